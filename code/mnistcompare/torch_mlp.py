@@ -1,0 +1,98 @@
+"""The same two-layer network in PyTorch: nn.Linear -> ReLU -> nn.Linear -> LogSoftmax,
+trained with nn.NLLLoss and torch.optim.SGD, as the study describes.
+
+The training set lives in one tensor on the device and each minibatch is indexed
+from it directly: a DataLoader over in-memory tensors would add per-batch Python
+work (collating single samples) that has nothing to do with the framework's
+arithmetic. `train_epoch_dataloader` keeps the idiomatic DataLoader version for the
+benchmark, which measures that overhead separately.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class TorchMLP(nn.Module):
+    def __init__(self, n_in: int = 784, n_hidden: int = 128, n_out: int = 10):
+        super().__init__()
+        self.fc1 = nn.Linear(n_in, n_hidden)
+        self.fc2 = nn.Linear(n_hidden, n_out)
+        self.log_softmax = nn.LogSoftmax(dim=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.log_softmax(self.fc2(torch.relu(self.fc1(x))))
+
+    def load_numpy_weights(self, weights: dict[str, np.ndarray]) -> "TorchMLP":
+        """Copy NumPy-layout weights (W: (in, out)) into nn.Linear's (out, in) layout."""
+        with torch.no_grad():
+            for layer, W, b in ((self.fc1, "W1", "b1"), (self.fc2, "W2", "b2")):
+                layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(weights[W].T)))
+                layer.bias.copy_(torch.from_numpy(weights[b]))
+        return self
+
+    def numpy_weights(self) -> dict[str, np.ndarray]:
+        """The inverse of load_numpy_weights."""
+        return {
+            "W1": self.fc1.weight.detach().cpu().numpy().T.copy(),
+            "b1": self.fc1.bias.detach().cpu().numpy().copy(),
+            "W2": self.fc2.weight.detach().cpu().numpy().T.copy(),
+            "b2": self.fc2.bias.detach().cpu().numpy().copy(),
+        }
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+
+def build(n_in: int, n_hidden: int, n_out: int, seed: int, device: str = "cpu",
+          weights: dict[str, np.ndarray] | None = None) -> TorchMLP:
+    """nn.Linear's own initialisation drawn with `seed`, or the given NumPy weights (parity)."""
+    torch.manual_seed(seed)
+    model = TorchMLP(n_in, n_hidden, n_out)
+    if weights is not None:
+        model.load_numpy_weights(weights)
+    return model.to(device)
+
+
+def train_epoch(model: TorchMLP, optimizer: torch.optim.Optimizer, X: torch.Tensor, y: torch.Tensor,
+                order: torch.Tensor, batch_size: int) -> float:
+    """One epoch over X[order]; returns the mean training loss (before each step)."""
+    model.train()
+    loss_fn = nn.NLLLoss()
+    total = torch.zeros((), dtype=torch.float64, device=X.device)  # summed on the device: no sync per batch
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        optimizer.zero_grad()
+        loss = loss_fn(model(X[idx]), y[idx])
+        loss.backward()
+        optimizer.step()
+        total += loss.detach() * len(idx)
+    return float(total) / len(order)
+
+
+def train_epoch_dataloader(model: TorchMLP, optimizer: torch.optim.Optimizer, loader) -> float:
+    """The pytorch/examples idiom: iterate a DataLoader. Used by the benchmark only."""
+    model.train()
+    loss_fn = nn.NLLLoss()
+    total, n = 0.0, 0
+    for data, target in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(data), target)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(target)
+        n += len(target)
+    return total / n
+
+
+@torch.no_grad()
+def evaluate(model: TorchMLP, X: torch.Tensor, y: torch.Tensor, chunk: int = 10_000) -> tuple[float, float, np.ndarray]:
+    """(mean NLL, accuracy, predicted labels) on the whole set."""
+    model.eval()
+    logp = torch.cat([model(X[i : i + chunk]) for i in range(0, len(X), chunk)])
+    loss = nn.functional.nll_loss(logp, y).item()
+    pred = logp.argmax(dim=1)
+    return loss, (pred == y).float().mean().item(), pred.cpu().numpy()

@@ -1,0 +1,270 @@
+"""One training driver for both networks, recording the same numbers for each.
+
+`train(params, data)` trains the NumPy and the PyTorch network epoch by epoch,
+interleaved (NumPy epoch 1, PyTorch epoch 1, NumPy epoch 2, ...) so that any
+slow-down of the machine falls on both alike, and returns plain data:
+
+    {"schema_version", "params", "mode", "data", "environment",
+     "models": {"numpy": {...}, "pytorch": {...}}, "parity": {...}}
+
+Each model's record holds `history` (one dict per epoch: epoch, train_loss,
+test_loss, test_accuracy, seconds, eval_seconds, samples_per_second),
+`peak_memory_bytes` with `peak_memory_method` (NumPy: tracemalloc; PyTorch on
+the CPU: growth of the process's peak RSS; on CUDA: the allocator's peak), the
+same RSS measure for both as `rss_peak_growth_bytes`, `parameter_count`,
+`confusion_matrix` and `test_predictions`. `write_results` saves it as
+results.json and history.csv.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import math
+import time
+from typing import Callable
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import atomic, measure, numpy_mlp, torch_mlp
+from .data import MNIST, subset
+from .metrics import confusion_matrix
+from .params import Params
+
+SCHEMA_VERSION = 1
+MODELS = ("numpy", "pytorch")
+MEMORY_PROBE_BATCHES = 100
+HISTORY_FIELDS = ("epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "eval_seconds", "samples_per_second")
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite: the learning rate is too large for this set-up."""
+
+
+class NumpyTrainer:
+    name = "numpy"
+
+    def __init__(self, params: Params, data: MNIST, weights: dict[str, np.ndarray]):
+        self.model = numpy_mlp.NumpyMLP(weights)
+        self.params, self.data = params, data
+
+    def train_epoch(self, order: np.ndarray) -> float:
+        return numpy_mlp.train_epoch(self.model, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr)
+
+    def evaluate(self) -> tuple[float, float, np.ndarray]:
+        return self.model.evaluate(self.data.X_test, self.data.y_test)
+
+    def peak_memory(self, order: np.ndarray) -> dict:
+        def run() -> None:
+            probe = numpy_mlp.NumpyMLP(self.model.weights)  # a copy: the probe must not train the model
+            numpy_mlp.train_epoch(probe, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr)
+
+        rss, rss_method = measure.rss_peak_growth(run)
+        return {"peak_memory_bytes": measure.tracemalloc_peak(run), "peak_memory_method": "tracemalloc",
+                "rss_peak_growth_bytes": rss, "rss_method": rss_method}
+
+
+class TorchTrainer:
+    name = "pytorch"
+
+    def __init__(self, params: Params, data: MNIST, weights: dict[str, np.ndarray] | None, seed: int):
+        import torch
+
+        self.torch, self.params = torch, params
+        device = torch.device(params.device)
+        # The whole data set lives in tensors on the device; minibatches are indexed from it.
+        self.X_train = torch.from_numpy(data.X_train).to(device)
+        self.y_train = torch.from_numpy(data.y_train).to(device)
+        self.X_test = torch.from_numpy(data.X_test).to(device)
+        self.y_test = torch.from_numpy(data.y_test).to(device)
+        self.model = torch_mlp.build(data.X_train.shape[1], params.hidden, 10, seed, params.device, weights)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=params.lr)
+        self.generator = torch.Generator().manual_seed(seed)  # own minibatch order when not shared
+
+    def own_order(self) -> np.ndarray:
+        return self.torch.randperm(len(self.X_train), generator=self.generator).numpy()
+
+    def train_epoch(self, order: np.ndarray) -> float:
+        idx = self.torch.from_numpy(order).to(self.X_train.device)
+        return torch_mlp.train_epoch(self.model, self.optimizer, self.X_train, self.y_train, idx, self.params.batch_size)
+
+    def evaluate(self) -> tuple[float, float, np.ndarray]:
+        return torch_mlp.evaluate(self.model, self.X_test, self.y_test)
+
+    def peak_memory(self, order: np.ndarray) -> dict:
+        torch = self.torch
+        idx = torch.from_numpy(order).to(self.X_train.device)
+
+        def run() -> None:
+            probe = copy.deepcopy(self.model)  # a copy: the probe must not train the model
+            optimizer = torch.optim.SGD(probe.parameters(), lr=self.params.lr)
+            torch_mlp.train_epoch(probe, optimizer, self.X_train, self.y_train, idx, self.params.batch_size)
+
+        rss, rss_method = measure.rss_peak_growth(run)
+        if self.params.device == "cuda":
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            start = torch.cuda.memory_allocated()
+            run()
+            peak, method = torch.cuda.max_memory_allocated() - start, "cuda_max_memory_allocated"
+        else:
+            peak, method = rss, rss_method
+        return {"peak_memory_bytes": peak, "peak_memory_method": method, "rss_peak_growth_bytes": rss, "rss_method": rss_method}
+
+
+def _check_finite(loss: float, model: str, epoch: int, lr: float) -> None:
+    if not math.isfinite(loss):
+        raise TrainingDiverged(
+            f"{model} network: loss became {loss} in epoch {epoch} with learning rate {lr}; "
+            "lower the learning rate (lr) and run again")
+
+
+def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
+          share_order: bool | None = None, progress: bool = True, log: Callable[[str], None] | None = None) -> dict:
+    """Train the requested networks with `params`; return the results as plain data.
+
+    share_init / share_order default to params.parity. Shared initial weights are
+    drawn once with params.init and copied into both networks; otherwise the NumPy
+    network draws them with params.init and PyTorch uses nn.Linear's own
+    initialisation. A shared order is one permutation per epoch given to both;
+    otherwise each draws its own (NumPy's Generator, torch.randperm).
+    """
+    unknown = sorted(set(models) - set(MODELS))
+    if unknown or not models:
+        raise ValueError(f"models must be a non-empty selection of {', '.join(MODELS)}; got {models!r}")
+    share_init = params.parity if share_init is None else share_init
+    share_order = params.parity if share_order is None else share_order
+    params.check_device()
+    params.check_subset(len(data.y_train))
+    data = subset(data, params.subset, params.seed)
+    n_train = len(data.y_train)
+
+    # Separate streams for weights and orders: changing one never shifts the other.
+    init_rng = np.random.default_rng([params.seed, 0])
+    order_rng = np.random.default_rng([params.seed, 1])
+    weights = numpy_mlp.init_weights(data.X_train.shape[1], params.hidden, 10, params.init, init_rng)
+
+    with measure.fixed_threads(params.threads) as threads:
+        trainers = {}
+        if "numpy" in models:
+            trainers["numpy"] = NumpyTrainer(params, data, weights)
+        if "pytorch" in models:
+            trainers["pytorch"] = TorchTrainer(params, data, weights if share_init else None, params.seed)
+        histories: dict[str, list] = {name: [] for name in trainers}
+        preds: dict[str, np.ndarray] = {}
+        first_orders: dict[str, np.ndarray] = {}
+
+        bar = tqdm(range(1, params.epochs + 1), desc="epochs", unit="epoch", disable=not progress, leave=False)
+        for epoch in bar:
+            shared = order_rng.permutation(n_train) if share_order else None
+            for name, trainer in trainers.items():
+                if shared is not None:
+                    order = shared
+                elif name == "numpy":
+                    order = order_rng.permutation(n_train)
+                else:
+                    order = trainer.own_order()
+                first_orders.setdefault(name, order)
+                t0 = time.perf_counter()
+                train_loss = trainer.train_epoch(order)
+                seconds = time.perf_counter() - t0
+                _check_finite(train_loss, name, epoch, params.lr)
+                t0 = time.perf_counter()
+                test_loss, test_acc, preds[name] = trainer.evaluate()
+                eval_seconds = time.perf_counter() - t0
+                _check_finite(test_loss, name, epoch, params.lr)
+                histories[name].append({
+                    "epoch": epoch, "train_loss": train_loss, "test_loss": test_loss, "test_accuracy": test_acc,
+                    "seconds": seconds, "eval_seconds": eval_seconds, "samples_per_second": n_train / seconds,
+                })
+            bar.set_postfix({name: f"acc {h[-1]['test_accuracy']:.4f}" for name, h in histories.items()})
+            if log:
+                log(f"epoch {epoch}/{params.epochs}: " + ", ".join(
+                    f"{name} loss {h[-1]['train_loss']:.4f} acc {h[-1]['test_accuracy']:.4f}" for name, h in histories.items()))
+
+        # Peak memory: extra, untimed passes over the first minibatches of epoch 1 on
+        # a copy of each trained model (the instruments would distort the timed epochs;
+        # nothing accumulates per batch, so the loop's peak is reached in the first).
+        records = {}
+        for name, trainer in trainers.items():
+            probe_order = first_orders[name][: MEMORY_PROBE_BATCHES * params.batch_size]
+            records[name] = {
+                "history": histories[name],
+                **trainer.peak_memory(probe_order),
+                "parameter_count": int(trainer.model.n_params),
+                "confusion_matrix": confusion_matrix(data.y_test, preds[name]).tolist(),
+                "test_predictions": preds[name].astype(int).tolist(),
+            }
+        env = measure.environment(threads)
+
+    results = {
+        "schema_version": SCHEMA_VERSION,
+        "params": params.to_dict(),
+        "mode": {"shared_init": share_init, "shared_order": share_order},
+        "data": {"n_train": n_train, "n_test": int(len(data.y_test)), "sha256": data.sha256},
+        "environment": env,
+        "models": records,
+    }
+    if len(records) == 2:
+        results["parity"] = parity_summary(records["numpy"]["history"], records["pytorch"]["history"])
+    return results
+
+
+def parity_summary(a: list[dict], b: list[dict]) -> dict:
+    """Largest per-epoch differences between two histories (the parity check)."""
+    diff = lambda key: [abs(x[key] - y[key]) for x, y in zip(a, b)]  # noqa: E731
+    rel = [abs(x["train_loss"] - y["train_loss"]) / abs(y["train_loss"]) for x, y in zip(a, b)]
+    return {
+        "train_loss_abs_diff": diff("train_loss"),
+        "test_loss_abs_diff": diff("test_loss"),
+        "test_accuracy_abs_diff": diff("test_accuracy"),
+        "max_train_loss_rel_diff": max(rel),
+    }
+
+
+def history_csv(results: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("model", *HISTORY_FIELDS))
+    for name, record in results["models"].items():
+        for row in record["history"]:
+            writer.writerow((name, *(row[f] for f in HISTORY_FIELDS)))
+    return out.getvalue()
+
+
+def write_results(results: dict, out_dir) -> dict[str, str]:
+    """results.json and history.csv in out_dir, each written atomically."""
+    from pathlib import Path
+
+    out_dir = Path(out_dir)
+    files = {"json": out_dir / "results.json", "csv": out_dir / "history.csv"}
+    atomic.write_json(files["json"], results)
+    atomic.write_text(files["csv"], history_csv(results))
+    return {k: str(v) for k, v in files.items()}
+
+
+def summary_rows(results: dict) -> list[dict]:
+    """One row per model: the numbers the CLI prints and the book's headline table uses."""
+    rows = []
+    for name, record in results["models"].items():
+        last = record["history"][-1]
+        rows.append({
+            "model": name,
+            "test_accuracy": last["test_accuracy"],
+            "test_loss": last["test_loss"],
+            "train_loss": last["train_loss"],
+            "seconds_per_epoch": float(np.median([h["seconds"] for h in record["history"]])),
+            "peak_memory_bytes": record["peak_memory_bytes"],
+            "peak_memory_method": record["peak_memory_method"],
+        })
+    return rows
+
+
+def format_summary(results: dict) -> str:
+    lines = [f"{'model':<8} {'test acc':>9} {'test loss':>10} {'s/epoch':>8} {'peak memory':>12}"]
+    for r in summary_rows(results):
+        lines.append(f"{r['model']:<8} {r['test_accuracy']:>9.4f} {r['test_loss']:>10.4f} "
+                     f"{r['seconds_per_epoch']:>8.3f} {r['peak_memory_bytes'] / 2**20:>9.2f} MiB ({r['peak_memory_method']})")
+    return "\n".join(lines)
