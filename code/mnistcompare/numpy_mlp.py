@@ -74,9 +74,10 @@ def cross_entropy(logits: np.ndarray, y: np.ndarray) -> float:
 class NumpyMLP:
     """784 -> hidden (ReLU) -> 10 (softmax), parameters as float32 arrays."""
 
-    def __init__(self, weights: dict[str, np.ndarray]):
-        # Own copies, contiguous float32: training updates them in place.
-        self.W1, self.b1, self.W2, self.b2 = (np.array(weights[k], dtype=DTYPE, order="C") for k in ("W1", "b1", "W2", "b2"))
+    def __init__(self, weights: dict[str, np.ndarray], dtype=DTYPE):
+        # Own contiguous copies (training updates them in place); float32 unless a
+        # float64 copy is wanted, as for the finite-difference gradient check.
+        self.W1, self.b1, self.W2, self.b2 = (np.array(weights[k], dtype=dtype, order="C") for k in ("W1", "b1", "W2", "b2"))
 
     @classmethod
     def create(cls, n_in: int = 784, n_hidden: int = 128, n_out: int = 10, init: str = "pytorch", seed: int = 0) -> "NumpyMLP":
@@ -118,7 +119,7 @@ class NumpyMLP:
 
     def sgd_step(self, grads: dict[str, np.ndarray], lr: float) -> None:
         for name, w in self.weights.items():
-            w -= DTYPE(lr) * grads[name]  # w <- w - lr dL/dw
+            w -= w.dtype.type(lr) * grads[name]  # w <- w - lr dL/dw
 
     # --- inference ---------------------------------------------------------------
     def logits(self, X: np.ndarray, chunk: int = 10_000) -> np.ndarray:

@@ -95,4 +95,4 @@ def evaluate(model: TorchMLP, X: torch.Tensor, y: torch.Tensor, chunk: int = 10_
     logp = torch.cat([model(X[i : i + chunk]) for i in range(0, len(X), chunk)])
     loss = nn.functional.nll_loss(logp, y).item()
     pred = logp.argmax(dim=1)
-    return loss, (pred == y).float().mean().item(), pred.cpu().numpy()
+    return loss, (pred == y).sum().item() / len(y), pred.cpu().numpy()

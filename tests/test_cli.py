@@ -1,0 +1,42 @@
+"""The command line: flags mirror the parameters, bad input exits with a message."""
+
+import json
+
+from mnistcompare.cli import main
+
+
+def test_run_trains_both_and_prints_a_summary(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", "--epochs", "1", "--subset", "600", "--hidden", "16", "--quiet", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "numpy" in printed and "pytorch" in printed and "test acc" in printed
+    results = json.loads((out / "results.json").read_text())
+    assert results["params"]["hidden"] == 16 and results["params"]["subset"] == 600
+    assert (out / "history.csv").is_file()
+
+
+def test_flags_override_the_parameters_file(tmp_path, capsys):
+    f = tmp_path / "p.yml"
+    f.write_text("epochs: 1\nsubset: 500\nhidden: 8\nlr: 0.05\n")
+    assert main(["run", "--params", str(f), "--hidden", "12", "--quiet", "--out", str(tmp_path)]) == 0
+    params = json.loads((tmp_path / "results.json").read_text())["params"]
+    assert (params["hidden"], params["lr"], params["subset"]) == (12, 0.05, 500)
+
+
+def test_bad_value_exits_2_with_the_reason(tmp_path, capsys):
+    assert main(["run", "--epochs", "0", "--out", str(tmp_path)]) == 2
+    assert "epochs must be a positive integer, got 0" in capsys.readouterr().err
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_unknown_key_in_parameters_file_exits_2(tmp_path, capsys):
+    f = tmp_path / "p.yml"
+    f.write_text("epochs: 1\nmomentum: 0.9\n")
+    assert main(["run", "--params", str(f), "--out", str(tmp_path)]) == 2
+    assert "unknown key(s)" in capsys.readouterr().err
+
+
+def test_missing_data_exits_1_naming_the_fix(tmp_path, capsys):
+    assert main(["run", "--epochs", "1", "--data-dir", str(tmp_path / "empty"), "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "missing" in err and "make data" in err

@@ -1,0 +1,122 @@
+"""The hand-written network: gradients, the fast training loop, initialisation."""
+
+import numpy as np
+import pytest
+import torch
+
+from mnistcompare import numpy_mlp, torch_mlp
+from mnistcompare.numpy_mlp import NumpyMLP, cross_entropy, init_weights, log_softmax
+
+
+def small_problem(rng, B=7, D=6, H=5, K=4, dtype=np.float64):
+    model = NumpyMLP(init_weights(D, H, K, "pytorch", rng), dtype=dtype)
+    X = rng.normal(size=(B, D)).astype(dtype)
+    y = rng.integers(0, K, size=B)
+    return model, X, y
+
+
+def test_gradients_match_central_finite_differences(rng):
+    model, X, y = small_problem(rng)
+    _, grads = model.loss_and_grads(X, y)
+    eps = 1e-6
+    for name, w in model.weights.items():
+        numeric = np.zeros_like(w)
+        for i in np.ndindex(w.shape):
+            old = w[i]
+            w[i] = old + eps
+            plus = cross_entropy(model.forward(X)[0], y)
+            w[i] = old - eps
+            minus = cross_entropy(model.forward(X)[0], y)
+            w[i] = old
+            numeric[i] = (plus - minus) / (2 * eps)
+        rel = np.abs(grads[name] - numeric).max() / np.abs(numeric).max()
+        assert rel < 1e-6, f"{name}: relative error {rel:.2e}"
+
+
+def test_gradients_match_pytorch_autograd(rng):
+    D, H, K, B = 784, 32, 10, 50
+    weights = init_weights(D, H, K, "pytorch", rng)
+    X = rng.random((B, D), dtype=np.float32)
+    y = rng.integers(0, K, size=B)
+    loss, grads = NumpyMLP(weights).loss_and_grads(X, y)
+
+    net = torch_mlp.TorchMLP(D, H, K).load_numpy_weights(weights)
+    torch_loss = torch.nn.NLLLoss()(net(torch.from_numpy(X)), torch.from_numpy(y))
+    torch_loss.backward()
+    auto = {"W1": net.fc1.weight.grad.numpy().T, "b1": net.fc1.bias.grad.numpy(),
+            "W2": net.fc2.weight.grad.numpy().T, "b2": net.fc2.bias.grad.numpy()}
+    assert loss == pytest.approx(torch_loss.item(), rel=1e-6)
+    for name in grads:
+        assert grads[name].shape == auto[name].shape
+        np.testing.assert_allclose(grads[name], auto[name], rtol=1e-4, atol=1e-7, err_msg=name)
+
+
+def test_fast_epoch_equals_reference_sgd_steps(rng):
+    """train_epoch (buffers, folded lr) must take exactly the steps of backward + sgd_step,
+    including a last, smaller minibatch."""
+    D, H, K = 20, 8, 10
+    weights = init_weights(D, H, K, "pytorch", rng)
+    X = rng.random((50, D), dtype=np.float32)
+    y = rng.integers(0, K, size=50)
+    order = rng.permutation(50)
+    fast, ref = NumpyMLP(weights), NumpyMLP(weights)
+
+    mean_loss = numpy_mlp.train_epoch(fast, X, y, order, batch_size=16, lr=0.5)
+    losses = []
+    for start in range(0, 50, 16):  # batches of 16, 16, 16, 2
+        idx = order[start:start + 16]
+        loss, grads = ref.loss_and_grads(X[idx], y[idx])
+        ref.sgd_step(grads, 0.5)
+        losses.append(loss * len(idx))
+    assert mean_loss == pytest.approx(sum(losses) / 50, rel=1e-5)
+    for name in weights:
+        np.testing.assert_allclose(fast.weights[name], ref.weights[name], rtol=1e-5, atol=1e-6, err_msg=name)
+        assert not np.array_equal(fast.weights[name], weights[name]), f"{name} did not move"
+
+
+def test_same_seed_gives_bit_identical_training(mnist):
+    X, y = mnist.X_train[:3000], mnist.y_train[:3000]
+    runs = []
+    for _ in range(2):
+        model = NumpyMLP.create(init="pytorch", seed=3)
+        order = np.random.default_rng(3).permutation(3000)
+        loss = numpy_mlp.train_epoch(model, X, y, order, 64, 0.1)
+        runs.append((loss, model.weights))
+    assert runs[0][0] == runs[1][0]
+    for name in runs[0][1]:
+        assert np.array_equal(runs[0][1][name], runs[1][1][name])
+
+
+def test_log_softmax_is_stable_for_huge_logits():
+    z = np.array([[1000.0, 0.0, -1000.0], [-5e4, -5e4, -5e4]], dtype=np.float32)
+    out = log_softmax(z)
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(np.exp(out).sum(axis=1), 1.0, rtol=1e-6)
+    assert cross_entropy(z, np.array([2, 0])) == pytest.approx((2000.0 + np.log(3)) / 2, rel=1e-6)
+
+
+@pytest.mark.parametrize("scheme", ["pytorch", "he", "small"])
+def test_init_schemes_shapes_dtype_and_scale(scheme):
+    w = init_weights(784, 256, 10, scheme, np.random.default_rng(0))
+    assert {k: v.shape for k, v in w.items()} == {"W1": (784, 256), "b1": (256,), "W2": (256, 10), "b2": (10,)}
+    assert all(v.dtype == np.float32 and v.flags.c_contiguous for v in w.values())
+    if scheme == "pytorch":
+        assert np.abs(w["W1"]).max() <= 1 / np.sqrt(784) and np.abs(w["W1"]).max() > 0.9 / np.sqrt(784)
+        assert np.abs(w["b2"]).max() <= 1 / np.sqrt(256)
+    elif scheme == "he":
+        assert w["W1"].std() == pytest.approx(np.sqrt(2 / 784), rel=0.02)
+        assert not w["b1"].any()
+    else:
+        assert w["W1"].std() == pytest.approx(0.01, rel=0.02)
+
+
+def test_unknown_init_scheme_is_refused():
+    with pytest.raises(ValueError, match="init must be one of"):
+        init_weights(4, 3, 2, "xavier", np.random.default_rng(0))
+
+
+def test_evaluate_returns_loss_accuracy_and_predictions(rng):
+    model, X, y = small_problem(rng, B=30, dtype=np.float32)
+    loss, acc, pred = model.evaluate(X, y)
+    assert pred.shape == (30,) and 0 <= acc <= 1 and loss > 0
+    assert acc == pytest.approx(np.mean(model.forward(X)[0].argmax(1) == y))

@@ -1,0 +1,93 @@
+"""Every parameter is validated at the boundary, naming the key, the value and the range."""
+
+import pytest
+
+from mnistcompare import params as P
+from mnistcompare.params import ParamError, Params
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("epochs", 0, "epochs must be a positive integer, got 0"),
+    ("epochs", 2.5, "epochs must be a positive integer, got 2.5"),
+    ("hidden", -3, "hidden must be a positive integer, got -3"),
+    ("batch_size", "64", "batch_size must be a positive integer, got '64'"),
+    ("lr", 0.0, "lr must be a positive finite number, got 0.0"),
+    ("lr", float("nan"), "lr must be a positive finite number, got nan"),
+    ("lr", float("inf"), "lr must be a positive finite number, got inf"),
+    ("subset", 0, "subset must be a positive integer, got 0"),
+    ("seed", -1, "seed must be an integer >= 0, got -1"),
+    ("init", "xavier", "init must be one of pytorch, he, small; got 'xavier'"),
+    ("device", "tpu", "device must be one of cpu, cuda; got 'tpu'"),
+    ("parity", "yes", "parity must be true or false, got 'yes'"),
+    ("seeds", 0, "seeds must be a positive integer, got 0"),
+])
+def test_bad_values_are_refused_with_a_clear_message(key, value, message):
+    with pytest.raises(ParamError) as err:
+        Params(**{key: value})
+    assert str(err.value) == message
+
+
+def test_defaults_match_the_study():
+    p = Params()
+    assert (p.hidden, p.lr, p.batch_size, p.epochs, p.seed) == (128, 0.1, 64, 20, 0)
+
+
+def test_subset_larger_than_the_data_is_refused():
+    with pytest.raises(ParamError, match="subset must be <= the 60000 training images available, got 70000"):
+        Params(subset=70_000).check_subset(60_000)
+
+
+def test_unavailable_device_is_refused(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ParamError, match="device 'cuda' is not available"):
+        Params(device="cuda").check_device()
+
+
+def test_file_with_unknown_key_is_refused(tmp_path):
+    f = tmp_path / "params.yml"
+    f.write_text("epochs: 3\nlearning_rate: 0.5\n")
+    with pytest.raises(ParamError, match=r"unknown key\(s\) in .*params.yml: learning_rate; allowed keys: epochs"):
+        P.load(f, environ={})
+
+
+def test_file_quick_section_and_environment_layer_in_order(tmp_path):
+    f = tmp_path / "params.yml"
+    f.write_text("epochs: 7\nhidden: 64\nquick:\n  epochs: 2\n  subset: 500\n")
+    assert P.load(f, environ={}).params.epochs == 7
+    quick = P.load(f, environ={"MNISTCOMPARE_QUICK": "1"})
+    assert quick.quick and (quick.params.epochs, quick.params.subset, quick.params.hidden) == (2, 500, 64)
+    env = P.load(f, environ={"MNISTCOMPARE_QUICK": "1", "MNISTCOMPARE_EPOCHS": "4", "MNISTCOMPARE_LR": "0.05",
+                             "MNISTCOMPARE_HIDDEN": ""})
+    assert (env.params.epochs, env.params.lr, env.params.hidden) == (4, 0.05, 64)
+    assert env.overrides == {"epochs": 4, "lr": 0.05}
+
+
+def test_bad_environment_override_is_refused(tmp_path):
+    with pytest.raises(ParamError, match="epochs must be a positive integer, got -2"):
+        P.load(None, environ={"MNISTCOMPARE_EPOCHS": "-2"})
+
+
+def test_missing_or_malformed_file_is_refused(tmp_path):
+    with pytest.raises(ParamError, match="does not exist"):
+        P.load(tmp_path / "nope.yml", environ={})
+    bad = tmp_path / "bad.yml"
+    bad.write_text("- just\n- a list\n")
+    with pytest.raises(ParamError, match="must hold a mapping"):
+        P.load(bad, environ={})
+
+
+def test_the_project_parameters_file_is_valid():
+    from mnistcompare import paths
+
+    loaded = P.load(paths.params_file(), environ={})
+    assert loaded.params == Params(**{k: getattr(loaded.params, k) for k in P.KEYS})
+    assert P.load(paths.params_file(), environ={"MNISTCOMPARE_QUICK": "1"}).params.subset is not None
+
+
+def test_presets_are_valid_and_unknown_ones_refused():
+    for name in P.PRESETS:
+        P.apply_preset(Params(), name)
+    with pytest.raises(ParamError, match="preset must be one of"):
+        P.apply_preset(Params(), "fast")
