@@ -137,14 +137,12 @@ class _Buffers:
     """Every array one SGD step needs, allocated once per epoch (not once per batch)."""
 
     X: np.ndarray  # (B, D) the gathered minibatch
-    y: np.ndarray  # (B,)
     h: np.ndarray  # (B, H) z1, then relu(z1) in place
     mask: np.ndarray  # (B, H) relu'(z1)
-    dh: np.ndarray  # (B, H)
-    p: np.ndarray  # (B, K) logits, then exp, then probabilities, then dL/dz2
+    dh: np.ndarray  # (B, H) lr dL/dh, then lr dL/dz1 in place
+    p: np.ndarray  # (B, K) exp, then probabilities, then lr dL/dz2
     rowmax: np.ndarray  # (B, 1)
-    rowsum: np.ndarray  # (B, 1)
-    rows: np.ndarray  # (B,) 0..B-1, for picking p[i, y_i]
+    ones: np.ndarray  # (B,) all 1: a bias gradient is 1^T dL/dz, one small matrix product
     dW1: np.ndarray  # (D, H)
     db1: np.ndarray  # (H,)
     dW2: np.ndarray  # (H, K)
@@ -153,65 +151,83 @@ class _Buffers:
     @classmethod
     def allocate(cls, B: int, D: int, H: int, K: int) -> "_Buffers":
         e = lambda *shape, dtype=DTYPE: np.empty(shape, dtype=dtype)  # noqa: E731
-        return cls(e(B, D), e(B, dtype=np.int64), e(B, H), e(B, H, dtype=bool), e(B, H), e(B, K),
-                   e(B, 1), e(B, 1), np.arange(B), e(D, H), e(H), e(H, K), e(K))
+        return cls(e(B, D), e(B, H), e(B, H, dtype=bool), e(B, H), e(B, K), e(B, 1), np.ones(B, dtype=DTYPE),
+                   e(D, H), e(H), e(H, K), e(K))
 
     def first(self, n: int) -> "_Buffers":
         """Views for a last, smaller batch of n rows (the weight-shaped buffers are shared)."""
-        return _Buffers(self.X[:n], self.y[:n], self.h[:n], self.mask[:n], self.dh[:n], self.p[:n],
-                        self.rowmax[:n], self.rowsum[:n], self.rows[:n], self.dW1, self.db1, self.dW2, self.db2)
+        return _Buffers(self.X[:n], self.h[:n], self.mask[:n], self.dh[:n], self.p[:n], self.rowmax[:n],
+                        self.ones[:n], self.dW1, self.db1, self.dW2, self.db2)
 
 
 def train_epoch(model: NumpyMLP, X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int, lr: float) -> float:
     """One epoch of minibatch SGD over X[order]; returns the mean training loss.
 
     The same equations as forward/backward above, arranged so the loop spends its
-    time in the two big matrix products rather than in allocation and copies:
+    time in the two big matrix products (X W1 and X^T dL/dz1) rather than in
+    allocation, copies and NumPy's per-call overhead:
       * every intermediate lives in a buffer allocated once and written with out=;
-      * the minibatch is gathered straight into a reused buffer (np.take, out=);
+      * the minibatch is gathered straight into a reused buffer (np.take, out=),
+        with the indices checked once per epoch instead of once per batch;
+      * the labels are turned into the one-hot matrix Y once per epoch, so
+        p - Y is one subtraction of a contiguous slice;
       * lr/B is folded into dL/dz2 once, so the products that follow yield the
-        SGD steps lr*dL/dW directly and each update is a single in-place subtract.
+        SGD steps lr*dL/dW directly and each update is a single in-place subtract;
+      * the bias gradients are the products 1^T dL/dz, and the row reductions call
+        the ufuncs directly (np.sum / np.max add a Python layer per call).
     The training loss is the mean over minibatches of the loss *before* each
-    step, as PyTorch's examples report it; it costs nothing extra to record.
+    step, as PyTorch's examples report it. The loop keeps each batch's shifted
+    logits and softmax denominators in per-epoch arrays; the loss is computed
+    from them once, after the loop.
     """
     W1, b1, W2, b2 = model.W1, model.b1, model.W2, model.b2
     D, H = W1.shape
     K = W2.shape[1]
+    N = len(order)
+    if N and (order.min() < 0 or order.max() >= len(X)):
+        raise IndexError(f"order must hold indices in [0, {len(X)})")
+    # One row per example, in the order the epoch visits them:
+    seen = np.arange(N)
+    y_seen = y[order]  # (N,)
+    Y = np.zeros((N, K), dtype=DTYPE)  # one-hot labels                   (N, K)
+    Y[seen, y_seen] = 1
+    Z = np.empty((N, K), dtype=DTYPE)  # logits minus their row maximum    (N, K)
+    S = np.empty((N, 1), dtype=DTYPE)  # sum_j exp of those                (N, 1)
     full = _Buffers.allocate(batch_size, D, H, K)
-    total_loss = 0.0
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        B = len(idx)
+    for start in range(0, N, batch_size):
+        stop = min(start + batch_size, N)
+        B = stop - start
         buf = full if B == batch_size else full.first(B)
-        Xb, yb, h, p = buf.X, buf.y, buf.h, buf.p
-        np.take(X, idx, axis=0, out=Xb)  # (B, D) minibatch
-        np.take(y, idx, out=yb)
+        Xb, h, dh, p = buf.X, buf.h, buf.dh, buf.p
+        z2, rowsum = Z[start:stop], S[start:stop]  # this batch's rows: (B, K), (B, 1)
+        np.take(X, order[start:stop], axis=0, out=Xb, mode="clip")  # (B, D) minibatch; indices checked above
 
         # forward
         np.matmul(Xb, W1, out=h)  # z1 = X W1 ...
         h += b1  # ... + b1                                  (B, H)
         np.maximum(h, 0, out=h)  # h = relu(z1)                   (B, H)
-        np.matmul(h, W2, out=p)  # z2 = h W2 ...
-        p += b2  # ... + b2                                  (B, K)
-        np.max(p, axis=1, keepdims=True, out=buf.rowmax)
-        p -= buf.rowmax  # z2 - max_j z2_j: exp cannot overflow
-        z_true = p[buf.rows, yb]  # shifted logit of the true class   (B,)
-        np.exp(p, out=p)
-        np.sum(p, axis=1, keepdims=True, out=buf.rowsum)
-        # loss_i = log sum_j exp(z2_ij) - z2_{i,y_i}  (on the shifted logits)
-        total_loss += float(np.log(buf.rowsum).sum() - z_true.sum())
-        p /= buf.rowsum  # p = softmax(z2)                    (B, K)
+        np.matmul(h, W2, out=z2)  # z2 = h W2 ...
+        z2 += b2  # ... + b2                                 (B, K)
+        np.maximum.reduce(z2, axis=1, keepdims=True, out=buf.rowmax)
+        z2 -= buf.rowmax  # z2 - max_j z2_j: exp cannot overflow
+        np.exp(z2, out=p)
+        np.add.reduce(p, axis=1, keepdims=True, out=rowsum)
+        p /= rowsum  # p = softmax(z2)                     (B, K)
 
         # backward, with the learning rate folded in
-        p[buf.rows, yb] -= 1  # p - Y
-        p *= lr / B  # lr dL/dz2                          (B, K)
-        np.matmul(p, W2.T, out=buf.dh)  # lr dL/dh = lr dL/dz2 W2^T  (before W2 moves)
+        p -= Y[start:stop]  # p - Y
+        p *= lr / B  # lr dL/dz2                           (B, K)
+        np.matmul(p, W2.T, out=dh)  # lr dL/dh = lr dL/dz2 W2^T  (before W2 moves)
         np.greater(h, 0, out=buf.mask)  # relu'(z1): h > 0 exactly where z1 > 0
-        buf.dh *= buf.mask  # lr dL/dz1                          (B, H)
+        dh *= buf.mask  # lr dL/dz1                           (B, H)
         np.matmul(h.T, p, out=buf.dW2)  # lr dL/dW2                   (H, K)
         W2 -= buf.dW2
-        b2 -= np.sum(p, axis=0, out=buf.db2)  # lr dL/db2
-        np.matmul(Xb.T, buf.dh, out=buf.dW1)  # lr dL/dW1               (D, H)
+        b2 -= np.matmul(buf.ones, p, out=buf.db2)  # lr dL/db2 = 1^T lr dL/dz2   (K,)
+        np.matmul(Xb.T, dh, out=buf.dW1)  # lr dL/dW1               (D, H)
         W1 -= buf.dW1
-        b1 -= np.sum(buf.dh, axis=0, out=buf.db1)  # lr dL/db1
-    return total_loss / len(order)
+        b1 -= np.matmul(buf.ones, dh, out=buf.db1)  # lr dL/db1 = 1^T lr dL/dz1   (H,)
+
+    # loss_i = log sum_j exp(z2_ij) - z2_{i,y_i} (on the shifted logits), averaged
+    # over the epoch: the mean of the minibatch losses weighted by batch size.
+    z_true = Z[seen, y_seen]  # (N,)
+    return float((np.log(S).sum(dtype=np.float64) - z_true.sum(dtype=np.float64)) / N)

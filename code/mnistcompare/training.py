@@ -56,6 +56,9 @@ class NumpyTrainer:
     def evaluate(self) -> tuple[float, float, np.ndarray]:
         return self.model.evaluate(self.data.X_test, self.data.y_test)
 
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.model.logits(np.ascontiguousarray(X, dtype=np.float32)).argmax(axis=1)
+
     def peak_memory(self, order: np.ndarray) -> dict:
         def run() -> None:
             probe = numpy_mlp.NumpyMLP(self.model.weights)  # a copy: the probe must not train the model
@@ -69,7 +72,7 @@ class NumpyTrainer:
 class TorchTrainer:
     name = "pytorch"
 
-    def __init__(self, params: Params, data: MNIST, weights: dict[str, np.ndarray] | None, seed: int):
+    def __init__(self, params: Params, data: MNIST, weights: dict[str, np.ndarray] | None, seed: int, n_classes: int):
         import torch
 
         self.torch, self.params = torch, params
@@ -79,7 +82,7 @@ class TorchTrainer:
         self.y_train = torch.from_numpy(data.y_train).to(device)
         self.X_test = torch.from_numpy(data.X_test).to(device)
         self.y_test = torch.from_numpy(data.y_test).to(device)
-        self.model = torch_mlp.build(data.X_train.shape[1], params.hidden, 10, seed, params.device, weights)
+        self.model = torch_mlp.build(data.X_train.shape[1], params.hidden, n_classes, seed, params.device, weights)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=params.lr)
         self.generator = torch.Generator().manual_seed(seed)  # own minibatch order when not shared
 
@@ -92,6 +95,13 @@ class TorchTrainer:
 
     def evaluate(self) -> tuple[float, float, np.ndarray]:
         return torch_mlp.evaluate(self.model, self.X_test, self.y_test)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        torch = self.torch
+        with torch.no_grad():
+            self.model.eval()
+            X = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(self.X_train.device)
+            return self.model(X).argmax(dim=1).cpu().numpy()
 
     def peak_memory(self, order: np.ndarray) -> dict:
         torch = self.torch
@@ -124,6 +134,17 @@ def _check_finite(loss: float, model: str, epoch: int, lr: float) -> None:
 def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
           share_order: bool | None = None, progress: bool = True, log: Callable[[str], None] | None = None) -> dict:
     """Train the requested networks with `params`; return the results as plain data.
+    (See `fit` for the options.)"""
+    return fit(params, data, models, share_init=share_init, share_order=share_order, progress=progress, log=log)[0]
+
+
+def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
+        share_order: bool | None = None, progress: bool = True, log: Callable[[str], None] | None = None
+        ) -> tuple[dict, dict[str, Callable[[np.ndarray], np.ndarray]]]:
+    """Train the requested networks; return (results, {model: predict function}).
+
+    The number of classes is read from the labels (10 for MNIST, 2 for the 3-vs-8
+    task), the input size from X_train.
 
     share_init / share_order default to params.parity. Shared initial weights are
     drawn once with params.init and copied into both networks; otherwise the NumPy
@@ -144,14 +165,15 @@ def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, shar
     # Separate streams for weights and orders: changing one never shifts the other.
     init_rng = np.random.default_rng([params.seed, 0])
     order_rng = np.random.default_rng([params.seed, 1])
-    weights = numpy_mlp.init_weights(data.X_train.shape[1], params.hidden, 10, params.init, init_rng)
+    n_classes = int(max(data.y_train.max(), data.y_test.max())) + 1
+    weights = numpy_mlp.init_weights(data.X_train.shape[1], params.hidden, n_classes, params.init, init_rng)
 
     with measure.fixed_threads(params.threads) as threads:
         trainers = {}
         if "numpy" in models:
             trainers["numpy"] = NumpyTrainer(params, data, weights)
         if "pytorch" in models:
-            trainers["pytorch"] = TorchTrainer(params, data, weights if share_init else None, params.seed)
+            trainers["pytorch"] = TorchTrainer(params, data, weights if share_init else None, params.seed, n_classes)
         histories: dict[str, list] = {name: [] for name in trainers}
         preds: dict[str, np.ndarray] = {}
         first_orders: dict[str, np.ndarray] = {}
@@ -194,7 +216,7 @@ def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, shar
                 "history": histories[name],
                 **trainer.peak_memory(probe_order),
                 "parameter_count": int(trainer.model.n_params),
-                "confusion_matrix": confusion_matrix(data.y_test, preds[name]).tolist(),
+                "confusion_matrix": confusion_matrix(data.y_test, preds[name], n_classes).tolist(),
                 "test_predictions": preds[name].astype(int).tolist(),
             }
         env = measure.environment(threads)
@@ -209,7 +231,7 @@ def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, shar
     }
     if len(records) == 2:
         results["parity"] = parity_summary(records["numpy"]["history"], records["pytorch"]["history"])
-    return results
+    return results, {name: trainer.predict for name, trainer in trainers.items()}
 
 
 def parity_summary(a: list[dict], b: list[dict]) -> dict:

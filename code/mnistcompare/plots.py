@@ -1,0 +1,260 @@
+"""Figures for the book: an interactive Altair chart in HTML, a static matplotlib
+figure everywhere else (the PDF, plain Python).
+
+Quarto executes every chapter once per output format and never converts Altair
+output for the PDF, so each function asks `output_format()` which one to build.
+Quarto (>= 1.8) names a JSON file in QUARTO_EXECUTE_INFO whose
+format.identifier["base-format"] is "html", "pdf", ...; outside Quarto a Jupyter
+kernel gets the interactive chart and plain Python the static figure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+
+MODEL_COLORS = {"numpy": "#E66100", "pytorch": "#5D3A9B"}
+MODEL_LABELS = {"numpy": "NumPy (by hand)", "pytorch": "PyTorch"}
+METRIC_LABELS = {"train_loss": "training loss", "test_loss": "test loss", "test_accuracy": "test accuracy"}
+
+
+def output_format() -> str:
+    """"html" for an interactive chart, "static" for an image."""
+    forced = os.environ.get("MNISTCOMPARE_FIGURES", "").strip()
+    if forced in ("html", "static"):
+        return forced
+    info = os.environ.get("QUARTO_EXECUTE_INFO")
+    if info:
+        try:
+            with open(info) as fh:
+                base = json.load(fh)["format"]["identifier"]["base-format"]
+            return "html" if base == "html" else "static"
+        except (OSError, KeyError, TypeError, ValueError):
+            return "static"
+    return "html" if "ipykernel" in sys.modules else "static"
+
+
+def _figure(nrows: int = 1, ncols: int = 1, width: float = 7.5, height: float = 3.0, **kw):
+    import matplotlib
+
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", squeeze=False, **kw)
+    plt.close(fig)  # returned, not auto-shown: one display per cell
+    return fig, axes
+
+
+def _model_scale():
+    import altair as alt
+
+    return alt.Scale(domain=[MODEL_LABELS[m] for m in MODEL_COLORS], range=list(MODEL_COLORS.values()))
+
+
+def _history_rows(runs: dict[str, list[dict]], metrics: tuple[str, ...]) -> list[dict]:
+    """Long-format rows: one per (series, epoch, metric)."""
+    return [{"series": series, "epoch": row["epoch"], "metric": METRIC_LABELS.get(m, m), "value": row[m]}
+            for series, history in runs.items() for row in history for m in metrics]
+
+
+def training_curves(results: dict, metrics: tuple[str, ...] = ("train_loss", "test_loss", "test_accuracy")):
+    """Each metric per epoch, both models overlaid (legend click highlights one)."""
+    runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
+    if output_format() == "html":
+        import altair as alt
+        import pandas as pd
+
+        pick = alt.selection_point(fields=["series"], bind="legend")
+        base = alt.Chart(pd.DataFrame(_history_rows(runs, metrics))).mark_line(point=True).encode(
+            x=alt.X("epoch:Q", title="epoch"),
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+            color=alt.Color("series:N", title="model", scale=_model_scale()),
+            strokeDash=alt.StrokeDash("series:N", title="model"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+            tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
+        ).properties(width=210, height=190).add_params(pick)
+        return base.facet(column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics])
+                          ).resolve_scale(y="independent").interactive()
+    fig, axes = _figure(1, len(metrics))
+    for ax, metric in zip(axes[0], metrics):
+        for model, record in results["models"].items():
+            h = record["history"]
+            ax.plot([r["epoch"] for r in h], [r[metric] for r in h], marker="o", ms=3, color=MODEL_COLORS[model],
+                    ls="-" if model == "numpy" else "--", label=MODEL_LABELS[model])
+        ax.set_title(METRIC_LABELS[metric])
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend()
+    return fig
+
+
+def series_curves(runs: dict[str, list[dict]], metric: str = "test_loss", title: str | None = None,
+                  log_y: bool = False, points: list[dict] | None = None):
+    """Several named histories on one axis (e.g. initialisations, seeds, the study's values as points)."""
+    label = title or METRIC_LABELS.get(metric, metric)
+    if output_format() == "html":
+        import altair as alt
+        import pandas as pd
+
+        pick = alt.selection_point(fields=["series"], bind="legend")
+        df = pd.DataFrame([{"series": s, "epoch": r["epoch"], "value": r[metric]} for s, h in runs.items() for r in h])
+        scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+        chart = alt.Chart(df).mark_line(point=True).encode(
+            x="epoch:Q", y=alt.Y("value:Q", title=label, scale=scale), color=alt.Color("series:N", title=None),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+            tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
+        ).add_params(pick)
+        if points:
+            chart += alt.Chart(pd.DataFrame(points)).mark_point(shape="diamond", size=120, filled=True).encode(
+                x="epoch:Q", y="value:Q", color=alt.Color("series:N"), tooltip=["series:N", "epoch:Q", "value:Q", "note:N"])
+        return chart.properties(width=560, height=280).interactive()
+    fig, axes = _figure(width=7.0, height=3.4)
+    ax = axes[0][0]
+    for series, h in runs.items():
+        ax.plot([r["epoch"] for r in h], [r[metric] for r in h], marker="o", ms=3, label=series)
+    for p in points or []:
+        ax.plot(p["epoch"], p["value"], "D", ms=7, color="black", mfc="none")
+    if points:
+        ax.plot([], [], "D", color="black", mfc="none", label="the study (read from its text)")
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(label)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def epoch_times(results: dict):
+    """Training seconds per epoch for each model."""
+    runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
+    if output_format() == "html":
+        import altair as alt
+        import pandas as pd
+
+        df = pd.DataFrame([{"model": s, "epoch": r["epoch"], "seconds": r["seconds"], "images per second": r["samples_per_second"]}
+                           for s, h in runs.items() for r in h])
+        return alt.Chart(df).mark_line(point=True).encode(
+            x="epoch:Q", y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
+            color=alt.Color("model:N", scale=_model_scale()),
+            tooltip=["model:N", "epoch:Q", alt.Tooltip("seconds:Q", format=".3f"), alt.Tooltip("images per second:Q", format=",.0f")],
+        ).properties(width=560, height=240).interactive()
+    fig, axes = _figure(width=7.0, height=3.0)
+    ax = axes[0][0]
+    for model, record in results["models"].items():
+        h = record["history"]
+        ax.plot([r["epoch"] for r in h], [r["seconds"] for r in h], marker="o", ms=3, color=MODEL_COLORS[model], label=MODEL_LABELS[model])
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training seconds per epoch")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], max_points: int = 4000, seed: int = 0):
+    """PC1 vs PC2 coloured by digit; in HTML a legend click isolates digits and the
+    view zooms. A seeded sample of `max_points` keeps the page light."""
+    scores, labels = np.asarray(scores), np.asarray(labels)
+    if len(labels) > max_points:
+        idx = np.sort(np.random.default_rng(seed).choice(len(labels), max_points, replace=False))
+        scores, labels = scores[idx], labels[idx]
+    xl, yl = f"PC1 ({explained[0]:.1%} of variance)", f"PC2 ({explained[1]:.1%} of variance)"
+    if output_format() == "html":
+        import altair as alt
+        import pandas as pd
+
+        df = pd.DataFrame({"PC1": scores[:, 0], "PC2": scores[:, 1], "digit": labels.astype(str)})
+        pick = alt.selection_point(fields=["digit"], bind="legend")
+        return alt.Chart(df).mark_circle(size=14).encode(
+            x=alt.X("PC1:Q", title=xl), y=alt.Y("PC2:Q", title=yl),
+            color=alt.Color("digit:N", scale=alt.Scale(scheme="tableau10")),
+            opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
+            tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
+        ).add_params(pick).properties(width=520, height=420).interactive()
+    fig, axes = _figure(width=6.5, height=5.2)
+    ax = axes[0][0]
+    import matplotlib
+
+    cmap = matplotlib.colormaps["tab10"]
+    for d in range(10):
+        m = labels == d
+        ax.scatter(scores[m, 0], scores[m, 1], s=3, alpha=0.6, color=cmap(d), label=str(d), rasterized=True)
+    ax.set_xlabel(xl)
+    ax.set_ylabel(yl)
+    ax.legend(title="digit", markerscale=4, fontsize=8, ncols=2)
+    return fig
+
+
+BOUNDARY_TITLES = {"logistic": "logistic regression", "numpy": "NumPy network", "pytorch": "PyTorch network"}
+
+
+def decision_boundaries(b: dict):
+    """One panel per classifier: predicted region on the PCA plane, test points on top.
+    A static image in both formats: three 150x150 region maps are too heavy for Vega."""
+    a, d = b["digits"]
+    xs, ys = np.asarray(b["grid_x"]), np.asarray(b["grid_y"])
+    pts, lab = np.asarray(b["test_points"]), np.asarray(b["test_labels"])
+    names = list(b["classifiers"])
+    fig, axes = _figure(1, len(names), width=7.8, height=2.9, sharex=True, sharey=True)
+    from matplotlib.colors import ListedColormap
+
+    for ax, name in zip(axes[0], names):
+        c = b["classifiers"][name]
+        region = np.asarray(c["grid"]).reshape(len(ys), len(xs))
+        ax.pcolormesh(xs, ys, region, cmap=ListedColormap(["#c6dbef", "#fcbba1"]), shading="auto", rasterized=True)
+        for cls, color, digit in ((0, "#08519c", a), (1, "#a50f15", d)):
+            m = lab == cls
+            ax.scatter(pts[m, 0], pts[m, 1], s=2, color=color, alpha=0.5, label=f"digit {digit}", rasterized=True)
+        ax.set_title(f"{BOUNDARY_TITLES.get(name, name)}\n2-D accuracy {c['accuracy_2d']:.1%}", fontsize=9)
+        ax.set_xlabel("PC1")
+    axes[0][0].set_ylabel("PC2")
+    axes[0][0].legend(fontsize=7, markerscale=4, loc="lower left")
+    return fig
+
+
+def confusion_matrices(results: dict):
+    """Row-normalised confusion matrix per model (counts in the tooltip / cells)."""
+    mats = {m: np.asarray(r["confusion_matrix"]) for m, r in results["models"].items()}
+    if output_format() == "html":
+        import altair as alt
+        import pandas as pd
+
+        rows = [{"model": MODEL_LABELS[m], "true": i, "predicted": j, "count": int(c[i, j]),
+                 "share of true class": c[i, j] / c[i].sum()} for m, c in mats.items() for i in range(10) for j in range(10)]
+        base = alt.Chart(pd.DataFrame(rows)).encode(x="predicted:O", y="true:O")
+        heat = base.mark_rect().encode(
+            color=alt.Color("share of true class:Q", scale=alt.Scale(type="sqrt", scheme="blues")),
+            tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")])
+        text = base.mark_text(fontSize=8).encode(text="count:Q", color=alt.condition("datum['share of true class'] > 0.5", alt.value("white"), alt.value("black")))
+        return (heat + text).properties(width=260, height=260).facet(column=alt.Column("model:N", title=None))
+    fig, axes = _figure(1, len(mats), width=7.8, height=3.8)
+    for ax, (m, c) in zip(axes[0], mats.items()):
+        share = c / c.sum(axis=1, keepdims=True)
+        ax.imshow(np.sqrt(share), cmap="Blues")
+        for i in range(10):
+            for j in range(10):
+                ax.text(j, i, str(c[i, j]), ha="center", va="center", fontsize=6, color="white" if share[i, j] > 0.5 else "black")
+        ax.set_title(MODEL_LABELS[m])
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_xticks(range(10))
+        ax.set_yticks(range(10))
+    return fig
+
+
+def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, ncols: int = 12):
+    """Misclassified digits with 'true -> predicted' captions (static in both formats)."""
+    n = len(images)
+    nrows = max(1, -(-n // ncols))
+    fig, axes = _figure(nrows, ncols, width=7.8, height=0.85 * nrows + 0.2)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k < n:
+            ax.imshow(images[k].reshape(28, 28), cmap="gray_r")
+            ax.set_title(f"{true[k]}→{pred[k]}", fontsize=8)
+    return fig

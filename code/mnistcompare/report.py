@@ -1,0 +1,227 @@
+"""Small helpers the book's chapters call: number formatting, Markdown tables built
+from results, source listings, and the banner that says which mode is shown.
+
+Chapters stay thin: a cell calls one function here and displays what it returns.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+import numpy as np
+
+from .plots import MODEL_LABELS
+
+
+def pct(x: float | None, digits: int = 2) -> str:
+    return "n/a" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def num(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def sci(x: float) -> str:
+    """1.2e-08 as Markdown math, readable in HTML and PDF alike."""
+    if x == 0:
+        return "0"
+    mantissa, exp = f"{x:.1e}".split("e")
+    return f"${mantissa} \\times 10^{{{int(exp)}}}$"
+
+
+def mib(n_bytes: float) -> str:
+    return f"{n_bytes / 2**20:.2f} MiB"
+
+
+def pm(stat: dict, fmt=pct) -> str:
+    return f"{fmt(stat['mean'])} $\\pm$ {fmt(stat['sd'])}"
+
+
+def md_table(headers: list[str], rows: list[list], align: str | None = None) -> str:
+    """A pipe table; align is one letter per column (l, r, c)."""
+    align = align or "l" + "r" * (len(headers) - 1)
+    marks = {"l": ":--", "r": "--:", "c": ":-:"}
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(marks[a] for a in align) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def markdown(text: str):
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def source_block(*objects) -> str:
+    """The package's own source of functions/classes as one fenced code block, so the
+    book always shows the code that produced its numbers."""
+    src = "\n\n".join(textwrap.dedent(inspect.getsource(o)) for o in objects)
+    return f"```python\n{src.rstrip()}\n```"
+
+
+def mode_banner(result: dict) -> str:
+    p = result["params"]
+    what = (f"{p['epochs']} epochs, hidden {p['hidden']}, lr {p['lr']}, batch {p['batch_size']}, "
+            f"{'all 60,000' if p['subset'] is None else format(p['subset'], ',')} training images, {p['seeds']} seeds")
+    lines = []
+    if result.get("quick"):
+        lines.append("**Quick mode (MNISTCOMPARE_QUICK=1): a preview on a small subset with few epochs, not the study's results.**")
+    if result.get("overrides"):
+        lines.append("Parameters overridden for this render: " + ", ".join(f"`{k}={v}`" for k, v in result["overrides"].items()) + ".")
+    lines.append(f"Parameters in force: {what}; computed {result['created']} in {result['compute_seconds']:.0f} s.")
+    return "::: {.callout-note}\n" + "\n\n".join(lines) + "\n:::"
+
+
+def headline_rows(result: dict) -> list[list]:
+    """Accuracy, final loss, seconds per epoch, peak memory, lines of code, per model."""
+    from .training import summary_rows
+
+    cx = result["complexity"]
+    rows = []
+    for r in summary_rows(result["main"]):
+        m = r["model"]
+        rows.append([MODEL_LABELS[m], pct(r["test_accuracy"]), num(r["test_loss"], 4), num(r["seconds_per_epoch"], 3),
+                     mib(r["peak_memory_bytes"]), f"{cx[m]['model and gradients'] + cx[m]['training loop']} ({cx[m]['module']})"])
+    return rows
+
+
+HEADLINE_HEADERS = ["implementation", "test accuracy", "final test loss", "s / epoch (median)", "peak memory",
+                    "lines: model + loop (module)"]
+
+
+def convergence_rows(result: dict, thresholds=(0.95, 0.97)) -> list[list]:
+    from .analysis import epochs_to_reach
+
+    rows = []
+    for m, rec in result["main"]["models"].items():
+        row = [MODEL_LABELS[m]]
+        for t in thresholds:
+            hit = epochs_to_reach(rec["history"], t)
+            row += ["not reached", "—"] if hit["epoch"] is None else [str(hit["epoch"]), f"{hit['seconds']:.1f}"]
+        rows.append(row)
+    return rows
+
+
+def spread_rows(result: dict) -> list[list]:
+    s = result["seed_spread"]
+    return [[MODEL_LABELS[m], pm(v["test_accuracy"]), pm(v["test_loss"], lambda x: num(x, 4)),
+             pm(v["seconds_per_epoch"], lambda x: num(x, 3)), str(v["test_accuracy"]["n"])] for m, v in s.items()]
+
+
+def memory_rows(result: dict) -> list[list]:
+    return [[MODEL_LABELS[m], mib(r["peak_memory_bytes"]), r["peak_memory_method"], mib(r["rss_peak_growth_bytes"]),
+             f"{r['parameter_count']:,}"] for m, r in result["main"]["models"].items()]
+
+
+def gradient_rows(result: dict) -> list[list]:
+    g = result["gradients"]
+    return [[f"`{k}`", sci(g["finite_differences"][k]), sci(g["autograd"][k])] for k in g["autograd"]]
+
+
+def boundary_rows(result: dict) -> list[list]:
+    from .plots import BOUNDARY_TITLES
+
+    return [[BOUNDARY_TITLES[k], pct(c["accuracy_2d"]), pct(c["accuracy_full"])] for k, c in result["boundaries"]["classifiers"].items()]
+
+
+def max_parity_gap(result: dict) -> dict:
+    par = result["main"]["parity"]
+    return {"train_loss": max(par["train_loss_abs_diff"]), "test_loss": max(par["test_loss_abs_diff"]),
+            "test_accuracy": max(par["test_accuracy_abs_diff"]), "first_epoch_train_loss": par["train_loss_abs_diff"][0]}
+
+
+def final(run: dict, model: str, key: str = "test_accuracy") -> float:
+    return run["models"][model]["history"][-1][key]
+
+
+def median_seconds(run: dict, model: str) -> float:
+    return float(np.median([h["seconds"] for h in run["models"][model]["history"]]))
+
+
+def seed_comparison(result: dict) -> str:
+    """A sentence fragment comparing the models' mean accuracy over seeds with the spread."""
+    s = result["seed_spread"]
+    a, b = s["numpy"]["test_accuracy"], s["pytorch"]["test_accuracy"]
+    diff, sd = abs(a["mean"] - b["mean"]), max(a["sd"], b["sd"])
+    verdict = "at most" if diff <= 2 * sd else "more than"
+    return (f"are {pct(a['mean'])} (NumPy) and {pct(b['mean'])} (PyTorch) over {a['n']} seeds, "
+            f"a difference of {pct(diff)}: {verdict} twice the seed-to-seed standard deviation ({pct(sd)})")
+
+
+def loss_series(run: dict) -> dict[str, list[dict]]:
+    """Training and test loss of each model as named series (for series_curves, metric 'value')."""
+    return {f"{MODEL_LABELS[m]}, {kind} loss": [{"epoch": h["epoch"], "value": h[f"{kind}_loss"]} for h in rec["history"]]
+            for m, rec in run["models"].items() for kind in ("train", "test")}
+
+
+def throughput(run: dict, model: str) -> float:
+    return float(np.median([h["samples_per_second"] for h in run["models"][model]["history"]]))
+
+
+def parity_series(result: dict) -> dict[str, list[dict]]:
+    """Per-epoch |NumPy - PyTorch| of the main run; exact zeros are left out (log scale)."""
+    par = result["main"]["parity"]
+    names = {"train_loss_abs_diff": "training loss", "test_loss_abs_diff": "test loss", "test_accuracy_abs_diff": "test accuracy"}
+    return {label: [{"epoch": e + 1, "value": v} for e, v in enumerate(par[key]) if v > 0] for key, label in names.items()}
+
+
+def init_series(result: dict, metric: str = "test_loss") -> dict[str, list[dict]]:
+    """The initialisation experiment as named series of one metric."""
+    pick = lambda run, m: [{"epoch": h["epoch"], "value": h[metric]} for h in run["models"][m]["history"]]  # noqa: E731
+    return {
+        "both, identical weights (parity)": pick(result["main"], "numpy"),
+        "NumPy, own draw (same scheme)": pick(result["init_only"], "numpy"),
+        "PyTorch, nn.Linear's own init": pick(result["init_only"], "pytorch"),
+        "NumPy, small N(0, 0.01²) init": pick(result["init_small"], "numpy"),
+    }
+
+
+def seed_series(result: dict, metric: str = "test_accuracy") -> dict[str, list[dict]]:
+    return {f"{MODEL_LABELS[m]}, seed {run['params']['seed']}": [{"epoch": h["epoch"], "value": h[metric]} for h in rec["history"]]
+            for run in result["seeds"] for m, rec in run["models"].items()}
+
+
+# The study's loss curves as its text describes them (its figures carry no data):
+# (model, epoch, value, the sentence it comes from).
+STUDY_REPORTED = [
+    ("numpy", 1, 2.00, "initial loss value was above 2.00"),
+    ("numpy", 20, 0.25, "close to 0.25 in the 20th epoch"),
+    ("pytorch", 1, 1.25, "in the first epoch started from around 1.25"),
+    ("pytorch", 2, 0.50, "decreased drastically to around 0.5 in just one epoch"),
+    ("pytorch", 20, 0.20, "close to 0.20 in the 20th epoch"),
+]
+
+
+def paper_series(result: dict) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Our paper-like preset's test loss per model, and the study's values as points."""
+    run = result["paper_like"]
+    series = {f"{MODEL_LABELS[m]} (ours, paper-like)": [{"epoch": h["epoch"], "value": h["test_loss"]} for h in rec["history"]]
+              for m, rec in run["models"].items()}
+    points = [{"series": f"{MODEL_LABELS[m]} (the study)", "epoch": e, "value": v, "note": quote}
+              for m, e, v, quote in STUDY_REPORTED]
+    return series, points
+
+
+def paper_rows(result: dict) -> list[list]:
+    hist = {m: {h["epoch"]: h["test_loss"] for h in rec["history"]} for m, rec in result["paper_like"]["models"].items()}
+    return [[MODEL_LABELS[m], str(e), f"\u201c{quote}\u201d", num(hist[m].get(e), 3)] for m, e, _, quote in STUDY_REPORTED]
+
+
+def params_rows(result: dict) -> list[list]:
+    overrides = result.get("overrides") or {}
+    source = "environment override" if overrides else None
+    return [[f"`{k}`", f"`{v}`", source if k in overrides else ("quick mode" if result.get("quick") else "params.yml")]
+            for k, v in result["params"].items()]
+
+
+def environment_rows(result: dict) -> list[list]:
+    env = result["main"]["environment"]
+    blas = "; ".join(f"{b['internal_api']} {b['version']} ({b['architecture']})" for b in env["blas"]) or "n/a"
+    return [["Python", env["python"]], ["NumPy", env["numpy"]], ["PyTorch", env["torch"]], ["torchvision", env["torchvision"]],
+            ["platform", env["platform"]], ["CPU", f"{env['cpu']} ({env['cpu_count']} cores)"], ["BLAS (NumPy)", blas],
+            ["threads (BLAS and torch)", str(env["threads"])], ["CUDA device", env["cuda_device"] or "none"]]
+
+
+def checksum_rows(result: dict) -> list[list]:
+    return [[f"`{name}`", f"`{sha[:16]}…`"] for name, sha in result["main"]["data"]["sha256"].items()]

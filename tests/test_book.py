@@ -1,0 +1,178 @@
+"""The book, without Quarto: its structure, and every chapter's Python cells run in
+order in a real Jupyter kernel (nbclient + ipykernel), in quick mode, once as
+Quarto's HTML render would run them and once as its PDF render would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```", re.S | re.M)
+INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
+LABEL_OPT = re.compile(r"^#\|\s*label:\s*(\S+)", re.M)
+SECTION_ID = re.compile(r"\{#((?:sec|fig|tbl)-[\w-]+)")
+CROSSREF = re.compile(r"@((?:sec|fig|tbl)-[\w-]+)")
+CITATION = re.compile(r"\[[^\]]*?@([A-Za-z][\w:-]*)")
+
+
+def book_files() -> list[Path]:
+    book = yaml.safe_load((ROOT / "_quarto.yml").read_text())["book"]
+    return [ROOT / f for f in book["chapters"] + book.get("appendices", [])]
+
+
+def prose(text: str) -> str:
+    """The Markdown outside code cells."""
+    return CELL.sub("", text)
+
+
+def cells(text: str) -> list[str]:
+    return CELL.findall(text)
+
+
+def labels(text: str) -> list[str]:
+    return LABEL_OPT.findall(text) + SECTION_ID.findall(prose(text))
+
+
+# --- structure ------------------------------------------------------------------
+
+
+def test_project_is_a_book_with_html_and_pdf():
+    config = yaml.safe_load((ROOT / "_quarto.yml").read_text())
+    assert config["project"] == {"type": "book", "output-dir": "_book"}
+    assert set(config["format"]) == {"html", "pdf"}
+    assert config["book"]["downloads"] == ["pdf"]
+    assert config["book"]["chapters"][0] == "index.qmd"
+    assert "freeze" not in config.get("execute", {})
+
+
+def test_every_listed_chapter_exists_and_every_chapter_is_listed():
+    listed = book_files()
+    assert all(f.is_file() for f in listed), [str(f) for f in listed if not f.is_file()]
+    assert not any(str(f.relative_to(ROOT)).startswith("./") for f in listed)
+    on_disk = set((ROOT / "chapters").glob("*.qmd"))
+    assert on_disk == {f for f in listed if f.parent.name == "chapters"}
+
+
+def test_labels_are_unique_and_every_reference_resolves():
+    all_labels = [label for f in book_files() for label in labels(f.read_text())]
+    duplicates = {x for x in all_labels if all_labels.count(x) > 1}
+    assert not duplicates
+    missing = {(f.name, ref) for f in book_files() for ref in CROSSREF.findall(prose(f.read_text())) if ref not in all_labels}
+    assert not missing
+
+
+def test_every_figure_and_table_has_a_caption_and_is_cited():
+    texts = {f: f.read_text() for f in book_files()}
+    cited = {ref for t in texts.values() for ref in CROSSREF.findall(prose(t))}
+    for f, text in texts.items():
+        for cell in cells(text):
+            for label in LABEL_OPT.findall(cell):
+                kind = label.split("-")[0]
+                assert re.search(rf"^#\|\s*{kind}-cap:", cell, re.M), f"{f.name}: {label} has no {kind}-cap"
+                assert label in cited, f"{f.name}: {label} is never cited in the prose"
+
+
+def test_citations_exist_in_the_bibliography():
+    keys = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(), re.M))
+    used = {k for f in book_files() for k in CITATION.findall(prose(f.read_text()))}
+    assert used and used <= keys, used - keys
+
+
+def test_prose_holds_no_hand_typed_results():
+    """Percentages and decimals in the prose must come from inline code. The only
+    literal numbers allowed are the study's own quoted settings and thresholds."""
+    allowed = {"0.1", "2.30", "0.01", "97%", "95%", "1.25", "0.5", "0.25", "0.20", "2.00"}
+    for f in book_files():
+        text = INLINE.sub("", prose(f.read_text()))
+        text = re.sub(r"\$[^$]*\$", "", text)  # maths
+        text = re.sub(r"`[^`]*`", "", text)  # code
+        found = set(re.findall(r"\b\d+\.\d+%?|\b\d+%", text)) - allowed
+        assert not found, f"{f.name}: literal results {sorted(found)}"
+
+
+def test_inline_expressions_name_what_their_chapter_defines():
+    """Every name an inline expression uses is assigned in one of the chapter's cells."""
+    for f in book_files():
+        text = f.read_text()
+        code = "\n".join(cells(text))
+        for expr in INLINE.findall(prose(text)):
+            for name in re.findall(r"\b[A-Za-z_]\w*\b", expr):
+                assert re.search(rf"(^|[\s,(]){name}\b[^=\n]*=|^import .*\b{name}\b|^from .*\b{name}\b|\bfor\b.*\b{name}\b",
+                                 code, re.M), f"{f.name}: inline `{expr}` uses {name}, which no cell defines"
+
+
+# --- execution ----------------------------------------------------------------------
+
+
+def notebook_for(qmd: Path) -> nbformat.NotebookNode:
+    """The chapter's cells in order, then one cell that evaluates each inline expression."""
+    text = qmd.read_text()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells(text)]
+    inline = INLINE.findall(prose(text))
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json as _json\n"
+        f"_exprs = {inline!r}\n"
+        "print(_json.dumps([[e, str(eval(e)), type(eval(e)).__name__] for e in _exprs]))"))
+    return nb
+
+
+@pytest.fixture(scope="module")
+def book_env(tmp_path_factory, monkeypatch_module):
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch_module.setenv("MNISTCOMPARE_QUICK", "1")
+    monkeypatch_module.setenv("MNISTCOMPARE_CACHE_DIR", str(cache))
+    monkeypatch_module.setenv("QUARTO_PROJECT_ROOT", str(ROOT))
+    for key in ("EPOCHS", "HIDDEN", "LR", "BATCH_SIZE", "SEEDS", "FIGURES"):
+        monkeypatch_module.delenv(f"MNISTCOMPARE_{key}", raising=False)
+    return tmp_path_factory.mktemp("info")
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    mp = pytest.MonkeyPatch()
+    yield mp
+    mp.undo()
+
+
+def execute(qmd: Path, base_format: str, info_dir: Path, monkeypatch) -> nbformat.NotebookNode:
+    info = info_dir / f"{base_format}.json"
+    info.write_text(json.dumps({"format": {"identifier": {"base-format": base_format}}}))
+    monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
+    nb = notebook_for(qmd)
+    NotebookClient(nb, kernel_name="python3", timeout=900, resources={"metadata": {"path": str(qmd.parent)}}).execute()
+    return nb
+
+
+FIGURE_MIMES = {"html": ("text/html", "application/vnd.vegalite.v5+json", "application/vnd.vegalite.v6+json"),
+                "pdf": ("image/png", "application/pdf", "image/svg+xml")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("base_format", ["html", "pdf"])
+@pytest.mark.parametrize("qmd", book_files(), ids=lambda p: p.name)
+def test_chapter_executes_and_produces_its_figures_and_tables(qmd, base_format, book_env, monkeypatch):
+    nb = execute(qmd, base_format, book_env, monkeypatch)
+    for cell in nb.cells[:-1]:
+        for label in LABEL_OPT.findall(cell.source):
+            data = [o.get("data", {}) for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
+            if label.startswith("fig-"):
+                mimes = FIGURE_MIMES["html"] if base_format == "html" and "plots.decision_boundaries" not in cell.source \
+                    and "digit_gallery" not in cell.source else FIGURE_MIMES["pdf"]
+                assert any(m in d for d in data for m in mimes), f"{label}: no figure in {[list(d) for d in data]}"
+                if base_format == "pdf":
+                    assert not any("alt.Chart" in d.get("text/plain", "") for d in data)
+            else:
+                assert any("text/markdown" in d and "|" in d["text/markdown"] for d in data), f"{label}: no table"
+    values = json.loads(nb.cells[-1].outputs[0]["text"])
+    for expr, value, type_name in values:
+        assert type_name in ("str", "int", "float"), f"inline `{expr}` gives a {type_name}"
+        assert value and "nan" not in value.lower(), f"inline `{expr}` gives {value!r}"
