@@ -92,6 +92,11 @@ def training_curves(results: dict, metrics: tuple[str, ...] = ("train_loss", "te
     return fig
 
 
+def _series_color(name: str) -> str | None:
+    """A model's colour for series named after it ("NumPy (by hand), seed 1")."""
+    return next((MODEL_COLORS[m] for m, label in MODEL_LABELS.items() if name.startswith(label)), None)
+
+
 def series_curves(runs: dict[str, list[dict]], metric: str = "test_loss", title: str | None = None,
                   log_y: bool = False, points: list[dict] | None = None):
     """Several named histories on one axis (e.g. initialisations, seeds, the study's values as points)."""
@@ -115,11 +120,11 @@ def series_curves(runs: dict[str, list[dict]], metric: str = "test_loss", title:
     fig, axes = _figure(width=7.0, height=3.4)
     ax = axes[0][0]
     for series, h in runs.items():
-        ax.plot([r["epoch"] for r in h], [r[metric] for r in h], marker="o", ms=3, label=series)
-    for p in points or []:
-        ax.plot(p["epoch"], p["value"], "D", ms=7, color="black", mfc="none")
-    if points:
-        ax.plot([], [], "D", color="black", mfc="none", label="the study (read from its text)")
+        ax.plot([r["epoch"] for r in h], [r[metric] for r in h], marker="o", ms=3, label=series, color=_series_color(series))
+    for series in dict.fromkeys(p["series"] for p in points or []):
+        mine = [p for p in points if p["series"] == series]
+        ax.plot([p["epoch"] for p in mine], [p["value"] for p in mine], "D", ms=7, mfc="none", ls="none",
+                color=_series_color(series) or "black", label=series)
     if log_y:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
