@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from mnistcompare import numpy_mlp, torch_mlp
+from mnistcompare.analysis import numerical_gradients
 from mnistcompare.numpy_mlp import NumpyMLP, cross_entropy, init_weights, log_softmax
 
 
@@ -18,19 +19,18 @@ def small_problem(rng, B=7, D=6, H=5, K=4, dtype=np.float64):
 def test_gradients_match_central_finite_differences(rng):
     model, X, y = small_problem(rng)
     _, grads = model.loss_and_grads(X, y)
-    eps = 1e-6
-    for name, w in model.weights.items():
-        numeric = np.zeros_like(w)
-        for i in np.ndindex(w.shape):
-            old = w[i]
-            w[i] = old + eps
-            plus = cross_entropy(model.forward(X)[0], y)
-            w[i] = old - eps
-            minus = cross_entropy(model.forward(X)[0], y)
-            w[i] = old
-            numeric[i] = (plus - minus) / (2 * eps)
-        rel = np.abs(grads[name] - numeric).max() / np.abs(numeric).max()
+    numeric = numerical_gradients(model, X, y, eps=1e-6)
+    for name in grads:
+        rel = np.abs(grads[name] - numeric[name]).max() / np.abs(numeric[name]).max()
         assert rel < 1e-6, f"{name}: relative error {rel:.2e}"
+
+
+def test_finite_differences_detect_a_wrong_gradient(rng):
+    """The check above can fail: a backward pass with a missing factor is caught."""
+    model, X, y = small_problem(rng)
+    _, grads = model.loss_and_grads(X, y)
+    numeric = numerical_gradients(model, X, y)
+    assert np.abs(2 * grads["W1"] - numeric["W1"]).max() / np.abs(numeric["W1"]).max() > 0.5
 
 
 def test_gradients_match_pytorch_autograd(rng):

@@ -180,6 +180,25 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a - b).max() / scale) if scale > 0 else 0.0
 
 
+def numerical_gradients(model, X: np.ndarray, y: np.ndarray, eps: float = 1e-6) -> dict[str, np.ndarray]:
+    """Central differences (L(w + eps) - L(w - eps)) / 2 eps for every weight of a NumpyMLP."""
+    from .numpy_mlp import cross_entropy
+
+    out = {}
+    for name, w in model.weights.items():
+        numeric = np.zeros_like(w)
+        for i in np.ndindex(w.shape):
+            old = w[i]
+            w[i] = old + eps
+            plus = cross_entropy(model.forward(X)[0], y)
+            w[i] = old - eps
+            minus = cross_entropy(model.forward(X)[0], y)
+            w[i] = old
+            numeric[i] = (plus - minus) / (2 * eps)
+        out[name] = numeric
+    return out
+
+
 def gradient_check(X: np.ndarray, y: np.ndarray, hidden: int, seed: int, eps: float = 1e-6, n_fd: int = 8) -> dict:
     """Relative errors of the hand-written gradients, per parameter:
     - against central finite differences, in float64, on a small network
@@ -188,7 +207,7 @@ def gradient_check(X: np.ndarray, y: np.ndarray, hidden: int, seed: int, eps: fl
     - against PyTorch autograd, in float32, on the real network and the batch X, y."""
     import torch
 
-    from .numpy_mlp import NumpyMLP, cross_entropy, init_weights
+    from .numpy_mlp import NumpyMLP, init_weights
     from .torch_mlp import TorchMLP
 
     rng = np.random.default_rng(seed)
@@ -196,18 +215,8 @@ def gradient_check(X: np.ndarray, y: np.ndarray, hidden: int, seed: int, eps: fl
     small = NumpyMLP(init_weights(12, 6, 10, "pytorch", rng), dtype=np.float64)
     Xs, ys = rng.normal(size=(n_fd, 12)), rng.integers(0, 10, n_fd)
     _, grads = small.loss_and_grads(Xs, ys)
-    fd = {}
-    for name, w in small.weights.items():
-        numeric = np.zeros_like(w)
-        for i in np.ndindex(w.shape):
-            old = w[i]
-            w[i] = old + eps
-            plus = cross_entropy(small.forward(Xs)[0], ys)
-            w[i] = old - eps
-            minus = cross_entropy(small.forward(Xs)[0], ys)
-            w[i] = old
-            numeric[i] = (plus - minus) / (2 * eps)
-        fd[name] = relative_error(grads[name], numeric)
+    numeric = numerical_gradients(small, Xs, ys, eps)
+    fd = {name: relative_error(grads[name], numeric[name]) for name in grads}
 
     # Autograd: the real architecture on real images.
     weights = init_weights(X.shape[1], hidden, 10, "pytorch", rng)

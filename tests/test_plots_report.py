@@ -1,0 +1,79 @@
+"""Figures follow the output format; report tables hold the numbers they are given."""
+
+import json
+
+import matplotlib.figure
+import numpy as np
+import pytest
+
+from mnistcompare import plots, report
+
+
+def history(n=3, base=1.0):
+    return [{"epoch": e, "train_loss": base / e, "test_loss": base / e + 0.1, "test_accuracy": 0.8 + 0.05 * e,
+             "seconds": 0.5, "eval_seconds": 0.1, "samples_per_second": 1000.0} for e in range(1, n + 1)]
+
+
+RESULTS = {"models": {m: {"history": history(), "confusion_matrix": (np.eye(10, dtype=int) * 9 + 1).tolist(),
+                          "peak_memory_bytes": 2**20, "peak_memory_method": "tracemalloc",
+                          "rss_peak_growth_bytes": 2**21, "parameter_count": 101770} for m in ("numpy", "pytorch")}}
+
+
+@pytest.mark.parametrize("base, expected", [("html", "html"), ("pdf", "static"), ("typst", "static"), ("docx", "static")])
+def test_output_format_reads_quartos_execute_info(tmp_path, monkeypatch, base, expected):
+    info = tmp_path / "info.json"
+    info.write_text(json.dumps({"format": {"identifier": {"base-format": base}}}))
+    monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
+    monkeypatch.delenv("MNISTCOMPARE_FIGURES", raising=False)
+    assert plots.output_format() == expected
+
+
+def test_output_format_outside_quarto_and_broken_info(tmp_path, monkeypatch):
+    monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
+    monkeypatch.delenv("MNISTCOMPARE_FIGURES", raising=False)
+    assert plots.output_format() == "static"  # plain Python (no ipykernel)
+    monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(tmp_path / "missing.json"))
+    assert plots.output_format() == "static"
+
+
+@pytest.mark.parametrize("fmt", ["html", "static"])
+def test_each_figure_builds_in_both_formats(monkeypatch, fmt):
+    import altair as alt
+
+    monkeypatch.setenv("MNISTCOMPARE_FIGURES", fmt)
+    made = [plots.training_curves(RESULTS), plots.epoch_times(RESULTS), plots.confusion_matrices(RESULTS),
+            plots.series_curves({"a": [{"epoch": 1, "value": 1.0}, {"epoch": 2, "value": 0.5}]}, metric="value", log_y=True,
+                                points=[{"series": "PyTorch (the study)", "epoch": 1, "value": 1.2, "note": "x"}]),
+            plots.pca_scatter(np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 10, [0.1, 0.07])]
+    for fig in made:
+        if fmt == "html":
+            assert isinstance(fig, alt.TopLevelMixin)
+            fig.to_dict()  # a valid Vega-Lite spec
+        else:
+            assert isinstance(fig, matplotlib.figure.Figure)
+    gallery = plots.digit_gallery(np.zeros((5, 784)), np.arange(5), np.arange(5))
+    assert isinstance(gallery, matplotlib.figure.Figure) and len(gallery.axes) == 12
+
+
+def test_markdown_table_and_formatting():
+    table = report.md_table(["a", "b"], [[1, "x"], [2, "y"]])
+    assert table.splitlines() == ["| a | b |", "|:--|--:|", "| 1 | x |", "| 2 | y |"]
+    assert report.pct(0.98765) == "98.77%" and report.pct(None) == "n/a"
+    assert report.sci(1.5e-8) == "$1.5 \\times 10^{-8}$" and report.sci(0) == "0"
+    assert report.mib(3 * 2**20) == "3.00 MiB"
+
+
+def test_memory_rows_and_loss_series():
+    rows = report.memory_rows({"main": RESULTS})
+    assert rows[0] == ["NumPy (by hand)", "1.00 MiB", "tracemalloc", "2.00 MiB", "101,770"]
+    series = report.loss_series(RESULTS)
+    assert set(series) == {f"{label}, {k} loss" for label in plots.MODEL_LABELS.values() for k in ("train", "test")}
+    assert series["PyTorch, test loss"][0] == {"epoch": 1, "value": 1.1}
+
+
+def test_seed_comparison_says_whether_the_gap_exceeds_the_spread():
+    def spread(a, b, sd):
+        return {"seed_spread": {"numpy": {"test_accuracy": {"mean": a, "sd": sd, "n": 3}},
+                                "pytorch": {"test_accuracy": {"mean": b, "sd": sd, "n": 3}}}}
+    assert "at most twice" in report.seed_comparison(spread(0.97, 0.971, 0.002))
+    assert "more than twice" in report.seed_comparison(spread(0.97, 0.98, 0.002))

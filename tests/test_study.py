@@ -1,0 +1,40 @@
+"""The book's study: computed once, cached as JSON under a key that tracks its inputs."""
+
+import json
+
+import pytest
+
+from mnistcompare import params as P
+from mnistcompare import study
+
+
+@pytest.fixture
+def tiny(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNISTCOMPARE_CACHE_DIR", str(tmp_path))
+    return P.LoadedParams(P.Params(epochs=1, subset=600, hidden=16, seeds=2), path=None, quick=True, overrides={})
+
+
+@pytest.mark.slow
+def test_study_is_computed_once_then_read_from_the_cache(tiny, tmp_path):
+    first = study.load_or_compute(tiny, progress=False)
+    assert not first["from_cache"]
+    files = list(tmp_path.glob("study-*.json"))
+    assert [f.name for f in files] == [f"study-{first['key']}.json"]
+    second = study.load_or_compute(tiny, progress=False)
+    assert second["from_cache"] and second["main"] == first["main"] and second["key"] == first["key"]
+    cached = json.loads(files[0].read_text())  # plain JSON, no pickle
+    assert {"main", "init_only", "init_small", "seeds", "seed_spread", "paper_like", "boundaries", "pca",
+            "gradients", "complexity", "params", "quick"} <= set(cached)
+    assert len(cached["seeds"]) == 2 and cached["params"]["hidden"] == 16
+    assert not cached["seeds"][0]["mode"]["shared_init"]  # independent runs
+    assert cached["init_only"]["mode"] == {"shared_init": False, "shared_order": True}
+
+
+def test_cache_key_tracks_parameters_code_and_data(monkeypatch):
+    p = P.Params()
+    key = study.cache_key(p, {"a": "1"})
+    assert key == study.cache_key(P.Params(), {"a": "1"})
+    assert key != study.cache_key(p.replace(lr=0.05), {"a": "1"})
+    assert key != study.cache_key(p, {"a": "2"})
+    monkeypatch.setattr(study, "_source_digest", lambda: "changed code")
+    assert key != study.cache_key(p, {"a": "1"})
