@@ -169,10 +169,11 @@ def parity_series(result: dict) -> dict[str, list[dict]]:
 def init_series(result: dict, metric: str = "test_loss") -> dict[str, list[dict]]:
     """The initialisation experiment as named series of one metric."""
     pick = lambda run, m: [{"epoch": h["epoch"], "value": h[metric]} for h in run["models"][m]["history"]]  # noqa: E731
+    # In init_only NumPy draws the same weights as in the main run (same seed and
+    # stream), so its curve is the main run's; PyTorch draws its own.
     return {
-        "both, identical weights (parity)": pick(result["main"], "numpy"),
-        "NumPy, own draw (same scheme)": pick(result["init_only"], "numpy"),
-        "PyTorch, nn.Linear's own init": pick(result["init_only"], "pytorch"),
+        "NumPy's draw (both networks, under parity)": pick(result["main"], "numpy"),
+        "PyTorch, nn.Linear's own draw": pick(result["init_only"], "pytorch"),
         "NumPy, small N(0, 0.01²) init": pick(result["init_small"], "numpy"),
     }
 
