@@ -29,9 +29,14 @@ def test_output_format_reads_quartos_execute_info(tmp_path, monkeypatch, base, e
 
 
 def test_output_format_outside_quarto_and_broken_info(tmp_path, monkeypatch):
+    import sys
+
     monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
     monkeypatch.delenv("MNISTCOMPARE_FIGURES", raising=False)
-    assert plots.output_format() == "static"  # plain Python (no ipykernel)
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    assert plots.output_format() == "static"  # plain Python
+    monkeypatch.setitem(sys.modules, "ipykernel", sys)  # as inside a Jupyter kernel
+    assert plots.output_format() == "html"
     monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(tmp_path / "missing.json"))
     assert plots.output_format() == "static"
 

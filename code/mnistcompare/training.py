@@ -35,7 +35,6 @@ from .params import Params
 
 SCHEMA_VERSION = 1
 MODELS = ("numpy", "pytorch")
-MEMORY_PROBE_BATCHES = 100
 HISTORY_FIELDS = ("epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "eval_seconds", "samples_per_second")
 
 
@@ -206,15 +205,13 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
                 log(f"epoch {epoch}/{params.epochs}: " + ", ".join(
                     f"{name} loss {h[-1]['train_loss']:.4f} acc {h[-1]['test_accuracy']:.4f}" for name, h in histories.items()))
 
-        # Peak memory: extra, untimed passes over the first minibatches of epoch 1 on
-        # a copy of each trained model (the instruments would distort the timed epochs;
-        # nothing accumulates per batch, so the loop's peak is reached in the first).
+        # Peak memory: an extra, untimed epoch (epoch 1's order) on a copy of each
+        # trained model; the instruments would distort the timed epochs.
         records = {}
         for name, trainer in trainers.items():
-            probe_order = first_orders[name][: MEMORY_PROBE_BATCHES * params.batch_size]
             records[name] = {
                 "history": histories[name],
-                **trainer.peak_memory(probe_order),
+                **trainer.peak_memory(first_orders[name]),
                 "parameter_count": int(trainer.model.n_params),
                 "confusion_matrix": confusion_matrix(data.y_test, preds[name], n_classes).tolist(),
                 "test_predictions": preds[name].astype(int).tolist(),
