@@ -126,3 +126,10 @@ def test_class_geometry_orders_pairs_by_distance():
     geo = analysis.class_geometry(scores, np.array([0, 0, 1, 1, 2, 2]))
     assert (geo["pairs"][0]["a"], geo["pairs"][0]["b"]) == (0, 1)
     assert geo["spread"][0] == pytest.approx(0.1)
+
+
+def test_misclassified_lists_the_first_errors_with_images():
+    X = np.linspace(0, 1, 5 * 4, dtype=np.float32).reshape(5, 4)
+    out = analysis.misclassified(X, np.array([0, 1, 2, 3, 4]), [0, 2, 2, 0, 1], n=2)
+    assert out["indices"] == [1, 3] and out["true"] == [1, 3] and out["pred"] == [2, 0] and out["n_wrong"] == 3
+    assert np.array_equal(np.asarray(out["images"]), np.rint(X[[1, 3]] * 255).astype(int))

@@ -137,6 +137,16 @@ def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, gri
     }
 
 
+def misclassified(X: np.ndarray, y: np.ndarray, predictions, n: int = 36) -> dict:
+    """The first n misclassified examples: indices, labels, predictions, and the
+    images as 0-255 integers (compact enough for the JSON cache)."""
+    pred = np.asarray(predictions)
+    wrong = np.flatnonzero(pred != y)
+    first = wrong[:n]
+    return {"indices": first.tolist(), "true": y[first].tolist(), "pred": pred[first].tolist(),
+            "images": np.rint(X[first] * 255).astype(int).tolist(), "n_wrong": int(len(wrong))}
+
+
 # --- convergence and spread -----------------------------------------------------------
 
 

@@ -226,3 +226,15 @@ def environment_rows(result: dict) -> list[list]:
 
 def checksum_rows(result: dict) -> list[list]:
     return [[f"`{name}`", f"`{sha[:16]}…`"] for name, sha in result["main"]["data"]["sha256"].items()]
+
+
+def error_counts(result: dict) -> tuple[int, int, int, int, int, int]:
+    """(NumPy's errors, PyTorch's errors, test images where they disagree, and NumPy's
+    most frequent confusion: true digit, predicted digit, count) in the main run."""
+    models = result["main"]["models"]
+    cms = {m: np.asarray(models[m]["confusion_matrix"]) for m in ("numpy", "pytorch")}
+    wrong = {m: int(c.sum() - np.trace(c)) for m, c in cms.items()}
+    disagree = int((np.asarray(models["numpy"]["test_predictions"]) != np.asarray(models["pytorch"]["test_predictions"])).sum())
+    off = cms["numpy"] - np.diag(np.diag(cms["numpy"]))
+    t, p = np.unravel_index(off.argmax(), off.shape)
+    return wrong["numpy"], wrong["pytorch"], disagree, int(t), int(p), int(off.max())
