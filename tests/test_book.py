@@ -176,3 +176,5 @@ def test_chapter_executes_and_produces_its_figures_and_tables(qmd, base_format, 
     for expr, value, type_name in values:
         assert type_name in ("str", "int", "float"), f"inline `{expr}` gives a {type_name}"
         assert value and "nan" not in value.lower(), f"inline `{expr}` gives {value!r}"
+        # Quarto inserts inline output as text, escaping Markdown: no maths or code markup.
+        assert not re.search(r"[$`]", value), f"inline `{expr}` gives markup {value!r}"

@@ -30,6 +30,11 @@ def sci(x: float) -> str:
     return f"${mantissa} \\times 10^{{{int(exp)}}}$"
 
 
+def sci_text(x: float) -> str:
+    """1.2e-08 as plain text: Quarto escapes Markdown (and so maths) in inline output."""
+    return f"{x:.1e}"
+
+
 def mib(n_bytes: float) -> str:
     return f"{n_bytes / 2**20:.2f} MiB"
 
