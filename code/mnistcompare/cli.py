@@ -61,7 +61,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from . import data, training
 
     params = _params_from_args(args)
-    log = None if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    from tqdm.auto import tqdm
+
+    log = None if args.quiet else (lambda msg: tqdm.write(msg, file=sys.stderr))  # keeps the progress bar intact
     if log:
         log(f"parameters: {params.to_dict()}")
     mnist = data.load(args.data_dir)
