@@ -72,6 +72,7 @@ def test_same_seed_reproduces_identical_results(mnist):
     assert c["models"]["numpy"]["history"][0]["train_loss"] != a["models"]["numpy"]["history"][0]["train_loss"]
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value encountered:RuntimeWarning")
 @pytest.mark.parametrize("model", ["numpy", "pytorch"])
 def test_divergence_stops_with_model_epoch_and_lr(mnist, model):
     with pytest.raises(training.TrainingDiverged, match=rf"{model} network: loss became (nan|inf) in epoch 1 with learning rate 1e\+30"):

@@ -9,7 +9,8 @@ interrupted run leaves no entry behind (the file is written atomically). JSON,
 not pickle: the cache is plain data that any tool can read.
 
 Experiments (the parameters come from params.yml):
-  main        both networks with the parameters as given (parity by default)
+  main        both networks, identical initial weights and minibatch order (parity;
+              the independent comparison is `seeds`)
   init_only   PyTorch with nn.Linear's own initial weights and the main run's
               minibatch order (NumPy's own draw is the main run's)
   init_small  the NumPy network with the tutorials' N(0, 0.01^2) weights, order as main
@@ -71,8 +72,8 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True) ->
     step = lambda msg: _log(progress, msg)  # noqa: E731
     run = lambda prm, **kw: training.train(prm, mnist, progress=False, **kw)  # noqa: E731
 
-    step(f"main run: {p.epochs} epochs, both networks")
-    main = run(p)
+    step(f"main run: {p.epochs} epochs, both networks, shared weights and order")
+    main = run(p, share_init=True, share_order=True)  # the parity comparison, whatever params.parity says
     step("only the initialisation differs")
     init_only = run(p, models=("pytorch",), share_init=False, share_order=True)
     init_small = run(p.replace(init="small"), models=("numpy",), share_order=True)
