@@ -485,8 +485,8 @@ def provenance(results: dict | None) -> str:
         return "has not been run on this machine (run `make bench`)"
     env = results["environment"]
     threads = " and ".join(str(t) for t in results["threads"])
-    return (f"was run on {results['timestamp'][:10]} on a {env['cpu']} ({env['cpu_count']} cores) with NumPy "
-            f"{env['numpy']} and PyTorch {env['torch']}, at {threads} thread(s), {results['repeats']} timed epochs each")
+    return (f"was run on {results['timestamp'][:10]} (CPU: {env['cpu']}, {env['cpu_count']} cores; NumPy "
+            f"{env['numpy']}, PyTorch {env['torch']}) at {threads} thread(s), {results['repeats']} timed epochs each")
 
 
 def fraction_of_limit(results: dict, trainer: str, threads: int) -> float | None:
