@@ -40,3 +40,15 @@ def test_missing_data_exits_1_naming_the_fix(tmp_path, capsys):
     assert main(["run", "--epochs", "1", "--data-dir", str(tmp_path / "empty"), "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "missing" in err and "make data" in err
+
+
+def test_interrupt_exits_130_without_writing(tmp_path, capsys, monkeypatch):
+    from mnistcompare import training
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "train", interrupted)
+    assert main(["run", "--epochs", "1", "--subset", "500", "--out", str(tmp_path)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

@@ -117,3 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as err:  # DataError, TrainingDiverged
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        # Results and caches are written atomically: an interrupted run leaves none half-written.
+        print("interrupted: no partial results were written", file=sys.stderr)
+        return 130
