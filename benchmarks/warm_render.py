@@ -40,7 +40,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--format", choices=("html", "pdf"), default="html")
     args = parser.parse_args()
-    from mnistcompare import paths, study
+    from mnistcompare import study
 
     with tempfile.TemporaryDirectory() as tmp:
         info = Path(tmp) / "info.json"

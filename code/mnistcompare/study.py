@@ -32,7 +32,6 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 
 from . import analysis, atomic, data, paths
 from . import params as P
