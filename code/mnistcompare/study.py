@@ -81,7 +81,7 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True) ->
         step(f"independent run, seed {s}")
         seed_runs.append(run(p.replace(seed=s, parity=False)))
     step("paper-like preset")
-    paper = run(P.apply_preset(p, "paper-like").replace(subset=p.subset, device=p.device, threads=p.threads))
+    paper = run(P.apply_preset(p, "paper-like"))  # the preset keeps subset, device and threads
     step("decision boundaries 3 vs 8")
     boundaries = analysis.decision_boundaries(mnist, p, epochs=min(10, p.epochs))
     step("PCA, gradient check, complexity")
