@@ -7,12 +7,15 @@ GitHub Pages (pull requests get a quick preview artifact and are never deployed)
 Each property is a plain checker function that returns a list of problems (empty:
 fine). The tests run them on the real workflow files, and `test_checker_complains`
 feeds each checker a workflow broken on purpose, so that every check is shown to be
-able to fail.
+able to fail. Two linters run on the files as well: actionlint (syntax, expressions,
+shell) and zizmor (security: template injection, credentials, permissions, pins),
+each also shown to fail on a workflow broken on purpose.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
 import subprocess
@@ -36,6 +39,13 @@ QUARTO_SETUP = "quarto-dev/quarto-actions/setup"
 QUARTO_VERSION = re.compile(r"^1\.10\.\d+$")
 EXACT_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+CACHE = "actions/cache"
+CACHE_RESTORE = "actions/cache/restore"
+CACHE_SAVE = "actions/cache/save"
+STUDY_CACHE_PATH = "_cache"
+TINYTEX_PATH = "~/.TinyTeX"
+# A step output that says whether the TinyTeX cache was hit: steps.<id>.outputs.cache-hit
+CACHE_HIT = r"steps\.{id}\.outputs\.cache-hit\s*{op}\s*'true'"
 PAGES_SCOPES = ("pages", "id-token")
 EXCLUDES_PR = re.compile(r"github\.event_name\s*!=\s*'pull_request'")
 ONLY_PR = re.compile(r"github\.event_name\s*==\s*'pull_request'")
@@ -156,7 +166,8 @@ def check_pages_permissions(wf: Workflow, deploy_job: str | None = "deploy") -> 
 
 
 def check_pinned_actions(wf: Workflow) -> list[str]:
-    """Every `uses:` names an exact release tag vX.Y.Z or a full 40-hex commit SHA."""
+    """Every `uses:` names a full 40-hex commit SHA (a tag can be moved; a commit cannot).
+    The release it is, is in the line's comment: see check_version_comments."""
     problems = []
     uses = [(name, job["uses"]) for name, job in jobs(wf).items() if "uses" in job]
     uses += [(name, step["uses"]) for name, _, step in all_steps(wf) if "uses" in step]
@@ -169,25 +180,35 @@ def check_pinned_actions(wf: Workflow) -> list[str]:
                 problems.append(f"job {name!r}: {ref} is not pinned to an image digest")
             continue
         _, _, version = ref.partition("@")
-        if not (EXACT_TAG.match(version) or FULL_SHA.match(version)):
-            problems.append(f"job {name!r}: {ref} is not pinned to an exact tag vX.Y.Z or a full commit SHA")
+        if not FULL_SHA.match(version):
+            problems.append(f"job {name!r}: {ref} is not pinned to a full 40-hex commit SHA")
     return problems
 
 
 def check_version_comments(text: str) -> list[str]:
-    """Every `uses: owner/repo@ref` line ends with a comment naming the version (the tag itself
-    when pinned by tag)."""
+    """Every `uses: owner/repo@ref` line is `owner/repo@<full commit SHA> # vX.Y.Z`: pinned to
+    a commit, with the release tag that commit is in a trailing comment. One repository's
+    commit carries one tag, and one tag one commit, across the file (actions/cache,
+    actions/cache/restore and actions/cache/save are one repository)."""
     problems = []
+    tags: dict[tuple[str, str], str] = {}
+    shas: dict[tuple[str, str], str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         match = re.match(r"^\s*(?:-\s+)?uses:\s*([^\s#]+)\s*(?:#\s*(\S+))?", line)
-        if not match or match.group(1).startswith("./"):
+        if not match or match.group(1).startswith(("./", "docker://")):
             continue
         ref, comment = match.group(1), match.group(2)
-        version = ref.partition("@")[2]
+        action, _, version = ref.partition("@")
+        repo = "/".join(action.split("/")[:2])
+        if not FULL_SHA.match(version):
+            problems.append(f"line {number}: {ref} is not pinned to a full 40-hex commit SHA")
         if comment is None or not EXACT_TAG.match(comment):
-            problems.append(f"line {number}: {ref} has no trailing '# vX.Y.Z' comment naming its version")
-        elif EXACT_TAG.match(version) and comment != version:
-            problems.append(f"line {number}: {ref} is commented as {comment}")
+            problems.append(f"line {number}: {ref} has no trailing '# vX.Y.Z' comment naming its release")
+            continue
+        if tags.setdefault((repo, version), comment) != comment:
+            problems.append(f"line {number}: {repo}@{version} is commented {comment}, elsewhere {tags[(repo, version)]}")
+        if shas.setdefault((repo, comment), version) != version:
+            problems.append(f"line {number}: {repo} {comment} is pinned to {version}, elsewhere {shas[(repo, comment)]}")
     return problems
 
 
@@ -201,9 +222,42 @@ def check_quarto_setup(wf: Workflow) -> list[str]:
         version = options.get("version")
         if not isinstance(version, str) or not QUARTO_VERSION.match(version):
             problems.append(f"job {name!r}: {QUARTO_SETUP} needs version: an exact 1.10.x release, found {version!r}")
-        if options.get("tinytex") not in (True, "true"):
-            problems.append(f"job {name!r}: {QUARTO_SETUP} needs tinytex: true (the PDF), found {options.get('tinytex')!r}")
+        tinytex = options.get("tinytex")
+        if tinytex not in (True, "true") and not _installs_tinytex_unless_cached(wf, jobs(wf)[name], step):
+            problems.append(
+                f"job {name!r}: {QUARTO_SETUP} needs tinytex: true (the PDF), or "
+                f"${{{{ steps.<id>.outputs.cache-hit != 'true' }}}} after restoring {TINYTEX_PATH}; found {tinytex!r}"
+            )
     return problems
+
+
+def _cache_steps(job: dict, path: str, *actions: str) -> list[tuple[int, dict]]:
+    """(index, step) of the job's cache steps (of these actions) whose path is `path`."""
+    found = []
+    for index, step in enumerate(steps(job)):
+        if action_name(str(step.get("uses", ""))) in actions:
+            paths = str((step.get("with") or {}).get("path", "")).split()
+            if path in paths or path + "/" in paths:
+                found.append((index, step))
+    return found
+
+
+def _installs_tinytex_unless_cached(wf: Workflow, job: dict, setup: dict) -> bool:
+    """tinytex: ${{ steps.X.outputs.cache-hit != 'true' }}, X restoring ~/.TinyTeX before the
+    setup step, and on a hit a later step putting the restored TinyTeX's bin on PATH."""
+    tinytex = str((setup.get("with") or {}).get("tinytex", ""))
+    all_steps_ = steps(job)
+    at = all_steps_.index(setup)
+    for index, restore in _cache_steps(job, TINYTEX_PATH, CACHE, CACHE_RESTORE):
+        sid = restore.get("id")
+        if not sid or index > at or not re.search(CACHE_HIT.format(id=re.escape(sid), op="!="), tinytex):
+            continue
+        for later in all_steps_[at + 1:]:
+            script = str(later.get("run", ""))
+            if (re.search(CACHE_HIT.format(id=re.escape(sid), op="=="), str(later.get("if", "")))
+                    and ".TinyTeX/bin" in script and "GITHUB_PATH" in script):
+                return True
+    return False
 
 
 def check_publish_concurrency(wf: Workflow) -> list[str]:
@@ -370,6 +424,131 @@ def check_dispatch_inputs(wf: Workflow, keys: tuple[str, ...] = DISPATCH_INPUTS)
     return problems
 
 
+RUNS_ANYWAY = re.compile(r"\b(?:always|failure|cancelled)\s*\(")
+
+
+def _index(job: dict, predicate: Callable[[dict], bool]) -> int | None:
+    return next((i for i, step in enumerate(steps(job)) if predicate(step)), None)
+
+
+def _runs_make(target: str) -> Callable[[dict], bool]:
+    return lambda step: target in make_targets_in(str(step.get("run", "")))
+
+
+def check_render_gate(wf: Workflow, job_name: str = "render") -> list[str]:
+    """`make check-render` runs after the render and before the Pages artifact is uploaded,
+    in the same job, unconditionally and able to fail: a failing check stops the upload
+    (and so the deploy). Playwright's Chromium is installed before it; the PR preview is
+    uploaded after it."""
+    job = jobs(wf).get(job_name)
+    if job is None:
+        return [f"no job named {job_name!r}"]
+    problems = []
+    render = _index(job, lambda step: step in render_steps(job))
+    check = _index(job, _runs_make("check-render"))
+    pages = _index(job, lambda step: action_name(str(step.get("uses", ""))) == "actions/upload-pages-artifact")
+    preview = _index(job, lambda step: action_name(str(step.get("uses", ""))) == "actions/upload-artifact")
+    chromium = _index(job, lambda step: re.search(r"\bplaywright\s+install\b.*\bchromium\b", str(step.get("run", ""))))
+    if check is None:
+        return [f"job {job_name!r} never runs `make check-render`: a broken book would be published"]
+    step = steps(job)[check]
+    if render is None or check < render:
+        problems.append("`make check-render` must come after the render step (it checks _book/)")
+    if pages is None or check > pages:
+        problems.append("`make check-render` must come before the Pages artifact upload")
+    if preview is not None and check > preview:
+        problems.append("`make check-render` must come before the preview upload")
+    if "if" in step:
+        problems.append(f"`make check-render` must run on every event, found if: {step['if']!r}")
+    if step.get("continue-on-error") not in (None, False, "false"):
+        problems.append("`make check-render` must be able to fail the job (no continue-on-error)")
+    if chromium is None or chromium > check:
+        problems.append("Playwright's Chromium must be installed (playwright install chromium) before the render check")
+    if pages is not None and RUNS_ANYWAY.search(str(steps(job)[pages].get("if", ""))):
+        problems.append("the Pages artifact upload must not run after a failed step (no always()/failure()/cancelled())")
+    deploy = jobs(wf).get("deploy")
+    if deploy is not None and RUNS_ANYWAY.search(str(deploy.get("if", ""))):
+        problems.append("deploy must not run when the render job failed (no always()/failure()/cancelled())")
+    return problems
+
+
+def check_study_cache(wf: Workflow, job_name: str = "render") -> list[str]:
+    """_cache/ is restored before the render and saved after it, under
+    study-${{ steps.<id>.outputs.key }}, <id> running `python -m mnistcompare study-key`
+    after `make setup`."""
+    job = jobs(wf).get(job_name)
+    if job is None:
+        return [f"no job named {job_name!r}"]
+    problems = []
+    all_ = steps(job)
+    render = _index(job, lambda step: step in render_steps(job))
+    setup = _index(job, _runs_make("setup"))
+    keyer = _index(job, lambda step: re.search(r"mnistcompare\s+study-key\b", str(step.get("run", "")))
+                   and "GITHUB_OUTPUT" in str(step.get("run", "")) and step.get("id"))
+    if render is None:
+        return [f"job {job_name!r} has no render step"]
+    if keyer is None:
+        return ["no step with an id writes `python -m mnistcompare study-key` to $GITHUB_OUTPUT"]
+    if setup is None or keyer < setup:
+        problems.append("the study key must be computed after `make setup` (it needs the package)")
+    key = re.compile(r"^study-\$\{\{\s*steps\." + re.escape(all_[keyer]["id"]) + r"\.outputs\.key\s*\}\}$")
+    keyed = [(i, st) for i, st in _cache_steps(job, STUDY_CACHE_PATH, CACHE, CACHE_RESTORE, CACHE_SAVE)
+             if key.match(str((st.get("with") or {}).get("key", "")))]
+    restores = [i for i, st in keyed if action_name(st["uses"]) in (CACHE, CACHE_RESTORE)]
+    saves = [(i, st) for i, st in keyed if action_name(st["uses"]) in (CACHE, CACHE_SAVE)]
+    if not any(keyer < i < render for i in restores):
+        problems.append(f"{STUDY_CACHE_PATH} must be restored, between the key step and the render, with key "
+                        f"study-${{{{ steps.{all_[keyer]['id']}.outputs.key }}}}")
+    if not any(action_name(st["uses"]) == CACHE or i > render for i, st in saves):
+        problems.append(f"{STUDY_CACHE_PATH} is never saved after the render under the study's key")
+    return problems
+
+
+def check_tinytex_cache(wf: Workflow, job_name: str = "render") -> list[str]:
+    """~/.TinyTeX is restored before Quarto's setup, keyed on the Quarto version, and saved
+    after the render (which may add LaTeX packages)."""
+    job = jobs(wf).get(job_name)
+    if job is None:
+        return [f"no job named {job_name!r}"]
+    setups = steps_using(job, QUARTO_SETUP)
+    render = _index(job, lambda step: step in render_steps(job))
+    if not setups or render is None:
+        return [f"job {job_name!r} needs a {QUARTO_SETUP} step and a render step"]
+    setup = steps(job).index(setups[0])
+    version = str((setups[0].get("with") or {}).get("version", ""))
+    problems = []
+    cached = _cache_steps(job, TINYTEX_PATH, CACHE, CACHE_RESTORE, CACHE_SAVE)
+    restores = [(i, st) for i, st in cached if action_name(st["uses"]) in (CACHE, CACHE_RESTORE) and i < setup]
+    if not restores:
+        return [f"{TINYTEX_PATH} is not restored before {QUARTO_SETUP}"]
+    key = str((restores[0][1].get("with") or {}).get("key", ""))
+    if not version or version not in key:
+        problems.append(f"the TinyTeX cache key must name the Quarto version {version!r}, found {key!r}")
+    saves = [st for i, st in cached if action_name(st["uses"]) == CACHE or (action_name(st["uses"]) == CACHE_SAVE and i > render)]
+    if not any(str((st.get("with") or {}).get("key", "")) == key for st in saves):
+        problems.append(f"{TINYTEX_PATH} is never saved after the render under the key it is restored with")
+    if not _installs_tinytex_unless_cached(wf, job, setups[0]):
+        problems.append(f"{QUARTO_SETUP} must skip TinyTeX on a cache hit (its install fails when ~/.TinyTeX exists), "
+                        "and a later step put the restored TinyTeX on PATH")
+    return problems
+
+
+def check_no_cache_writes_on_pull_request(wf: Workflow, cached: tuple[str, ...] = (STUDY_CACHE_PATH, TINYTEX_PATH)) -> list[str]:
+    """Pull requests may read the study and TinyTeX caches but never write them: their
+    saves are actions/cache/save steps whose `if` excludes pull_request."""
+    problems = []
+    for name, job in jobs(wf).items():
+        for path in cached:
+            for _, step in _cache_steps(job, path, CACHE, CACHE_SAVE):
+                condition = str(step.get("if", ""))
+                if action_name(step["uses"]) == CACHE:
+                    problems.append(f"job {name!r}: {path} uses {CACHE}, which saves on every event; "
+                                    f"restore with {CACHE_RESTORE} and save with {CACHE_SAVE}")
+                elif not EXCLUDES_PR.search(condition) or "||" in condition:
+                    problems.append(f"job {name!r}: saving {path} must exclude pull requests, found if: {condition!r}")
+    return problems
+
+
 # --------------------------------------------------------------------------- fixtures
 
 
@@ -386,6 +565,32 @@ def publish_wf() -> Workflow:
 @pytest.fixture(scope="module")
 def targets() -> set[str]:
     return makefile_targets(MAKEFILE.read_text(encoding="utf-8"))
+
+
+def find_zizmor() -> str | None:
+    """zizmor from the venv (requirements.txt), else from PATH."""
+    beside = Path(sys.executable).parent / "zizmor"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("zizmor")
+
+
+def run_zizmor(*paths: Path) -> tuple[int, list[dict], str]:
+    """zizmor --offline (no GitHub API: the online audits, which look up refs and
+    advisories, are skipped) in JSON. Exit status: 0 no findings, 1 zizmor itself failed,
+    10-14 findings (by the highest severity)."""
+    zizmor = find_zizmor()
+    if zizmor is None:
+        pytest.fail(
+            "zizmor not found next to the running Python or on PATH: it is installed by "
+            "`make setup` (zizmor in requirements.txt); run `make setup` and retry"
+        )
+    result = subprocess.run(
+        [zizmor, "--offline", "--no-progress", "--color", "never", "--format", "json", *map(str, paths)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 1, f"zizmor failed:\n{result.stderr}"
+    return result.returncode, json.loads(result.stdout or "[]"), result.stderr
 
 
 def find_actionlint() -> str | None:
@@ -425,6 +630,31 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     )
     result = subprocess.run([actionlint, "-no-color", str(broken)], capture_output=True, text=True, timeout=120)
     assert result.returncode != 0, result.stdout
+
+
+def test_zizmor_finds_nothing() -> None:
+    code, findings, _ = run_zizmor(TESTS_WORKFLOW, PUBLISH_WORKFLOW)
+    summary = [
+        f"{f['ident']} ({f['determinations']['severity']}): {f['desc']} at "
+        f"{f['locations'][0]['symbolic']['key']} {f['locations'][0]['concrete']['location']['start_point']}"
+        for f in findings
+    ]
+    assert (code, summary) == (0, []), "zizmor found problems (run `.venv/bin/zizmor --offline .github/workflows`):\n" + "\n".join(summary)
+
+
+def test_zizmor_flags_a_bad_workflow(tmp_path: Path) -> None:
+    """The auditor itself can fail: a PR title expanded into a shell script (template
+    injection) and a checkout that leaves its token in .git/config (artipacked)."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: pull_request\npermissions:\n  contents: read\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n"
+        "      - run: echo \"${{ github.event.pull_request.title }}\"\n",
+        encoding="utf-8",
+    )
+    code, findings, _ = run_zizmor(bad)
+    assert code >= 10, "zizmor must exit non-zero on findings"
+    assert {"template-injection", "artipacked"} <= {f["ident"] for f in findings}
 
 
 def test_yaml_on_key_is_normalised(tests_wf: Workflow, publish_wf: Workflow) -> None:
@@ -470,7 +700,11 @@ def test_publish_workflow(publish_wf: Workflow) -> None:
         + check_render_job(publish_wf)
         + check_quarto_finds_venv_python(publish_wf)
         + check_dispatch_inputs(publish_wf)
-        + check_runs_make(publish_wf, ["setup", "report"])
+        + check_runs_make(publish_wf, ["setup", "report", "check-render"])
+        + check_render_gate(publish_wf)
+        + check_study_cache(publish_wf)
+        + check_tinytex_cache(publish_wf)
+        + check_no_cache_writes_on_pull_request(publish_wf)
     )
     assert problems == []
 
@@ -490,6 +724,41 @@ def _step(wf: Workflow, job: str, action: str) -> dict:
 
 def _render_step(wf: Workflow) -> dict:
     return render_steps(wf["jobs"]["render"])[0]
+
+
+def _render_job_step(wf: Workflow, predicate: Callable[[dict], Any]) -> dict:
+    return next(s for s in steps(wf["jobs"]["render"]) if predicate(s))
+
+
+def _check_step(wf: Workflow) -> dict:
+    return _render_job_step(wf, _runs_make("check-render"))
+
+
+def _uses(action: str, path: str | None = None) -> Callable[[dict], bool]:
+    return lambda s: action_name(str(s.get("uses", ""))) == action and (path is None or (s.get("with") or {}).get("path") == path)
+
+
+def _remove(predicate: Callable[[dict], Any]) -> Callable[[Workflow], None]:
+    def mutate(wf: Workflow) -> None:
+        wf["jobs"]["render"]["steps"].remove(_render_job_step(wf, predicate))
+    return mutate
+
+
+def _move(predicate: Callable[[dict], Any], anchor: Callable[[dict], Any], after: bool = True) -> Callable[[Workflow], None]:
+    """Move the render job's step matching `predicate` just after (or before) the one matching `anchor`."""
+    def mutate(wf: Workflow) -> None:
+        job_steps = wf["jobs"]["render"]["steps"]
+        step = _render_job_step(wf, predicate)
+        job_steps.remove(step)
+        job_steps.insert(job_steps.index(_render_job_step(wf, anchor)) + (1 if after else 0), step)
+    return mutate
+
+
+_IS_RENDER = lambda s: re.search(r"\bmake\s+report\b", str(s.get("run", "")))  # noqa: E731
+_IS_CHECK = _runs_make("check-render")
+_IS_KEY = lambda s: "study-key" in str(s.get("run", ""))  # noqa: E731
+_IS_PLAYWRIGHT = lambda s: "playwright install" in str(s.get("run", ""))  # noqa: E731
+_IS_TINYTEX_PATH = lambda s: ".TinyTeX/bin" in str(s.get("run", ""))  # noqa: E731
 
 
 def _drop_path_step(wf: Workflow) -> None:
@@ -534,6 +803,8 @@ NEGATIVE_CASES: list[tuple[str, str, Callable[[Workflow], None], Callable[[Workf
     ("bare major tag", "tests", lambda wf: _step(wf, "test", "actions/checkout").update(uses="actions/checkout@v6"), check_pinned_actions),
     ("branch ref", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP).update(uses=QUARTO_SETUP + "@main"), check_pinned_actions),
     ("short sha", "publish", lambda wf: _step(wf, "deploy", "actions/deploy-pages").update(uses="actions/deploy-pages@d6db901"), check_pinned_actions),
+    ("exact tag, no sha", "tests", lambda wf: _step(wf, "test", "actions/checkout").update(uses="actions/checkout@v6.0.2"), check_pinned_actions),
+    ("exact tag, no sha (publish)", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP).update(uses=QUARTO_SETUP + "@v2.2.0"), check_pinned_actions),
     ("quarto version moving", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version="release"), check_quarto_setup),
     ("quarto version 1.9", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version="1.9.30"), check_quarto_setup),
     ("quarto version as float", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version=1.1), check_quarto_setup),
@@ -571,6 +842,46 @@ NEGATIVE_CASES: list[tuple[str, str, Callable[[Workflow], None], Callable[[Workf
     ("input undescribed", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["hidden"].pop("description"), check_dispatch_inputs),
     ("input not passed", "publish", lambda wf: wf["jobs"]["render"]["env"].pop("MNISTCOMPARE_BATCH_SIZE"), check_dispatch_inputs),
     ("input passed to wrong var", "publish", _set(("jobs", "render", "env", "MNISTCOMPARE_HIDDEN"), "${{ inputs.epochs }}"), check_dispatch_inputs),
+    # the render check gates the upload
+    ("no render check", "publish", _remove(_IS_CHECK), check_render_gate),
+    ("render check after the Pages upload", "publish", _move(_IS_CHECK, _uses("actions/upload-pages-artifact")), check_render_gate),
+    ("render check before the render", "publish", _move(_IS_CHECK, _IS_RENDER, after=False), check_render_gate),
+    ("render check after the preview", "publish", _move(_IS_CHECK, _uses("actions/upload-artifact")), check_render_gate),
+    ("render check may fail", "publish", lambda wf: _check_step(wf).update({"continue-on-error": True}), check_render_gate),
+    ("render check on PRs only", "publish", lambda wf: _check_step(wf).update({"if": "github.event_name == 'pull_request'"}), check_render_gate),
+    ("no chromium", "publish", _remove(_IS_PLAYWRIGHT), check_render_gate),
+    ("pages upload after a failure", "publish",
+     lambda wf: _step(wf, "render", "actions/upload-pages-artifact").update({"if": "always() && github.event_name != 'pull_request'"}),
+     check_render_gate),
+    ("render check not run", "publish", _remove(_IS_CHECK), lambda wf: check_runs_make(wf, ["setup", "report", "check-render"])),
+    # the study cache
+    ("no study key", "publish", _remove(_IS_KEY), check_study_cache),
+    ("study key before setup", "publish", _move(_IS_KEY, _runs_make("setup"), after=False), check_study_cache),
+    ("study cache keyed on a file hash", "publish",
+     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, "_cache"))["with"].update(key="study-${{ hashFiles('params.yml') }}"),
+     check_study_cache),
+    ("study restored after the render", "publish", _move(_uses(CACHE_RESTORE, "_cache"), _IS_RENDER), check_study_cache),
+    ("study never saved", "publish", _remove(_uses(CACHE_SAVE, "_cache")), check_study_cache),
+    ("study saved before the render", "publish", _move(_uses(CACHE_SAVE, "_cache"), _IS_RENDER, after=False), check_study_cache),
+    ("study saved by PRs", "publish", lambda wf: _render_job_step(wf, _uses(CACHE_SAVE, "_cache")).pop("if"),
+     check_no_cache_writes_on_pull_request),
+    ("study cached with save-on-every-event", "publish",
+     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, "_cache")).update(uses=CACHE + "@" + "0" * 40),
+     check_no_cache_writes_on_pull_request),
+    # the TinyTeX cache
+    ("tinytex key without the quarto version", "publish",
+     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(key="tinytex-${{ runner.os }}"),
+     check_tinytex_cache),
+    ("tinytex restored after setup", "publish", _move(_uses(CACHE_RESTORE, TINYTEX_PATH), _uses(QUARTO_SETUP)), check_tinytex_cache),
+    ("tinytex restored after setup (setup check)", "publish", _move(_uses(CACHE_RESTORE, TINYTEX_PATH), _uses(QUARTO_SETUP)),
+     check_quarto_setup),
+    ("cached tinytex not on PATH", "publish", _remove(_IS_TINYTEX_PATH), check_quarto_setup),
+    ("tinytex installed over the cache", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(tinytex=True),
+     check_tinytex_cache),
+    ("tinytex never saved", "publish", _remove(_uses(CACHE_SAVE, TINYTEX_PATH)), check_tinytex_cache),
+    ("tinytex saved by PRs", "publish",
+     lambda wf: _render_job_step(wf, _uses(CACHE_SAVE, TINYTEX_PATH)).update({"if": "always()"}),
+     check_no_cache_writes_on_pull_request),
 ]
 
 
@@ -590,8 +901,13 @@ def test_checker_complains(case, tests_wf: Workflow, publish_wf: Workflow) -> No
         "      - uses: actions/checkout@v6.0.2\n",
         "      - uses: actions/checkout@v6.0.2 # v6.0.1\n",
         "      - uses: actions/checkout@" + "a" * 40 + " # latest\n",
+        "      - uses: actions/checkout@v6.0.2 # v6.0.2\n",
+        "      - uses: actions/checkout@" + "a" * 40 + "\n",
+        "      - uses: actions/cache/restore@" + "a" * 40 + " # v5.0.5\n      - uses: actions/cache/save@" + "b" * 40 + " # v5.0.5\n",
+        "      - uses: actions/cache@" + "a" * 40 + " # v5.0.5\n      - uses: actions/cache/save@" + "a" * 40 + " # v5.0.4\n",
     ],
-    ids=["no comment", "wrong comment", "comment not a version"],
+    ids=["no comment", "wrong comment", "comment not a version", "tag-only pin", "sha without comment",
+         "one tag, two commits", "one commit, two tags"],
 )
 def test_version_comment_checker_complains(text: str) -> None:
     assert check_version_comments(text) != []
@@ -599,6 +915,8 @@ def test_version_comment_checker_complains(text: str) -> None:
 
 def test_version_comment_checker_accepts_sha_with_tag() -> None:
     assert check_version_comments("    uses: actions/checkout@" + "0" * 40 + " # v6.0.2\n") == []
+    same = "      - uses: actions/cache/restore@" + "a" * 40 + " # v5.0.5\n      - uses: actions/cache/save@" + "a" * 40 + " # v5.0.5\n"
+    assert check_version_comments(same) == []
 
 
 def test_make_target_parser() -> None:

