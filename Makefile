@@ -2,10 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-QUARTO ?= quarto
+# Quarto: the one on PATH, else the one `make quarto` put in the venv.
+QUARTO ?= $(shell command -v quarto 2>/dev/null || echo $(VENV)/bin/quarto)
 STAMP := $(VENV)/.installed
 
-.PHONY: setup install data test run study report bench clean
+.PHONY: setup install data test run study report check-render quarto bench clean
 
 ## setup: virtual environment, pinned requirements, the package (editable), verified MNIST
 setup: install data
@@ -38,10 +39,25 @@ study: $(STAMP)
 ## report: render the book -> _book/index.html and _book/mnist-numpy-vs-pytorch.pdf
 report: $(STAMP)
 	@command -v $(QUARTO) >/dev/null 2>&1 || { \
-	  echo "Quarto is not installed. Install Quarto 1.10.x from https://quarto.org/docs/download/"; \
-	  echo "and TinyTeX for the PDF (quarto install tinytex), then run make report again."; \
+	  echo "Quarto is not installed: run 'make quarto' (needs internet), or install Quarto 1.10.18"; \
+	  echo "from https://quarto.org/docs/download/ and TinyTeX (quarto install tinytex), then run make report again."; \
 	  exit 1; }
 	QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render
+
+## check-render: render quick mode into a temporary folder and check what a reader gets
+## (BOOK=_book checks an existing render instead; CHECK_ARGS=--live-cdn loads the CDN)
+check-render: $(STAMP)
+	@command -v $(QUARTO) >/dev/null 2>&1 || [ -n "$(BOOK)" ] || { echo "check-render needs Quarto: make quarto"; exit 1; }
+	QUARTO=$(QUARTO) QUARTO_PYTHON=$(abspath $(PY)) $(PY) tools/check_render.py $(if $(BOOK),--book $(BOOK)) $(CHECK_ARGS)
+
+## quarto: Quarto 1.10.18 into the venv (PyPI's quarto-cli) and TinyTeX for the PDF; needs internet
+quarto: $(STAMP)
+	@$(PY) -m pip install quarto-cli==1.10.18 || { \
+	  echo "Could not install quarto-cli 1.10.18: it downloads Quarto from GitHub, so it needs internet."; \
+	  echo "Offline, install Quarto 1.10.18 by hand (https://quarto.org/docs/download/) and TeX Live (lualatex)."; \
+	  exit 1; }
+	$(VENV)/bin/quarto install tinytex --no-prompt
+	@echo "Quarto is in $(VENV)/bin: make report and make check-render use it."
 
 ## bench: time one epoch of each trainer side by side -> benchmarks/results/
 bench: $(STAMP)

@@ -1,0 +1,187 @@
+"""The render check (tools/check_render.py): what a reader of the site and the PDF gets.
+
+The checker functions are tested on made-up text everywhere. Where Quarto is
+installed, the real book is rendered in quick mode and must pass, and a small book
+with one defect per chapter (a stray fence, an unresolved reference, a chart repr in
+the PDF, a chart wider than the column) must fail on each of them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("check_render", ROOT / "tools" / "check_render.py")
+check_render = importlib.util.module_from_spec(_spec)
+sys.modules["check_render"] = check_render
+_spec.loader.exec_module(check_render)
+
+QUARTO = check_render.quarto_command()
+needs_quarto = pytest.mark.skipif(
+    QUARTO is None, reason="Quarto is not installed: the render check needs a real render (make quarto, or "
+                           "../shared/tools/quarto/install on the project's machines)")
+
+
+def _has_browser() -> bool:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return Path(check_render.CHROMIUM).is_file() or bool(shutil.which("chromium"))
+
+
+needs_browser = pytest.mark.skipif(not _has_browser(), reason="no Chromium for Playwright (Debian's chromium package)")
+
+
+# --------------------------------------------------------------------------- the checkers on made-up text
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Intro\n```\nmore", "code fence"),
+    ("::: {.callout-note}\nA note", "Quarto div fence"),
+    ("the gap is `{python} gap`", "inline code cell"),
+    ("as @fig-curves shows", "unresolved cross-reference"),
+    ("see ?@sec-data", "unresolved cross-reference"),
+    ("MNIST [@lecun1998] is", "unresolved citation"),
+    ("alt.Chart(...)", "object repr"),
+    ("<IPython.core.display.Markdown object>", "object repr"),
+])
+def test_leaks_are_found(text, kind):
+    found = check_render.leak_problems(text)
+    assert any(kind in p for p in found), found
+
+
+def test_clean_prose_and_code_pass():
+    text = ("Figure 4.1 shows both networks; the loss is 0.0712 (LeCun et al. 1998). "
+            "@dataclass\nclass Params: x = 1  # a decorator is not a reference. Email a@b.org.")
+    assert check_render.leak_problems(text, {"lecun1998"}) == []
+
+
+def test_an_unresolved_citation_key_is_found():
+    assert check_render.leak_problems("as shown by lecun1998? in", {"lecun1998"})
+
+
+def test_captions_and_numbering():
+    site = check_render.captions("Figure 4.1: Training loss per epoch. Table 4.2: Peak memory of the loop.")
+    assert site == {"Figure 4.1": "Training loss per epoch.", "Table 4.2": "Peak memory of the"}
+    pdf = check_render.captions("Figure 4.1: Train-\ning loss per epoch\nTable 3.2: Peak memory of the loop")
+    found = check_render.numbering_problems(site, pdf, "caption")
+    assert any("'Table 4.2' is in the site but not in the PDF" in p for p in found)
+    assert any("'Table 3.2' is in the PDF but not in the site" in p for p in found)
+    assert not any("Figure 4.1" in p for p in found)  # hyphenated in the PDF: the same words
+    chapters = check_render.numbering_problems({"Data and method": "2"}, {"Data and method": "1"}, "chapter")
+    assert chapters == ["chapter 'Data and method': site '2', PDF '1'"]
+
+
+def test_chart_problems():
+    ok = {"id": "altair-viz-1", "marks": 12, "error": "", "right": 900.0, "column_right": 920.0, "width": 600.0}
+    assert check_render.chart_problems([ok]) == []
+    assert "wider than the text column" in check_render.chart_problems([{**ok, "right": 1000.0}])[0]
+    assert "drew no marks" in check_render.chart_problems([{**ok, "marks": 0}])[0]
+    assert "shows an error" in check_render.chart_problems([{**ok, "error": "Javascript Error: x"}])[0]
+
+
+def test_link_problems(tmp_path):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "index.html").write_text('<h1 id="top">x</h1>')
+    (tmp_path / "chapters" / "a.html").write_text('<section id="sec-a">a</section>')
+    (tmp_path / "book.pdf").write_bytes(b"%PDF")
+    ids = check_render.page_ids
+    good = ["../index.html#top", "a.html#sec-a", "#sec-a", "../book.pdf", "https://example.org/x", "mailto:a@b"]
+    assert check_render.link_problems(tmp_path, "chapters/a.html", good, ids) == []
+    bad = check_render.link_problems(tmp_path, "chapters/a.html", ["b.html", "a.html#nothere"], ids)
+    assert len(bad) == 2 and "missing file" in bad[0] and "no id 'nothere'" in bad[1]
+
+
+def test_sri_matches():
+    data = b"console.log(1)"
+    import base64
+    import hashlib
+    sri = "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+    assert check_render.sri_matches(data, sri)
+    assert not check_render.sri_matches(data + b" ", sri)
+
+
+def test_chapters_follow_quarto_yml():
+    listed = check_render.chapters(ROOT)
+    assert listed[0] == "index.qmd" and "chapters/reproducibility.qmd" in listed
+    assert all((ROOT / q).is_file() for q in listed)
+
+
+# --------------------------------------------------------------------------- real renders
+
+MINI_BOOK = {
+    "_quarto.yml": """
+        project: {type: book, output-dir: _book}
+        book:
+          title: "A book with defects"
+          output-file: mnist-numpy-vs-pytorch
+          downloads: [pdf]
+          chapters: [index.qmd, chapters/fence.qmd, chapters/refs.qmd, chapters/charts.qmd]
+        bibliography: references.bib
+        execute: {echo: false}
+        jupyter: python3
+        format:
+          html: {theme: cosmo, toc: true}
+          pdf: {documentclass: scrreprt}
+        """,
+    "index.qmd": "# Preface {.unnumbered}\n\nA clean page [@lecun1998].\n",
+    "chapters/fence.qmd": "# Fence\n\n```{python}\nx = 1\n```\n```\n\nText after a stray fence.\n",
+    "chapters/refs.qmd": "# References gone wrong\n\nAs @fig-nothere shows.\n",
+    "chapters/charts.qmd": """
+        # Charts
+
+        ```{python}
+        #| label: fig-wide
+        #| fig-cap: "A chart wider than the column, and an Altair repr in the PDF."
+        import altair as alt
+        import pandas as pd
+        alt.Chart(pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2]})).mark_line().encode(x="x", y="y").properties(width=1400)
+        ```
+
+        @fig-wide is too wide.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def defective_book(tmp_path_factory):
+    project = tmp_path_factory.mktemp("defects")
+    for name, text in MINI_BOOK.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(textwrap.dedent(text).lstrip())
+    shutil.copy(ROOT / "references.bib", project / "references.bib")
+    import os
+    import subprocess
+    env = {**os.environ, "QUARTO_PYTHON": sys.executable}
+    done = subprocess.run([QUARTO, "render"], cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return project
+
+
+@pytest.mark.slow
+@needs_quarto
+@needs_browser
+def test_check_fails_on_each_injected_defect(defective_book):
+    report = check_render.check(defective_book / "_book", defective_book)
+    problems = "\n".join(report.problems)
+    assert "site chapters/fence.html: code fence" in problems, problems
+    assert "site chapters/refs.html: unresolved cross-reference" in problems, problems
+    assert "PDF: object repr" in problems, problems
+    assert "site chapters/charts.html: chart" in problems and "wider than the text column" in problems, problems
+    # A page without a defect is not blamed.
+    assert "site index.html" not in problems, problems
+
+
+@pytest.mark.slow
+@needs_quarto
+@needs_browser
+def test_the_real_book_passes_the_render_check(tmp_path):
+    """`make check-render`: the book rendered in quick mode reads as it should, in both formats."""
+    assert check_render.main(["--keep", str(tmp_path / "book")]) == 0

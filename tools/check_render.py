@@ -1,0 +1,528 @@
+"""Check the rendered book as its readers get it: the site in a real browser, the PDF's text.
+
+    python tools/check_render.py                 render in quick mode into a temporary folder, check it
+    python tools/check_render.py --book _book    check a render that exists (the publish workflow)
+
+What it checks (each a function below that returns a list of problems):
+  - every chapter of _quarto.yml is in the site and in the PDF;
+  - no Markdown or Quarto syntax survives into the text a reader sees (code fences,
+    `:::`, `{python}`, unresolved `@sec-`/`@fig-`/`@tbl-`/`[@key]`/`?@`, unknown
+    citations), and no object repr such as `alt.Chart(`;
+  - chapter, figure and table numbers agree between the site and the PDF, and every
+    figure caption in the PDF sits on a page that holds a graphic;
+  - in Chromium (Playwright), every page loads without script errors, every Altair
+    chart draws (SVG marks, no error box) and is no wider than the text column, the
+    PDF download link and every internal link resolve.
+
+The CDN that the pages load Vega, require.js and jquery from is unreachable on the
+project's machines: unless --live-cdn is given, those requests are answered from the
+same files in their npm packages (fetched once with `npm pack` into .cache/cdn/),
+and an integrity attribute is dropped only where those bytes differ from the CDN's.
+Exit status: 0 when the book is fine, 1 with the list of problems, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import functools
+import hashlib
+import html.parser
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PDF_NAME = "mnist-numpy-vs-pytorch.pdf"
+CHROMIUM = "/usr/bin/chromium"
+VIEWPORT = {"width": 1280, "height": 900}
+
+# Text that must never reach a reader: Markdown or Quarto syntax, and reprs.
+LEAKS = {
+    "code fence": re.compile(r"```"),
+    "Quarto div fence": re.compile(r"(?m)^\s*:::|:::\s*\{"),
+    "inline code cell": re.compile(r"\{python\}"),
+    "unresolved cross-reference": re.compile(r"\?@|(?<![\w.])@(?:sec|fig|tbl|eq|lst)-[\w-]+"),
+    "unresolved citation": re.compile(r"\[-?@[A-Za-z]"),
+    "object repr": re.compile(r"alt\.(?:Chart|LayerChart|FacetChart|HConcatChart|VConcatChart)\(|<IPython\.core|<Figure size|Markdown object>"),
+}
+CAPTION = re.compile(r"\b(Figure|Table)\s+([0-9A-Z]+\.[0-9]+)\s*:\s*(\S+(?:\s+\S+){0,3})")
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, where: str, found: list[str]) -> None:
+        self.problems += [f"{where}: {p}" for p in found]
+
+
+# --------------------------------------------------------------------------- the book's plan
+
+
+def chapters(project: Path) -> list[str]:
+    """The .qmd files of the book in order (chapters, then appendices)."""
+    book = yaml.safe_load((project / "_quarto.yml").read_text())["book"]
+    listed = []
+    for entry in book["chapters"] + book.get("appendices", []):
+        if isinstance(entry, dict):  # a `part:` with its own chapters
+            listed += entry.get("chapters", [])
+        else:
+            listed.append(entry)
+    return listed
+
+
+def html_name(qmd: str) -> str:
+    return str(Path(qmd).with_suffix(".html"))
+
+
+def bib_keys(project: Path) -> set[str]:
+    bib = project / "references.bib"
+    return set(re.findall(r"^@\w+\{([^,\s]+),", bib.read_text(), re.M)) if bib.is_file() else set()
+
+
+# --------------------------------------------------------------------------- text checks
+
+
+def normalise(text: str) -> str:
+    """NFKC (PDF ligatures such as 'ﬁ' become 'fi'), words hyphenated at a line end joined, single spaces."""
+    text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", " ", text)
+
+
+def leak_problems(text: str, keys: set[str] = frozenset()) -> list[str]:
+    """Markdown/Quarto syntax or reprs in the text a reader sees; `key?` for an unknown citation."""
+    found = []
+    for what, pattern in LEAKS.items():
+        for m in pattern.finditer(text):
+            found.append(f"{what} in the text: …{text[max(0, m.start() - 40):m.end() + 40]!s}…".replace("\n", " "))
+            break  # one example per kind is enough to act on
+    for key in sorted(keys):
+        if re.search(rf"\b{re.escape(key)}\?", text):
+            found.append(f"citation key {key!r} printed as unresolved")
+    return found
+
+
+def captions(text: str) -> dict[str, str]:
+    """{"Figure 4.1": first words of its caption} for every numbered caption in the text."""
+    out: dict[str, str] = {}
+    for kind, number, words in CAPTION.findall(normalise(text)):
+        out.setdefault(f"{kind} {number}", words)
+    return out
+
+
+def numbering_problems(html: dict, pdf: dict, what: str) -> list[str]:
+    """`what` numbers (chapter titles -> number, or caption -> first words) must agree."""
+    found = []
+    for key in sorted(set(html) | set(pdf)):
+        if key not in pdf:
+            found.append(f"{what} {key!r} is in the site but not in the PDF")
+        elif key not in html:
+            found.append(f"{what} {key!r} is in the PDF but not in the site")
+        elif _words(html[key]) != _words(pdf[key]):
+            found.append(f"{what} {key!r}: site {html[key]!r}, PDF {pdf[key]!r}")
+    return found
+
+
+def _words(s: str) -> list[str]:
+    # Compare the first three words, letters only: the PDF hyphenates and the site does not.
+    return [re.sub(r"\W", "", w).lower() for w in normalise(s).split()[:3]]
+
+
+# --------------------------------------------------------------------------- the site's files
+
+
+class _Text(html.parser.HTMLParser):
+    """Visible text of a page (no script or style), plus chapter number and title."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+        self._span: str | None = None
+        self.chapter_number = ""
+        self.chapter_title = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "noscript"):
+            self._skip += 1
+        cls = dict(attrs).get("class") or ""
+        if tag == "span" and cls in ("chapter-number", "chapter-title") and not (self.chapter_number and self.chapter_title):
+            self._span = cls
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "noscript") and self._skip:
+            self._skip -= 1
+        if tag == "span":
+            self._span = None
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        self.parts.append(data)
+        if self._span == "chapter-number" and not self.chapter_number:
+            self.chapter_number = data.strip()
+        elif self._span == "chapter-title" and not self.chapter_title:
+            self.chapter_title = data.strip()
+
+
+def main_html(page_html: str) -> str:
+    """The page's <main> element: the chapter itself, without the sidebar that lists every chapter."""
+    m = re.search(r"<main\b.*?</main>", page_html, re.S)
+    return m.group(0) if m else page_html
+
+
+def site_pages(book: Path, project: Path) -> tuple[list[str], dict[str, str], dict[str, str], Report]:
+    """Check each chapter page's text; return the pages, chapter numbers and captions."""
+    report = Report()
+    keys = bib_keys(project)
+    pages, numbers, caps = [], {}, {}
+    for qmd in chapters(project):
+        page = html_name(qmd)
+        path = book / page
+        if not path.is_file():
+            report.problems.append(f"site: chapter {qmd} has no page {page}")
+            continue
+        pages.append(page)
+        parser = _Text()
+        parser.feed(main_html(path.read_text(encoding="utf-8")))
+        text = "".join(parser.parts)
+        report.add(f"site {page}", leak_problems(text, keys))
+        if parser.chapter_number and parser.chapter_title:
+            numbers[normalise(parser.chapter_title)] = parser.chapter_number
+        caps.update(captions(text))
+    return pages, numbers, caps, report
+
+
+# --------------------------------------------------------------------------- the PDF
+
+
+def pdf_contents(pdf: Path) -> tuple[str, dict[str, str], list[tuple[int, int, int]]]:
+    """(text, chapter title -> number from the bookmarks, [(page, captions, graphics)])."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(pdf))
+    texts, pages = [], []
+    for i, page in enumerate(reader.pages, 1):
+        text = page.extract_text() or ""
+        texts.append(text)
+        n_captions = len(re.findall(r"(?m)^\s*Figure\s+[0-9A-Z]+\.[0-9]+\s*:", text))
+        pages.append((i, n_captions, _graphics(page)))
+    numbers = {}
+    for item in reader.outline:  # top level: the chapters (nested lists are their sections)
+        if isinstance(item, list):
+            continue
+        m = re.match(r"^\s*([0-9]+|[A-Z])\s+(.+)$", item.title)
+        if m:
+            numbers[normalise(m.group(2))] = m.group(1)
+    return "\n".join(texts), numbers, pages
+
+
+def _graphics(page) -> int:
+    """Images and included PDF figures (form XObjects) drawn on a page."""
+    try:
+        xobjects = page["/Resources"]["/XObject"]
+    except (KeyError, TypeError):
+        return 0
+    return sum(1 for ref in xobjects.values() if ref.get_object().get("/Subtype") in ("/Image", "/Form"))
+
+
+def check_pdf(book: Path, project: Path, site_numbers: dict, site_captions: dict) -> Report:
+    report = Report()
+    pdf = book / PDF_NAME
+    if not pdf.is_file() or pdf.stat().st_size == 0:
+        report.problems.append(f"PDF: {PDF_NAME} is missing or empty")
+        return report
+    text, numbers, pages = pdf_contents(pdf)
+    report.add("PDF", leak_problems(text, bib_keys(project)))
+    report.add("site vs PDF", numbering_problems(site_numbers, numbers, "chapter"))
+    report.add("site vs PDF", numbering_problems(site_captions, captions(text), "caption"))
+    for page, n_captions, n_graphics in pages:
+        if n_captions > n_graphics:
+            report.problems.append(f"PDF page {page}: {n_captions} figure caption(s) but {n_graphics} graphic(s)")
+    return report
+
+
+# --------------------------------------------------------------------------- the CDN, offline
+
+JSDELIVR = re.compile(r"https://cdn\.jsdelivr\.net/npm/((?:@[\w.-]+/)?[\w.-]+)@([\w.^~*-]+)(/[^\"'?\s)]*)?")
+CDNJS = re.compile(r"https://cdnjs\.cloudflare\.com/ajax/libs/([\w.-]+)/([\w.-]+)/([^\"'?\s)]+)")
+CDNJS_NPM = {"require.js": "requirejs", "jquery": "jquery"}  # cdnjs library -> npm package
+
+
+def cdn_cache() -> Path:
+    return Path(os.environ.get("MNISTCOMPARE_CDN_CACHE", ROOT / ".cache" / "cdn"))
+
+
+@functools.lru_cache(maxsize=None)
+def npm_package(name: str, version: str) -> Path:
+    """The unpacked npm package name@version (a range like 6 picks the newest 6.x), cached."""
+    target = cdn_cache() / f"{name.replace('/', '+')}@{version}"
+    if not (target / "package" / "package.json").is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        print(f"[check-render] npm pack {name}@{version}", file=sys.stderr, flush=True)
+        out = subprocess.run(["npm", "pack", "--silent", f"{name}@{version}"], cwd=target, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"npm pack {name}@{version} failed: {out.stderr.strip()[-300:]}")
+        tgz = target / out.stdout.strip().splitlines()[-1]
+        with tarfile.open(tgz) as tar:
+            tar.extractall(target, filter="data")
+        tgz.unlink()
+    return target / "package"
+
+
+def cdn_file(url: str) -> Path | None:
+    """The local copy of a CDN URL, or None when it is not a CDN this check can serve."""
+    url = url.split("?", 1)[0].split("#", 1)[0]
+    if m := JSDELIVR.fullmatch(url):
+        name, version, sub = m.groups()
+        pkg = npm_package(name, version)
+        if sub and sub != "/":
+            # jsdelivr minifies on request: require.min.js is served from require.js.
+            exact = pkg / sub.lstrip("/")
+            return exact if exact.is_file() else exact.with_name(exact.name.replace(".min.js", ".js"))
+        meta = json.loads((pkg / "package.json").read_text())
+        entry = next(v for v in (meta.get("jsdelivr"), meta.get("browser"), meta.get("main"), "index.js") if isinstance(v, str))
+        return pkg / entry
+    if (m := CDNJS.fullmatch(url)) and m.group(1) in CDNJS_NPM:
+        lib, version, file = m.groups()
+        pkg = npm_package(CDNJS_NPM[lib], version)
+        for candidate in (file, f"dist/{file}", file.replace(".min.js", ".js"), f"dist/{file.replace('.min.js', '.js')}"):
+            if (pkg / candidate).is_file():
+                return pkg / candidate
+    return None
+
+
+def sri_matches(data: bytes, integrity: str) -> bool:
+    algo, _, expected = integrity.partition("-")
+    return algo in ("sha256", "sha384", "sha512") and base64.b64encode(hashlib.new(algo, data).digest()).decode() == expected
+
+
+def drop_foreign_integrity(page_html: str) -> str:
+    """Remove an integrity attribute where the local copy's bytes differ from the CDN's."""
+    def fix(m: re.Match) -> str:
+        tag = m.group(0)
+        src, sri = re.search(r'\bsrc="([^"]+)"', tag), re.search(r'\sintegrity="([^"]+)"', tag)
+        local = cdn_file(src.group(1)) if src and sri else None
+        if local is None or not local.is_file() or sri_matches(local.read_bytes(), sri.group(1)):
+            return tag
+        return tag.replace(sri.group(0), "")
+    return re.sub(r"<script\b[^>]*>", fix, page_html)
+
+
+# --------------------------------------------------------------------------- the site in Chromium
+
+# Run in the page: every Altair chart's state and width against the text column.
+CHARTS_JS = """() => {
+  const column = document.querySelector('main') || document.body;
+  const right = column.getBoundingClientRect().right;
+  return [...document.querySelectorAll('div[id^="altair-viz"]')].map(el => {
+    const drawn = el.querySelector('svg.marks, canvas.marks, svg');
+    const box = drawn ? drawn.getBoundingClientRect() : el.getBoundingClientRect();
+    const fig = el.closest('[id^="fig-"]');
+    return {id: fig ? fig.id : el.id,
+            marks: el.querySelectorAll('svg [class*="mark-"]').length + el.querySelectorAll('canvas').length,
+            error: (el.querySelector('.error, .vega-embed-error') || {}).textContent || '',
+            right: box.right, column_right: right, width: box.width};
+  });
+}"""
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # no access log on stderr
+        pass
+
+
+def serve(book: Path) -> tuple[ThreadingHTTPServer, str]:
+    handler = functools.partial(_QuietHandler, directory=str(book))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def chart_problems(charts: list[dict]) -> list[str]:
+    found = []
+    for c in charts:
+        if c["error"]:
+            found.append(f"chart {c['id']} shows an error: {c['error'][:200]}")
+        elif not c["marks"]:
+            found.append(f"chart {c['id']} drew no marks")
+        if c["right"] > c["column_right"] + 1:
+            found.append(f"chart {c['id']} is wider than the text column: it ends {c['right'] - c['column_right']:.0f} px past it")
+    return found
+
+
+def link_problems(book: Path, page: str, hrefs: list[str], ids_of) -> list[str]:
+    """Internal links must name a file of the site and, with a fragment, an id on that page."""
+    found = []
+    for href in hrefs:
+        parsed = urlparse(href)
+        if parsed.scheme in ("http", "https", "mailto", "javascript", "data") or href.startswith("//"):
+            continue
+        target, frag = urldefrag(urljoin(page, href))
+        target = target or page
+        path = book / unquote(target)
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            found.append(f"link {href!r} names a missing file")
+        elif frag and path.suffix == ".html" and unquote(frag) not in ids_of(path):
+            found.append(f"link {href!r}: no id {frag!r} on {path.relative_to(book)}")
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def page_ids(path: Path) -> frozenset[str]:
+    return frozenset(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
+
+
+def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium: str | None) -> Report:
+    from playwright.sync_api import sync_playwright
+
+    report = Report()
+    server, base = serve(book)
+    unserved: set[str] = set()
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(base):
+            if r.request.resource_type == "document" and not live_cdn:
+                resp = r.fetch()
+                return r.fulfill(response=resp, body=drop_foreign_integrity(resp.text()))
+            return r.continue_()
+        if live_cdn:
+            return r.continue_()
+        local = cdn_file(url)
+        if local is not None and local.is_file():
+            ctype = "text/css" if local.suffix == ".css" else "application/javascript" if local.suffix == ".js" else None
+            return r.fulfill(path=str(local), content_type=ctype, headers={"access-control-allow-origin": "*"})
+        unserved.add(url)
+        return r.abort()
+
+    try:
+        with sync_playwright() as pw:
+            exe = chromium if chromium else (CHROMIUM if Path(CHROMIUM).is_file() else None)
+            browser = pw.chromium.launch(executable_path=exe) if exe else pw.chromium.launch()
+            for page_name in pages:
+                errors: list[str] = []
+                tab = browser.new_page(viewport=VIEWPORT)
+                tab.route("**/*", route)
+                tab.on("pageerror", lambda e: errors.append(f"script error: {e}"))
+                tab.on("console", lambda m: errors.append(f"console error: {m.text} ({m.location.get('url', '')})")
+                       if m.type == "error" else None)
+                tab.goto(base + page_name, wait_until="load")
+                n_charts = tab.locator('div[id^="altair-viz"]').count()
+                if n_charts:
+                    try:  # vega-embed draws asynchronously
+                        tab.wait_for_function("n => document.querySelectorAll('div[id^=\"altair-viz\"] svg, "
+                                              "div[id^=\"altair-viz\"] .error').length >= n", arg=n_charts, timeout=20_000)
+                    except Exception:  # noqa: BLE001 - reported through the chart state below
+                        pass
+                tab.wait_for_timeout(300)
+                where = f"site {page_name}"
+                # A request the offline check could not serve is reported once, below, not per page.
+                report.add(where, [e for e in errors if not any(u.split("?")[0] in e for u in unserved)])
+                report.add(where, chart_problems(tab.evaluate(CHARTS_JS)))
+                hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+                report.add(where, link_problems(book, page_name, hrefs, page_ids))
+                if page_name == "index.html" and not any(h.endswith(".pdf") for h in hrefs):
+                    report.problems.append(f"{where}: no link to the PDF")
+                tab.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    if unserved:
+        report.notes.append("offline: not loaded (no npm copy): " + ", ".join(sorted({urlparse(u).netloc for u in unserved})))
+    return report
+
+
+# --------------------------------------------------------------------------- render and run
+
+
+def quarto_command() -> str | None:
+    """$QUARTO (the Makefile passes its own), else `quarto` on PATH."""
+    explicit = os.environ.get("QUARTO", "")
+    return explicit if explicit and Path(explicit).is_file() else shutil.which("quarto")
+
+
+def render_quick(project: Path, out: Path) -> Path:
+    """Copy the project's files into `out` and render the book there in quick mode."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=project, capture_output=True,
+                            text=True, check=True).stdout.splitlines()
+    for rel in listed:
+        src = project / rel
+        if src.is_file():
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, out / rel)
+    quarto = quarto_command()
+    if quarto is None:
+        raise SystemExit("check-render: Quarto is not installed (make quarto, or install Quarto 1.10.18)")
+    env = {**os.environ, "MNISTCOMPARE_QUICK": "1"}
+    env.setdefault("MNISTCOMPARE_DATA_DIR", str(project / "data"))
+    env.setdefault("MNISTCOMPARE_CACHE_DIR", str(project / "_cache"))  # reuse the quick study between checks
+    env.setdefault("QUARTO_PYTHON", sys.executable)
+    print(f"[check-render] quarto render (quick mode) in {out}", file=sys.stderr, flush=True)
+    done = subprocess.run([quarto, "render"], cwd=out, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"check-render: quarto render failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return out / "_book"
+
+
+def check(book: Path, project: Path = ROOT, live_cdn: bool = False, chromium: str | None = None,
+          browser: bool = True) -> Report:
+    """Every check on a rendered book; `project` holds its _quarto.yml and references.bib."""
+    pages, numbers, caps, report = site_pages(book, project)
+    pdf = check_pdf(book, project, numbers, caps)
+    report.problems += pdf.problems
+    if browser:
+        seen = check_site_in_browser(book, pages, live_cdn, chromium)
+        report.problems += seen.problems
+        report.notes += seen.notes
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--book", type=Path, help="a rendered book to check (default: render quick mode into a temporary folder)")
+    ap.add_argument("--project", type=Path, default=ROOT, help="the Quarto project the book was rendered from")
+    ap.add_argument("--live-cdn", action="store_true", help="load Vega, require.js and jquery from the CDN (needs internet)")
+    ap.add_argument("--chromium", help=f"the Chromium to drive (default: {CHROMIUM} if present, else Playwright's own)")
+    ap.add_argument("--keep", type=Path, help="render into this folder and keep it (default: a temporary folder)")
+    args = ap.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="check-render-") as tmp:
+        if args.book:
+            book, project = args.book, args.project
+            if not (book / "index.html").is_file():
+                ap.error(f"{book} holds no rendered book (no index.html)")
+        else:
+            out = args.keep or Path(tmp)
+            out.mkdir(parents=True, exist_ok=True)
+            book, project = render_quick(args.project, out), out
+        report = check(book, project, live_cdn=args.live_cdn, chromium=args.chromium)
+    for note in report.notes:
+        print(f"note: {note}")
+    if report.problems:
+        print(f"check-render: {len(report.problems)} problem(s) in what a reader gets:")
+        print("\n".join(f"  - {p}" for p in report.problems))
+        return 1
+    print(f"check-render: the site ({len(chapters(project))} chapters) and the PDF read as they should")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
