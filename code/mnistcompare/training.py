@@ -11,7 +11,8 @@ Each model's record holds `history` (one dict per epoch: epoch, train_loss,
 test_loss, test_accuracy, seconds, eval_seconds, samples_per_second),
 `peak_memory_bytes` with `peak_memory_method` (NumPy: tracemalloc; PyTorch on
 the CPU: growth of the process's peak RSS; on CUDA: the allocator's peak), the
-same RSS measure for both as `rss_peak_growth_bytes`, `parameter_count`,
+same RSS measure for both as `rss_peak_growth_bytes` (these three only when
+`memory=True`, the default), `parameter_count`,
 `confusion_matrix` and `test_predictions`. `write_results` saves it as
 results.json and history.csv.
 """
@@ -97,7 +98,7 @@ class TorchTrainer:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         torch = self.torch
-        with torch.no_grad():
+        with torch.inference_mode():
             self.model.eval()
             X = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(self.X_train.device)
             return self.model(X).argmax(dim=1).cpu().numpy()
@@ -131,15 +132,17 @@ def _check_finite(loss: float, model: str, epoch: int, lr: float) -> None:
 
 
 def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
-          share_order: bool | None = None, progress: bool = True, log: Callable[[str], None] | None = None) -> dict:
+          share_order: bool | None = None, memory: bool = True, progress: bool = True,
+          log: Callable[[str], None] | None = None) -> dict:
     """Train the requested networks with `params`; return the results as plain data.
     (See `fit` for the options.)"""
-    return fit(params, data, models, share_init=share_init, share_order=share_order, progress=progress, log=log)[0]
+    return fit(params, data, models, share_init=share_init, share_order=share_order, memory=memory,
+               progress=progress, log=log)[0]
 
 
 def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
-        share_order: bool | None = None, progress: bool = True, log: Callable[[str], None] | None = None
-        ) -> tuple[dict, dict[str, Callable[[np.ndarray], np.ndarray]]]:
+        share_order: bool | None = None, memory: bool = True, progress: bool = True,
+        log: Callable[[str], None] | None = None) -> tuple[dict, dict[str, Callable[[np.ndarray], np.ndarray]]]:
     """Train the requested networks; return (results, {model: predict function}).
 
     The number of classes is read from the labels (10 for MNIST, 2 for the 3-vs-8
@@ -150,6 +153,10 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
     network draws them with params.init and PyTorch uses nn.Linear's own
     initialisation. A shared order is one permutation per epoch given to both;
     otherwise each draws its own (NumPy's Generator, torch.randperm).
+
+    memory: run the untimed peak-memory probes after training (an extra epoch
+    per instrument); the study asks for them in its main run only. Without them
+    the records have no peak_memory_* or rss_* keys.
     """
     unknown = sorted(set(models) - set(MODELS))
     if unknown or not models:
@@ -211,7 +218,7 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
         for name, trainer in trainers.items():
             records[name] = {
                 "history": histories[name],
-                **trainer.peak_memory(first_orders[name]),
+                **(trainer.peak_memory(first_orders[name]) if memory else {}),
                 "parameter_count": int(trainer.model.n_params),
                 "confusion_matrix": confusion_matrix(data.y_test, preds[name], n_classes).tolist(),
                 "test_predictions": preds[name].astype(int).tolist(),
