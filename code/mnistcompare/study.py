@@ -21,19 +21,27 @@ Experiments (the parameters come from params.yml):
   pca         the test set projected on its first two principal components
   gradients   relative errors of the hand-written gradients
   complexity  lines of code of each implementation
+
+The main run goes first, alone on the machine, with params.threads: its epoch
+times are the book's headline. Every other experiment is independent of it and
+of each other, so they then run side by side, one thread each, in worker
+processes (or on a Dask cluster named by MNISTCOMPARE_SCHEDULER; see runner.py);
+their results are bit-identical to running them one after another with one
+thread, but their epoch times are measured side by side. `timings` records the
+seconds of each experiment and `parallel` how the side-by-side ones were run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-
-from . import analysis, atomic, data, paths
+from . import analysis, atomic, data, paths, runner
 from . import params as P
 
 CACHE_VERSION = 1
@@ -63,55 +71,130 @@ def _log(progress: bool, msg: str) -> None:
         print(f"[study] {msg}", file=sys.stderr, flush=True)
 
 
-def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True) -> dict:
+def _train(mnist: data.MNIST, params: P.Params, **kwargs) -> dict:
+    """One side-by-side training run (a runner task): no memory probes, no progress bar."""
+    from . import training
+
+    return training.train(params, mnist, progress=False, memory=False, **kwargs)
+
+
+def _boundaries(mnist: data.MNIST, params: P.Params) -> dict:
+    return analysis.decision_boundaries(mnist, params, epochs=min(10, params.epochs))
+
+
+def _pca(mnist: data.MNIST) -> dict:
+    fit = analysis.pca(mnist.X_test, 10)
+    return {
+        "scores": fit["scores"][:, :2].round(4).tolist(),
+        "labels": mnist.y_test.tolist(),
+        "explained_variance_ratio": fit["explained_variance_ratio"].tolist(),
+    }
+
+
+def _gradients(mnist: data.MNIST, params: P.Params) -> dict:
+    return analysis.gradient_check(mnist.X_train[:256], mnist.y_train[:256], params.hidden, params.seed)
+
+
+def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task]:
+    """Every experiment except the main run, as runner tasks, longest first.
+
+    They are independent of each other and of the main run (each seeds itself),
+    so they may run side by side; each gets `threads` BLAS / torch threads.
+    """
+    q = p.replace(threads=threads)
+    seeds = [runner.Task(f"seed_{s}", _train, {"params": q.replace(seed=s, parity=False)})
+             for s in range(p.seed, p.seed + p.seeds)]
+    return [
+        *seeds,  # both networks, p.epochs each
+        runner.Task("paper_like", _train, {"params": P.apply_preset(q, "paper-like")}),  # keeps subset, device, threads
+        runner.Task("init_only", _train, {"params": q, "models": ("pytorch",), "share_init": False, "share_order": True}),
+        runner.Task("boundaries", _boundaries, {"params": q}),
+        runner.Task("init_small", _train, {"params": q.replace(init="small"), "models": ("numpy",), "share_order": True}),
+        runner.Task("gradients", _gradients, {"params": q}),
+        runner.Task("pca", _pca),
+    ]
+
+
+def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *, n_jobs: int | None = None,
+            threads: int | None = 1, scheduler: str | None = None) -> dict:
+    """Every experiment of the book, as plain data.
+
+    The main run goes first, alone on the machine, with params.threads (its epoch
+    times are the book's headline). The other experiments then run side by side
+    (`runner.run_tasks`): n_jobs worker processes (default one per core; 1: one
+    after another in this process) or, with `scheduler`, a Dask cluster; each with
+    `threads` threads. Their results are the same whichever way they run.
+    """
     from . import training  # imports torch: only when there is something to train
 
     p = loaded.params
     t_start = time.perf_counter()
     step = lambda msg: _log(progress, msg)  # noqa: E731
-    run = lambda prm, **kw: training.train(prm, mnist, progress=False, **kw)  # noqa: E731
+    load_before = os.getloadavg()
 
-    step(f"main run: {p.epochs} epochs, both networks, shared weights and order")
-    main = run(p, share_init=True, share_order=True)  # the parity comparison, whatever params.parity says
-    step("only the initialisation differs")
-    init_only = run(p, models=("pytorch",), share_init=False, share_order=True)
-    init_small = run(p.replace(init="small"), models=("numpy",), share_order=True)
-    seed_runs = []
-    for s in range(p.seed, p.seed + p.seeds):
-        step(f"independent run, seed {s}")
-        seed_runs.append(run(p.replace(seed=s, parity=False)))
-    step("paper-like preset")
-    paper = run(P.apply_preset(p, "paper-like"))  # the preset keeps subset, device and threads
-    step("decision boundaries 3 vs 8")
-    boundaries = analysis.decision_boundaries(mnist, p, epochs=min(10, p.epochs))
-    step("PCA, gradient check, complexity")
-    fit = analysis.pca(mnist.X_test, 10)
-    grad_X, grad_y = mnist.X_train[:256], mnist.y_train[:256]
+    step(f"main run: {p.epochs} epochs, both networks, shared weights and order, alone on the machine")
+    t0 = time.perf_counter()
+    main = training.train(p, mnist, progress=False, share_init=True, share_order=True)  # parity, whatever params.parity says
+    main_seconds = time.perf_counter() - t0
+    step(f"main run: {main_seconds:.1f} s")
+
+    results, seconds, how = runner.run_tasks(side_by_side_tasks(p, threads), mnist, n_jobs=n_jobs, threads=threads,
+                                             scheduler=scheduler, log=step)
+    seed_runs = [results[f"seed_{s}"] for s in range(p.seed, p.seed + p.seeds)]
+    t0 = time.perf_counter()
+    misclassified = analysis.misclassified(mnist.X_test, mnist.y_test, main["models"]["numpy"]["test_predictions"])
+    complexity = analysis.complexity()
     return {
         "main": main,
-        "init_only": init_only,
-        "init_small": init_small,
+        "init_only": results["init_only"],
+        "init_small": results["init_small"],
         "seeds": seed_runs,
         "seed_spread": analysis.seed_spread(seed_runs),
-        "paper_like": paper,
-        "boundaries": boundaries,
-        "pca": {
-            "scores": fit["scores"][:, :2].round(4).tolist(),
-            "labels": mnist.y_test.tolist(),
-            "explained_variance_ratio": fit["explained_variance_ratio"].tolist(),
-        },
-        "gradients": analysis.gradient_check(grad_X, grad_y, p.hidden, p.seed),
-        "misclassified": analysis.misclassified(mnist.X_test, mnist.y_test, main["models"]["numpy"]["test_predictions"]),
-        "complexity": analysis.complexity(),
+        "paper_like": results["paper_like"],
+        "boundaries": results["boundaries"],
+        "pca": results["pca"],
+        "gradients": results["gradients"],
+        "misclassified": misclassified,
+        "complexity": complexity,
+        # The time budget: each experiment's own seconds (the side-by-side ones in
+        # their worker), and how the side-by-side experiments were run.
+        "timings": {"main": main_seconds, **seconds, "other": time.perf_counter() - t0},
+        "parallel": {**how, "experiments": list(seconds), "load_average": [load_before[0], os.getloadavg()[0]]},
         "compute_seconds": time.perf_counter() - t_start,
     }
 
 
-def load_or_compute(loaded: P.LoadedParams | None = None, data_dir=None, progress: bool = True) -> dict:
+EXPERIMENT_LABELS = {
+    "load_data": "loading and verifying MNIST", "main": "main run (both networks)", "init_only": "PyTorch's own initial weights",
+    "init_small": "NumPy with small initial weights", "paper_like": "paper-like preset", "boundaries": "decision boundaries 3 vs 8",
+    "gradients": "gradient check", "pca": "PCA of the test set", "other": "misclassified images, lines of code",
+}
+
+
+def time_budget(result: dict) -> list[dict]:
+    """The study's time budget, one row per experiment in the order they ran:
+    {"experiment", "seconds", "how"}; the last row is the total (wall clock)."""
+    t, par = result["timings"], result["parallel"]
+    main_threads = result["main"]["environment"]["threads"]
+    side = (f"side by side: {par['workers']} {par['backend']} workers, {par['threads_per_worker'] or 'all'} thread(s) each"
+            if par["backend"] != "sequential" else f"one after another, {par['threads_per_worker'] or 'all'} thread(s)")
+    label = lambda k: EXPERIMENT_LABELS.get(k) or f"independent run, seed {k.split('_')[1]}"  # noqa: E731
+    rows = [{"experiment": label("load_data"), "seconds": t["load_data"], "how": "alone"}] if "load_data" in t else []
+    rows.append({"experiment": label("main"), "seconds": t["main"], "how": f"alone, {main_threads} thread(s), interleaved"})
+    rows += [{"experiment": label(k), "seconds": t[k], "how": side} for k in par["experiments"]]
+    rows.append({"experiment": label("other"), "seconds": t["other"], "how": "alone"})
+    rows.append({"experiment": "total (wall clock)", "seconds": result["compute_seconds"] + t.get("load_data", 0.0), "how": ""})
+    return rows
+
+
+def load_or_compute(loaded: P.LoadedParams | None = None, data_dir=None, progress: bool = True,
+                    n_jobs: int | None = None) -> dict:
     """The study for these parameters: from the cache when it is there, else computed and cached.
 
     loaded: parameters with their provenance (default: params.yml at the project root,
-    with the quick section and environment overrides applied).
+    with the quick section and environment overrides applied). The experiments
+    after the main run go to the Dask scheduler named by MNISTCOMPARE_SCHEDULER
+    when it is set, else to n_jobs local worker processes (default one per core).
     """
     loaded = loaded or P.load(paths.params_file())
     # The key names the data by its expected checksums; data.load verifies the
@@ -125,8 +208,11 @@ def load_or_compute(loaded: P.LoadedParams | None = None, data_dir=None, progres
         result["from_cache"] = True
         return result
     _log(progress, f"computing the study (cache {cache_file.name}); parameters {loaded.params.to_dict()}")
+    t0 = time.perf_counter()
     mnist = data.load(paths.data_dir(data_dir))
-    result = compute(loaded, mnist, progress)
+    load_seconds = time.perf_counter() - t0
+    result = compute(loaded, mnist, progress, n_jobs=n_jobs, scheduler=runner.scheduler_from_env())
+    result["timings"]["load_data"] = load_seconds
     result.update({
         "key": key,
         "params": loaded.params.to_dict(),

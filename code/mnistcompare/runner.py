@@ -1,0 +1,123 @@
+"""Run independent experiments side by side: local worker processes, or a Dask cluster.
+
+An experiment is a `Task`: a name, a module-level function and its keyword
+arguments. The function receives the data set as its first argument and returns
+plain data; it draws everything random from the seeds in its arguments, so a task
+gives the same result wherever it runs. `run_tasks` runs a list of them
+
+  * one after another in this process (`n_jobs=1`),
+  * in `n_jobs` worker processes through joblib's `loky` backend (the data set is
+    memory-mapped once, not copied into each worker), or
+  * on a Dask cluster through joblib's `dask` backend, when `scheduler` names the
+    scheduler's address (the data set is scattered to every worker once).
+
+Each task runs with `threads` BLAS and PyTorch threads (`measure.fixed_threads`)
+whichever way it is run: the thread count changes the round-off, so the same
+thread count makes the parallel results bit-identical to the sequential ones.
+Dask is optional (`pip install -e '.[cluster]'`); joblib comes with scikit-learn.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+SCHEDULER_ENV = "MNISTCOMPARE_SCHEDULER"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One independent experiment: `fn(data, **kwargs)`, reported under `name`."""
+
+    name: str
+    fn: Callable[..., Any]
+    kwargs: dict = field(default_factory=dict)
+
+
+def scheduler_from_env(environ: dict | None = None) -> str | None:
+    """The Dask scheduler address in MNISTCOMPARE_SCHEDULER (e.g. tcp://10.0.0.5:8786), or None."""
+    environ = os.environ if environ is None else environ
+    return environ.get(SCHEDULER_ENV, "").strip() or None
+
+
+def _run_one(task: Task, data: Any, threads: int | None) -> tuple[str, Any, float]:
+    """Run one task with a fixed thread count; return (name, result, seconds)."""
+    from . import measure
+
+    t0 = time.perf_counter()
+    with measure.fixed_threads(threads):
+        result = task.fn(data, **task.kwargs)
+    return task.name, result, time.perf_counter() - t0
+
+
+def run_tasks(tasks: list[Task], data: Any, *, n_jobs: int | None = None, threads: int | None = 1,
+              scheduler: str | None = None, log: Callable[[str], None] | None = None) -> tuple[dict, dict, dict]:
+    """Run every task; return (results, seconds, how).
+
+    results and seconds are keyed by task name, in the order of `tasks`; seconds is
+    each task's own time where it ran. how describes the run: backend
+    ("sequential", "loky" or "dask"), workers, threads per worker, scheduler and
+    the wall-clock seconds of the whole batch. Tasks are handed out in list order,
+    so put the longest first. n_jobs: worker processes (default: one per core; on
+    a cluster, every worker thread).
+    """
+    names = [t.name for t in tasks]
+    if len(set(names)) != len(names):
+        raise ValueError(f"task names must be unique, got {names}")
+    log = log or (lambda msg: None)
+    t0 = time.perf_counter()
+    done: dict[str, tuple[Any, float]] = {}
+    if scheduler:
+        how = _run_dask(tasks, data, n_jobs, threads, scheduler, log, done)
+    else:
+        n_jobs = n_jobs or os.cpu_count() or 1
+        if n_jobs == 1 or len(tasks) <= 1:
+            how = {"backend": "sequential", "workers": 1}
+            for task in tasks:
+                name, result, seconds = _run_one(task, data, threads)
+                done[name] = (result, seconds)
+                log(f"{name}: {seconds:.1f} s")
+        else:
+            how = _run_loky(tasks, data, n_jobs, threads, log, done)
+    how.update({"threads_per_worker": threads, "scheduler": scheduler, "wall_seconds": time.perf_counter() - t0})
+    return {n: done[n][0] for n in names}, {n: done[n][1] for n in names}, how
+
+
+def _collect(results, done: dict, log: Callable[[str], None]) -> None:
+    for name, result, seconds in results:
+        done[name] = (result, seconds)
+        log(f"{name}: {seconds:.1f} s")
+
+
+def _run_loky(tasks, data, n_jobs, threads, log, done) -> dict:
+    from joblib import Parallel, delayed
+
+    n_jobs = min(n_jobs, len(tasks))
+    # mmap_mode="c": arrays above 1 MB reach the workers as copy-on-write memory
+    # maps of one shared file (writable, as torch.from_numpy wants; nothing writes).
+    parallel = Parallel(n_jobs=n_jobs, backend="loky", batch_size=1, mmap_mode="c",
+                        return_as="generator_unordered")
+    log(f"{len(tasks)} experiments on {n_jobs} worker processes, {threads or 'all'} thread(s) each")
+    _collect(parallel(delayed(_run_one)(task, data, threads) for task in tasks), done, log)
+    return {"backend": "loky", "workers": n_jobs}
+
+
+def _run_dask(tasks, data, n_jobs, threads, scheduler, log, done) -> dict:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise RuntimeError(f"{SCHEDULER_ENV}={scheduler} asks for a Dask cluster, but dask.distributed is not "
+                           "installed: pip install -e '.[cluster]' (or unset the variable to run locally)") from None
+    from joblib import Parallel, delayed, parallel_config
+
+    with Client(scheduler, set_as_default=False) as client:
+        workers = sum(client.nthreads().values())
+        log(f"{len(tasks)} experiments on the Dask cluster at {scheduler} ({workers} worker threads), "
+            f"{threads or 'all'} thread(s) each")
+        # scatter: the data set goes to every worker once, not once per task.
+        with parallel_config(backend="dask", client=client, scatter=[data]):
+            parallel = Parallel(n_jobs=n_jobs or -1, batch_size=1, return_as="generator_unordered")
+            _collect(parallel(delayed(_run_one)(task, data, threads) for task in tasks), done, log)
+    return {"backend": "dask", "workers": workers}

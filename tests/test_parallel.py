@@ -1,0 +1,119 @@
+"""Experiments side by side: worker processes (joblib/loky) and a Dask cluster give
+bit-identical results to running the same experiments one after another."""
+
+import numpy as np
+import pytest
+
+from mnistcompare import data, runner, study
+from mnistcompare import params as P
+
+# What a run measures rather than computes: it differs from one run to the next.
+# The environment too: its list of loaded BLAS libraries depends on what the
+# process imported before (scikit-learn brings its own OpenBLAS).
+MEASURED = {"seconds", "eval_seconds", "samples_per_second", "peak_memory_bytes", "rss_peak_growth_bytes", "environment"}
+
+
+def computed(obj):
+    """obj without its measured values (timings, memory, environment), for exact comparison."""
+    if isinstance(obj, dict):
+        return {k: computed(v) for k, v in obj.items() if k not in MEASURED}
+    if isinstance(obj, list):
+        return [computed(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return obj
+
+
+@pytest.fixture(scope="module")
+def small(mnist):
+    """3,000 training and 2,000 test images: enough for every experiment, quick to ship to workers."""
+    return data.MNIST(mnist.X_train[:3000], mnist.y_train[:3000], mnist.X_test[:2000], mnist.y_test[:2000], mnist.sha256)
+
+
+@pytest.fixture(scope="module")
+def tasks():
+    # Every side-by-side experiment of the study: 2 seeds, the preset, the
+    # initialisation runs, the boundaries, the gradient check and PCA.
+    return study.side_by_side_tasks(P.Params(epochs=2, subset=600, hidden=16, seeds=2), threads=1)
+
+
+@pytest.fixture(scope="module")
+def sequential(tasks, small):
+    return runner.run_tasks(tasks, small, n_jobs=1, threads=1)
+
+
+def test_tasks_cover_every_side_by_side_experiment_longest_first(tasks):
+    assert [t.name for t in tasks] == ["seed_0", "seed_1", "paper_like", "init_only", "boundaries", "init_small",
+                                       "gradients", "pca"]
+    assert all(t.kwargs["params"].threads == 1 for t in tasks if "params" in t.kwargs)
+
+
+def test_sequential_run_reports_each_task(sequential, tasks):
+    results, seconds, how = sequential
+    assert list(results) == list(seconds) == [t.name for t in tasks]
+    assert all(s > 0 for s in seconds.values())
+    assert how["backend"] == "sequential" and how["workers"] == 1 and how["threads_per_worker"] == 1
+    assert results["seed_1"]["params"]["seed"] == 1 and not results["seed_1"]["mode"]["shared_init"]
+    assert "peak_memory_bytes" not in results["seed_0"]["models"]["numpy"]  # probes in the main run only
+
+
+def test_worker_processes_give_bit_identical_results(sequential, tasks, small):
+    results, seconds, how = runner.run_tasks(tasks, small, n_jobs=2, threads=1)
+    assert how["backend"] == "loky" and how["workers"] == 2
+    assert list(results) == [t.name for t in tasks]
+    assert computed(results) == computed(sequential[0])
+    assert all(r["environment"]["threads"] == 1 for r in results.values() if "environment" in r)
+    # exact floats, not approximately equal ones
+    a, b = results["seed_0"]["models"]["pytorch"]["history"], sequential[0]["seed_0"]["models"]["pytorch"]["history"]
+    assert [h["train_loss"] for h in a] == [h["train_loss"] for h in b]
+
+
+def test_dask_cluster_gives_bit_identical_results(sequential, tasks, small):
+    pytest.importorskip("dask.distributed", reason="dask is optional: pip install -e '.[cluster]' to test the cluster path")
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        results, seconds, how = runner.run_tasks(tasks, small, threads=1, scheduler=cluster.scheduler_address)
+    assert how["backend"] == "dask" and how["workers"] == 2 and how["scheduler"].startswith("tcp://127.0.0.1:")
+    assert computed(results) == computed(sequential[0])
+
+
+def test_unique_task_names_and_a_clear_error_without_dask(small, monkeypatch):
+    task = runner.Task("pca", study._pca)
+    with pytest.raises(ValueError, match="unique"):
+        runner.run_tasks([task, task], small, n_jobs=1)
+    assert runner.scheduler_from_env({"MNISTCOMPARE_SCHEDULER": " tcp://10.0.0.5:8786 "}) == "tcp://10.0.0.5:8786"
+    assert runner.scheduler_from_env({"MNISTCOMPARE_SCHEDULER": ""}) is None
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name.startswith("dask"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    with pytest.raises(RuntimeError, match=r"MNISTCOMPARE_SCHEDULER=tcp://127.0.0.1:1 .*pip install -e '\.\[cluster\]'"):
+        runner.run_tasks([task], small, scheduler="tcp://127.0.0.1:1")
+
+
+@pytest.mark.slow
+def test_study_records_its_time_budget(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNISTCOMPARE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("MNISTCOMPARE_SCHEDULER", raising=False)
+    loaded = P.LoadedParams(P.Params(epochs=1, subset=600, hidden=16, seeds=2), path=None, quick=True, overrides={})
+    result = study.load_or_compute(loaded, progress=False, n_jobs=2)
+    t = result["timings"]
+    assert set(t) == {"main", "seed_0", "seed_1", "paper_like", "init_only", "boundaries", "init_small", "gradients",
+                      "pca", "other", "load_data"}
+    assert all(v >= 0 for v in t.values())
+    par = result["parallel"]
+    assert par["backend"] == "loky" and par["workers"] == 2 and par["threads_per_worker"] == 1
+    assert par["experiments"] == [k for k in t if k not in ("main", "other", "load_data")]
+    assert t["main"] + par["wall_seconds"] <= result["compute_seconds"]
+    rows = study.time_budget(result)
+    assert rows[-1]["experiment"] == "total (wall clock)"
+    assert rows[-1]["seconds"] == result["compute_seconds"] + t["load_data"]
+    assert len(rows) == len(t) + 1
