@@ -82,3 +82,28 @@ def test_seed_comparison_says_whether_the_gap_exceeds_the_spread():
                                 "pytorch": {"test_accuracy": {"mean": b, "sd": sd, "n": 3}}}}
     assert "at most twice" in report.seed_comparison(spread(0.97, 0.971, 0.002))
     assert "more than twice" in report.seed_comparison(spread(0.97, 0.98, 0.002))
+
+
+def test_table_is_markdown_in_html_and_a_latex_float_body_in_the_pdf():
+    md = report.md_table(["implementation", "peak memory (median)", "method"],
+                         [["NumPy (by hand)", "1.38 MiB", "`tracemalloc`"], ["PyTorch", "50% $\\pm$ 2%", "rss_hwm & co"]])
+    t = report.table(md)
+    assert t._repr_markdown_() == md
+    latex = t._repr_latex_()
+    assert "longtable" not in latex and latex.count(r"\begin{tabular}{@{}lrr@{}}") == 1
+    assert r"\toprule" in latex and r"\midrule" in latex and r"\bottomrule" in latex
+    # Headers wrap onto short lines; cells are escaped, code and maths kept.
+    assert r"peak memory \\ (median)" in latex
+    assert r"\texttt{tracemalloc}" in latex and r"50\% $\pm$ 2\%" in latex and r"rss\_hwm \& co" in latex
+    body = latex.split(r"\midrule")[1].split(r"\bottomrule")[0]
+    assert [row.count(" & ") for row in body.strip().split("\n")] == [2, 2]
+
+
+def test_mode_banner_is_a_callout_only_in_html(monkeypatch):
+    result = {"params": {"epochs": 3, "hidden": 128, "lr": 0.1, "batch_size": 64, "subset": 3000, "seeds": 2},
+              "quick": True, "overrides": {}, "created": "2026-11-27", "compute_seconds": 30}
+    monkeypatch.setenv("MNISTCOMPARE_FIGURES", "html")
+    assert report.mode_banner(result).startswith("::: {.callout-note}")
+    monkeypatch.setenv("MNISTCOMPARE_FIGURES", "static")
+    static = report.mode_banner(result)
+    assert ":::" not in static and static.startswith("> **Quick mode") and "3,000 training images" in static

@@ -100,7 +100,8 @@ def bib_keys(project: Path) -> set[str]:
 
 def normalise(text: str) -> str:
     """NFKC (PDF ligatures such as 'ﬁ' become 'fi'), words hyphenated at a line end joined, single spaces."""
-    text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", unicodedata.normalize("NFKC", text))
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")  # typographic apostrophes in the PDF
+    text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
     return re.sub(r"\s+", " ", text)
 
 
@@ -223,13 +224,26 @@ def pdf_contents(pdf: Path) -> tuple[str, dict[str, str], list[tuple[int, int, i
         n_captions = len(re.findall(r"(?m)^\s*Figure\s+[0-9A-Z]+\.[0-9]+\s*:", text))
         pages.append((i, n_captions, _graphics(page)))
     numbers = {}
-    for item in reader.outline:  # top level: the chapters (nested lists are their sections)
-        if isinstance(item, list):
-            continue
-        m = re.match(r"^\s*([0-9]+|[A-Z])\s+(.+)$", item.title)
+    for item in _chapter_bookmarks(reader.outline):
+        # The bookmark has the title only; the number stands before it on the chapter's first page.
+        title = normalise(item.title)
+        heading = normalise(texts[reader.get_destination_page_number(item)])
+        m = re.search(rf"(?:^| )([0-9]+|[A-Z]) {re.escape(title)}", heading)
         if m:
-            numbers[normalise(m.group(2))] = m.group(1)
+            numbers[title] = m.group(1)
     return "\n".join(texts), numbers, pages
+
+
+def _chapter_bookmarks(outline: list) -> list:
+    """Top-level bookmarks (a nested list holds the sections of the item before it), and
+    the chapters inside a part such as "Appendices"."""
+    found = []
+    for i, item in enumerate(outline):
+        if not isinstance(item, list):
+            found.append(item)
+        elif i and not isinstance(outline[i - 1], list) and outline[i - 1].title == "Appendices":
+            found += [x for x in item if not isinstance(x, list)]
+    return found
 
 
 def _graphics(page) -> int:
@@ -390,6 +404,16 @@ def page_ids(path: Path) -> frozenset[str]:
     return frozenset(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
 
 
+def browser_path(pw, explicit: str | None) -> str | None:
+    """--chromium, else Playwright's own Chromium (GitHub: `playwright install chromium`),
+    else Debian's (these machines, where Playwright cannot download browsers)."""
+    if explicit:
+        return explicit
+    if Path(pw.chromium.executable_path).is_file():
+        return None
+    return CHROMIUM if Path(CHROMIUM).is_file() else None
+
+
 def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium: str | None) -> Report:
     from playwright.sync_api import sync_playwright
 
@@ -415,8 +439,7 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
 
     try:
         with sync_playwright() as pw:
-            exe = chromium if chromium else (CHROMIUM if Path(CHROMIUM).is_file() else None)
-            browser = pw.chromium.launch(executable_path=exe) if exe else pw.chromium.launch()
+            browser = pw.chromium.launch(executable_path=browser_path(pw, chromium))
             for page_name in pages:
                 errors: list[str] = []
                 tab = browser.new_page(viewport=VIEWPORT)
@@ -500,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--book", type=Path, help="a rendered book to check (default: render quick mode into a temporary folder)")
     ap.add_argument("--project", type=Path, default=ROOT, help="the Quarto project the book was rendered from")
     ap.add_argument("--live-cdn", action="store_true", help="load Vega, require.js and jquery from the CDN (needs internet)")
-    ap.add_argument("--chromium", help=f"the Chromium to drive (default: {CHROMIUM} if present, else Playwright's own)")
+    ap.add_argument("--chromium", help=f"the Chromium to drive (default: Playwright's own if installed, else {CHROMIUM})")
     ap.add_argument("--keep", type=Path, help="render into this folder and keep it (default: a temporary folder)")
     args = ap.parse_args(argv)
 

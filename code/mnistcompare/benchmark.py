@@ -47,10 +47,10 @@ TRAINERS = ("numpy", "pytorch", "pytorch_dataloader", "sklearn")
 SCALING_TRAINERS = ("numpy", "pytorch")
 LABELS = {
     "numpy": "NumPy (ours)",
-    "pytorch": "PyTorch, tensors indexed directly",
-    "pytorch_dataloader": "PyTorch, DataLoader",
-    "sklearn": "scikit-learn MLPClassifier",
-    "matmul": "matmul limit: the epoch's GEMMs alone",
+    "pytorch": "PyTorch (indexed tensors)",
+    "pytorch_dataloader": "PyTorch (DataLoader)",
+    "sklearn": "scikit-learn (MLPClassifier)",
+    "matmul": "matmul limit (products alone)",
 }
 N_IN, N_OUT = 784, 10
 BATCH_SIZE, HIDDEN, LR = 64, 128, 0.1

@@ -21,6 +21,32 @@ MODEL_LABELS = {"numpy": "NumPy (by hand)", "pytorch": "PyTorch"}
 METRIC_LABELS = {"train_loss": "training loss", "test_loss": "test loss", "test_accuracy": "test accuracy"}
 
 
+# The site's text column is 678 px wide at a 1280-px window, and vega-embed adds 38 px
+# on the right for its actions menu: every chart, legend and axes included, fits in
+# CHART_PX. Legends go below the plot, where they take no width and are never cut.
+CHART_PX = 630
+
+
+def _bottom_legends(chart, columns: int = 2):
+    """Legends below the plot, where they take no width and their labels are never cut."""
+    return chart.configure_legend(orient="bottom", direction="horizontal", columns=columns, labelLimit=0, titleLimit=0)
+
+
+def _epoch_axis():
+    import altair as alt
+
+    return alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d"))
+
+
+def _log_y(label: str, values):
+    """A log y axis with one tick format: plain numbers (0.5, 1, 2), or exponents (2e-7, 1e-6)
+    when the values are tiny, never a mix of the two."""
+    import altair as alt
+
+    fmt = ".0e" if min(values, default=1.0) < 1e-3 else "~g"
+    return alt.Y("value:Q", title=label, scale=alt.Scale(type="log"), axis=alt.Axis(format=fmt))
+
+
 def output_format() -> str:
     """"html" for an interactive chart, "static" for an image."""
     forced = os.environ.get("MNISTCOMPARE_FIGURES", "").strip()
@@ -70,15 +96,15 @@ def training_curves(results: dict, metrics: tuple[str, ...] = ("train_loss", "te
 
         pick = alt.selection_point(fields=["series"], bind="legend")
         base = alt.Chart(pd.DataFrame(_history_rows(runs, metrics))).mark_line(point=True).encode(
-            x=alt.X("epoch:Q", title="epoch"),
+            x=_epoch_axis(),
             y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
             color=alt.Color("series:N", title="model", scale=_model_scale()),
             strokeDash=alt.StrokeDash("series:N", title="model"),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
             tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
-        ).properties(width=210, height=190).add_params(pick)
-        return base.facet(column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics])
-                          ).resolve_scale(y="independent").interactive()
+        ).properties(width=CHART_PX // len(metrics) - 65, height=180).add_params(pick)
+        return _bottom_legends(base.facet(column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics])
+                                          ).resolve_scale(y="independent").interactive())
     fig, axes = _figure(1, len(metrics))
     for ax, metric in zip(axes[0], metrics):
         for model, record in results["models"].items():
@@ -107,16 +133,16 @@ def series_curves(runs: dict[str, list[dict]], metric: str = "test_loss", title:
 
         pick = alt.selection_point(fields=["series"], bind="legend")
         df = pd.DataFrame([{"series": s, "epoch": r["epoch"], "value": r[metric]} for s, h in runs.items() for r in h])
-        scale = alt.Scale(type="log") if log_y else alt.Scale(zero=False)
+        y = _log_y(label, df["value"]) if log_y else alt.Y("value:Q", title=label, scale=alt.Scale(zero=False))
         chart = alt.Chart(df).mark_line(point=True).encode(
-            x="epoch:Q", y=alt.Y("value:Q", title=label, scale=scale), color=alt.Color("series:N", title=None),
+            x=_epoch_axis(), y=y, color=alt.Color("series:N", title=None),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
             tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
         ).add_params(pick)
         if points:
             chart += alt.Chart(pd.DataFrame(points)).mark_point(shape="diamond", size=120, filled=True).encode(
                 x="epoch:Q", y="value:Q", color=alt.Color("series:N"), tooltip=["series:N", "epoch:Q", "value:Q", "note:N"])
-        return chart.properties(width=560, height=280).interactive()
+        return _bottom_legends(chart.properties(width=CHART_PX - 80, height=280).interactive())
     fig, axes = _figure(width=7.0, height=3.4)
     ax = axes[0][0]
     for series, h in runs.items():
@@ -143,11 +169,12 @@ def epoch_times(results: dict):
 
         df = pd.DataFrame([{"model": s, "epoch": r["epoch"], "seconds": r["seconds"], "images per second": r["samples_per_second"]}
                            for s, h in runs.items() for r in h])
-        return alt.Chart(df).mark_line(point=True).encode(
-            x="epoch:Q", y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
+        chart = alt.Chart(df).mark_line(point=True).encode(
+            x=_epoch_axis(), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
             color=alt.Color("model:N", scale=_model_scale()),
             tooltip=["model:N", "epoch:Q", alt.Tooltip("seconds:Q", format=".3f"), alt.Tooltip("images per second:Q", format=",.0f")],
-        ).properties(width=560, height=240).interactive()
+        ).properties(width=CHART_PX - 80, height=240).interactive()
+        return _bottom_legends(chart)
     fig, axes = _figure(width=7.0, height=3.0)
     ax = axes[0][0]
     for model, record in results["models"].items():
@@ -175,12 +202,12 @@ def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], 
 
         df = pd.DataFrame({"PC1": scores[:, 0], "PC2": scores[:, 1], "digit": labels.astype(str)})
         pick = alt.selection_point(fields=["digit"], bind="legend")
-        return alt.Chart(df).mark_circle(size=14).encode(
+        return _bottom_legends(alt.Chart(df).mark_circle(size=14).encode(
             x=alt.X("PC1:Q", title=xl), y=alt.Y("PC2:Q", title=yl),
             color=alt.Color("digit:N", scale=alt.Scale(scheme="tableau10")),
             opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
             tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
-        ).add_params(pick).properties(width=520, height=420).interactive()
+        ).add_params(pick).properties(width=CHART_PX - 80, height=420).interactive(), columns=10)
     fig, axes = _figure(width=6.5, height=5.2)
     ax = axes[0][0]
     import matplotlib
@@ -233,10 +260,11 @@ def confusion_matrices(results: dict):
                  "share of true class": c[i, j] / c[i].sum()} for m, c in mats.items() for i in range(10) for j in range(10)]
         base = alt.Chart(pd.DataFrame(rows)).encode(x="predicted:O", y="true:O")
         heat = base.mark_rect().encode(
-            color=alt.Color("share of true class:Q", scale=alt.Scale(type="sqrt", scheme="blues")),
+            color=alt.Color("share of true class:Q", scale=alt.Scale(type="sqrt", scheme="blues"), legend=alt.Legend(format=".0%")),
             tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")])
         text = base.mark_text(fontSize=8).encode(text="count:Q", color=alt.condition("datum['share of true class'] > 0.5", alt.value("white"), alt.value("black")))
-        return (heat + text).properties(width=260, height=260).facet(column=alt.Column("model:N", title=None))
+        side = CHART_PX // 2 - 60
+        return _bottom_legends((heat + text).properties(width=side, height=side).facet(column=alt.Column("model:N", title=None)))
     fig, axes = _figure(1, len(mats), width=7.8, height=3.8)
     for ax, (m, c) in zip(axes[0], mats.items()):
         share = c / c.sum(axis=1, keepdims=True)
