@@ -48,6 +48,7 @@ needs_browser = pytest.mark.skipif(not _has_browser(), reason="no Chromium for P
     ("the gap is `{python} gap`", "inline code cell"),
     ("as @fig-curves shows", "unresolved cross-reference"),
     ("see ?@sec-data", "unresolved cross-reference"),
+    ("As ?fig-nothere shows", "unresolved cross-reference"),
     ("MNIST [@lecun1998] is", "unresolved citation"),
     ("alt.Chart(...)", "object repr"),
     ("<IPython.core.display.Markdown object>", "object repr"),

@@ -55,7 +55,8 @@ LEAKS = {
     "code fence": re.compile(r"```"),
     "Quarto div fence": re.compile(r"(?m)^\s*:::|:::\s*\{"),
     "inline code cell": re.compile(r"\{python\}"),
-    "unresolved cross-reference": re.compile(r"\?@|(?<![\w.])@(?:sec|fig|tbl|eq|lst)-[\w-]+"),
+    # Unresolved, the site prints `?fig-x` and the PDF `?@fig-x`.
+    "unresolved cross-reference": re.compile(r"\?@|\?(?:sec|fig|tbl|eq|lst)-\w|(?<![\w.])@(?:sec|fig|tbl|eq|lst)-[\w-]+"),
     "unresolved citation": re.compile(r"\[-?@[A-Za-z]"),
     "object repr": re.compile(r"alt\.(?:Chart|LayerChart|FacetChart|HConcatChart|VConcatChart)\(|<IPython\.core|<Figure size|Markdown object>"),
 }
@@ -420,6 +421,7 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
     report = Report()
     server, base = serve(book)
     unserved: set[str] = set()
+    seen_charts = seen_links = 0
 
     def route(r):
         url = r.request.url
@@ -459,8 +461,10 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
                 where = f"site {page_name}"
                 # A request the offline check could not serve is reported once, below, not per page.
                 report.add(where, [e for e in errors if not any(u.split("?")[0] in e for u in unserved)])
-                report.add(where, chart_problems(tab.evaluate(CHARTS_JS)))
+                charts = tab.evaluate(CHARTS_JS)
+                report.add(where, chart_problems(charts))
                 hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+                seen_charts, seen_links = seen_charts + len(charts), seen_links + len(hrefs)
                 report.add(where, link_problems(book, page_name, hrefs, page_ids))
                 if page_name == "index.html" and not any(h.endswith(".pdf") for h in hrefs):
                     report.problems.append(f"{where}: no link to the PDF")
@@ -468,6 +472,7 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
             browser.close()
     finally:
         server.shutdown()
+    report.notes.append(f"browser: {len(pages)} pages, {seen_charts} Altair charts, {seen_links} links checked")
     if unserved:
         report.notes.append("offline: not loaded (no npm copy): " + ", ".join(sorted({urlparse(u).netloc for u in unserved})))
     return report
@@ -511,6 +516,7 @@ def check(book: Path, project: Path = ROOT, live_cdn: bool = False, chromium: st
     pages, numbers, caps, report = site_pages(book, project)
     pdf = check_pdf(book, project, numbers, caps)
     report.problems += pdf.problems
+    report.notes.append(f"site and PDF: {len(numbers)} numbered chapters, {len(caps)} figure and table captions compared")
     if browser:
         seen = check_site_in_browser(book, pages, live_cdn, chromium)
         report.problems += seen.problems
