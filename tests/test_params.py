@@ -78,12 +78,45 @@ def test_missing_or_malformed_file_is_refused(tmp_path):
         P.load(bad, environ={})
 
 
-def test_the_project_parameters_file_is_valid():
+def test_the_project_parameters_file_states_every_key_at_its_default():
+    """params.yml is the one file a fork edits: it names every parameter, at the dataclass's
+    defaults (which the README's table gives), plus a quick section of known keys."""
+    import yaml
+
     from mnistcompare import paths
 
-    loaded = P.load(paths.params_file(), environ={})
-    assert loaded.params == Params(**{k: getattr(loaded.params, k) for k in P.KEYS})
-    assert P.load(paths.params_file(), environ={"MNISTCOMPARE_QUICK": "1"}).params.subset is not None
+    raw = yaml.safe_load(paths.params_file().read_text())
+    assert set(raw) == set(P.KEYS) | {"quick"}
+    assert set(raw["quick"]) <= set(P.KEYS)
+    assert P.load(paths.params_file(), environ={}).params == Params()
+    quick = P.load(paths.params_file(), environ={"MNISTCOMPARE_QUICK": "1"}).params
+    assert quick.subset is not None and quick.epochs < Params().epochs
+
+
+def test_readme_parameter_table_matches_the_dataclass():
+    import re
+
+    from mnistcompare import paths
+
+    readme = (paths.project_root() / "README.md").read_text()
+    table = readme.split("| key | default | meaning |", 1)[1].split("\n\n", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| `?([^|`]+?)`? \|", table, re.M))
+    yaml_word = {None: "null", True: "true", False: "false"}
+    assert rows == {k: yaml_word.get(v, str(v)) if not isinstance(v, (int, float)) or isinstance(v, bool) else str(v)
+                    for k, v in Params().to_dict().items()}
+
+
+@pytest.mark.parametrize("written", ["1e-3", "1E-3", ".001", "0.001", "1.0e-3"])
+def test_a_number_in_any_spelling_is_accepted(tmp_path, written):
+    f = tmp_path / "params.yml"
+    f.write_text(f"lr: {written}\n")
+    assert P.load(f, environ={}).params.lr == 0.001
+    assert P.load(None, environ={"MNISTCOMPARE_LR": written}).params.lr == 0.001
+
+
+def test_a_word_for_a_number_is_still_refused():
+    with pytest.raises(ParamError, match="lr must be a positive finite number, got 'fast'"):
+        P.load(None, environ={"MNISTCOMPARE_LR": "fast"})
 
 
 def test_presets_are_valid_and_unknown_ones_refused():

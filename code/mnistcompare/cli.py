@@ -5,8 +5,10 @@
     study      compute (or load from the cache) every experiment the book reports
     study-key  print the study's cache key (_cache/study-<key>.json); trains nothing
 
-Flags mirror the parameters (see params.py); `--params FILE` reads the same keys
-from a YAML file, and flags given on the command line override the file.
+Flags mirror the parameters (see params.py). `run` and `study` read the same
+sources in the same order: the parameters file (`--params FILE`, default params.yml
+at the project root), its quick section when MNISTCOMPARE_QUICK=1, the
+MNISTCOMPARE_<KEY> environment overrides; then, for `run`, `--preset` and the flags.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def _add_param_flags(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="PyTorch device: cpu or cuda (default cpu)")
     p.add_argument("--seeds", type=int, help="seeds in the book's multi-seed spread (default 3)")
     p.add_argument("--threads", type=int, help="BLAS and torch threads (default: one per core)")
-    parser.add_argument("--params", help="YAML file with the same keys (the book uses params.yml)")
+    parser.add_argument("--params", help="YAML file with the same keys (default: params.yml at the project root)")
     parser.add_argument("--preset", choices=sorted(PRESETS), help="apply a named preset before the flags")
     parser.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR or ./data)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
@@ -44,7 +46,7 @@ def _add_param_flags(parser: argparse.ArgumentParser) -> None:
 def _params_from_args(args: argparse.Namespace):
     from . import params as P
 
-    base = P.load(args.params).params if args.params else P.Params()
+    base = P.load(args.params or paths.params_file()).params
     if args.preset:
         base = P.apply_preset(base, args.preset)
     flags = {k: getattr(args, k) for k in P.KEYS if getattr(args, k, None) is not None}

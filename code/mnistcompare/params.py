@@ -108,12 +108,26 @@ def _positive_int(name: str, value: Any) -> None:
         raise ParamError(f"{name} must be a positive integer, got {value!r}")
 
 
+FLOAT_KEYS = tuple(f.name for f in dataclasses.fields(Params) if f.type == "float")
+
+
+def _as_written(key: str, value: Any) -> Any:
+    """A number as a person writes it: YAML 1.1 reads `1e-3` and `1E-3` (no dot) as strings,
+    and so do environment values; for a float parameter they mean the number."""
+    if key in FLOAT_KEYS and isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return value  # Params refuses it with its usual message
+    return value
+
+
 def from_mapping(values: Mapping[str, Any], base: Params | None = None, source: str = "parameters") -> Params:
     """Params from a plain mapping; unknown keys are an error, not silently ignored."""
     unknown = sorted(set(values) - set(KEYS))
     if unknown:
         raise ParamError(f"unknown key(s) in {source}: {', '.join(unknown)}; allowed keys: {', '.join(KEYS)}")
-    return dataclasses.replace(base or Params(), **dict(values))
+    return dataclasses.replace(base or Params(), **{k: _as_written(k, v) for k, v in values.items()})
 
 
 def apply_preset(params: Params, name: str) -> Params:
@@ -139,7 +153,7 @@ def env_overrides(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     for key in KEYS:
         text = environ.get(ENV_PREFIX + key.upper(), "").strip()
         if text:
-            found[key] = _parse_env_value(key, text)
+            found[key] = _as_written(key, _parse_env_value(key, text))
     return found
 
 
