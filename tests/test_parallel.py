@@ -1,27 +1,12 @@
 """Experiments side by side: worker processes (joblib/loky) and a Dask cluster give
 bit-identical results to running the same experiments one after another."""
 
-import numpy as np
 import pytest
 
 from mnistcompare import data, runner, study
 from mnistcompare import params as P
 
-# What a run measures rather than computes: it differs from one run to the next.
-# The environment too: its list of loaded BLAS libraries depends on what the
-# process imported before (scikit-learn brings its own OpenBLAS).
-MEASURED = {"seconds", "eval_seconds", "samples_per_second", "peak_memory_bytes", "rss_peak_growth_bytes", "environment"}
-
-
-def computed(obj):
-    """obj without its measured values (timings, memory, environment), for exact comparison."""
-    if isinstance(obj, dict):
-        return {k: computed(v) for k, v in obj.items() if k not in MEASURED}
-    if isinstance(obj, list):
-        return [computed(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return obj
+computed = runner.computed_values  # results without timings, memory and environment
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +102,11 @@ def test_study_records_its_time_budget(monkeypatch, tmp_path):
     assert rows[-1]["experiment"] == "total (wall clock)"
     assert rows[-1]["seconds"] == result["compute_seconds"] + t["load_data"]
     assert len(rows) == len(t) + 1
+
+
+def test_only_measured_values_are_left_out_of_the_comparison():
+    run = {"history": [{"epoch": 1, "train_loss": 0.25, "seconds": 1.0}], "environment": {"threads": 1}}
+    slower = {"history": [{"epoch": 1, "train_loss": 0.25, "seconds": 2.0}], "environment": {"threads": 2}}
+    other_loss = {"history": [{"epoch": 1, "train_loss": 0.25 + 1e-16 * 4, "seconds": 1.0}], "environment": {"threads": 1}}
+    assert computed(run) == computed(slower) == {"history": [{"epoch": 1, "train_loss": 0.25}]}
+    assert computed(run) != computed(other_loss)

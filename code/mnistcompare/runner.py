@@ -42,6 +42,25 @@ def scheduler_from_env(environ: dict | None = None) -> str | None:
     return environ.get(SCHEDULER_ENV, "").strip() or None
 
 
+# What a run measures rather than computes, so differs from one run to the next:
+# timings, memory, and the environment (its list of loaded BLAS libraries depends
+# on what the process imported before; scikit-learn brings its own OpenBLAS).
+MEASURED_KEYS = frozenset({"seconds", "eval_seconds", "samples_per_second", "seconds_per_epoch", "peak_memory_bytes",
+                           "rss_peak_growth_bytes", "environment"})
+
+
+def computed_values(obj: Any) -> Any:
+    """A result without its measured values (MEASURED_KEYS), for exact comparison
+    of two runs of the same experiments."""
+    if isinstance(obj, dict):
+        return {k: computed_values(v) for k, v in obj.items() if k not in MEASURED_KEYS}
+    if isinstance(obj, (list, tuple)):
+        return [computed_values(v) for v in obj]
+    if hasattr(obj, "tolist"):  # NumPy arrays and scalars
+        return obj.tolist()
+    return obj
+
+
 def _run_one(task: Task, data: Any, threads: int | None) -> tuple[str, Any, float]:
     """Run one task with a fixed thread count; return (name, result, seconds)."""
     from . import measure
