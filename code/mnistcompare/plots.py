@@ -188,7 +188,10 @@ def epoch_times(results: dict):
     return fig
 
 
-def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], max_points: int = 4000, seed: int = 0):
+PCA_POINTS = 4000  # the PCA scatter's seeded sample: enough to see the clusters, light enough for a page
+
+
+def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], max_points: int = PCA_POINTS, seed: int = 0):
     """PC1 vs PC2 coloured by digit; in HTML a legend click isolates digits and the
     view zooms. A seeded sample of `max_points` keeps the page light."""
     scores, labels = np.asarray(scores), np.asarray(labels)

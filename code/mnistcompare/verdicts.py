@@ -1,0 +1,141 @@
+"""The book's comparisons and conclusions as words computed from the numbers.
+
+A fork that changes params.yml gets a book about its own run, so no sentence that
+compares or concludes is typed into a chapter: each comes from one function here,
+whose rule is stated in its docstring with the threshold it uses, and which words it
+the other way when the numbers go the other way. Chapters insert the returned text.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .plots import MODEL_LABELS
+
+# float32 carries about 7 significant digits; a relative difference below 1e-5 (about
+# a hundred units in the last place) after one epoch is round-off, not a different algorithm.
+ROUNDOFF_REL = 1e-5
+# Two means differ when they are further apart than twice the larger seed-to-seed
+# standard deviation (with a single seed there is no spread to compare with).
+SPREAD_SDS = 2.0
+# Two times are "about the same" within 5%.
+SAME_TIME = 0.05
+# The study's curves: NumPy starts "above 2.00", near chance (ln 10 = 2.30); PyTorch
+# starts "around 1.25". A run reproduces them when NumPy's first-epoch test loss is
+# within 20% of chance and PyTorch's is lower by at least 0.5.
+CHANCE_LOSS = math.log(10)
+NEAR_CHANCE = 0.8 * CHANCE_LOSS
+START_GAP = 0.5
+# Two networks bend a boundary the same way when their regions agree on 95% of the plane.
+SAME_REGION = 0.95
+# Overfitting gaps (test loss - training loss after the last epoch) are the same within
+# 10% of the larger one, or 0.005 in absolute terms.
+SAME_GAP_REL, SAME_GAP_ABS = 0.10, 0.005
+
+
+def first_epoch_rel_gap(result: dict) -> float:
+    """|NumPy - PyTorch| / loss of the first epoch's training loss in the main (parity) run."""
+    par = result["main"]["parity"]
+    loss = result["main"]["models"]["numpy"]["history"][0]["train_loss"]
+    return par["train_loss_abs_diff"][0] / abs(loss)
+
+
+def parity(result: dict) -> str:
+    """'float32 round-off' when the first epoch's relative gap is below ROUNDOFF_REL."""
+    rel = first_epoch_rel_gap(result)
+    if rel < ROUNDOFF_REL:
+        return f"float32 round-off: a relative difference of {rel:.1e}, below {ROUNDOFF_REL:.0e}"
+    return f"more than float32 round-off: a relative difference of {rel:.1e}, above {ROUNDOFF_REL:.0e}"
+
+
+def same_algorithm(result: dict) -> bool:
+    return first_epoch_rel_gap(result) < ROUNDOFF_REL
+
+
+def seed_verdict(result: dict) -> str:
+    """Which network is more accurate over independent seeds: 'neither' when the means are
+    within SPREAD_SDS standard deviations, or when a single seed leaves no spread."""
+    s = result["seed_spread"]
+    a, b = s["numpy"]["test_accuracy"], s["pytorch"]["test_accuracy"]
+    if a["n"] < 2:
+        return "undecided"
+    if abs(a["mean"] - b["mean"]) <= SPREAD_SDS * max(a["sd"], b["sd"]):
+        return "neither"
+    return "pytorch" if b["mean"] > a["mean"] else "numpy"
+
+
+def study_accuracy_claim(result: dict) -> str:
+    """The study's claim that PyTorch is consistently more accurate, against our seeds."""
+    return {"pytorch": "is what we measure too", "numpy": "is the opposite of what we measure",
+            "neither": "is not what we measure", "undecided": "cannot be tested with a single seed"}[seed_verdict(result)]
+
+
+def framework_accuracy(result: dict) -> str:
+    """What the framework bought in accuracy, by the seed rule."""
+    return {"pytorch": "it bought accuracy beyond the seed-to-seed spread",
+            "numpy": "it did not buy accuracy (the NumPy network was more accurate beyond the seed spread)",
+            "neither": "it did not buy accuracy beyond the seed-to-seed spread",
+            "undecided": "a single seed cannot say whether it bought accuracy"}[seed_verdict(result)]
+
+
+def speed(sec_np: float, sec_pt: float) -> tuple[str, str]:
+    """(which is faster, 'a factor of x' or 'about the same'): the same within SAME_TIME."""
+    ratio = max(sec_np, sec_pt) / min(sec_np, sec_pt)
+    if ratio - 1 <= SAME_TIME:
+        return "neither network", f"about the same time (within {SAME_TIME:.0%})"
+    return ("NumPy" if sec_np < sec_pt else "PyTorch"), f"a factor of {ratio:.2f}"
+
+
+def machine(result: dict) -> str:
+    """'On this CPU' or, with device cuda, where each network ran."""
+    env = result["main"]["environment"]
+    if result["main"]["params"].get("device", "cpu") == "cpu":
+        return "On this CPU"
+    return f"With PyTorch on {env.get('cuda_device') or 'the GPU'} and NumPy on the CPU"
+
+
+def paper_shapes(result: dict) -> tuple[bool, str]:
+    """Does the paper-like preset reproduce the study's two starts (NEAR_CHANCE, START_GAP)?"""
+    hist = {m: r["history"][0]["test_loss"] for m, r in result["paper_like"]["models"].items()}
+    near_chance = hist["numpy"] >= NEAR_CHANCE
+    lower = hist["numpy"] - hist["pytorch"] >= START_GAP
+    if near_chance and lower:
+        return True, "reproduces both shapes, a NumPy curve that starts near chance level and a PyTorch curve that starts lower"
+    missing = [what for ok, what in ((near_chance, f"a NumPy start near chance level (test loss at least {NEAR_CHANCE:.2f})"),
+                                     (lower, f"a PyTorch start lower by at least {START_GAP}")) if not ok]
+    return False, "does not reproduce the study's shapes: it lacks " + " and ".join(missing)
+
+
+def overfitting(result: dict) -> str:
+    """Whether the last epoch's test-minus-training loss gap is the same for both networks."""
+    gaps = {m: r["history"][-1]["test_loss"] - r["history"][-1]["train_loss"] for m, r in result["main"]["models"].items()}
+    diff, largest = abs(gaps["numpy"] - gaps["pytorch"]), max(abs(g) for g in gaps.values())
+    if diff <= max(SAME_GAP_REL * largest, SAME_GAP_ABS):
+        return f"it is the same for both ({gaps['numpy']:.4f} and {gaps['pytorch']:.4f} after the last epoch)"
+    more = max(gaps, key=gaps.get)
+    return (f"it differs: {gaps['numpy']:.4f} for NumPy and {gaps['pytorch']:.4f} for PyTorch after the last epoch, "
+            f"so {MODEL_LABELS[more]} overfits more")
+
+
+def boundary_agreement(result: dict) -> float:
+    c = result["boundaries"]["classifiers"]
+    return float(np.mean(np.asarray(c["numpy"]["grid"]) == np.asarray(c["pytorch"]["grid"])))
+
+
+def boundaries(result: dict) -> str:
+    """The two networks 'bend it the same way' when their regions agree on SAME_REGION of the plane."""
+    share = boundary_agreement(result)
+    if share >= SAME_REGION:
+        return f"the two implementations bend it the same way (their regions agree on {share:.1%} of the plane)"
+    return f"the two implementations bend it differently (their regions agree on only {share:.1%} of the plane)"
+
+
+def speed_sentence(result: dict, sec_np: float, sec_pt: float) -> str:
+    """'On this CPU, NumPy is faster: ... a factor of 1.83.' (or about the same, by SAME_TIME)."""
+    faster, how = speed(sec_np, sec_pt)
+    times = f"{sec_np:.2f} s per epoch for NumPy against {sec_pt:.2f} s for PyTorch"
+    if faster == "neither network":
+        return f"{machine(result)}, the two take {how}: {times}."
+    return f"{machine(result)}, {faster} is faster: {times}, {how}."

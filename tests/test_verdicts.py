@@ -1,0 +1,73 @@
+"""Every verdict the book prints follows its stated rule, and turns when the numbers turn."""
+
+import math
+
+import pytest
+
+from mnistcompare import verdicts as V
+
+
+def history(first_test_loss=0.3, last=(0.05, 0.08)):
+    return [{"epoch": 1, "train_loss": 0.5, "test_loss": first_test_loss},
+            {"epoch": 2, "train_loss": last[0], "test_loss": last[1]}]
+
+
+def result(rel_gap=1e-8, acc=(0.975, 0.976), sds=(0.001, 0.001), n=3, paper=(2.2, 1.3), gaps=((0.05, 0.08), (0.05, 0.08)),
+           grids=([0, 1, 1, 0], [0, 1, 1, 0]), device="cpu"):
+    spread = {m: {"test_accuracy": {"mean": a, "sd": s, "n": n}} for m, a, s in zip(("numpy", "pytorch"), acc, sds)}
+    return {
+        "main": {"parity": {"train_loss_abs_diff": [rel_gap * 0.5]},
+                 "params": {"device": device}, "environment": {"cuda_device": "NVIDIA H100" if device == "cuda" else None},
+                 "models": {m: {"history": history(last=g)} for m, g in zip(("numpy", "pytorch"), gaps)}},
+        "seed_spread": spread,
+        "paper_like": {"models": {m: {"history": history(first_test_loss=v)} for m, v in zip(("numpy", "pytorch"), paper)}},
+        "boundaries": {"classifiers": {m: {"grid": g} for m, g in zip(("numpy", "pytorch"), grids)}},
+    }
+
+
+def test_parity_is_round_off_only_below_the_threshold():
+    assert V.parity(result(rel_gap=1e-8)).startswith("float32 round-off") and V.same_algorithm(result(rel_gap=1e-8))
+    assert V.parity(result(rel_gap=1e-3)).startswith("more than float32 round-off")
+    assert not V.same_algorithm(result(rel_gap=1e-3))
+
+
+@pytest.mark.parametrize("acc, sds, n, verdict", [
+    ((0.975, 0.976), (0.001, 0.001), 3, "neither"),   # 0.1 points apart, sd 0.1: within 2 sd
+    ((0.970, 0.976), (0.001, 0.001), 3, "pytorch"),   # 0.6 points apart: beyond 2 sd
+    ((0.980, 0.976), (0.001, 0.001), 3, "numpy"),
+    ((0.970, 0.976), (0.0, 0.0), 1, "undecided"),      # a single seed has no spread
+])
+def test_seed_verdict_follows_the_two_sd_rule(acc, sds, n, verdict):
+    r = result(acc=acc, sds=sds, n=n)
+    assert V.seed_verdict(r) == verdict
+    claim = V.study_accuracy_claim(r)
+    assert ("is not what we measure" in claim) == (verdict == "neither")
+    assert ("bought accuracy beyond" in V.framework_accuracy(r)) == (verdict == "pytorch")
+
+
+def test_speed_names_the_faster_or_neither():
+    assert V.speed(0.26, 0.48) == ("NumPy", "a factor of 1.85")
+    assert V.speed(0.50, 0.25)[0] == "PyTorch"
+    assert V.speed(0.50, 0.51)[0] == "neither network"
+    assert V.speed_sentence(result(), 0.26, 0.48).startswith("On this CPU, NumPy is faster: 0.26 s per epoch")
+    assert V.speed_sentence(result(device="cuda"), 0.26, 0.1).startswith("With PyTorch on NVIDIA H100 and NumPy on the CPU")
+
+
+def test_paper_shapes_need_a_start_near_chance_and_a_lower_pytorch_start():
+    assert V.paper_shapes(result(paper=(2.2, 1.3)))[0]
+    ok, text = V.paper_shapes(result(paper=(1.0, 0.9)))
+    assert not ok and "near chance" in text and "lower by at least" in text
+    ok, text = V.paper_shapes(result(paper=(2.2, 2.0)))
+    assert not ok and "near chance" not in text
+    assert V.NEAR_CHANCE == pytest.approx(0.8 * math.log(10))
+
+
+def test_overfitting_same_or_different():
+    assert V.overfitting(result()).startswith("it is the same for both")
+    different = V.overfitting(result(gaps=((0.05, 0.08), (0.05, 0.20))))
+    assert different.startswith("it differs") and "PyTorch overfits more" in different
+
+
+def test_boundaries_agree_on_the_plane_or_not():
+    assert "the same way" in V.boundaries(result())
+    assert "differently" in V.boundaries(result(grids=([0, 1, 1, 0], [1, 0, 1, 0])))
