@@ -100,10 +100,34 @@ def test_table_is_markdown_in_html_and_a_latex_float_body_in_the_pdf():
 
 
 def test_mode_banner_is_a_callout_only_in_html(monkeypatch):
-    result = {"params": {"epochs": 3, "hidden": 128, "lr": 0.1, "batch_size": 64, "subset": 3000, "seeds": 2},
-              "quick": True, "overrides": {}, "created": "2026-11-27", "compute_seconds": 30}
+    from mnistcompare import params as P
+
+    loaded = P.LoadedParams(P.Params(epochs=3, subset=3000, seeds=2), path=None, quick=True, overrides={})
+    result = {"created": "2026-11-27", "compute_seconds": 30}
     monkeypatch.setenv("MNISTCOMPARE_FIGURES", "html")
-    assert report.mode_banner(result).startswith("::: {.callout-note}")
+    assert report.mode_banner(result, loaded).startswith("::: {.callout-note}")
     monkeypatch.setenv("MNISTCOMPARE_FIGURES", "static")
-    static = report.mode_banner(result)
+    static = report.mode_banner(result, loaded)
     assert ":::" not in static and static.startswith("> **Quick mode") and "3,000 training images" in static
+
+
+def test_provenance_is_read_at_render_time_not_from_the_cache(tmp_path, monkeypatch):
+    """A study cached by a render with MNISTCOMPARE_EPOCHS=5 is served to a render whose
+    params.yml says epochs: 5: the banner and the table must say params.yml, not the override."""
+    from mnistcompare import params as P
+
+    (tmp_path / "params.yml").write_text("epochs: 5\nquick:\n  subset: 500\n")
+    monkeypatch.setenv("QUARTO_PROJECT_ROOT", str(tmp_path))
+    monkeypatch.delenv("MNISTCOMPARE_QUICK", raising=False)
+    monkeypatch.delenv("MNISTCOMPARE_EPOCHS", raising=False)
+    cached = {"created": "x", "compute_seconds": 1, "quick": True, "overrides": {"epochs": 5}}
+    banner = report.mode_banner(cached)
+    assert "overridden" not in banner and "Quick mode" not in banner and "5 epochs" in banner
+    sources = {row[0]: row[2] for row in report.params_rows(cached)}
+    assert sources["`epochs`"] == "params.yml" and sources["`hidden`"] == "default"
+    monkeypatch.setenv("MNISTCOMPARE_QUICK", "1")
+    monkeypatch.setenv("MNISTCOMPARE_HIDDEN", "32")
+    sources = {row[0]: row[2] for row in report.params_rows(cached)}
+    assert (sources["`subset`"], sources["`hidden`"], sources["`epochs`"]) == ("quick mode", "environment override", "params.yml")
+    assert "Parameters overridden for this render: `hidden=32`" in report.mode_banner(cached)
+    assert P.load(tmp_path / "params.yml", environ={}).sources["seed"] == "default"

@@ -170,6 +170,9 @@ class LoadedParams:
     path: str | None
     quick: bool
     overrides: dict[str, Any]
+    # Where each key's value came from: "default", the file's name, "quick mode" or
+    # "environment override" (the last layer that set it).
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def load(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> LoadedParams:
@@ -195,9 +198,12 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
             raise ParamError(f"the 'quick' section of {path} must be a mapping")
         values = loaded
     params = from_mapping(values, source=str(path or "parameters"))
+    sources = {key: (path.name if key in values else "default") for key in KEYS}
     quick = quick_mode(environ)
     if quick:
         params = from_mapping(quick_values, base=params, source=f"quick section of {path}")
+        sources.update(dict.fromkeys(quick_values, "quick mode"))
     overrides = env_overrides(environ)
     params = from_mapping(overrides, base=params, source="environment")
-    return LoadedParams(params=params, path=str(path) if path else None, quick=quick, overrides=overrides)
+    sources.update(dict.fromkeys(overrides, "environment override"))
+    return LoadedParams(params=params, path=str(path) if path else None, quick=quick, overrides=overrides, sources=sources)

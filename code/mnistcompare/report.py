@@ -119,15 +119,26 @@ def source_block(*objects) -> str:
     return f"```python\n{src.rstrip()}\n```"
 
 
-def mode_banner(result: dict) -> str:
-    p = result["params"]
-    what = (f"{p['epochs']} epochs, hidden {p['hidden']}, lr {p['lr']}, batch {p['batch_size']}, "
-            f"{'all 60,000' if p['subset'] is None else format(p['subset'], ',')} training images, {p['seeds']} seeds")
+def in_force(loaded=None):
+    """The parameters in force for this render, read now (params.yml, quick mode, the
+    environment), not from the cached study: the cache may have been filled by a render
+    whose quick mode or overrides differed while the parameters came out the same."""
+    from . import params as P
+    from . import paths
+
+    return loaded or P.load(paths.params_file())
+
+
+def mode_banner(result: dict, loaded=None) -> str:
+    loaded = in_force(loaded)
+    p = loaded.params
+    what = (f"{p.epochs} epochs, hidden {p.hidden}, lr {p.lr}, batch {p.batch_size}, "
+            f"{'all 60,000' if p.subset is None else format(p.subset, ',')} training images, {p.seeds} seeds")
     lines = []
-    if result.get("quick"):
+    if loaded.quick:
         lines.append("**Quick mode (MNISTCOMPARE_QUICK=1): a preview on a small subset with few epochs, not the study's results.**")
-    if result.get("overrides"):
-        lines.append("Parameters overridden for this render: " + ", ".join(f"`{k}={v}`" for k, v in result["overrides"].items()) + ".")
+    if loaded.overrides:
+        lines.append("Parameters overridden for this render: " + ", ".join(f"`{k}={v}`" for k, v in loaded.overrides.items()) + ".")
     lines.append(f"Parameters in force: {what}; computed {result['created']} in {result['compute_seconds']:.0f} s.")
     if output_format() == "html":
         return "::: {.callout-note}\n" + "\n\n".join(lines) + "\n:::"
@@ -271,11 +282,10 @@ def paper_rows(result: dict) -> list[list]:
     return [[MODEL_LABELS[m], str(e), f"\u201c{quote}\u201d", num(hist[m].get(e), 3)] for m, e, _, quote in STUDY_REPORTED]
 
 
-def params_rows(result: dict) -> list[list]:
-    overrides = result.get("overrides") or {}
-    source = "environment override" if overrides else None
-    return [[f"`{k}`", f"`{v}`", source if k in overrides else ("quick mode" if result.get("quick") else "params.yml")]
-            for k, v in result["params"].items()]
+def params_rows(result: dict, loaded=None) -> list[list]:
+    """Each parameter in force, its value and the layer that set it (computed at render time)."""
+    loaded = in_force(loaded)
+    return [[f"`{k}`", f"`{v}`", loaded.sources.get(k, "")] for k, v in loaded.params.to_dict().items()]
 
 
 def environment_rows(result: dict) -> list[list]:
