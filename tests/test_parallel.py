@@ -29,7 +29,7 @@ def sequential(tasks, small):
 
 def test_tasks_cover_every_side_by_side_experiment_longest_first(tasks):
     assert [t.name for t in tasks] == ["seed_0", "seed_1", "paper_like", "init_only", "boundaries", "init_small",
-                                       "gradients", "pca"]
+                                       "pytorch_idioms", "gradients", "pca"]
     assert all(t.kwargs["params"].threads == 1 for t in tasks if "params" in t.kwargs)
 
 
@@ -91,8 +91,8 @@ def test_study_records_its_time_budget(monkeypatch, tmp_path):
     loaded = P.LoadedParams(P.Params(epochs=1, subset=600, hidden=16, seeds=2), path=None, quick=True, overrides={})
     result = study.load_or_compute(loaded, progress=False, n_jobs=2)
     t = result["timings"]
-    assert set(t) == {"main", "seed_0", "seed_1", "paper_like", "init_only", "boundaries", "init_small", "gradients",
-                      "pca", "other", "load_data"}
+    assert set(t) == {"main", "seed_0", "seed_1", "paper_like", "init_only", "boundaries", "init_small",
+                      "pytorch_idioms", "gradients", "pca", "other", "load_data"}
     assert all(v >= 0 for v in t.values())
     par = result["parallel"]
     assert par["backend"] == "loky" and par["workers"] == 2 and par["threads_per_worker"] == 1

@@ -21,6 +21,8 @@ Experiments (the parameters come from params.yml):
   pca         the test set projected on its first two principal components
   gradients   relative errors of the hand-written gradients
   complexity  lines of code of each implementation
+  pytorch_idioms  what SGD's for-loop / foreach / fused step, X[idx] / index_select,
+              the loss bookkeeping and no_grad / inference_mode cost (torch_mlp.time_idioms)
 
 The main run goes first, alone on the machine, with params.threads: its epoch
 times are the book's headline. Every other experiment is independent of it and
@@ -95,6 +97,16 @@ def _gradients(mnist: data.MNIST, params: P.Params) -> dict:
     return analysis.gradient_check(mnist.X_train[:256], mnist.y_train[:256], params.hidden, params.seed)
 
 
+def _pytorch_idioms(mnist: data.MNIST, params: P.Params) -> dict:
+    import torch
+
+    from . import torch_mlp
+
+    X, y, Xt, yt = (torch.from_numpy(a) for a in (mnist.X_train, mnist.y_train, mnist.X_test, mnist.y_test))
+    return torch_mlp.time_idioms(X, y, Xt, yt, hidden=params.hidden, lr=params.lr, batch_size=params.batch_size,
+                                 seed=params.seed)
+
+
 def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task]:
     """Every experiment except the main run, as runner tasks, longest first.
 
@@ -110,6 +122,7 @@ def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task
         runner.Task("init_only", _train, {"params": q, "models": ("pytorch",), "share_init": False, "share_order": True}),
         runner.Task("boundaries", _boundaries, {"params": q}),
         runner.Task("init_small", _train, {"params": q.replace(init="small"), "models": ("numpy",), "share_order": True}),
+        runner.Task("pytorch_idioms", _pytorch_idioms, {"params": q}),  # timed side by side: relative costs only
         runner.Task("gradients", _gradients, {"params": q}),
         runner.Task("pca", _pca),
     ]
@@ -154,6 +167,7 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
         "boundaries": results["boundaries"],
         "pca": results["pca"],
         "gradients": results["gradients"],
+        "pytorch_idioms": results["pytorch_idioms"],
         "misclassified": misclassified,
         "complexity": complexity,
         # The time budget: each experiment's own seconds (the side-by-side ones in
@@ -165,9 +179,10 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
 
 
 EXPERIMENT_LABELS = {
-    "load_data": "loading and verifying MNIST", "main": "main run (both networks)", "init_only": "PyTorch's own initial weights",
-    "init_small": "NumPy with small initial weights", "paper_like": "paper-like preset", "boundaries": "decision boundaries 3 vs 8",
-    "gradients": "gradient check", "pca": "PCA of the test set", "other": "misclassified images, lines of code",
+    "load_data": "loading and verifying MNIST", "main": "main run (both networks)",
+    "init_only": "PyTorch's own initial weights", "init_small": "NumPy with small initial weights",
+    "paper_like": "paper-like preset", "boundaries": "decision boundaries 3 vs 8", "gradients": "gradient check",
+    "pca": "PCA of the test set", "pytorch_idioms": "PyTorch idioms timed", "other": "misclassified images, lines of code",
 }
 
 
