@@ -52,3 +52,20 @@ def test_interrupt_exits_130_without_writing(tmp_path, capsys, monkeypatch):
     assert main(["run", "--epochs", "1", "--subset", "500", "--out", str(tmp_path)]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_params_prints_each_value_and_its_source_and_refuses_bad_input(tmp_path, monkeypatch, capsys):
+    """What the publish workflow runs first: the study's own checks, before any install."""
+    f = tmp_path / "p.yml"
+    f.write_text("epochs: 4\nlr: 1e-3\n")
+    monkeypatch.setenv("MNISTCOMPARE_HIDDEN", "32")
+    monkeypatch.delenv("MNISTCOMPARE_QUICK", raising=False)
+    assert main(["params", "--params", str(f)]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert lines["epochs"].split()[1:] == ["4", "(p.yml)"]
+    assert lines["lr"].split()[1:] == ["0.001", "(p.yml)"]
+    assert lines["hidden"].split()[1:3] == ["32", "(environment"]
+    assert lines["seed"].split()[1:] == ["0", "(default)"]
+    monkeypatch.setenv("MNISTCOMPARE_EPOCHS", "-1")
+    assert main(["params", "--params", str(f)]) == 2
+    assert "epochs must be a positive integer, got -1" in capsys.readouterr().err
