@@ -190,12 +190,13 @@ def time_budget(result: dict) -> list[dict]:
     """The study's time budget, one row per experiment in the order they ran:
     {"experiment", "seconds", "how"}; the last row is the total (wall clock)."""
     t, par = result["timings"], result["parallel"]
-    main_threads = result["main"]["environment"]["threads"]
-    side = (f"side by side: {par['workers']} {par['backend']} workers, {par['threads_per_worker'] or 'all'} thread(s) each"
-            if par["backend"] != "sequential" else f"one after another, {par['threads_per_worker'] or 'all'} thread(s)")
+    threads = lambda n: "all threads" if not n else f"{n} thread" + ("s" if n > 1 else "")  # noqa: E731
+    side = (f"side by side: {par['workers']} {par['backend']} workers, {threads(par['threads_per_worker'])} each"
+            if par["backend"] != "sequential" else f"one after another, {threads(par['threads_per_worker'])}")
     label = lambda k: EXPERIMENT_LABELS.get(k) or f"independent run, seed {k.split('_')[1]}"  # noqa: E731
     rows = [{"experiment": label("load_data"), "seconds": t["load_data"], "how": "alone"}] if "load_data" in t else []
-    rows.append({"experiment": label("main"), "seconds": t["main"], "how": f"alone, {main_threads} thread(s), interleaved"})
+    main_threads = threads(result["main"]["environment"]["threads"])
+    rows.append({"experiment": label("main"), "seconds": t["main"], "how": f"alone, {main_threads}, networks interleaved"})
     rows += [{"experiment": label(k), "seconds": t[k], "how": side} for k in par["experiments"]]
     rows.append({"experiment": label("other"), "seconds": t["other"], "how": "alone"})
     rows.append({"experiment": "total (wall clock)", "seconds": result["compute_seconds"] + t.get("load_data", 0.0), "how": ""})
