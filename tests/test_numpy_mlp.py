@@ -52,8 +52,8 @@ def test_gradients_match_pytorch_autograd(rng):
 
 
 def test_fast_epoch_equals_reference_sgd_steps(rng):
-    """train_epoch (buffers, folded lr) must take exactly the steps of backward + sgd_step,
-    including a last, smaller minibatch."""
+    """train_epoch (buffers, folded lr) must take exactly the steps of the readable loop
+    (backward + sgd_step per minibatch), including a last, smaller minibatch."""
     D, H, K = 20, 8, 10
     weights = init_weights(D, H, K, "pytorch", rng)
     X = rng.random((50, D), dtype=np.float32)
@@ -62,14 +62,16 @@ def test_fast_epoch_equals_reference_sgd_steps(rng):
     fast, ref = NumpyMLP(weights), NumpyMLP(weights)
 
     mean_loss = numpy_mlp.train_epoch(fast, X, y, order, batch_size=16, lr=0.5)
-    losses = []
-    for start in range(0, 50, 16):  # batches of 16, 16, 16, 2
-        idx = order[start:start + 16]
-        loss, grads = ref.loss_and_grads(X[idx], y[idx])
-        ref.sgd_step(grads, 0.5)
-        losses.append(loss * len(idx))
-    assert mean_loss == pytest.approx(sum(losses) / 50, rel=1e-5)
+    ref_loss = numpy_mlp.train_epoch_reference(ref, X, y, order, batch_size=16, lr=0.5)  # batches of 16, 16, 16, 2
+    assert mean_loss == pytest.approx(ref_loss, rel=1e-5)
+    # The readable loop's first step is backward + sgd_step on the first minibatch, by hand.
+    one = NumpyMLP(weights)
+    loss, grads = one.loss_and_grads(X[order[:16]], y[order[:16]])
+    one.sgd_step(grads, 0.5)
+    two = NumpyMLP(weights)
+    numpy_mlp.train_epoch_reference(two, X, y, order[:16], batch_size=16, lr=0.5)
     for name in weights:
+        np.testing.assert_array_equal(one.weights[name], two.weights[name])
         np.testing.assert_allclose(fast.weights[name], ref.weights[name], rtol=1e-5, atol=1e-6, err_msg=name)
         assert not np.array_equal(fast.weights[name], weights[name]), f"{name} did not move"
 
