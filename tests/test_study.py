@@ -38,3 +38,12 @@ def test_cache_key_tracks_parameters_code_and_data(monkeypatch):
     assert key != study.cache_key(p, {"a": "2"})
     monkeypatch.setattr(study, "_source_digest", lambda: "changed code")
     assert key != study.cache_key(p, {"a": "1"})
+
+
+def test_cache_key_ignores_what_does_not_change_the_study():
+    """`parity` changes only `make run`; presentation modules change words, not numbers."""
+    p = P.Params()
+    assert study.cache_key(p.replace(parity=False), {"a": "1"}) == study.cache_key(p, {"a": "1"})
+    hashed = {f.name for f in study.study_sources()}
+    assert {"numpy_mlp.py", "torch_mlp.py", "training.py", "analysis.py", "data.py", "study.py", "params.py"} <= hashed
+    assert not hashed & {"plots.py", "report.py", "verdicts.py", "cli.py"}

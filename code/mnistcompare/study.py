@@ -49,9 +49,22 @@ from . import params as P
 CACHE_VERSION = 1
 
 
+# Modules that only present results (figures, tables, verdict words, the command line):
+# editing them changes the book's text, never a number, so they stay out of the key and a
+# change there re-renders from the cache.
+PRESENTATION = frozenset({"plots.py", "report.py", "verdicts.py", "cli.py", "__main__.py"})
+# Parameters the study does not read: it always runs both parity and independent runs.
+NOT_IN_KEY = ("parity",)
+
+
+def study_sources() -> list[Path]:
+    """The package's modules that compute the study."""
+    return [f for f in sorted(Path(__file__).parent.glob("*.py")) if f.name not in PRESENTATION]
+
+
 def _source_digest() -> str:
     digest = hashlib.sha256()
-    for f in sorted(Path(__file__).parent.glob("*.py")):
+    for f in study_sources():
         digest.update(f.name.encode() + b"\0" + f.read_bytes())
     return digest.hexdigest()
 
@@ -62,7 +75,8 @@ def cache_key(params: P.Params, sha256: dict) -> str:
     from importlib.metadata import version
 
     payload = {
-        "cache_version": CACHE_VERSION, "params": params.to_dict(), "source": _source_digest(), "data": sha256,
+        "cache_version": CACHE_VERSION, "source": _source_digest(), "data": sha256,
+        "params": {k: v for k, v in params.to_dict().items() if k not in NOT_IN_KEY},
         "versions": [version(name) for name in ("numpy", "torch", "scikit-learn")],
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
