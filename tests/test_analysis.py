@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from mnistcompare import analysis, metrics
+from mnistcompare import analysis
 
 
 def test_pca_matches_the_covariance_definition_and_orders_variance(rng):
@@ -77,14 +77,6 @@ def test_mean_sd_and_seed_spread():
     spread = analysis.seed_spread([run(0.9), run(0.8)])
     assert spread["numpy"]["test_accuracy"]["mean"] == pytest.approx(0.85)
     assert spread["numpy"]["test_loss"]["sd"] == pytest.approx(np.std([0.1, 0.2], ddof=1))
-
-
-def test_confusion_matrix_counts_and_sums():
-    cm = metrics.confusion_matrix(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), n_classes=3)
-    assert cm.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
-    assert cm.sum() == 6 and cm.sum(axis=1).tolist() == [2, 1, 3]
-    with pytest.raises(ValueError, match="same shape"):
-        metrics.confusion_matrix(np.array([0, 1]), np.array([0]))
 
 
 def test_relative_error_and_gradient_check(mnist):

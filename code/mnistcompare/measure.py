@@ -9,6 +9,7 @@ import ctypes
 import os
 import platform
 import resource
+import sys
 import tracemalloc
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -92,7 +93,9 @@ def rss_peak_growth(fn: Callable[[], object]) -> tuple[int, str]:
         base, method = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "ru_maxrss_growth"
     fn()
     peak = _vm_kib("VmHWM") if method == "rss_hwm_growth" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return max(0, (peak or 0) - base) * 1024, method
+    # /proc and Linux's ru_maxrss count KiB; macOS reports ru_maxrss in bytes.
+    unit = 1 if method == "ru_maxrss_growth" and sys.platform == "darwin" else 1024
+    return max(0, (peak or 0) - base) * unit, method
 
 
 def environment(threads: int | None = None) -> dict:

@@ -27,11 +27,11 @@ import time
 from typing import Callable
 
 import numpy as np
+from sklearn.metrics import confusion_matrix
 from tqdm.auto import tqdm
 
 from . import atomic, measure, numpy_mlp, torch_mlp
 from .data import MNIST, subset
-from .metrics import confusion_matrix
 from .params import Params
 
 SCHEMA_VERSION = 1
@@ -220,7 +220,7 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
                 "history": histories[name],
                 **(trainer.peak_memory(first_orders[name]) if memory else {}),
                 "parameter_count": int(trainer.model.n_params),
-                "confusion_matrix": confusion_matrix(data.y_test, preds[name], n_classes).tolist(),
+                "confusion_matrix": confusion_matrix(data.y_test, preds[name], labels=np.arange(n_classes)).tolist(),
                 "test_predictions": preds[name].astype(int).tolist(),
             }
         env = measure.environment(threads)
