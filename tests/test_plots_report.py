@@ -1,6 +1,7 @@
 """Figures follow the output format; report tables hold the numbers they are given."""
 
 import json
+import re
 
 import matplotlib.figure
 import numpy as np
@@ -54,8 +55,9 @@ def test_each_figure_builds_in_both_formats(monkeypatch, fmt):
         if fmt == "html":
             assert isinstance(fig, alt.TopLevelMixin)
             fig.to_dict()  # a valid Vega-Lite spec
-        else:
-            assert isinstance(fig, matplotlib.figure.Figure)
+        else:  # the same chart, exported: a PNG outside Quarto's PDF render
+            assert isinstance(fig, plots.StaticChart)
+            assert fig.png(scale=1).startswith(b"\x89PNG")
     gallery = plots.digit_gallery(np.zeros((5, 784)), np.arange(5), np.arange(5))
     assert isinstance(gallery, matplotlib.figure.Figure) and len(gallery.axes) == 12
 
@@ -131,3 +133,17 @@ def test_provenance_is_read_at_render_time_not_from_the_cache(tmp_path, monkeypa
     assert (sources["`subset`"], sources["`hidden`"], sources["`epochs`"]) == ("quick mode", "environment override", "params.yml")
     assert "Parameters overridden for this render: `hidden=32`" in report.mode_banner(cached)
     assert P.load(tmp_path / "params.yml", environ={}).sources["seed"] == "default"
+
+
+def test_a_static_chart_is_a_vector_pdf_in_the_pdf_render(tmp_path, monkeypatch):
+    import base64
+
+    info = tmp_path / "info.json"
+    info.write_text(json.dumps({"format": {"identifier": {"base-format": "pdf"}}}))
+    monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
+    monkeypatch.delenv("MNISTCOMPARE_FIGURES", raising=False)
+    chart = plots.epoch_times(RESULTS)
+    bundle = chart._repr_mimebundle_()
+    assert set(bundle) == {"application/pdf", "text/plain"}
+    pdf = base64.b64decode(bundle["application/pdf"])
+    assert pdf.startswith(b"%PDF") and not re.search(rb"/Subtype\s*/Image", pdf)  # vector, not a raster

@@ -1,11 +1,14 @@
-"""Figures for the book: an interactive Altair chart in HTML, a static matplotlib
-figure everywhere else (the PDF, plain Python).
+"""Figures for the book: one Altair definition per chart, interactive in HTML and a
+static vector image everywhere else (the PDF, plain Python).
 
 Quarto executes every chapter once per output format and never converts Altair
-output for the PDF, so each function asks `output_format()` which one to build.
-Quarto (>= 1.8) names a JSON file in QUARTO_EXECUTE_INFO whose
-format.identifier["base-format"] is "html", "pdf", ...; outside Quarto a Jupyter
-kernel gets the interactive chart and plain Python the static figure.
+output for the PDF, so `show()` asks `output_format()` what to hand over: the chart
+itself in HTML, or the same chart exported by vl-convert (which bundles Vega and
+needs no network) as a PDF for LaTeX and a PNG elsewhere. Quarto (>= 1.8) names a
+JSON file in QUARTO_EXECUTE_INFO whose format.identifier["base-format"] is "html",
+"pdf", ...; outside Quarto a Jupyter kernel gets the interactive chart and plain
+Python the static one. matplotlib draws only what Vega cannot carry lightly: the
+decision regions (three 150x150 rasters) and the image gallery.
 """
 
 from __future__ import annotations
@@ -32,10 +35,16 @@ def _bottom_legends(chart, columns: int = 2):
     return chart.configure_legend(orient="bottom", direction="horizontal", columns=columns, labelLimit=0, titleLimit=0)
 
 
-def _epoch_axis():
+def _epoch_axis(epochs, max_ticks: int = 10):
+    """Whole epochs only (Vega would put ticks at 1.5 and print them as 2): at most
+    `max_ticks` of them, evenly spaced from the first."""
+    import math
+
     import altair as alt
 
-    return alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1, format="d"))
+    epochs = sorted({int(e) for e in epochs})
+    step = max(1, math.ceil(len(epochs) / max_ticks))
+    return alt.X("epoch:Q", title="epoch", axis=alt.Axis(values=epochs[::step], format="d"))
 
 
 def _log_y(label: str, values):
@@ -47,20 +56,56 @@ def _log_y(label: str, values):
     return alt.Y("value:Q", title=label, scale=alt.Scale(type="log"), axis=alt.Axis(format=fmt))
 
 
+def base_format() -> str | None:
+    """Quarto's base format for this execution ("html", "pdf", ...), None outside Quarto."""
+    info = os.environ.get("QUARTO_EXECUTE_INFO")
+    if not info:
+        return None
+    try:
+        with open(info) as fh:
+            return json.load(fh)["format"]["identifier"]["base-format"]
+    except (OSError, KeyError, TypeError, ValueError):
+        return "unknown"
+
+
 def output_format() -> str:
     """"html" for an interactive chart, "static" for an image."""
     forced = os.environ.get("MNISTCOMPARE_FIGURES", "").strip()
     if forced in ("html", "static"):
         return forced
-    info = os.environ.get("QUARTO_EXECUTE_INFO")
-    if info:
-        try:
-            with open(info) as fh:
-                base = json.load(fh)["format"]["identifier"]["base-format"]
-            return "html" if base == "html" else "static"
-        except (OSError, KeyError, TypeError, ValueError):
-            return "static"
+    base = base_format()
+    if base is not None:
+        return "html" if base == "html" else "static"
     return "html" if "ipykernel" in sys.modules else "static"
+
+
+class StaticChart:
+    """An Altair chart exported by vl-convert: a vector PDF for LaTeX, a PNG elsewhere."""
+
+    def __init__(self, chart):
+        self.spec = chart.to_dict()
+
+    def pdf(self) -> bytes:
+        import vl_convert as vlc
+
+        return vlc.vegalite_to_pdf(self.spec)
+
+    def png(self, scale: float = 2.0) -> bytes:
+        import vl_convert as vlc
+
+        return vlc.vegalite_to_png(self.spec, scale=scale)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        if base_format() == "pdf":
+            return {"application/pdf": base64.b64encode(self.pdf()).decode(), "text/plain": "<chart (PDF)>"}
+        return {"image/png": base64.b64encode(self.png()).decode(), "text/plain": "<chart (PNG)>"}
+
+
+def show(chart):
+    """The chart as this output format needs it (see the module's docstring)."""
+    return chart if output_format() == "html" else StaticChart(chart)
 
 
 def _figure(nrows: int = 1, ncols: int = 1, width: float = 7.5, height: float = 3.0, **kw):
@@ -81,6 +126,13 @@ def _model_scale():
     return alt.Scale(domain=[MODEL_LABELS[m] for m in MODEL_COLORS], range=list(MODEL_COLORS.values()))
 
 
+def _model_dash():
+    """Solid for NumPy, dashed for PyTorch: overlaid curves stay apart in grey print too."""
+    import altair as alt
+
+    return alt.Scale(domain=[MODEL_LABELS[m] for m in MODEL_COLORS], range=[[1, 0], [6, 3]])
+
+
 def _history_rows(runs: dict[str, list[dict]], metrics: tuple[str, ...]) -> list[dict]:
     """Long-format rows: one per (series, epoch, metric)."""
     return [{"series": series, "epoch": row["epoch"], "metric": METRIC_LABELS.get(m, m), "value": row[m]}
@@ -89,103 +141,59 @@ def _history_rows(runs: dict[str, list[dict]], metrics: tuple[str, ...]) -> list
 
 def training_curves(results: dict, metrics: tuple[str, ...] = ("train_loss", "test_loss", "test_accuracy")):
     """Each metric per epoch, both models overlaid (legend click highlights one)."""
+    import altair as alt
+    import pandas as pd
+
     runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
-    if output_format() == "html":
-        import altair as alt
-        import pandas as pd
-
-        pick = alt.selection_point(fields=["series"], bind="legend")
-        base = alt.Chart(pd.DataFrame(_history_rows(runs, metrics))).mark_line(point=True).encode(
-            x=_epoch_axis(),
-            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-            color=alt.Color("series:N", title="model", scale=_model_scale()),
-            strokeDash=alt.StrokeDash("series:N", title="model"),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
-            tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
-        ).properties(width=CHART_PX // len(metrics) - 65, height=180).add_params(pick)
-        return _bottom_legends(base.facet(column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics])
-                                          ).resolve_scale(y="independent").interactive())
-    fig, axes = _figure(1, len(metrics))
-    for ax, metric in zip(axes[0], metrics):
-        for model, record in results["models"].items():
-            h = record["history"]
-            ax.plot([r["epoch"] for r in h], [r[metric] for r in h], marker="o", ms=3, color=MODEL_COLORS[model],
-                    ls="-" if model == "numpy" else "--", label=MODEL_LABELS[model])
-        ax.set_title(METRIC_LABELS[metric])
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-    axes[0][0].legend()
-    return fig
-
-
-def _series_color(name: str) -> str | None:
-    """A model's colour for series named after it ("NumPy (by hand), seed 1")."""
-    return next((MODEL_COLORS[m] for m, label in MODEL_LABELS.items() if name.startswith(label)), None)
+    pick = alt.selection_point(fields=["series"], bind="legend")
+    df = pd.DataFrame(_history_rows(runs, metrics))
+    base = alt.Chart(df).mark_line(point=True).encode(
+        x=_epoch_axis(df["epoch"], max_ticks=5),
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title="model", scale=_model_scale()),
+        strokeDash=alt.StrokeDash("series:N", title="model", scale=_model_dash()),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+        tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
+    ).properties(width=CHART_PX // len(metrics) - 65, height=180).add_params(pick)
+    return show(_bottom_legends(base.facet(column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics])
+                                           ).resolve_scale(y="independent").interactive()))
 
 
 def series_curves(runs: dict[str, list[dict]], metric: str = "test_loss", title: str | None = None,
                   log_y: bool = False, points: list[dict] | None = None):
     """Several named histories on one axis (e.g. initialisations, seeds, the study's values as points)."""
-    label = title or METRIC_LABELS.get(metric, metric)
-    if output_format() == "html":
-        import altair as alt
-        import pandas as pd
+    import altair as alt
+    import pandas as pd
 
-        pick = alt.selection_point(fields=["series"], bind="legend")
-        df = pd.DataFrame([{"series": s, "epoch": r["epoch"], "value": r[metric]} for s, h in runs.items() for r in h])
-        y = _log_y(label, df["value"]) if log_y else alt.Y("value:Q", title=label, scale=alt.Scale(zero=False))
-        chart = alt.Chart(df).mark_line(point=True).encode(
-            x=_epoch_axis(), y=y, color=alt.Color("series:N", title=None),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
-            tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
-        ).add_params(pick)
-        if points:
-            chart += alt.Chart(pd.DataFrame(points)).mark_point(shape="diamond", size=120, filled=True).encode(
-                x="epoch:Q", y="value:Q", color=alt.Color("series:N"), tooltip=["series:N", "epoch:Q", "value:Q", "note:N"])
-        return _bottom_legends(chart.properties(width=CHART_PX - 80, height=280).interactive())
-    fig, axes = _figure(width=7.0, height=3.4)
-    ax = axes[0][0]
-    for series, h in runs.items():
-        ax.plot([r["epoch"] for r in h], [r[metric] for r in h], marker="o", ms=3, label=series, color=_series_color(series))
-    for series in dict.fromkeys(p["series"] for p in points or []):
-        mine = [p for p in points if p["series"] == series]
-        ax.plot([p["epoch"] for p in mine], [p["value"] for p in mine], "D", ms=7, mfc="none", ls="none",
-                color=_series_color(series) or "black", label=series)
-    if log_y:
-        ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(label)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    return fig
+    label = title or METRIC_LABELS.get(metric, metric)
+    pick = alt.selection_point(fields=["series"], bind="legend")
+    df = pd.DataFrame([{"series": s, "epoch": r["epoch"], "value": r[metric]} for s, h in runs.items() for r in h])
+    y = _log_y(label, df["value"]) if log_y else alt.Y("value:Q", title=label, scale=alt.Scale(zero=False))
+    chart = alt.Chart(df).mark_line(point=True).encode(
+        x=_epoch_axis(df["epoch"]), y=y, color=alt.Color("series:N", title=None),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+        tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
+    ).add_params(pick)
+    if points:
+        chart += alt.Chart(pd.DataFrame(points)).mark_point(shape="diamond", size=120, filled=True).encode(
+            x="epoch:Q", y="value:Q", color=alt.Color("series:N"), tooltip=["series:N", "epoch:Q", "value:Q", "note:N"])
+    return show(_bottom_legends(chart.properties(width=CHART_PX - 80, height=280).interactive()))
 
 
 def epoch_times(results: dict):
     """Training seconds per epoch for each model."""
-    runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
-    if output_format() == "html":
-        import altair as alt
-        import pandas as pd
+    import altair as alt
+    import pandas as pd
 
-        df = pd.DataFrame([{"model": s, "epoch": r["epoch"], "seconds": r["seconds"], "images per second": r["samples_per_second"]}
-                           for s, h in runs.items() for r in h])
-        chart = alt.Chart(df).mark_line(point=True).encode(
-            x=_epoch_axis(), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
-            color=alt.Color("model:N", scale=_model_scale()),
-            tooltip=["model:N", "epoch:Q", alt.Tooltip("seconds:Q", format=".3f"), alt.Tooltip("images per second:Q", format=",.0f")],
-        ).properties(width=CHART_PX - 80, height=240).interactive()
-        return _bottom_legends(chart)
-    fig, axes = _figure(width=7.0, height=3.0)
-    ax = axes[0][0]
-    for model, record in results["models"].items():
-        h = record["history"]
-        ax.plot([r["epoch"] for r in h], [r["seconds"] for r in h], marker="o", ms=3, color=MODEL_COLORS[model], label=MODEL_LABELS[model])
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("training seconds per epoch")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    return fig
+    runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
+    df = pd.DataFrame([{"model": s, "epoch": r["epoch"], "seconds": r["seconds"], "images per second": r["samples_per_second"]}
+                       for s, h in runs.items() for r in h])
+    chart = alt.Chart(df).mark_line(point=True).encode(
+        x=_epoch_axis(df["epoch"]), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
+        color=alt.Color("model:N", scale=_model_scale()),
+        tooltip=["model:N", "epoch:Q", alt.Tooltip("seconds:Q", format=".3f"), alt.Tooltip("images per second:Q", format=",.0f")],
+    ).properties(width=CHART_PX - 80, height=240).interactive()
+    return show(_bottom_legends(chart))
 
 
 PCA_POINTS = 4000  # the PCA scatter's seeded sample: enough to see the clusters, light enough for a page
@@ -194,35 +202,23 @@ PCA_POINTS = 4000  # the PCA scatter's seeded sample: enough to see the clusters
 def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], max_points: int = PCA_POINTS, seed: int = 0):
     """PC1 vs PC2 coloured by digit; in HTML a legend click isolates digits and the
     view zooms. A seeded sample of `max_points` keeps the page light."""
+    import altair as alt
+    import pandas as pd
+
     scores, labels = np.asarray(scores), np.asarray(labels)
     if len(labels) > max_points:
         idx = np.sort(np.random.default_rng(seed).choice(len(labels), max_points, replace=False))
         scores, labels = scores[idx], labels[idx]
     xl, yl = f"PC1 ({explained[0]:.1%} of variance)", f"PC2 ({explained[1]:.1%} of variance)"
-    if output_format() == "html":
-        import altair as alt
-        import pandas as pd
-
-        df = pd.DataFrame({"PC1": scores[:, 0], "PC2": scores[:, 1], "digit": labels.astype(str)})
-        pick = alt.selection_point(fields=["digit"], bind="legend")
-        return _bottom_legends(alt.Chart(df).mark_circle(size=14).encode(
-            x=alt.X("PC1:Q", title=xl), y=alt.Y("PC2:Q", title=yl),
-            color=alt.Color("digit:N", scale=alt.Scale(scheme="tableau10")),
-            opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
-            tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
-        ).add_params(pick).properties(width=CHART_PX - 80, height=420).interactive(), columns=10)
-    fig, axes = _figure(width=6.5, height=5.2)
-    ax = axes[0][0]
-    import matplotlib
-
-    cmap = matplotlib.colormaps["tab10"]
-    for d in range(10):
-        m = labels == d
-        ax.scatter(scores[m, 0], scores[m, 1], s=3, alpha=0.6, color=cmap(d), label=str(d), rasterized=True)
-    ax.set_xlabel(xl)
-    ax.set_ylabel(yl)
-    ax.legend(title="digit", markerscale=4, fontsize=8, ncols=2)
-    return fig
+    df = pd.DataFrame({"PC1": scores[:, 0], "PC2": scores[:, 1], "digit": labels.astype(str)})
+    pick = alt.selection_point(fields=["digit"], bind="legend")
+    chart = alt.Chart(df).mark_circle(size=14).encode(
+        x=alt.X("PC1:Q", title=xl), y=alt.Y("PC2:Q", title=yl),
+        color=alt.Color("digit:N", scale=alt.Scale(scheme="tableau10")),
+        opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
+        tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
+    ).add_params(pick).properties(width=CHART_PX - 80, height=420).interactive()
+    return show(_bottom_legends(chart, columns=10))
 
 
 BOUNDARY_TITLES = {"logistic": "logistic regression", "numpy": "NumPy network", "pytorch": "PyTorch network"}
@@ -253,34 +249,20 @@ def decision_boundaries(b: dict):
 
 
 def confusion_matrices(results: dict):
-    """Row-normalised confusion matrix per model (counts in the tooltip / cells)."""
-    mats = {m: np.asarray(r["confusion_matrix"]) for m, r in results["models"].items()}
-    if output_format() == "html":
-        import altair as alt
-        import pandas as pd
+    """Row-normalised confusion matrix per model (counts in the cells and the tooltip)."""
+    import altair as alt
+    import pandas as pd
 
-        rows = [{"model": MODEL_LABELS[m], "true": i, "predicted": j, "count": int(c[i, j]),
-                 "share of true class": c[i, j] / c[i].sum()} for m, c in mats.items() for i in range(10) for j in range(10)]
-        base = alt.Chart(pd.DataFrame(rows)).encode(x="predicted:O", y="true:O")
-        heat = base.mark_rect().encode(
-            color=alt.Color("share of true class:Q", scale=alt.Scale(type="sqrt", scheme="blues"), legend=alt.Legend(format=".0%")),
-            tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")])
-        text = base.mark_text(fontSize=8).encode(text="count:Q", color=alt.condition("datum['share of true class'] > 0.5", alt.value("white"), alt.value("black")))
-        side = CHART_PX // 2 - 60
-        return _bottom_legends((heat + text).properties(width=side, height=side).facet(column=alt.Column("model:N", title=None)))
-    fig, axes = _figure(1, len(mats), width=7.8, height=3.8)
-    for ax, (m, c) in zip(axes[0], mats.items()):
-        share = c / c.sum(axis=1, keepdims=True)
-        ax.imshow(np.sqrt(share), cmap="Blues")
-        for i in range(10):
-            for j in range(10):
-                ax.text(j, i, str(c[i, j]), ha="center", va="center", fontsize=6, color="white" if share[i, j] > 0.5 else "black")
-        ax.set_title(MODEL_LABELS[m])
-        ax.set_xlabel("predicted")
-        ax.set_ylabel("true")
-        ax.set_xticks(range(10))
-        ax.set_yticks(range(10))
-    return fig
+    mats = {m: np.asarray(r["confusion_matrix"]) for m, r in results["models"].items()}
+    rows = [{"model": MODEL_LABELS[m], "true": i, "predicted": j, "count": int(c[i, j]),
+             "share of true class": c[i, j] / c[i].sum()} for m, c in mats.items() for i in range(10) for j in range(10)]
+    base = alt.Chart(pd.DataFrame(rows)).encode(x="predicted:O", y="true:O")
+    heat = base.mark_rect().encode(
+        color=alt.Color("share of true class:Q", scale=alt.Scale(type="sqrt", scheme="blues"), legend=alt.Legend(format=".0%")),
+        tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")])
+    text = base.mark_text(fontSize=8).encode(text="count:Q", color=alt.condition("datum['share of true class'] > 0.5", alt.value("white"), alt.value("black")))
+    side = CHART_PX // 2 - 60
+    return show(_bottom_legends((heat + text).properties(width=side, height=side).facet(column=alt.Column("model:N", title=None))))
 
 
 def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, ncols: int = 12):
