@@ -1,0 +1,126 @@
+"""A fork's book stays true: under contrasting parameters, every verdict sentence the
+chapters print agrees with the numbers it is about.
+
+For each parameter set the study is computed in quick mode, the chapters that state a
+comparison run in a real Jupyter kernel as Quarto runs them, and each verdict they
+insert is checked against the study's numbers, recomputed here from the raw runs
+(not through `verdicts`, whose rules they restate).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnistcompare import params as P
+from mnistcompare import paths, study
+from test_book import ROOT, execute
+
+FORKS = {
+    "small network, two epochs": {"MNISTCOMPARE_HIDDEN": "16", "MNISTCOMPARE_EPOCHS": "2"},
+    "lr written 1e-3": {"MNISTCOMPARE_LR": "1e-3"},
+    "batch 512": {"MNISTCOMPARE_BATCH_SIZE": "512"},
+}
+CHAPTERS = ["index.qmd", "chapters/training-comparison.qmd", "chapters/study-vs-ours.qmd",
+            "chapters/decision-boundary.qmd", "chapters/conclusions.qmd"]
+
+
+def inline_values(nb) -> dict[str, str]:
+    return {expr: value for expr, value, _ in json.loads(nb.cells[-1].outputs[0]["text"])}
+
+
+def first(run, model, key):
+    return run["models"][model]["history"][0][key]
+
+
+def last(run, model, key):
+    return run["models"][model]["history"][-1][key]
+
+
+@pytest.fixture(scope="module", params=list(FORKS), ids=list(FORKS))
+def fork(request, tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MNISTCOMPARE_QUICK", "1")
+    mp.setenv("MNISTCOMPARE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    mp.setenv("QUARTO_PROJECT_ROOT", str(ROOT))
+    for key in P.KEYS:
+        mp.delenv(f"MNISTCOMPARE_{key.upper()}", raising=False)
+    for name, value in FORKS[request.param].items():
+        mp.setenv(name, value)
+    S = study.load_or_compute(P.load(paths.params_file()), progress=False)
+    info = tmp_path_factory.mktemp("info")
+    # Inline values by chapter: two chapters may use the same name for different words.
+    values = {Path(qmd).stem: inline_values(execute(ROOT / qmd, "html", info, mp)) for qmd in CHAPTERS}
+    yield S, values
+    mp.undo()
+
+
+@pytest.mark.slow
+def test_the_fork_parameters_are_in_force(fork):
+    S, _ = fork
+    loaded = P.load(paths.params_file())
+    assert S["params"] == loaded.params.to_dict()
+
+
+@pytest.mark.slow
+def test_parity_verdict(fork):
+    S, v = fork
+    rel = S["main"]["parity"]["train_loss_abs_diff"][0] / first(S["main"], "numpy", "train_loss")
+    assert (v["index"]["same_alg"] == "are the same algorithm") == (rel < 1e-5)
+    assert v["index"]["parity_words"].startswith("float32 round-off") == (rel < 1e-5)
+    assert (v["conclusions"]["same_alg"] == "they are the same algorithm") == (rel < 1e-5)
+
+
+@pytest.mark.slow
+def test_seed_verdicts(fork):
+    S, v = fork
+    acc = {m: np.array([last(run, m, "test_accuracy") for run in S["seeds"]]) for m in ("numpy", "pytorch")}
+    diff = abs(acc["numpy"].mean() - acc["pytorch"].mean())
+    sd = max(acc["numpy"].std(ddof=1), acc["pytorch"].std(ddof=1))
+    within = diff <= 2 * sd
+    assert (v["index"]["claim"] == "is not what we measure") == within
+    assert ("did not buy accuracy beyond the seed-to-seed spread" in v["conclusions"]["bought"]) == within
+
+
+@pytest.mark.slow
+def test_speed_verdict(fork):
+    S, v = fork
+    med = {m: np.median([h["seconds"] for h in S["main"]["models"][m]["history"]]) for m in ("numpy", "pytorch")}
+    ratio = max(med.values()) / min(med.values())
+    if ratio <= 1.05:
+        assert "the two take about the same time" in v["index"]["speed_text"]
+    else:
+        winner = "NumPy" if med["numpy"] < med["pytorch"] else "PyTorch"
+        assert f"{winner} is faster" in v["index"]["speed_text"] and f"a factor of {ratio:.2f}" in v["index"]["speed_text"]
+    assert v["index"]["speed_text"].startswith("On this CPU")  # device: cpu in every fork here
+    assert v["conclusions"]["speed_text"] == v["index"]["speed_text"]
+
+
+@pytest.mark.slow
+def test_overfitting_verdict(fork):
+    S, v = fork
+    gap = {m: last(S["main"], m, "test_loss") - last(S["main"], m, "train_loss") for m in ("numpy", "pytorch")}
+    same = abs(gap["numpy"] - gap["pytorch"]) <= max(0.1 * max(map(abs, gap.values())), 0.005)
+    assert v["training-comparison"]["overfit"].startswith("it is the same for both") == same
+
+
+@pytest.mark.slow
+def test_study_shape_verdict(fork):
+    S, v = fork
+    np_first, pt_first = first(S["paper_like"], "numpy", "test_loss"), first(S["paper_like"], "pytorch", "test_loss")
+    reproduced = np_first >= 0.8 * np.log(10) and np_first - pt_first >= 0.5
+    assert v["study-vs-ours"]["shapes"].startswith("reproduces both shapes") == reproduced
+    assert ("is reproduced by a small initialisation" in v["conclusions"]["curves"]) == reproduced
+
+
+@pytest.mark.slow
+def test_boundary_verdict(fork):
+    S, v = fork
+    c = S["boundaries"]["classifiers"]
+    agree = np.mean(np.asarray(c["numpy"]["grid"]) == np.asarray(c["pytorch"]["grid"]))
+    assert ("bend it the same way" in v["decision-boundary"]["bends"]) == (agree >= 0.95)
+    assert f"{agree:.1%}" in v["decision-boundary"]["bends"]
+    assert v["conclusions"]["bends"] == v["decision-boundary"]["bends"]
