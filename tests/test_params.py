@@ -1,5 +1,7 @@
 """Every parameter is validated at the boundary, naming the key, the value and the range."""
 
+import dataclasses
+
 import pytest
 
 from mnistcompare import params as P
@@ -100,10 +102,25 @@ def test_readme_parameter_table_matches_the_dataclass():
 
     readme = (paths.project_root() / "README.md").read_text()
     table = readme.split("| key | default | meaning |", 1)[1].split("\n\n", 1)[0]
-    rows = dict(re.findall(r"^\| `(\w+)` \| `?([^|`]+?)`? \|", table, re.M))
+    rows = {k: (d, m) for k, d, m in re.findall(r"^\| `(\w+)` \| `?([^|`]+?)`? \| (.*) \|$", table, re.M)}
     yaml_word = {None: "null", True: "true", False: "false"}
-    assert rows == {k: yaml_word.get(v, str(v)) if not isinstance(v, (int, float)) or isinstance(v, bool) else str(v)
-                    for k, v in Params().to_dict().items()}
+    fields = {f.name: f for f in dataclasses.fields(Params)}
+    assert set(rows) == set(fields)
+    for key, (default, meaning) in rows.items():
+        value = fields[key].default
+        assert default == (yaml_word[value] if value is None or isinstance(value, bool) else str(value)), key
+        assert meaning == fields[key].metadata["help"], key
+
+
+def test_cli_flags_come_from_the_dataclass():
+    from mnistcompare.cli import build_parser
+
+    run = build_parser()._subparsers._group_actions[0].choices["run"]
+    flags = {a.dest: a for a in run._actions if a.dest in P.KEYS}
+    assert set(flags) == set(P.KEYS)
+    assert "hidden units (default 128)" == flags["hidden"].help
+    args = build_parser().parse_args(["run", "--lr", "1e-3", "--no-parity", "--subset", "500", "--init", "he"])
+    assert (args.lr, args.parity, args.subset, args.init, args.epochs) == (0.001, False, 500, "he", None)
 
 
 @pytest.mark.parametrize("written", ["1e-3", "1E-3", ".001", "0.001", "1.0e-3"])

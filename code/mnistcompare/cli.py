@@ -22,22 +22,22 @@ from .params import INIT_SCHEMES, PRESETS, ParamError
 
 
 def _add_param_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per field of params.Params, with the field's own description."""
+    import dataclasses
+
+    from .params import Params
+
     # default=None everywhere: only flags the user typed override the file/defaults.
-    p = parser.add_argument_group("parameters (override --params)")
-    p.add_argument("--epochs", type=int, help="passes over the training set (default 20)")
-    p.add_argument("--hidden", type=int, help="hidden units (default 128)")
-    p.add_argument("--lr", type=float, help="SGD learning rate (default 0.1)")
-    p.add_argument("--batch-size", dest="batch_size", type=int, help="minibatch size (default 64)")
-    p.add_argument("--seed", type=int, help="random seed for weights, order and subset (default 0)")
-    p.add_argument("--subset", type=int, help="train on a stratified subset of N images")
-    p.add_argument("--init", choices=INIT_SCHEMES, help="initial weights (default pytorch)")
-    p.add_argument("--parity", dest="parity", action="store_true", default=None,
-                   help="identical initial weights and minibatch order for both networks (default)")
-    p.add_argument("--no-parity", dest="parity", action="store_false",
-                   help="each network draws its own weights and order")
-    p.add_argument("--device", help="PyTorch device: cpu or cuda (default cpu)")
-    p.add_argument("--seeds", type=int, help="seeds in the book's multi-seed spread (default 3)")
-    p.add_argument("--threads", type=int, help="BLAS and torch threads (default: one per core)")
+    group = parser.add_argument_group("parameters (override --params)")
+    kinds = {"int": int, "int | None": int, "float": float, "str": str}
+    for f in dataclasses.fields(Params):
+        flag, help_ = "--" + f.name.replace("_", "-"), f"{f.metadata['help'].replace('`', '')} (default {f.default})"
+        if f.type == "bool":
+            group.add_argument(flag, dest=f.name, action="store_true", default=None, help=help_)
+            group.add_argument(f"--no-{f.name}", dest=f.name, action="store_false", help=f"the opposite of {flag}")
+        else:
+            group.add_argument(flag, dest=f.name, type=kinds[f.type], help=help_,
+                               choices=INIT_SCHEMES if f.name == "init" else None)
     parser.add_argument("--params", help="YAML file with the same keys (default: params.yml at the project root)")
     parser.add_argument("--preset", choices=sorted(PRESETS), help="apply a named preset before the flags")
     parser.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR or ./data)")

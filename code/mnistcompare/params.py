@@ -40,21 +40,28 @@ class ParamError(ValueError):
     """A parameter value (or parameters file) that the study cannot run with."""
 
 
+def _param(default: Any, help: str) -> Any:
+    """A parameter with its one description: the CLI's --help, the README's table
+    (held to it by tests/test_params.py) and this file all read it from here."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
 @dataclass(frozen=True)
 class Params:
     """Hyperparameters and run settings shared by both networks."""
 
-    epochs: int = 20
-    hidden: int = 128
-    lr: float = 0.1
-    batch_size: int = 64
-    seed: int = 0
-    subset: int | None = None  # train on the first stratified `subset` images (None: all 60,000)
-    init: str = "pytorch"  # initial weights: see numpy_mlp.init_weights
-    parity: bool = True  # identical initial weights and minibatch order for both networks
-    device: str = "cpu"  # PyTorch device; the NumPy network always runs on the CPU
-    seeds: int = 3  # seeds in the multi-seed spread (the book)
-    threads: int | None = None  # BLAS / torch threads; None: one per core
+    epochs: int = _param(20, "passes over the training images")
+    hidden: int = _param(128, "hidden units")
+    lr: float = _param(0.1, "SGD learning rate")
+    batch_size: int = _param(64, "minibatch size")
+    seed: int = _param(0, "seed for initial weights, minibatch order and subsets")
+    subset: int | None = _param(None, "train on a stratified subset of N images (`null`: all 60,000)")
+    init: str = _param("pytorch", "initial weights: `pytorch` (nn.Linear's default), `he`, `small` (N(0, 0.01²))")
+    parity: bool = _param(True, "`make run`: identical initial weights and minibatch order for both networks "
+                                "(the book always runs both ways)")
+    device: str = _param("cpu", "PyTorch device (`cuda` if available); NumPy always runs on the CPU")
+    seeds: int = _param(3, "independent runs in the book's multi-seed spread")
+    threads: int | None = _param(None, "BLAS and torch threads (`null`: one per core); both libraries get the same")
 
     def __post_init__(self) -> None:
         _positive_int("epochs", self.epochs)
