@@ -213,8 +213,14 @@ def final(run: dict, model: str, key: str = "test_accuracy") -> float:
     return run["models"][model]["history"][-1][key]
 
 
-def median_seconds(run: dict, model: str) -> float:
-    return float(np.median([h["seconds"] for h in run["models"][model]["history"]]))
+def median(run: dict, model: str, key: str = "seconds") -> float:
+    """The median over a run's epochs of one of a model's per-epoch numbers."""
+    return float(np.median([h[key] for h in run["models"][model]["history"]]))
+
+
+def series(history: list[dict], key: str) -> list[dict]:
+    """One per-epoch number as {epoch, value} points, the form plots.series_curves draws."""
+    return [{"epoch": h["epoch"], "value": h[key]} for h in history]
 
 
 def seed_comparison(result: dict) -> str:
@@ -229,12 +235,8 @@ def seed_comparison(result: dict) -> str:
 
 def loss_series(run: dict) -> dict[str, list[dict]]:
     """Training and test loss of each model as named series (for series_curves, metric 'value')."""
-    return {f"{MODEL_LABELS[m]}, {kind} loss": [{"epoch": h["epoch"], "value": h[f"{kind}_loss"]} for h in rec["history"]]
+    return {f"{MODEL_LABELS[m]}, {kind} loss": series(rec["history"], f"{kind}_loss")
             for m, rec in run["models"].items() for kind in ("train", "test")}
-
-
-def throughput(run: dict, model: str) -> float:
-    return float(np.median([h["samples_per_second"] for h in run["models"][model]["history"]]))
 
 
 def parity_series(result: dict) -> dict[str, list[dict]]:
@@ -246,7 +248,7 @@ def parity_series(result: dict) -> dict[str, list[dict]]:
 
 def init_series(result: dict, metric: str = "test_loss") -> dict[str, list[dict]]:
     """The initialisation experiment as named series of one metric."""
-    pick = lambda run, m: [{"epoch": h["epoch"], "value": h[metric]} for h in run["models"][m]["history"]]  # noqa: E731
+    pick = lambda run, m: series(run["models"][m]["history"], metric)  # noqa: E731
     # In init_only NumPy draws the same weights as in the main run (same seed and
     # stream), so its curve is the main run's; PyTorch draws its own.
     return {
@@ -257,7 +259,7 @@ def init_series(result: dict, metric: str = "test_loss") -> dict[str, list[dict]
 
 
 def seed_series(result: dict, metric: str = "test_accuracy") -> dict[str, list[dict]]:
-    return {f"{MODEL_LABELS[m]}, seed {run['params']['seed']}": [{"epoch": h["epoch"], "value": h[metric]} for h in rec["history"]]
+    return {f"{MODEL_LABELS[m]}, seed {run['params']['seed']}": series(rec["history"], metric)
             for run in result["seeds"] for m, rec in run["models"].items()}
 
 
@@ -275,11 +277,10 @@ STUDY_REPORTED = [
 def paper_series(result: dict) -> tuple[dict[str, list[dict]], list[dict]]:
     """Our paper-like preset's test loss per model, and the study's values as points."""
     run = result["paper_like"]
-    series = {f"{MODEL_LABELS[m]} (ours, paper-like)": [{"epoch": h["epoch"], "value": h["test_loss"]} for h in rec["history"]]
-              for m, rec in run["models"].items()}
+    ours = {f"{MODEL_LABELS[m]} (ours, paper-like)": series(rec["history"], "test_loss") for m, rec in run["models"].items()}
     points = [{"series": f"{MODEL_LABELS[m]} (the study)", "epoch": e, "value": v, "note": quote}
               for m, e, v, quote in STUDY_REPORTED]
-    return series, points
+    return ours, points
 
 
 def paper_rows(result: dict) -> list[list]:
