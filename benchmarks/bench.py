@@ -1,6 +1,6 @@
 """Time one training epoch of each trainer side by side: `make bench`.
 
-A thin command line around mnistcompare.benchmark; see benchmarks/README.md.
+A thin command line around benchmarks/harness.py; see benchmarks/README.md.
 Progress goes to stderr, the tables to stdout, the results to
 benchmarks/results/bench.json and bench.md.
 """
@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mnistcompare import benchmark
+import harness  # benchmarks/harness.py, beside this script
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
@@ -39,14 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeats < 1 or args.scaling_repeats < 1:
         p.error("--repeats and --scaling-repeats must be >= 1")
 
-    results = benchmark.run(threads=args.threads, repeats=args.repeats, scaling_repeats=args.scaling_repeats,
+    results = harness.run(threads=args.threads, repeats=args.repeats, scaling_repeats=args.scaling_repeats,
                             quick=args.quick)
-    print(benchmark.report_markdown(results))
+    print(harness.report_markdown(results))
     out = args.out if args.out is not None or args.quick else DEFAULT_OUT
     if out is None:
         print("quick run: nothing written (pass --out to keep it)", file=sys.stderr)
     else:
-        files = benchmark.write_results(results, out)
+        files = harness.write_results(results, out)
         print(f"wrote {files['json']} and {files['md']}", file=sys.stderr)
     return 0
 

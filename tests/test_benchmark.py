@@ -4,18 +4,23 @@ No timing is asserted here: the numbers themselves come from `make bench`.
 """
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
-from mnistcompare import benchmark
+from mnistcompare import bench_tables
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import harness  # noqa: E402  (benchmarks/harness.py: a tool outside the package, like any user of it)
 
 
 def test_flop_count_follows_the_stated_formula():
     # D=2, H=3, K=4: forward 2*2*3 + 2*3*4 = 36; backward 2*3*4 (dW2) + 2*3*4 (dh) + 2*2*3 (dW1) = 60
-    assert benchmark.flops_per_sample(2, 3, 4) == 96
-    assert benchmark.flops_per_sample(784, 128, 10) == 4 * 784 * 128 + 6 * 128 * 10 == 409_088
-    assert benchmark.flops_per_epoch(60_000, 784, 128, 10) == 60_000 * 409_088
-    assert "4*D*H + 6*H*K" in benchmark.FLOP_FORMULA
+    assert harness.flops_per_sample(2, 3, 4) == 96
+    assert harness.flops_per_sample(784, 128, 10) == 4 * 784 * 128 + 6 * 128 * 10 == 409_088
+    assert harness.flops_per_epoch(60_000, 784, 128, 10) == 60_000 * 409_088
+    assert "4*D*H + 6*H*K" in harness.FLOP_FORMULA
 
 
 def synthetic_results() -> dict:
@@ -38,7 +43,7 @@ def synthetic_results() -> dict:
         "timestamp": "2026-01-01T00:00:00+00:00", "quick": False, "environment": {"cpu": "test", "blas": []},
         "load_average": {"start": None, "end": None}, "threads": [1], "repeats": 5, "warmup": 1,
         "config": {"n_train": 60000, "batch_size": 64, "hidden": 128, "n_in": 784, "n_out": 10, "lr": 0.1},
-        "flops": {"formula": benchmark.FLOP_FORMULA, "per_sample": 409088, "per_epoch": 409088 * 60000},
+        "flops": {"formula": harness.FLOP_FORMULA, "per_sample": 409088, "per_epoch": 409088 * 60000},
         "runs": [{"threads": 1, "matmul": stats(0.2, gflops=120.0),
                   "trainers": {"numpy": stats(0.25, 1.0, 0.8), "pytorch": stats(0.5, 2.0, 0.4)}}],
         "scaling": {"repeats": 3, "note": "n", "rows": [
@@ -52,59 +57,59 @@ def synthetic_results() -> dict:
 
 
 def test_markdown_table_has_a_row_per_trainer_and_the_matmul_limit():
-    table = benchmark.markdown_table(synthetic_results())
+    table = bench_tables.markdown_table(synthetic_results())
     lines = table.splitlines()
     assert len(lines) == 2 + 3
     assert lines[0].startswith("| threads | trainer | median s/epoch")
     numpy_row = next(line for line in lines if "NumPy (ours)" in line)
     assert "| 0.250 |" in numpy_row and "| 1.00 |" in numpy_row and "80%" in numpy_row
-    torch_row = next(line for line in lines if "indexed directly" in line)
+    torch_row = next(line for line in lines if "PyTorch (indexed tensors)" in line)
     assert "| 2.00 |" in torch_row and "40%" in torch_row
     limit_row = next(line for line in lines if "matmul limit" in line)
     assert "| 0.80 |" in limit_row and "100%" in limit_row  # 0.2 s / NumPy's 0.25 s
 
 
 def test_scaling_rows_pivot_one_row_per_configuration():
-    rows = benchmark.scaling_rows(synthetic_results())
+    rows = bench_tables.scaling_rows(synthetic_results())
     assert [(r["batch_size"], r["hidden"]) for r in rows] == [(64, 128), (64, 1024)]
     first, wide = rows
     assert first["numpy_s"] == 0.25 and first["pytorch_s"] == 0.5 and first["matmul_s"] == 0.2
     assert first["pytorch_ratio_to_numpy"] == pytest.approx(2.0)
     assert first["numpy_fraction_of_matmul_rate"] == 0.5
     assert wide["fraction_of_epoch"] == 0.25 and "matmul_s" not in wide
-    assert "1024*" in benchmark.scaling_table(synthetic_results())
+    assert "1024*" in bench_tables.scaling_table(synthetic_results())
 
 
 def test_load_results_is_none_without_a_file_and_round_trips(tmp_path):
-    assert benchmark.load_results(tmp_path / "missing.json") is None
+    assert bench_tables.load_results(tmp_path / "missing.json") is None
     results = synthetic_results()
-    files = benchmark.write_results(results, tmp_path / "out")
-    assert benchmark.load_results(files["json"]) == results
+    files = harness.write_results(results, tmp_path / "out")
+    assert bench_tables.load_results(files["json"]) == results
     md = open(files["md"]).read()
-    assert benchmark.markdown_table(results) in md and "## Scaling" in md and "## Peak memory" in md
+    assert bench_tables.markdown_table(results) in md and "## Scaling" in md and "## Peak memory" in md
 
 
 def test_quick_run_produces_the_documented_structure(mnist, tmp_path):
     logged = []
-    r = benchmark.run(mnist, quick=True, log=logged.append)
+    r = harness.run(mnist, quick=True, log=logged.append)
     assert r["quick"] is True and r["threads"] == [1] and r["config"]["n_train"] == 640
     assert {"timestamp", "environment", "threads", "repeats", "warmup", "config", "flops", "runs", "scaling",
             "memory", "notes", "load_average", "best"} <= set(r)
-    assert r["flops"]["per_epoch"] == 640 * benchmark.flops_per_sample()
+    assert r["flops"]["per_epoch"] == 640 * harness.flops_per_sample()
     (run,) = r["runs"]
     assert run["threads"] == 1 and run["matmul"]["gflops"] > 0
-    assert set(run["trainers"]) == set(benchmark.TRAINERS)
+    assert set(run["trainers"]) == set(harness.TRAINERS)
     for name, t in run["trainers"].items():
         assert {"median_s", "min_s", "max_s", "all_s", "ratio_to_numpy", "gflops", "fraction_of_matmul_rate"} <= set(t), name
         assert len(t["all_s"]) == r["repeats"] and t["min_s"] <= t["median_s"] <= t["max_s"]
     assert run["trainers"]["numpy"]["ratio_to_numpy"] == 1.0
-    rows = benchmark.scaling_rows(r)
+    rows = bench_tables.scaling_rows(r)
     assert {(x["vary"], x["batch_size"], x["hidden"]) for x in rows} == {
         ("batch_size", 32, 128), ("batch_size", 64, 128), ("hidden", 64, 32), ("hidden", 64, 64)}
     assert all({"numpy_s", "pytorch_s", "matmul_s", "pytorch_ratio_to_numpy"} <= set(x) for x in rows)
     mem = r["memory"]["trainers"]
-    assert set(mem) == set(benchmark.TRAINERS)
+    assert set(mem) == set(harness.TRAINERS)
     assert mem["numpy"]["tracemalloc_peak_bytes"] > 0 and all(m["rss_peak_growth_bytes"] >= 0 for m in mem.values())
     assert any("repeat 1/1" in line for line in logged)
-    files = benchmark.write_results(r, tmp_path)  # strict JSON: no NaN anywhere
+    files = harness.write_results(r, tmp_path)  # strict JSON: no NaN anywhere
     assert json.loads(open(files["json"]).read())["runs"][0]["threads"] == 1

@@ -19,9 +19,11 @@ Data -> models -> training -> study -> book, one idea per module:
     plots       figures: Altair in HTML, static images in the PDF
     report      numbers as text, tables (Markdown in HTML, LaTeX in the PDF), the banner
     verdicts    comparisons and conclusions as words, each by a stated rule
-  tools
-    benchmark   the trainers side by side (benchmarks/bench.py)
+    bench_tables the saved benchmark (benchmarks/results/bench.json) as the book's tables
+  the command line
     cli         python -m mnistcompare {data,params,run,study,study-key}
+
+The benchmark harness lives outside the package, in benchmarks/ (`make bench`).
 """
 
 __version__ = "0.1.0"

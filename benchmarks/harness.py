@@ -23,8 +23,8 @@ is counted.
 
 `scaling` repeats the NumPy / PyTorch (direct) / matmul timing for other batch
 and hidden sizes; `memory` measures each trainer's peak memory over a short run.
-`write_results` saves bench.json and bench.md; the book reads them back with
-`load_results`, `markdown_table` and `scaling_rows`.
+`write_results` saves bench.json and bench.md; the book reads them back through
+mnistcompare.bench_tables. This harness is a user of the package, not part of it.
 """
 
 from __future__ import annotations
@@ -40,20 +40,14 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from . import atomic, measure, numpy_mlp, paths
+from mnistcompare import atomic, measure, numpy_mlp
+from mnistcompare.bench_tables import best_line, markdown_table, memory_table, scaling_table
 
 SCHEMA_VERSION = 1
-TRAINERS = ("numpy", "pytorch", "pytorch_dataloader", "sklearn")
-SCALING_TRAINERS = ("numpy", "pytorch")
-LABELS = {
-    "numpy": "NumPy (ours)",
-    "pytorch": "PyTorch (indexed tensors)",
-    "pytorch_dataloader": "PyTorch (DataLoader)",
-    "sklearn": "scikit-learn (MLPClassifier)",
-    "matmul": "matmul limit (products alone)",
-}
 N_IN, N_OUT = 784, 10
 BATCH_SIZE, HIDDEN, LR = 64, 128, 0.1
+TRAINERS = ("numpy", "pytorch", "pytorch_dataloader", "sklearn")
+SCALING_TRAINERS = ("numpy", "pytorch")
 SCALING_BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024)
 SCALING_HIDDEN_SIZES = (32, 64, 128, 256, 512, 1024)
 SCALING_FULL_EPOCH_MAX_HIDDEN = 256  # wider networks time a fraction 256/hidden of an epoch, scaled up
@@ -101,7 +95,7 @@ def make_numpy(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], N
 def make_pytorch(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
     import torch
 
-    from . import torch_mlp
+    from mnistcompare import torch_mlp
 
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)  # shares memory with the NumPy arrays
     model = torch_mlp.build(N_IN, hidden, N_OUT, seed, weights=_weights(hidden, seed))
@@ -117,7 +111,7 @@ def make_pytorch_dataloader(X, y, batch_size, hidden, lr, seed=0) -> Callable[[n
     import torch
     from torch.utils.data import DataLoader, TensorDataset
 
-    from . import torch_mlp
+    from mnistcompare import torch_mlp
 
     model = torch_mlp.build(N_IN, hidden, N_OUT, seed, weights=_weights(hidden, seed))
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
@@ -329,7 +323,7 @@ def run(data=None, *, threads: Iterable[int] | None = None, repeats: int = 5, wa
     threads = tuple(threads or default_threads())
     trainers = tuple(trainers)
     if data is None:
-        from . import data as data_module
+        from mnistcompare import data as data_module
 
         data = data_module.load()
     X, y = data.X_train, data.y_train
@@ -399,121 +393,27 @@ def run(data=None, *, threads: Iterable[int] | None = None, repeats: int = 5, wa
     return results
 
 
-# --- reading and presenting -----------------------------------------------------------------
-def results_path() -> Path:
-    return paths.project_root() / "benchmarks" / "results" / "bench.json"
+# --- the report of `make bench` ------------------------------------------------------------
 
 
-def load_results(path: str | Path | None = None) -> dict | None:
-    """The saved benchmark (benchmarks/results/bench.json by default), or None if there is none."""
-    import json
-
-    path = Path(path) if path is not None else results_path()
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text())
 
 
-def _pct(x: float | None) -> str:
-    return "" if x is None else f"{100 * x:.0f}%"
 
 
-def markdown_table(results: dict) -> str:
-    """The main comparison: one row per trainer and thread count, plus the matmul limit."""
-    lines = ["| threads | trainer | median s/epoch | min–max s | × NumPy | GFLOP/s | % of matmul rate |",
-             "|---:|:---|---:|---:|---:|---:|---:|"]
-    for run_ in results["runs"]:
-        t = run_["threads"]
-        numpy_median = run_["trainers"].get("numpy", {}).get("median_s")
-        for name, r in run_["trainers"].items():
-            ratio = f"{r['ratio_to_numpy']:.2f}" if "ratio_to_numpy" in r else ""
-            lines.append(f"| {t} | {LABELS.get(name, name)} | {r['median_s']:.3f} | {r['min_s']:.3f}–{r['max_s']:.3f} "
-                         f"| {ratio} | {r['gflops']:.1f} | {_pct(r.get('fraction_of_matmul_rate'))} |")
-        m = run_["matmul"]
-        ratio = f"{m['median_s'] / numpy_median:.2f}" if numpy_median else ""
-        lines.append(f"| {t} | {LABELS['matmul']} | {m['median_s']:.3f} | {m['min_s']:.3f}–{m['max_s']:.3f} "
-                     f"| {ratio} | {m['gflops']:.1f} | 100% |")
-    return "\n".join(lines)
 
 
-def scaling_rows(results: dict) -> list[dict]:
-    """One row per (threads, sweep, batch size, hidden size): each trainer's median seconds
-    per epoch (`<trainer>_s`), its GFLOP/s and fraction of the matmul rate at those shapes,
-    and PyTorch's time relative to NumPy's."""
-    table: dict[tuple, dict] = {}
-    for r in results["scaling"]["rows"]:
-        key = (r["threads"], r["vary"], r["batch_size"], r["hidden"])
-        row = table.setdefault(key, {"threads": r["threads"], "vary": r["vary"], "batch_size": r["batch_size"],
-                                     "hidden": r["hidden"], "fraction_of_epoch": r["fraction_of_epoch"]})
-        name = r["trainer"]
-        row[f"{name}_s"] = r["median_s"]
-        row[f"{name}_gflops"] = r["gflops"]
-        if name != "matmul":
-            row[f"{name}_fraction_of_matmul_rate"] = r.get("fraction_of_matmul_rate")
-    for row in table.values():
-        if "numpy_s" in row and "pytorch_s" in row:
-            row["pytorch_ratio_to_numpy"] = row["pytorch_s"] / row["numpy_s"]
-    return list(table.values())
 
 
-def scaling_table(results: dict) -> str:
-    lines = ["| threads | batch | hidden | NumPy s/epoch | PyTorch s/epoch | PyTorch / NumPy | matmul s "
-             "| NumPy % of matmul rate | PyTorch % of matmul rate |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in scaling_rows(results):
-        star = "*" if r["fraction_of_epoch"] < 1 else ""
-        ratio = f"{r['pytorch_ratio_to_numpy']:.2f}" if "pytorch_ratio_to_numpy" in r else ""
-        lines.append(f"| {r['threads']} | {r['batch_size']} | {r['hidden']}{star} | {r.get('numpy_s', float('nan')):.3f} "
-                     f"| {r.get('pytorch_s', float('nan')):.3f} | {ratio} | {r.get('matmul_s', float('nan')):.3f} "
-                     f"| {_pct(r.get('numpy_fraction_of_matmul_rate'))} | {_pct(r.get('pytorch_fraction_of_matmul_rate'))} |")
-    return "\n".join(lines)
 
 
-def memory_table(results: dict) -> str:
-    mem = results["memory"]
-    lines = ["| trainer | peak RSS growth (MiB) | tracemalloc peak (MiB) |", "|:---|---:|---:|"]
-    for name, r in mem["trainers"].items():
-        tm = r.get("tracemalloc_peak_bytes")
-        lines.append(f"| {LABELS.get(name, name)} | {r['rss_peak_growth_bytes'] / 2**20:.1f} "
-                     f"| {'' if tm is None else f'{tm / 2**20:.1f}'} |")
-    return "\n".join(lines)
 
 
-def provenance(results: dict | None) -> str:
-    """When, where and how the saved benchmark was taken, as a sentence fragment."""
-    if results is None:
-        return "has not been run on this machine (run `make bench`)"
-    env = results["environment"]
-    threads = " and ".join(str(t) for t in results["threads"])
-    return (f"was run on {results['timestamp'][:10]} (CPU: {env['cpu']}, {env['cpu_count']} cores; NumPy "
-            f"{env['numpy']}, PyTorch {env['torch']}) at {threads} thread(s), {results['repeats']} timed epochs each")
 
 
-def fraction_of_limit(results: dict, trainer: str, threads: int) -> float | None:
-    """A trainer's share of the matmul rate at a thread count (None if not measured)."""
-    for run_ in results["runs"]:
-        if run_["threads"] == threads and trainer in run_["trainers"]:
-            return run_["trainers"][trainer].get("fraction_of_matmul_rate")
-    return None
 
 
-def book_values(results: dict | None) -> tuple[str, str, int | None, str, str]:
-    """What the book's text quotes: (provenance, best line, thread count, NumPy's and
-    PyTorch's share of the matmul rate at that thread count)."""
-    if results is None:
-        return provenance(None), "", None, "n/a", "n/a"
-    threads = max(results["threads"])
-    share = lambda name: f"{100 * (fraction_of_limit(results, name, threads) or float('nan')):.0f}%"  # noqa: E731
-    return provenance(results), best_line(results), threads, share("numpy"), share("pytorch")
 
 
-def best_line(results: dict) -> str:
-    """Each trainer at its own fastest thread count, in words."""
-    best = results.get("best") or {}
-    parts = [f"{LABELS.get(name, name)} {r['median_s']:.3f} s at {r['threads']} thread{'s' if r['threads'] > 1 else ''}"
-             + (f" ({r['ratio_to_numpy_best']:.2f} × NumPy's best)" if "ratio_to_numpy_best" in r and name != "numpy" else "")
-             for name, r in best.items()]
-    return "Fastest thread count of each: " + "; ".join(parts) + "." if parts else ""
 
 
 def _comparison_lines(run_: dict) -> str:
