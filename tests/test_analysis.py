@@ -47,11 +47,19 @@ def test_decision_boundaries_of_3_vs_8(mnist):
     b = analysis.decision_boundaries(mnist, Params(epochs=2, hidden=16), grid_n=20, epochs=2)
     assert set(b["classifiers"]) == {"logistic", "numpy", "pytorch"}
     assert b["n_test"] == int(np.isin(mnist.y_test, (3, 8)).sum())
+    assert b["n_train_networks"] == b["n_train"] == int(np.isin(mnist.y_train, (3, 8)).sum())
     for name, c in b["classifiers"].items():
         grid = np.asarray(c["grid"])
         assert grid.shape == (400,) and set(np.unique(grid)) == {0, 1}, name  # both classes appear
         assert 0.75 < c["accuracy_2d"] < c["accuracy_full"], name  # all pixels beat two components
     json.dumps(b)  # plain data
+
+
+def test_decision_boundaries_networks_train_on_the_subset(mnist):
+    from mnistcompare.params import Params
+
+    b = analysis.decision_boundaries(mnist, Params(epochs=1, hidden=8, subset=500), grid_n=5, epochs=1)
+    assert b["n_train_networks"] == 500 and b["n_train"] > 500
 
 
 def test_binary_task_relabels():

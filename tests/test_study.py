@@ -47,3 +47,14 @@ def test_cache_key_ignores_what_does_not_change_the_study():
     hashed = {f.name for f in study.study_sources()}
     assert {"numpy_mlp.py", "torch_mlp.py", "training.py", "analysis.py", "data.py", "study.py", "params.py"} <= hashed
     assert not hashed & {"plots.py", "report.py", "verdicts.py", "cli.py"}
+
+
+def test_quick_mode_and_short_forks_shrink_every_experiment():
+    """The paper-like preset never runs longer than the main run; the 3-versus-8 networks
+    train on the subset too (decision_boundaries)."""
+    tasks = {t.name: t for t in study.side_by_side_tasks(P.Params(epochs=3, subset=3000))}
+    assert tasks["paper_like"].kwargs["params"].epochs == 3
+    assert tasks["paper_like"].kwargs["params"].subset == 3000
+    assert tasks["boundaries"].kwargs["params"].subset == 3000
+    long = {t.name: t for t in study.side_by_side_tasks(P.Params(epochs=30))}
+    assert long["paper_like"].kwargs["params"].epochs == P.PRESETS["paper-like"]["epochs"]

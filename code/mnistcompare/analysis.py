@@ -92,7 +92,8 @@ def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, gri
     """Logistic regression (the study's) and both networks, trained on the first two
     principal components of the a/b training images, plus each trained on all 784
     pixels for contrast. The networks use params.hidden, lr and batch size,
-    `epochs` passes, and their own initial weights and order (parity off)."""
+    `epochs` passes, and their own initial weights and order (parity off); with
+    params.subset they train on at most that many a/b images, as the main run does."""
     from sklearn.linear_model import LogisticRegression
 
     from . import training
@@ -108,7 +109,9 @@ def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, gri
                                  (Z_test[:, 1].min() - pad[1], Z_test[:, 1].max() + pad[1]), grid_n)
     S_grid = ((grid - mu) / sd).astype(np.float32)
 
-    net_params = params.replace(epochs=epochs, subset=None, parity=False)
+    n_ab = len(task["y_train"])
+    net_params = params.replace(epochs=epochs, parity=False,
+                                subset=params.subset if params.subset is not None and params.subset < n_ab else None)
     classifiers: dict[str, dict] = {}
 
     logreg = LogisticRegression(max_iter=1000).fit(S_train, task["y_train"])
@@ -134,6 +137,7 @@ def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, gri
         "classifiers": {k: {**v, "grid": np.asarray(v["grid"]).astype(int).tolist()} for k, v in classifiers.items()},
         "test_points": Z_test.round(4).tolist(), "test_labels": task["y_test"].tolist(),
         "n_train": int(len(task["y_train"])), "n_test": int(len(task["y_test"])), "epochs": epochs,
+        "n_train_networks": int(net_params.subset or len(task["y_train"])),
     }
 
 

@@ -132,7 +132,10 @@ def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task
              for s in range(p.seed, p.seed + p.seeds)]
     return [
         *seeds,  # both networks, p.epochs each
-        runner.Task("paper_like", _train, {"params": P.apply_preset(q, "paper-like")}),  # keeps subset, device, threads
+        # The preset keeps subset, device and threads, and never runs longer than the main
+        # run: quick mode and short forks shrink it too.
+        runner.Task("paper_like", _train, {"params": P.apply_preset(q, "paper-like").replace(
+            epochs=min(P.PRESETS["paper-like"]["epochs"], p.epochs))}),
         runner.Task("init_only", _train, {"params": q, "models": ("pytorch",), "share_init": False, "share_order": True}),
         runner.Task("boundaries", _boundaries, {"params": q}),
         runner.Task("init_small", _train, {"params": q.replace(init="small"), "models": ("numpy",), "share_order": True}),
