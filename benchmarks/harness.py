@@ -83,28 +83,26 @@ def _weights(hidden: int, seed: int) -> dict[str, np.ndarray]:
     return numpy_mlp.init_weights(N_IN, hidden, N_OUT, "pytorch", np.random.default_rng(seed))
 
 
+def _trainer(kind, X, y, batch_size, hidden, lr, seed):
+    """The study's own trainer (training.NumpyTrainer / TorchTrainer) on these rows: the
+    benchmark times exactly the code the study runs."""
+    from mnistcompare import training
+    from mnistcompare.data import MNIST
+    from mnistcompare.params import Params
+
+    params = Params(hidden=hidden, lr=lr, batch_size=batch_size, seed=seed)
+    rows = MNIST(X, y, X[:1], y[:1], {})  # train_epoch reads only the training rows
+    if kind == "numpy":
+        return training.NumpyTrainer(params, rows, _weights(hidden, seed))
+    return training.TorchTrainer(params, rows, _weights(hidden, seed), seed, N_OUT)
+
+
 def make_numpy(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
-    model = numpy_mlp.NumpyMLP(_weights(hidden, seed))
-
-    def epoch(order):
-        numpy_mlp.train_epoch(model, X, y, order, batch_size, lr)
-
-    return epoch
+    return _trainer("numpy", X, y, batch_size, hidden, lr, seed).train_epoch
 
 
 def make_pytorch(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
-    import torch
-
-    from mnistcompare import torch_mlp
-
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)  # shares memory with the NumPy arrays
-    model = torch_mlp.build(N_IN, hidden, N_OUT, seed, weights=_weights(hidden, seed))
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-
-    def epoch(order):
-        torch_mlp.train_epoch(model, optimizer, Xt, yt, torch.from_numpy(order), batch_size)
-
-    return epoch
+    return _trainer("pytorch", X, y, batch_size, hidden, lr, seed).train_epoch
 
 
 def make_pytorch_dataloader(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
