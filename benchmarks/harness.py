@@ -1,25 +1,10 @@
-"""The trainers side by side: one training epoch, timed, against the machine's matrix-multiply rate.
+"""`make bench`: the trainers side by side at each thread count, a scaling sweep and a
+memory probe, written to benchmarks/results/.
 
-`run()` times one epoch of minibatch SGD (evaluation excluded) for
-
-    numpy               our NumPy trainer, numpy_mlp.train_epoch
-    pytorch             our PyTorch trainer, minibatches indexed from tensors (torch_mlp.train_epoch)
-    pytorch_dataloader  the same network trained the idiomatic way, a DataLoader over a
-                        TensorDataset (batch 64, shuffle; torch_mlp.train_epoch_dataloader)
-    sklearn             scikit-learn's MLPClassifier with the same architecture and plain SGD,
-                        one epoch per partial_fit
-
-all in one process and interleaved: every repeat runs each trainer once, the
-starting trainer rotating from repeat to repeat, so that a slow-down of the
-machine falls on all of them alike. Warm-up epochs are run and discarded. The
-thread count is fixed with measure.fixed_threads (NumPy's BLAS and PyTorch alike).
-
-Next to the trainers runs a "matmul" entry: the epoch's matrix products alone
-(X W1, h W2, dL/dz2 W2^T, h^T dL/dz2, X^T dL/dz1, at the same shapes, on
-float32 operands that stay in cache), in a tight loop at the same thread count.
-Its FLOP rate is the limit a trainer could reach; `fraction_of_matmul_rate` is
-how much of it each trainer achieves over a whole epoch. FLOP_FORMULA says what
-is counted.
+`run()` calls mnistcompare.epoch_timing.compare (one epoch of each trainer,
+interleaved, with warm-up, against the matmul limit; its docstring says what is
+timed) once per thread count, with the thread count fixed by
+measure.fixed_threads (NumPy's BLAS and PyTorch alike).
 
 `scaling` repeats the NumPy / PyTorch (direct) / matmul timing for other batch
 and hidden sizes; `memory` measures each trainer's peak memory over a short run.
@@ -30,213 +15,27 @@ mnistcompare.bench_tables. This harness is a user of the package, not part of it
 from __future__ import annotations
 
 import datetime as _dt
-import gc
 import os
-import sys
-import time
-import warnings
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import numpy as np
 
-from mnistcompare import atomic, measure, numpy_mlp
+from mnistcompare import atomic, measure
+from mnistcompare.epoch_timing import (BATCH_SIZE, FACTORIES, FLOP_FORMULA, HIDDEN, LR, N_IN, N_OUT, PAUSE_S,  # noqa: F401
+                                       TRAINERS, log_stderr, with_rates, compare, flops_per_epoch, flops_per_sample,
+                                       summarize, time_interleaved)
 from mnistcompare.bench_tables import best_line, markdown_table, memory_table, scaling_table
 
 SCHEMA_VERSION = 1
-N_IN, N_OUT = 784, 10
-BATCH_SIZE, HIDDEN, LR = 64, 128, 0.1
-TRAINERS = ("numpy", "pytorch", "pytorch_dataloader", "sklearn")
 SCALING_TRAINERS = ("numpy", "pytorch")
 SCALING_BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024)
 SCALING_HIDDEN_SIZES = (32, 64, 128, 256, 512, 1024)
 SCALING_FULL_EPOCH_MAX_HIDDEN = 256  # wider networks time a fraction 256/hidden of an epoch, scaled up
 MEMORY_SAMPLES = 6400  # the short run for peak memory: 100 minibatches of 64
-PAUSE_S = 0.1  # idle time before each timed run, so that spinning BLAS/OpenMP threads of the previous one settle
-
-FLOP_FORMULA = (
-    "per sample: forward 2*D*H (X W1) + 2*H*K (h W2), backward 2*H*K (dW2 = h^T dz2)"
-    " + 2*H*K (dh = dz2 W2^T) + 2*D*H (dW1 = X^T dz1); total 4*D*H + 6*H*K, times N per epoch."
-    " No dX (the input needs no gradient); biases, ReLU, softmax and the SGD updates"
-    " (elementwise, O(B*H + D*H) per step) are not counted"
-)
-
-
-# --- FLOPs ----------------------------------------------------------------------------
-def flops_per_sample(n_in: int = N_IN, hidden: int = HIDDEN, n_out: int = N_OUT) -> int:
-    """Multiply-adds x 2 of forward + backward for one example (see FLOP_FORMULA)."""
-    forward = 2 * n_in * hidden + 2 * hidden * n_out
-    backward = 2 * hidden * n_out + 2 * hidden * n_out + 2 * n_in * hidden
-    return forward + backward
-
-
-def flops_per_epoch(n_samples: int, n_in: int = N_IN, hidden: int = HIDDEN, n_out: int = N_OUT) -> int:
-    return n_samples * flops_per_sample(n_in, hidden, n_out)
-
-
-# --- the timed callables ----------------------------------------------------------------
-# Each factory returns epoch(order) -> None for one model that keeps training from call
-# to call; `order` is the epoch's permutation of the training rows (the DataLoader and
-# scikit-learn shuffle by themselves and ignore it; only its length is used).
-
-def _weights(hidden: int, seed: int) -> dict[str, np.ndarray]:
-    return numpy_mlp.init_weights(N_IN, hidden, N_OUT, "pytorch", np.random.default_rng(seed))
-
-
-def _trainer(kind, X, y, batch_size, hidden, lr, seed):
-    """The study's own trainer (training.NumpyTrainer / TorchTrainer) on these rows: the
-    benchmark times exactly the code the study runs."""
-    from mnistcompare import training
-    from mnistcompare.data import MNIST
-    from mnistcompare.params import Params
-
-    params = Params(hidden=hidden, lr=lr, batch_size=batch_size, seed=seed)
-    rows = MNIST(X, y, X[:1], y[:1], {})  # train_epoch reads only the training rows
-    if kind == "numpy":
-        return training.NumpyTrainer(params, rows, _weights(hidden, seed))
-    return training.TorchTrainer(params, rows, _weights(hidden, seed), seed, N_OUT)
-
-
-def make_numpy(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
-    return _trainer("numpy", X, y, batch_size, hidden, lr, seed).train_epoch
-
-
-def make_pytorch(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
-    return _trainer("pytorch", X, y, batch_size, hidden, lr, seed).train_epoch
-
-
-def make_pytorch_dataloader(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
-    import torch
-    from torch.utils.data import DataLoader, TensorDataset
-
-    from mnistcompare import torch_mlp
-
-    model = torch_mlp.build(N_IN, hidden, N_OUT, seed, weights=_weights(hidden, seed))
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    loader = DataLoader(TensorDataset(torch.from_numpy(X), torch.from_numpy(y)), batch_size=batch_size,
-                        shuffle=True, generator=torch.Generator().manual_seed(seed))
-
-    def epoch(order):
-        torch_mlp.train_epoch_dataloader(model, optimizer, loader)
-
-    return epoch
-
-
-def make_sklearn(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
-    from sklearn.neural_network import MLPClassifier
-
-    clf = MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", solver="sgd", batch_size=batch_size,
-                        learning_rate_init=lr, learning_rate="constant", momentum=0.0, nesterovs_momentum=False,
-                        alpha=0.0, shuffle=True, random_state=seed)
-    classes = np.arange(N_OUT)
-
-    def epoch(order):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            clf.partial_fit(X, y, classes=classes)  # one pass over the data, shuffled by sklearn
-
-    return epoch
-
-
-def make_matmul(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
-    """The epoch's five matrix products and nothing else, on operands that stay in cache:
-    per minibatch X W1, h W2, dz2 W2^T, h^T dz2 and X^T dz1, for the same batch sizes
-    (including a last, smaller batch) as one epoch over len(order) rows."""
-    rng = np.random.default_rng(seed)
-    f32 = lambda *shape: rng.standard_normal(shape, dtype=np.float32)  # noqa: E731
-    D, H, K, B = N_IN, hidden, N_OUT, batch_size
-    Xb, W1, W2, dz2 = f32(B, D), f32(D, H), f32(H, K), f32(B, K)
-    h, dh, z2, dW1, dW2 = f32(B, H), f32(B, H), f32(B, K), f32(D, H), f32(H, K)
-
-    def epoch(order):
-        n = len(order)
-        for start in range(0, n, B):
-            b = min(B, n - start)
-            x, hh, d1, d2, zz = (Xb, h, dh, dz2, z2) if b == B else (Xb[:b], h[:b], dh[:b], dz2[:b], z2[:b])
-            np.matmul(x, W1, out=hh)  # (b, D) @ (D, H)
-            np.matmul(hh, W2, out=zz)  # (b, H) @ (H, K)
-            np.matmul(d2, W2.T, out=d1)  # (b, K) @ (K, H)
-            np.matmul(hh.T, d2, out=dW2)  # (H, b) @ (b, K)
-            np.matmul(x.T, d1, out=dW1)  # (D, b) @ (b, H)
-
-    return epoch
-
-
-FACTORIES = {
-    "numpy": make_numpy,
-    "pytorch": make_pytorch,
-    "pytorch_dataloader": make_pytorch_dataloader,
-    "sklearn": make_sklearn,
-    "matmul": make_matmul,
-}
-
-
-# --- the harness ------------------------------------------------------------------------
-def _stderr(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def summarize(times: list[float]) -> dict:
-    return {"median_s": float(np.median(times)), "min_s": float(min(times)), "max_s": float(max(times)),
-            "all_s": [float(t) for t in times]}
-
-
-def time_interleaved(epochs: dict[str, Callable[[np.ndarray], None]], n_samples: int, n_rows: int, repeats: int,
-                     warmup: int, rng: np.random.Generator, log: Callable[[str], None] | None = None,
-                     label: str = "", pause_s: float = PAUSE_S) -> dict[str, list[float]]:
-    """Seconds per call of each callable: warmup + repeats rounds, every round one call of
-    each (the starting one rotating), all given the same permutation of n_rows rows cut to
-    n_samples. Warm-up rounds are discarded."""
-    names = list(epochs)
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(warmup + repeats):
-        order = rng.permutation(n_rows)[:n_samples]
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
-            gc.collect()
-            time.sleep(pause_s)
-            t0 = time.perf_counter()
-            epochs[name](order)
-            elapsed = time.perf_counter() - t0
-            if r >= warmup:
-                times[name].append(elapsed)
-        if log:
-            kind = "warm-up" if r < warmup else f"repeat {r - warmup + 1}/{repeats}"
-            last = ", ".join(f"{n} {times[n][-1]:.3f}s" for n in names if r >= warmup)
-            log(f"  {label}{kind}" + (f": {last}" if last else ""))
-    return times
-
-
-def _with_rates(stats: dict, flops: int, numpy_median: float | None, matmul_gflops: float | None) -> dict:
-    gflops = flops / stats["median_s"] / 1e9
-    out = dict(stats, gflops=gflops)
-    if numpy_median is not None:
-        out["ratio_to_numpy"] = stats["median_s"] / numpy_median
-    if matmul_gflops is not None:
-        out["fraction_of_matmul_rate"] = gflops / matmul_gflops
-    return out
-
-
-def compare(X, y, threads: int, repeats: int, warmup: int, batch_size: int, hidden: int, lr: float,
-            trainers: Iterable[str] = TRAINERS, seed: int = 0, log=_stderr, pause_s: float = PAUSE_S) -> dict:
-    """The main comparison at one thread count (call inside measure.fixed_threads)."""
-    names = [*trainers, "matmul"]
-    epochs = {name: FACTORIES[name](X, y, batch_size, hidden, lr, seed) for name in names}
-    raw = time_interleaved(epochs, len(y), len(y), repeats, warmup, np.random.default_rng([seed, threads]), log,
-                           label=f"[{threads} thread{'s' if threads > 1 else ''}] ", pause_s=pause_s)
-    flops = flops_per_epoch(len(y), N_IN, hidden, N_OUT)
-    matmul = summarize(raw.pop("matmul"))
-    matmul["gflops"] = flops / matmul["median_s"] / 1e9
-    numpy_median = float(np.median(raw["numpy"])) if "numpy" in raw else None
-    return {
-        "threads": threads,
-        "matmul": matmul,
-        "trainers": {name: _with_rates(summarize(t), flops, numpy_median, matmul["gflops"]) for name, t in raw.items()},
-    }
-
 
 def scaling(X, y, threads: int, repeats: int, warmup: int, batch_sizes: Iterable[int], hidden_sizes: Iterable[int],
-            lr: float, trainers: Iterable[str] = SCALING_TRAINERS, seed: int = 0, log=_stderr,
+            lr: float, trainers: Iterable[str] = SCALING_TRAINERS, seed: int = 0, log=log_stderr,
             full_epoch_max_hidden: int = SCALING_FULL_EPOCH_MAX_HIDDEN, pause_s: float = PAUSE_S) -> list[dict]:
     """Seconds per epoch against batch size (hidden HIDDEN) and hidden size (batch BATCH_SIZE)."""
     configs = [("batch_size", b, HIDDEN) for b in batch_sizes] + [("hidden", BATCH_SIZE, h) for h in hidden_sizes]
@@ -257,7 +56,7 @@ def scaling(X, y, threads: int, repeats: int, warmup: int, batch_sizes: Iterable
         for name, times in per_epoch.items():
             rows.append({"threads": threads, "vary": vary, "batch_size": batch_size, "hidden": hidden, "trainer": name,
                          "samples_timed": n, "fraction_of_epoch": fraction,
-                         **_with_rates(summarize(times), flops, numpy_median, matmul_gflops)})
+                         **with_rates(summarize(times), flops, numpy_median, matmul_gflops)})
     return rows
 
 
@@ -302,7 +101,7 @@ def run(data=None, *, threads: Iterable[int] | None = None, repeats: int = 5, wa
         n_train: int | None = None, batch_size: int = BATCH_SIZE, hidden: int = HIDDEN, lr: float = LR,
         scaling_repeats: int = 3, scaling_batch_sizes: Iterable[int] = SCALING_BATCH_SIZES,
         scaling_hidden_sizes: Iterable[int] = SCALING_HIDDEN_SIZES, memory_samples: int = MEMORY_SAMPLES,
-        trainers: Iterable[str] = TRAINERS, quick: bool = False, seed: int = 0, log=_stderr,
+        trainers: Iterable[str] = TRAINERS, quick: bool = False, seed: int = 0, log=log_stderr,
         pause_s: float = PAUSE_S) -> dict:
     """The whole benchmark; returns the results as plain data (see the module docstring).
 

@@ -26,6 +26,11 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny, tmp_path):
     assert {"main", "init_only", "init_small", "seeds", "seed_spread", "paper_like", "boundaries", "pca",
             "gradients", "complexity", "params", "quick"} <= set(cached)
     assert len(cached["seeds"]) == 2 and cached["params"]["hidden"] == 16
+    bench = cached["bench"]  # the short benchmark, measured by the study on this machine
+    assert bench["n_train"] == 600 and bench["hidden"] == 16 and bench["repeats"] == study.BENCH_REPEATS
+    assert set(bench["run"]["trainers"]) == {"numpy", "pytorch", "pytorch_dataloader", "sklearn"}
+    assert all(len(r["all_s"]) == study.BENCH_REPEATS for r in bench["run"]["trainers"].values())
+    assert bench["run"]["matmul"]["median_s"] > 0
     assert not cached["seeds"][0]["mode"]["shared_init"]  # independent runs
     assert cached["init_only"]["mode"] == {"shared_init": False, "shared_order": True}
 

@@ -11,6 +11,8 @@ not pickle: the cache is plain data that any tool can read.
 Experiments (the parameters come from params.yml):
   main        both networks, identical initial weights and minibatch order (parity;
               the independent comparison is `seeds`)
+  bench       one epoch of each trainer (NumPy, PyTorch, PyTorch with a DataLoader,
+              scikit-learn) against the matmul limit, interleaved (short_benchmark)
   init_only   PyTorch with nn.Linear's own initial weights and the main run's
               minibatch order (NumPy's own draw is the main run's)
   init_small  the NumPy network with the tutorials' N(0, 0.01^2) weights, order as main
@@ -25,7 +27,7 @@ Experiments (the parameters come from params.yml):
               the loss bookkeeping and no_grad / inference_mode cost (torch_mlp.time_idioms)
 
 The main run goes first, alone on the machine, with params.threads: its epoch
-times are the book's headline. Every other experiment is independent of it and
+times are the book's headline; the short benchmark follows, alone too. Every other experiment is independent of it and
 of each other, so they then run side by side, one thread each, in worker
 processes (or on a Dask cluster named by MNISTCOMPARE_SCHEDULER; see runner.py);
 their results are bit-identical to running them one after another with one
@@ -42,6 +44,8 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+import numpy as np
 
 from . import analysis, atomic, data, paths, runner
 from . import params as P
@@ -111,6 +115,26 @@ def _gradients(mnist: data.MNIST, params: P.Params) -> dict:
     return analysis.gradient_check(mnist.X_train[:256], mnist.y_train[:256], params.hidden, params.seed)
 
 
+# The study's own benchmark: one epoch of each trainer on this machine, interleaved, alone.
+BENCH_ROWS = 12_800  # the first 12,800 training images (200 minibatches of 64): seconds, not minutes
+BENCH_REPEATS, BENCH_WARMUP = 3, 1
+
+
+def short_benchmark(mnist: data.MNIST, params: P.Params) -> dict:
+    """epoch_timing.compare on the machine that computes the study, at its batch, hidden
+    size, learning rate and thread count, on the CPU (device aside); a short version of
+    `make bench`, run alone after the main run so that the book's table is this machine's."""
+    from . import epoch_timing, measure
+
+    n = min(len(mnist.y_train), params.subset or BENCH_ROWS, BENCH_ROWS)
+    X, y = np.ascontiguousarray(mnist.X_train[:n]), np.ascontiguousarray(mnist.y_train[:n])
+    with measure.fixed_threads(params.threads) as threads:
+        run = epoch_timing.compare(X, y, threads, BENCH_REPEATS, BENCH_WARMUP, params.batch_size, params.hidden,
+                                   params.lr, seed=params.seed, log=None)
+    return {"n_train": n, "batch_size": params.batch_size, "hidden": params.hidden, "repeats": BENCH_REPEATS,
+            "warmup": BENCH_WARMUP, "run": run}
+
+
 def _pytorch_idioms(mnist: data.MNIST, params: P.Params) -> dict:
     import torch
 
@@ -167,6 +191,10 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
     main = training.train(p, mnist, progress=False, share_init=True, share_order=True)  # parity, whatever params.parity says
     main_seconds = time.perf_counter() - t0
     step(f"main run: {main_seconds:.1f} s")
+    step("benchmark: one epoch of each trainer, interleaved, alone on the machine")
+    t0 = time.perf_counter()
+    bench = short_benchmark(mnist, p)
+    bench_seconds = time.perf_counter() - t0
 
     results, seconds, how = runner.run_tasks(side_by_side_tasks(p, threads), mnist, n_jobs=n_jobs, threads=threads,
                                              scheduler=scheduler, log=step)
@@ -185,11 +213,12 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
         "pca": results["pca"],
         "gradients": results["gradients"],
         "pytorch_idioms": results["pytorch_idioms"],
+        "bench": bench,
         "misclassified": misclassified,
         "complexity": complexity,
         # The time budget: each experiment's own seconds (the side-by-side ones in
         # their worker), and how the side-by-side experiments were run.
-        "timings": {"main": main_seconds, **seconds, "other": time.perf_counter() - t0},
+        "timings": {"main": main_seconds, "bench": bench_seconds, **seconds, "other": time.perf_counter() - t0},
         "parallel": {**how, "experiments": list(seconds), "load_average": [load_before[0], os.getloadavg()[0]]},
         "compute_seconds": time.perf_counter() - t_start,
     }
@@ -199,7 +228,7 @@ EXPERIMENT_LABELS = {
     "load_data": "loading and verifying MNIST", "main": "main run (both networks)",
     "init_only": "PyTorch's own initial weights", "init_small": "NumPy with small initial weights",
     "paper_like": "paper-like preset", "boundaries": "decision boundaries 3 vs 8", "gradients": "gradient check",
-    "pca": "PCA of the test set", "pytorch_idioms": "PyTorch idioms timed", "other": "misclassified images, lines of code",
+    "pca": "PCA of the test set", "pytorch_idioms": "PyTorch idioms timed", "bench": "benchmark of the trainers", "other": "misclassified images, lines of code",
 }
 
 
@@ -214,6 +243,8 @@ def time_budget(result: dict) -> list[dict]:
     rows = [{"experiment": label("load_data"), "seconds": t["load_data"], "how": "alone"}] if "load_data" in t else []
     main_threads = threads(result["main"]["environment"]["threads"])
     rows.append({"experiment": label("main"), "seconds": t["main"], "how": f"alone, {main_threads}, networks interleaved"})
+    if "bench" in t:
+        rows.append({"experiment": label("bench"), "seconds": t["bench"], "how": f"alone, {main_threads}, trainers interleaved"})
     rows += [{"experiment": label(k), "seconds": t[k], "how": side} for k in par["experiments"]]
     rows.append({"experiment": label("other"), "seconds": t["other"], "how": "alone"})
     rows.append({"experiment": "total (wall clock)", "seconds": result["compute_seconds"] + t.get("load_data", 0.0), "how": ""})

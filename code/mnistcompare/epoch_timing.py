@@ -1,0 +1,218 @@
+"""One training epoch of each trainer, timed side by side: the instrument that the
+study's short benchmark and `make bench`'s full sweep (benchmarks/harness.py) share.
+
+`compare()` times one epoch of minibatch SGD (evaluation excluded) for
+
+    numpy               the study's NumPy trainer (training.NumpyTrainer)
+    pytorch             the study's PyTorch trainer, minibatches indexed from tensors (training.TorchTrainer)
+    pytorch_dataloader  the same network trained the idiomatic way, a DataLoader over a
+                        TensorDataset (torch_mlp.train_epoch_dataloader)
+    sklearn             scikit-learn's MLPClassifier with the same architecture and plain SGD,
+                        one epoch per partial_fit
+
+interleaved: every repeat runs each trainer once, the starting trainer rotating from
+repeat to repeat, so that a slow-down of the machine falls on all of them alike;
+warm-up epochs are discarded. Next to the trainers runs "matmul": the epoch's matrix
+products alone at the same shapes, on operands that stay in cache, the limit a trainer
+could reach; `fraction_of_matmul_rate` is how much of it each achieves (FLOP_FORMULA
+says what is counted). Call it inside measure.fixed_threads.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+import warnings
+from typing import Callable, Iterable
+
+import numpy as np
+
+from . import numpy_mlp
+
+N_IN, N_OUT = 784, 10
+BATCH_SIZE, HIDDEN, LR = 64, 128, 0.1
+TRAINERS = ("numpy", "pytorch", "pytorch_dataloader", "sklearn")
+PAUSE_S = 0.1  # idle time before each timed run, so that spinning BLAS/OpenMP threads of the previous one settle
+
+FLOP_FORMULA = (
+    "per sample: forward 2*D*H (X W1) + 2*H*K (h W2), backward 2*H*K (dW2 = h^T dz2)"
+    " + 2*H*K (dh = dz2 W2^T) + 2*D*H (dW1 = X^T dz1); total 4*D*H + 6*H*K, times N per epoch."
+    " No dX (the input needs no gradient); biases, ReLU, softmax and the SGD updates"
+    " (elementwise, O(B*H + D*H) per step) are not counted"
+)
+
+
+# --- FLOPs ----------------------------------------------------------------------------
+def flops_per_sample(n_in: int = N_IN, hidden: int = HIDDEN, n_out: int = N_OUT) -> int:
+    """Multiply-adds x 2 of forward + backward for one example (see FLOP_FORMULA)."""
+    forward = 2 * n_in * hidden + 2 * hidden * n_out
+    backward = 2 * hidden * n_out + 2 * hidden * n_out + 2 * n_in * hidden
+    return forward + backward
+
+
+def flops_per_epoch(n_samples: int, n_in: int = N_IN, hidden: int = HIDDEN, n_out: int = N_OUT) -> int:
+    return n_samples * flops_per_sample(n_in, hidden, n_out)
+
+
+# --- the timed callables ----------------------------------------------------------------
+# Each factory returns epoch(order) -> None for one model that keeps training from call
+# to call; `order` is the epoch's permutation of the training rows (the DataLoader and
+# scikit-learn shuffle by themselves and ignore it; only its length is used).
+
+def _weights(hidden: int, seed: int) -> dict[str, np.ndarray]:
+    return numpy_mlp.init_weights(N_IN, hidden, N_OUT, "pytorch", np.random.default_rng(seed))
+
+
+def _trainer(kind, X, y, batch_size, hidden, lr, seed):
+    """The study's own trainer (training.NumpyTrainer / TorchTrainer) on these rows: the
+    benchmark times exactly the code the study runs."""
+    from . import training
+    from .data import MNIST
+    from .params import Params
+
+    params = Params(hidden=hidden, lr=lr, batch_size=batch_size, seed=seed)
+    rows = MNIST(X, y, X[:1], y[:1], {})  # train_epoch reads only the training rows
+    if kind == "numpy":
+        return training.NumpyTrainer(params, rows, _weights(hidden, seed))
+    return training.TorchTrainer(params, rows, _weights(hidden, seed), seed, N_OUT)
+
+
+def make_numpy(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
+    return _trainer("numpy", X, y, batch_size, hidden, lr, seed).train_epoch
+
+
+def make_pytorch(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
+    return _trainer("pytorch", X, y, batch_size, hidden, lr, seed).train_epoch
+
+
+def make_pytorch_dataloader(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from . import torch_mlp
+
+    model = torch_mlp.build(N_IN, hidden, N_OUT, seed, weights=_weights(hidden, seed))
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loader = DataLoader(TensorDataset(torch.from_numpy(X), torch.from_numpy(y)), batch_size=batch_size,
+                        shuffle=True, generator=torch.Generator().manual_seed(seed))
+
+    def epoch(order):
+        torch_mlp.train_epoch_dataloader(model, optimizer, loader)
+
+    return epoch
+
+
+def make_sklearn(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", solver="sgd", batch_size=batch_size,
+                        learning_rate_init=lr, learning_rate="constant", momentum=0.0, nesterovs_momentum=False,
+                        alpha=0.0, shuffle=True, random_state=seed)
+    classes = np.arange(N_OUT)
+
+    def epoch(order):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.partial_fit(X, y, classes=classes)  # one pass over the data, shuffled by sklearn
+
+    return epoch
+
+
+def make_matmul(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
+    """The epoch's five matrix products and nothing else, on operands that stay in cache:
+    per minibatch X W1, h W2, dz2 W2^T, h^T dz2 and X^T dz1, for the same batch sizes
+    (including a last, smaller batch) as one epoch over len(order) rows."""
+    rng = np.random.default_rng(seed)
+    f32 = lambda *shape: rng.standard_normal(shape, dtype=np.float32)  # noqa: E731
+    D, H, K, B = N_IN, hidden, N_OUT, batch_size
+    Xb, W1, W2, dz2 = f32(B, D), f32(D, H), f32(H, K), f32(B, K)
+    h, dh, z2, dW1, dW2 = f32(B, H), f32(B, H), f32(B, K), f32(D, H), f32(H, K)
+
+    def epoch(order):
+        n = len(order)
+        for start in range(0, n, B):
+            b = min(B, n - start)
+            x, hh, d1, d2, zz = (Xb, h, dh, dz2, z2) if b == B else (Xb[:b], h[:b], dh[:b], dz2[:b], z2[:b])
+            np.matmul(x, W1, out=hh)  # (b, D) @ (D, H)
+            np.matmul(hh, W2, out=zz)  # (b, H) @ (H, K)
+            np.matmul(d2, W2.T, out=d1)  # (b, K) @ (K, H)
+            np.matmul(hh.T, d2, out=dW2)  # (H, b) @ (b, K)
+            np.matmul(x.T, d1, out=dW1)  # (D, b) @ (b, H)
+
+    return epoch
+
+
+FACTORIES = {
+    "numpy": make_numpy,
+    "pytorch": make_pytorch,
+    "pytorch_dataloader": make_pytorch_dataloader,
+    "sklearn": make_sklearn,
+    "matmul": make_matmul,
+}
+
+
+# --- the harness ------------------------------------------------------------------------
+def log_stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def summarize(times: list[float]) -> dict:
+    return {"median_s": float(np.median(times)), "min_s": float(min(times)), "max_s": float(max(times)),
+            "all_s": [float(t) for t in times]}
+
+
+def time_interleaved(epochs: dict[str, Callable[[np.ndarray], None]], n_samples: int, n_rows: int, repeats: int,
+                     warmup: int, rng: np.random.Generator, log: Callable[[str], None] | None = None,
+                     label: str = "", pause_s: float = PAUSE_S) -> dict[str, list[float]]:
+    """Seconds per call of each callable: warmup + repeats rounds, every round one call of
+    each (the starting one rotating), all given the same permutation of n_rows rows cut to
+    n_samples. Warm-up rounds are discarded."""
+    names = list(epochs)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(warmup + repeats):
+        order = rng.permutation(n_rows)[:n_samples]
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            gc.collect()
+            time.sleep(pause_s)
+            t0 = time.perf_counter()
+            epochs[name](order)
+            elapsed = time.perf_counter() - t0
+            if r >= warmup:
+                times[name].append(elapsed)
+        if log:
+            kind = "warm-up" if r < warmup else f"repeat {r - warmup + 1}/{repeats}"
+            last = ", ".join(f"{n} {times[n][-1]:.3f}s" for n in names if r >= warmup)
+            log(f"  {label}{kind}" + (f": {last}" if last else ""))
+    return times
+
+
+def with_rates(stats: dict, flops: int, numpy_median: float | None, matmul_gflops: float | None) -> dict:
+    gflops = flops / stats["median_s"] / 1e9
+    out = dict(stats, gflops=gflops)
+    if numpy_median is not None:
+        out["ratio_to_numpy"] = stats["median_s"] / numpy_median
+    if matmul_gflops is not None:
+        out["fraction_of_matmul_rate"] = gflops / matmul_gflops
+    return out
+
+
+def compare(X, y, threads: int, repeats: int, warmup: int, batch_size: int, hidden: int, lr: float,
+            trainers: Iterable[str] = TRAINERS, seed: int = 0, log=log_stderr, pause_s: float = PAUSE_S) -> dict:
+    """The main comparison at one thread count (call inside measure.fixed_threads)."""
+    names = [*trainers, "matmul"]
+    epochs = {name: FACTORIES[name](X, y, batch_size, hidden, lr, seed) for name in names}
+    raw = time_interleaved(epochs, len(y), len(y), repeats, warmup, np.random.default_rng([seed, threads]), log,
+                           label=f"[{threads} thread{'s' if threads > 1 else ''}] ", pause_s=pause_s)
+    flops = flops_per_epoch(len(y), N_IN, hidden, N_OUT)
+    matmul = summarize(raw.pop("matmul"))
+    matmul["gflops"] = flops / matmul["median_s"] / 1e9
+    numpy_median = float(np.median(raw["numpy"])) if "numpy" in raw else None
+    return {
+        "threads": threads,
+        "matmul": matmul,
+        "trainers": {name: with_rates(summarize(t), flops, numpy_median, matmul["gflops"]) for name, t in raw.items()},
+    }
+
+
