@@ -10,6 +10,7 @@ Data -> models -> training -> study -> book, one idea per module:
     torch_mlp   the same network with torch.nn and torch.optim
     measure     instruments: threads, peak memory, the machine's description
     training    one driver for both, recording loss, accuracy, time and memory
+    epoch_timing  one epoch of each trainer timed side by side (the study's benchmark and make bench's)
     atomic      files written whole or not at all
   the study
     analysis    PCA, decision boundaries, convergence, complexity, spreads, gradient checks
