@@ -43,8 +43,7 @@ def test_gradients_match_pytorch_autograd(rng):
     net = torch_mlp.TorchMLP(D, H, K).load_numpy_weights(weights)
     torch_loss = torch.nn.NLLLoss()(net(torch.from_numpy(X)), torch.from_numpy(y))
     torch_loss.backward()
-    auto = {"W1": net.fc1.weight.grad.numpy().T, "b1": net.fc1.bias.grad.numpy(),
-            "W2": net.fc2.weight.grad.numpy().T, "b2": net.fc2.bias.grad.numpy()}
+    auto = net.numpy_grads()
     assert loss == pytest.approx(torch_loss.item(), rel=1e-6)
     for name in grads:
         assert grads[name].shape == auto[name].shape

@@ -237,8 +237,7 @@ def gradient_check(X: np.ndarray, y: np.ndarray, hidden: int, seed: int, eps: fl
     _, grads = NumpyMLP(weights).loss_and_grads(X, y)
     net = TorchMLP(X.shape[1], hidden, 10).load_numpy_weights(weights)
     torch.nn.NLLLoss()(net(torch.from_numpy(X)), torch.from_numpy(y)).backward()
-    auto = {"W1": net.fc1.weight.grad.numpy().T, "b1": net.fc1.bias.grad.numpy(),
-            "W2": net.fc2.weight.grad.numpy().T, "b2": net.fc2.bias.grad.numpy()}
+    auto = net.numpy_grads()
     return {"finite_differences": fd, "autograd": {k: relative_error(grads[k], auto[k]) for k in grads},
             "fd_network": [12, 6, 10], "fd_batch": n_fd, "autograd_batch": int(len(y)), "eps": eps}
 

@@ -33,14 +33,11 @@ class TorchMLP(nn.Module):
                 layer.bias.copy_(torch.from_numpy(weights[b]))
         return self
 
-    def numpy_weights(self) -> dict[str, np.ndarray]:
-        """The inverse of load_numpy_weights."""
-        return {
-            "W1": self.fc1.weight.detach().cpu().numpy().T.copy(),
-            "b1": self.fc1.bias.detach().cpu().numpy().copy(),
-            "W2": self.fc2.weight.detach().cpu().numpy().T.copy(),
-            "b2": self.fc2.bias.detach().cpu().numpy().copy(),
-        }
+    def numpy_grads(self) -> dict[str, np.ndarray]:
+        """The gradients autograd left on the parameters, in the NumPy network's layout
+        (W: (in, out)), to compare with NumpyMLP.backward."""
+        return {"W1": self.fc1.weight.grad.cpu().numpy().T, "b1": self.fc1.bias.grad.cpu().numpy(),
+                "W2": self.fc2.weight.grad.cpu().numpy().T, "b2": self.fc2.bias.grad.cpu().numpy()}
 
     @property
     def n_params(self) -> int:
