@@ -510,17 +510,15 @@ def render_quick(project: Path, out: Path) -> Path:
     return out / "_book"
 
 
-def check(book: Path, project: Path = ROOT, live_cdn: bool = False, chromium: str | None = None,
-          browser: bool = True) -> Report:
+def check(book: Path, project: Path = ROOT, live_cdn: bool = False, chromium: str | None = None) -> Report:
     """Every check on a rendered book; `project` holds its _quarto.yml and references.bib."""
     pages, numbers, caps, report = site_pages(book, project)
     pdf = check_pdf(book, project, numbers, caps)
     report.problems += pdf.problems
     report.notes.append(f"site and PDF: {len(numbers)} numbered chapters, {len(caps)} figure and table captions compared")
-    if browser:
-        seen = check_site_in_browser(book, pages, live_cdn, chromium)
-        report.problems += seen.problems
-        report.notes += seen.notes
+    seen = check_site_in_browser(book, pages, live_cdn, chromium)
+    report.problems += seen.problems
+    report.notes += seen.notes
     return report
 
 
