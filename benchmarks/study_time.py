@@ -19,6 +19,7 @@ run's time budget. Run it on an otherwise idle machine.
     .venv/bin/python benchmarks/study_time.py               # the default study (params.yml), ~6-8 minutes on 2 cores
     .venv/bin/python benchmarks/study_time.py --quick       # params.yml's quick section: a smoke run
     .venv/bin/python benchmarks/study_time.py --runs parallel,sequential-1 --workers 2
+    .venv/bin/python benchmarks/study_time.py --torch-compile   # eager against torch.compile instead
 """
 
 from __future__ import annotations
@@ -48,6 +49,40 @@ def run_list(text: str) -> list[str]:
     return names
 
 
+def torch_compile_check(mnist, epochs: int = 3, threads: int = 1) -> dict:
+    """Does torch.compile pay at this size? The trainer's epoch (torch_mlp.train_epoch)
+    with the model eager and with torch.compile(model): seconds of the first
+    epoch (which compiles) and the median of the next `epochs`, interleaved.
+    Inductor caches compiled code on disk; an empty cache folder gives the compile
+    time a first run pays (a fresh CI runner, a fork's first publish)."""
+    import statistics
+    import tempfile
+
+    import torch
+
+    from mnistcompare import measure, torch_mlp
+
+    X, y = torch.from_numpy(mnist.X_train), torch.from_numpy(mnist.y_train)
+    g = torch.Generator().manual_seed(0)
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="mnistcompare-inductor-") as cache, measure.fixed_threads(threads):
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
+        runs = {}
+        for name in ("eager", "compiled"):
+            model = torch_mlp.build(X.shape[1], 128, 10, seed=0)
+            runs[name] = (torch.compile(model) if name == "compiled" else model,
+                          torch.optim.SGD(model.parameters(), lr=0.1), [])
+        for epoch in range(epochs + 1):
+            order = torch.randperm(len(X), generator=g)
+            for name, (model, optimizer, times) in runs.items():
+                t0 = time.perf_counter()
+                torch_mlp.train_epoch(model, optimizer, X, y, order, 64)
+                times.append(time.perf_counter() - t0)
+        for name, (_, _, times) in runs.items():
+            out[name] = {"first_epoch_s": times[0], "epoch_s": statistics.median(times[1:])}
+    return {"threads": threads, **out}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=run_list, default=list(RUNS),
@@ -56,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="params.yml's quick section (a small subset, a few epochs)")
     p.add_argument("--params", default=None, help="parameters file (default params.yml at the project root)")
     p.add_argument("--json", type=Path, default=None, help="also write every number to this JSON file")
+    p.add_argument("--torch-compile", action="store_true",
+                   help="instead: time PyTorch's epoch eager against torch.compile (compile time, epoch time)")
     args = p.parse_args(argv)
 
     environ = dict(os.environ)
@@ -70,6 +107,17 @@ def main(argv: list[str] | None = None) -> int:
     load_seconds = time.perf_counter() - t0
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     log(f"parameters {loaded.params.to_dict()}; MNIST loaded in {load_seconds:.1f} s")
+    if args.torch_compile:
+        c = torch_compile_check(mnist)
+        e, k = c["eager"], c["compiled"]
+        print(f"PyTorch epoch (batch 64, hidden 128, {c['threads']} thread), load average {os.getloadavg()[0]:.2f}:")
+        print(f"  eager     first epoch {e['first_epoch_s']:.2f} s, then {e['epoch_s']:.3f} s per epoch")
+        print(f"  compiled  first epoch {k['first_epoch_s']:.2f} s (compiles), then {k['epoch_s']:.3f} s per epoch")
+        saved = e["epoch_s"] - k["epoch_s"]
+        cost = k["first_epoch_s"] - k["epoch_s"]
+        print(f"  compile time about {cost:.1f} s; " + (f"pays after {cost / saved:.0f} epochs" if saved > 0
+                                                        else "compiled epochs are not faster: it never pays"))
+        return 0
 
     results = {}
     for name in args.runs:
