@@ -110,3 +110,20 @@ def test_only_measured_values_are_left_out_of_the_comparison():
     other_loss = {"history": [{"epoch": 1, "train_loss": 0.25 + 1e-16 * 4, "seconds": 1.0}], "environment": {"threads": 1}}
     assert computed(run) == computed(slower) == {"history": [{"epoch": 1, "train_loss": 0.25}]}
     assert computed(run) != computed(other_loss)
+
+
+@pytest.mark.slow
+def test_study_time_benchmark_compares_and_checks_identity(capsys, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "study_time.py"
+    spec = importlib.util.spec_from_file_location("study_time", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--quick", "--runs", "parallel,sequential-1"]) == 0
+    out = capsys.readouterr().out
+    assert "| parallel | loky, " in out and "| sequential-1 | sequential, " in out
+    assert "parallel against the faster sequential run (sequential-1): " in out
+    assert "results bit-identical (timings, memory, environment aside): yes" in out
+    assert "| total (wall clock) |" in out
