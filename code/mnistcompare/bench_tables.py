@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import paths
+from .report import pct
 
 LABELS = {
     "numpy": "NumPy (ours)",
@@ -34,10 +35,6 @@ def load_results(path: str | Path | None = None) -> dict | None:
     return json.loads(path.read_text())
 
 
-def _pct(x: float | None) -> str:
-    return "" if x is None else f"{100 * x:.0f}%"
-
-
 def markdown_table(results: dict) -> str:
     """The main comparison: one row per trainer and thread count, plus the matmul limit."""
     lines = ["| threads | trainer | median s/epoch | min–max s | × NumPy | GFLOP/s | % of matmul rate |",
@@ -48,7 +45,7 @@ def markdown_table(results: dict) -> str:
         for name, r in run_["trainers"].items():
             ratio = f"{r['ratio_to_numpy']:.2f}" if "ratio_to_numpy" in r else ""
             lines.append(f"| {t} | {LABELS.get(name, name)} | {r['median_s']:.3f} | {r['min_s']:.3f}–{r['max_s']:.3f} "
-                         f"| {ratio} | {r['gflops']:.1f} | {_pct(r.get('fraction_of_matmul_rate'))} |")
+                         f"| {ratio} | {r['gflops']:.1f} | {pct(r.get('fraction_of_matmul_rate'), 0)} |")
         m = run_["matmul"]
         ratio = f"{m['median_s'] / numpy_median:.2f}" if numpy_median else ""
         lines.append(f"| {t} | {LABELS['matmul']} | {m['median_s']:.3f} | {m['min_s']:.3f}–{m['max_s']:.3f} "
@@ -85,7 +82,7 @@ def scaling_table(results: dict) -> str:
         ratio = f"{r['pytorch_ratio_to_numpy']:.2f}" if "pytorch_ratio_to_numpy" in r else ""
         lines.append(f"| {r['threads']} | {r['batch_size']} | {r['hidden']}{star} | {r.get('numpy_s', float('nan')):.3f} "
                      f"| {r.get('pytorch_s', float('nan')):.3f} | {ratio} | {r.get('matmul_s', float('nan')):.3f} "
-                     f"| {_pct(r.get('numpy_fraction_of_matmul_rate'))} | {_pct(r.get('pytorch_fraction_of_matmul_rate'))} |")
+                     f"| {pct(r.get('numpy_fraction_of_matmul_rate'), 0)} | {pct(r.get('pytorch_fraction_of_matmul_rate'), 0)} |")
     return "\n".join(lines)
 
 
@@ -102,29 +99,11 @@ def memory_table(results: dict) -> str:
 def provenance(results: dict | None) -> str:
     """When, where and how the saved benchmark was taken, as a sentence fragment."""
     if results is None:
-        return "has not been run on this machine (run `make bench`)"
+        return "does not exist yet (`make bench` writes it)"
     env = results["environment"]
     threads = " and ".join(str(t) for t in results["threads"])
     return (f"was run on {results['timestamp'][:10]} (CPU: {env['cpu']}, {env['cpu_count']} cores; NumPy "
             f"{env['numpy']}, PyTorch {env['torch']}) at {threads} thread(s), {results['repeats']} timed epochs each")
-
-
-def fraction_of_limit(results: dict, trainer: str, threads: int) -> float | None:
-    """A trainer's share of the matmul rate at a thread count (None if not measured)."""
-    for run_ in results["runs"]:
-        if run_["threads"] == threads and trainer in run_["trainers"]:
-            return run_["trainers"][trainer].get("fraction_of_matmul_rate")
-    return None
-
-
-def book_values(results: dict | None) -> tuple[str, str, int | None, str, str]:
-    """What the book's text quotes: (provenance, best line, thread count, NumPy's and
-    PyTorch's share of the matmul rate at that thread count)."""
-    if results is None:
-        return provenance(None), "", None, "n/a", "n/a"
-    threads = max(results["threads"])
-    share = lambda name: f"{100 * (fraction_of_limit(results, name, threads) or float('nan')):.0f}%"  # noqa: E731
-    return provenance(results), best_line(results), threads, share("numpy"), share("pytorch")
 
 
 def best_line(results: dict) -> str:
