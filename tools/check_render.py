@@ -541,13 +541,14 @@ def main(argv: list[str] | None = None) -> int:
             out.mkdir(parents=True, exist_ok=True)
             book, project = render_quick(args.project, out), out
         report = check(book, project, live_cdn=args.live_cdn, chromium=args.chromium)
+        n_chapters = len(chapters(project))  # the temporary folder is gone after this block
     for note in report.notes:
         print(f"note: {note}")
     if report.problems:
         print(f"check-render: {len(report.problems)} problem(s) in what a reader gets:")
         print("\n".join(f"  - {p}" for p in report.problems))
         return 1
-    print(f"check-render: the site ({len(chapters(project))} chapters) and the PDF read as they should")
+    print(f"check-render: the site ({n_chapters} chapters) and the PDF read as they should")
     return 0
 
 
