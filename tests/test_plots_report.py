@@ -147,3 +147,16 @@ def test_a_static_chart_is_a_vector_pdf_in_the_pdf_render(tmp_path, monkeypatch)
     assert set(bundle) == {"application/pdf", "text/plain"}
     pdf = base64.b64decode(bundle["application/pdf"])
     assert pdf.startswith(b"%PDF") and not re.search(rb"/Subtype\s*/Image", pdf)  # vector, not a raster
+
+
+def test_source_of_reads_a_module_without_importing_it(monkeypatch):
+    import sys
+
+    from mnistcompare import torch_mlp
+
+    monkeypatch.delitem(sys.modules, "mnistcompare.torch_mlp")
+    listing = report.source_of("torch_mlp", "TorchMLP.forward", "train_epoch")
+    assert "mnistcompare.torch_mlp" not in sys.modules
+    assert listing.startswith("```python\ndef forward(self, x") and "def train_epoch(" in listing
+    code_lines = lambda text: [line for line in text.splitlines() if line.strip()]  # noqa: E731
+    assert code_lines(listing) == code_lines(report.source_block(torch_mlp.TorchMLP.forward, torch_mlp.train_epoch))

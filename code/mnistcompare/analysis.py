@@ -263,7 +263,7 @@ def count_code_lines(source: str) -> int:
     return len(code_lines - doc_lines)
 
 
-def _definition_source(source: str, names: list[str]) -> str:
+def definition_source(source: str, names: list[str]) -> str:
     """The source text of the named top-level functions/classes (Class.method allowed)."""
     tree = ast.parse(source)
     lines = source.splitlines()
@@ -307,5 +307,5 @@ def complexity(package_dir: str | Path | None = None) -> dict:
         out[name] = {"file": spec["file"], "module": count_code_lines(source)}
         for part, names in spec.items():
             if part != "file":
-                out[name][part] = count_code_lines(_definition_source(source, names))
+                out[name][part] = count_code_lines(definition_source(source, names))
     return out

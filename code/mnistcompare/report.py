@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
+from pathlib import Path
 
 import numpy as np
 
@@ -110,6 +111,16 @@ def latex_table(markdown_text: str, header_chars: int = 14) -> str:
     tabular = "\n".join([r"\begin{tabular}{@{}" + align + "@{}}", r"\toprule", *body, r"\bottomrule", r"\end{tabular}"])
     return ("{\\small\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n"
             + tabular + "}}")
+
+
+def source_of(module: str, *names: str) -> str:
+    """Like source_block, for top-level functions or Class.method of one of the package's
+    modules, read from its file without importing it (the PyTorch chapter shows
+    torch_mlp without a warm render paying for `import torch`)."""
+    from .analysis import definition_source
+
+    source = (Path(__file__).parent / f"{module}.py").read_text()
+    return f"```python\n{definition_source(source, list(names)).rstrip()}\n```"
 
 
 def source_block(*objects) -> str:
