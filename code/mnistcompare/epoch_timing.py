@@ -16,6 +16,9 @@ warm-up epochs are discarded. Next to the trainers runs "matmul": the epoch's ma
 products alone at the same shapes, on operands that stay in cache, the limit a trainer
 could reach; `fraction_of_matmul_rate` is how much of it each achieves (FLOP_FORMULA
 says what is counted). Call it inside measure.fixed_threads.
+
+`time_idioms()` times, per step, the PyTorch idioms the training loop chose between
+(the PyTorch chapter quotes it).
 """
 
 from __future__ import annotations
@@ -216,3 +219,83 @@ def compare(X, y, threads: int, repeats: int, warmup: int, batch_size: int, hidd
     }
 
 
+def time_idioms(X, y, X_test, y_test, *, hidden: int,
+                lr: float, batch_size: int, seed: int, steps: int = 200, rounds: int = 5) -> dict:
+    """What the idioms in train_epoch and evaluate cost on this machine: seconds per
+    step (per evaluation for eval) under "seconds", by group and variant.
+
+    Each variant is timed once per round, in a rotating order (so a slow-down of
+    the machine falls on all alike), and the median over `rounds` is reported:
+      sgd:    optimizer.step() alone (the gradients of one real minibatch), with
+              torch.optim.SGD's three implementations: the for-loop over the
+              parameters (the default on the CPU), foreach=True (one multi-tensor
+              call per operation) and fused=True (one kernel for the whole update);
+      gather: the minibatch (images and labels) by X[idx] or by index_select;
+      loss:   per-step loss bookkeeping, total += loss.detach() * B against
+              keeping loss.detach() in a list (averaged once after the epoch);
+      eval:   one evaluation of the test set under no_grad or inference_mode.
+    """
+    import statistics
+
+    import torch
+    from torch import nn
+
+    from .torch_mlp import build
+
+    g = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(X), generator=g)[: steps * batch_size]
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    n_out = int(max(y.max(), y_test.max())) + 1
+    loss_fn = nn.NLLLoss()
+
+    def model_and_sgd(**kw):
+        model = build(X.shape[1], hidden, n_out, seed)
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, **kw)
+        loss_fn(model(X.index_select(0, batches[0])), y.index_select(0, batches[0])).backward()
+        return model, optimizer
+
+    sgd = {"for-loop": model_and_sgd(), "foreach": model_and_sgd(foreach=True), "fused": model_and_sgd(fused=True)}
+
+    def sgd_with(name):
+        optimizer = sgd[name][1]
+        for _ in batches:
+            optimizer.step()
+
+    def gather_with(name):
+        for idx in batches:
+            if name == "X[idx]":
+                X[idx], y[idx]
+            else:
+                X.index_select(0, idx), y.index_select(0, idx)
+
+    loss = torch.tensor(0.5)
+
+    def loss_with(name):
+        total, kept = torch.zeros((), dtype=torch.float64), []
+        for idx in batches:
+            if name == "accumulate":
+                total += loss.detach() * len(idx)
+            else:
+                kept.append(loss.detach())
+
+    eval_model = sgd["for-loop"][0]
+
+    def eval_with(name):
+        with torch.no_grad() if name == "no_grad" else torch.inference_mode():
+            eval_model.eval()
+            logp = eval_model(X_test)
+            nn.functional.nll_loss(logp, y_test).item()
+            (logp.argmax(dim=1) == y_test).sum().item()
+
+    groups = {"sgd": (sgd_with, list(sgd), len(batches)), "gather": (gather_with, ["X[idx]", "index_select"], len(batches)),
+              "loss": (loss_with, ["accumulate", "keep"], len(batches)), "eval": (eval_with, ["no_grad", "inference_mode"], 1)}
+    times: dict[str, dict[str, list[float]]] = {k: {v: [] for v in variants} for k, (_, variants, _) in groups.items()}
+    for r in range(rounds + 1):  # round 0 warms up and is not counted
+        for key, (fn, variants, per) in groups.items():
+            for name in variants[r % len(variants):] + variants[: r % len(variants)]:
+                t0 = time.perf_counter()
+                fn(name)
+                if r:
+                    times[key][name].append((time.perf_counter() - t0) / per)
+    return {"threads": torch.get_num_threads(), "steps": len(batches), "rounds": rounds, "batch_size": batch_size,
+            "seconds": {key: {name: statistics.median(v) for name, v in variants.items()} for key, variants in times.items()}}

@@ -24,7 +24,7 @@ Experiments (the parameters come from params.yml):
   gradients   relative errors of the hand-written gradients
   complexity  lines of code of each implementation
   pytorch_idioms  what SGD's for-loop / foreach / fused step, X[idx] / index_select,
-              the loss bookkeeping and no_grad / inference_mode cost (torch_mlp.time_idioms)
+              the loss bookkeeping and no_grad / inference_mode cost (epoch_timing.time_idioms)
 
 The main run goes first, alone on the machine, with params.threads: its epoch
 times are the book's headline; the short benchmark follows, alone too. Every other experiment is independent of it and
@@ -138,11 +138,11 @@ def short_benchmark(mnist: data.MNIST, params: P.Params) -> dict:
 def _pytorch_idioms(mnist: data.MNIST, params: P.Params) -> dict:
     import torch
 
-    from . import torch_mlp
+    from . import epoch_timing
 
     X, y, Xt, yt = (torch.from_numpy(a) for a in (mnist.X_train, mnist.y_train, mnist.X_test, mnist.y_test))
-    return torch_mlp.time_idioms(X, y, Xt, yt, hidden=params.hidden, lr=params.lr, batch_size=params.batch_size,
-                                 seed=params.seed)
+    return epoch_timing.time_idioms(X, y, Xt, yt, hidden=params.hidden, lr=params.lr, batch_size=params.batch_size,
+                                    seed=params.seed)
 
 
 def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task]:
