@@ -36,13 +36,15 @@ run: $(STAMP)
 study: $(STAMP)
 	$(PY) -m mnistcompare study
 
-## report: render the book -> _book/index.html and _book/mnist-numpy-vs-pytorch.pdf
+## report: compute (or load) the study, then render its book -> _book/index.html and
+## _book/mnist-numpy-vs-pytorch.pdf (the "diverged" edition when a network diverged)
 report: $(STAMP)
 	@command -v $(QUARTO) >/dev/null 2>&1 || { \
 	  echo "Quarto is not installed: run 'make quarto' (needs internet), or install Quarto 1.10.18"; \
 	  echo "from https://quarto.org/docs/download/ and TinyTeX (quarto install tinytex), then run make report again."; \
 	  exit 1; }
-	QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render
+	edition=$$($(PY) -m mnistcompare study --edition) && echo "rendering the $$edition edition" && \
+	  QUARTO_PROFILE=$$edition QUARTO_PYTHON=$(abspath $(PY)) $(QUARTO) render
 
 ## check-render: render quick mode into a temporary folder and check what a reader gets
 ## (BOOK=_book checks an existing render instead; CHECK_ARGS=--live-cdn loads the CDN)

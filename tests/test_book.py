@@ -20,12 +20,29 @@ INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
 LABEL_OPT = re.compile(r"^#\|\s*label:\s*(\S+)", re.M)
 SECTION_ID = re.compile(r"\{#((?:sec|fig|tbl)-[\w-]+)")
 CROSSREF = re.compile(r"@((?:sec|fig|tbl)-[\w-]+)")
-CITATION = re.compile(r"\[[^\]]*?@([A-Za-z][\w:-]*)")
+CITATION = re.compile(r"\[[^\]]*?@(?!(?:sec|fig|tbl)-)([A-Za-z][\w:-]*)")  # not a cross-reference
 
 
-def book_files() -> list[Path]:
-    book = yaml.safe_load((ROOT / "_quarto.yml").read_text())["book"]
+EDITIONS = ("study", "diverged")  # the Quarto profiles, one chapter list each (see _quarto.yml)
+
+
+def book_files(edition: str = "study") -> list[Path]:
+    book = yaml.safe_load((ROOT / f"_quarto-{edition}.yml").read_text())["book"]
     return [ROOT / f for f in book["chapters"] + book.get("appendices", [])]
+
+
+# Conditional content: a span [..]{.content-visible KIND="x"} or a div ::: {.content-visible KIND="x"}.
+CONDITIONAL_SPAN = r'\[(?:[^\[\]]|\[[^\]]*\])*\]\{{\.content-visible {0}="{1}"\}}'
+CONDITIONAL_DIV = r'^::: *\{{\.content-visible {0}="{1}"\}}\n.*?^:::\n'
+
+
+def shown(text: str, edition: str) -> str:
+    """The chapter's text as an edition (Quarto profile) shows it: what it hides removed."""
+    hidden = [("unless-profile", edition)] + [("when-profile", other) for other in EDITIONS if other != edition]
+    for kind, name in hidden:
+        text = re.sub(CONDITIONAL_DIV.format(kind, name), "", text, flags=re.S | re.M)
+        text = re.sub(CONDITIONAL_SPAN.format(kind, name), "", text)
+    return text
 
 
 def prose(text: str) -> str:
@@ -49,8 +66,19 @@ def test_project_is_a_book_with_html_and_pdf():
     assert config["project"] == {"type": "book", "output-dir": "_book"}
     assert set(config["format"]) == {"html", "pdf"}
     assert config["book"]["downloads"] == ["pdf"]
-    assert config["book"]["chapters"][0] == "index.qmd"
+    assert config["profile"]["default"] == "study"
+    # Profiles append to _quarto.yml's lists: the chapters must be in the profiles only.
+    assert "chapters" not in config["book"] and "appendices" not in config["book"]
+    for edition in EDITIONS:
+        assert book_files(edition)[0] == ROOT / "index.qmd"
     assert "freeze" not in config.get("execute", {})
+
+
+def test_the_diverged_edition_keeps_the_chapters_that_need_no_trained_network():
+    full, diverged = book_files("study"), book_files("diverged")
+    assert set(diverged) < set(full) and diverged == [f for f in full if f in diverged]  # same order
+    left_out = {f.stem for f in set(full) - set(diverged)}
+    assert left_out == {"training-comparison", "fairness", "errors", "decision-boundary", "study-vs-ours", "conclusions"}
 
 
 def test_every_listed_chapter_exists_and_every_chapter_is_listed():
@@ -61,11 +89,13 @@ def test_every_listed_chapter_exists_and_every_chapter_is_listed():
     assert on_disk == {f for f in listed if f.parent.name == "chapters"}
 
 
-def test_labels_are_unique_and_every_reference_resolves():
-    all_labels = [label for f in book_files() for label in labels(f.read_text())]
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_labels_are_unique_and_every_reference_resolves(edition):
+    files = {f: shown(f.read_text(), edition) for f in book_files(edition)}
+    all_labels = [label for text in files.values() for label in labels(text)]
     duplicates = {x for x in all_labels if all_labels.count(x) > 1}
     assert not duplicates
-    missing = {(f.name, ref) for f in book_files() for ref in CROSSREF.findall(prose(f.read_text())) if ref not in all_labels}
+    missing = {(f.name, ref) for f, text in files.items() for ref in CROSSREF.findall(prose(text)) if ref not in all_labels}
     assert not missing
 
 
@@ -148,6 +178,7 @@ def book_env(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("QUARTO_PROJECT_ROOT", str(ROOT))
     for key in ("EPOCHS", "HIDDEN", "LR", "BATCH_SIZE", "SEEDS", "FIGURES"):
         monkeypatch_module.delenv(f"MNISTCOMPARE_{key}", raising=False)
+    monkeypatch_module.delenv("QUARTO_PROFILE", raising=False)  # the default edition, "study"
     return tmp_path_factory.mktemp("info")
 
 
@@ -188,8 +219,13 @@ def test_chapter_executes_and_produces_its_figures_and_tables(qmd, base_format, 
             else:
                 assert any("text/markdown" in d and "|" in d["text/markdown"] for d in data), f"{label}: no table"
     values = json.loads(nb.cells[-1].outputs[0]["text"])
+    # Quarto evaluates every inline expression, also in content this edition hides
+    # (the diverged edition's words are empty here): only those shown must read well.
+    in_edition = set(INLINE.findall(prose(shown(qmd.read_text(), "study"))))
     for expr, value, type_name in values:
         assert type_name in ("str", "int", "float"), f"inline `{expr}` gives a {type_name}"
+        if expr not in in_edition:
+            continue
         assert value and "nan" not in value.lower(), f"inline `{expr}` gives {value!r}"
         # Quarto inserts inline output as text, escaping Markdown: no maths or code markup.
         assert not re.search(r"[$`]", value), f"inline `{expr}` gives markup {value!r}"

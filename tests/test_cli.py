@@ -69,3 +69,16 @@ def test_params_prints_each_value_and_its_source_and_refuses_bad_input(tmp_path,
     monkeypatch.setenv("MNISTCOMPARE_EPOCHS", "-1")
     assert main(["params", "--params", str(f)]) == 2
     assert "epochs must be a positive integer, got -1" in capsys.readouterr().err
+
+
+def test_study_edition_prints_the_profile_that_renders_the_book(monkeypatch, capsys):
+    from mnistcompare import study
+
+    diverged = {"model": "numpy", "epoch": 2, "lr": 50.0, "loss": "inf", "stage": "test", "experiment": "main run"}
+    for found, edition in (([], "study"), ([diverged], "diverged")):
+        monkeypatch.setattr(study, "load_or_compute", lambda *a, found=found, **k: {
+            "diverged": found, "cache_file": "c.json", "compute_seconds": 1.0})
+        assert main(["study", "--edition", "--quiet"]) == 0
+        assert capsys.readouterr().out == edition + "\n"  # nothing else on stdout: make report reads it
+    assert main(["study", "--quiet"]) == 0
+    assert "diverged: main run: numpy network: test loss became inf in epoch 2 with learning rate 50.0" in capsys.readouterr().out

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from mnistcompare import params as P
 from mnistcompare import paths, study
+from mnistcompare.plots import MODEL_LABELS
 from test_book import ROOT, execute
 
 FORKS = {
@@ -124,3 +126,73 @@ def test_boundary_verdict(fork):
     assert ("bend it the same way" in v["decision-boundary"]["bends"]) == (agree >= 0.95)
     assert f"{agree:.1%}" in v["decision-boundary"]["bends"]
     assert v["conclusions"]["bends"] == v["decision-boundary"]["bends"]
+
+
+# --- a learning rate that diverges -------------------------------------------------------
+
+DIVERGING = {"MNISTCOMPARE_LR": "1e8"}  # the losses leave the finite numbers in the first epoch
+DIVERGED_EDITION = yaml.safe_load((ROOT / "_quarto-diverged.yml").read_text())["book"]
+DIVERGED_CHAPTERS = [q for q in DIVERGED_EDITION["chapters"] + DIVERGED_EDITION["appendices"] if q != "chapters/references.qmd"]
+
+
+@pytest.fixture(scope="module")
+def diverged(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MNISTCOMPARE_QUICK", "1")
+    mp.setenv("MNISTCOMPARE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    mp.setenv("QUARTO_PROJECT_ROOT", str(ROOT))
+    for key in P.KEYS:
+        mp.delenv(f"MNISTCOMPARE_{key.upper()}", raising=False)
+    for name, value in DIVERGING.items():
+        mp.setenv(name, value)
+    S = study.load_or_compute(P.load(paths.params_file()), progress=False)
+    info = tmp_path_factory.mktemp("info")
+    mp.setenv("QUARTO_PROFILE", "diverged")  # as make report renders it
+    values = {Path(qmd).stem: inline_values(execute(ROOT / qmd, "html", info, mp)) for qmd in DIVERGED_CHAPTERS}
+    mp.setenv("QUARTO_PROFILE", "study")  # what a plain `quarto render` would do
+    yield S, values, info, mp
+    mp.undo()
+
+
+def runs_that_train(S) -> list[tuple[str, dict]]:
+    """Every record of a trained network in the study (recomputed here, not through study.divergences)."""
+    runs = [S["main"], S["init_only"], S["init_small"], S["paper_like"], *S["seeds"]]
+    return [(name, rec) for run in runs for name, rec in run["models"].items()]
+
+
+@pytest.mark.slow
+def test_a_diverging_run_makes_the_diverged_edition(diverged):
+    S, values, _, _ = diverged
+    assert study.edition(S) == "diverged"
+    for name in ("numpy", "pytorch"):  # the main run: both stop where their finite epochs end
+        rec = S["main"]["models"][name]
+        d = rec["diverged"]
+        assert d["epoch"] == len(rec["history"]) + 1 and d["lr"] == 1e8
+        assert not np.isfinite(float(d["loss"]))
+        assert "test_predictions" not in rec and "peak_memory_bytes" not in rec
+    assert S["misclassified"] is None and S["seed_spread"] is None
+    # The paper-like preset has its own learning rate (0.01): it trains to the end.
+    assert all("diverged" not in r for r in S["paper_like"]["models"].values())
+    assert len(S["paper_like"]["models"]["numpy"]["history"]) == S["paper_like"]["params"]["epochs"]
+
+
+@pytest.mark.slow
+def test_the_diverged_abstract_says_which_network_when_and_at_which_rate(diverged):
+    S, values, _, _ = diverged
+    text = values["index"]["diverged_text"]
+    first_np = S["main"]["models"]["numpy"]["diverged"]
+    assert text.startswith(f"the {MODEL_LABELS['numpy']} network of the main run diverged in epoch {first_np['epoch']}: "
+                           f"its {first_np['stage']} loss became {first_np['loss']} with learning rate 1e+08")
+    n = sum("diverged" in rec for _, rec in runs_that_train(S)) + len(S["boundaries"].get("diverged", []))
+    assert n > 2 and text.endswith(f"and {n - 1} other networks diverged too")
+    # The full Abstract's words are not computed from a run that has no trained network.
+    assert values["index"]["acc_np"] == "" and values["index"]["speed_text"] == ""
+
+
+@pytest.mark.slow
+def test_a_chapter_that_needs_trained_networks_refuses_a_diverged_study(diverged):
+    from nbclient.exceptions import CellExecutionError
+
+    _, _, info, mp = diverged
+    with pytest.raises(CellExecutionError, match="makes the 'diverged' edition of the book.*make report"):
+        execute(ROOT / "chapters/training-comparison.qmd", "html", info, mp)

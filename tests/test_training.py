@@ -75,8 +75,27 @@ def test_same_seed_reproduces_identical_results(mnist):
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value encountered:RuntimeWarning")
 @pytest.mark.parametrize("model", ["numpy", "pytorch"])
 def test_divergence_stops_with_model_epoch_and_lr(mnist, model):
-    with pytest.raises(training.TrainingDiverged, match=rf"{model} network: loss became (nan|inf) in epoch 1 with learning rate 1e\+30"):
+    with pytest.raises(training.TrainingDiverged,
+                       match=rf"{model} network: training loss became (nan|inf) in epoch 1 with learning rate 1e\+30"):
         training.train(Params(epochs=2, subset=500, lr=1e30), mnist, models=(model,), progress=False)
+
+
+def test_a_diverging_network_stops_and_the_other_trains_on(mnist):
+    # At lr 1e6, PyTorch's own initial weights diverge in the first epoch while NumPy's
+    # (drawn with the same init scheme, another generator) stay finite for 3 epochs.
+    p = Params(epochs=3, subset=3000, lr=1e6)
+    res = training.train(p, mnist, progress=False, memory=False, share_init=False, share_order=False, on_diverge="stop")
+    pt, np_ = res["models"]["pytorch"], res["models"]["numpy"]
+    assert pt["diverged"] == {"model": "pytorch", "epoch": 1, "lr": 1e6, "loss": "nan", "stage": "training"}
+    assert pt["history"] == [] and "test_predictions" not in pt and "confusion_matrix" not in pt
+    assert res["diverged"] == [pt["diverged"]] and "parity" not in res
+    assert [h["epoch"] for h in np_["history"]] == [1, 2, 3] and "diverged" not in np_
+    assert len(np_["test_predictions"]) == len(mnist.y_test)
+
+
+def test_on_diverge_is_checked(mnist):
+    with pytest.raises(ValueError, match="on_diverge must be 'raise' or 'stop'"):
+        training.train(Params(epochs=1, subset=500), mnist, on_diverge="ignore", progress=False)
 
 
 def test_unknown_model_and_oversized_subset_are_refused(mnist):

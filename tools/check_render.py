@@ -75,15 +75,28 @@ class Report:
 # --------------------------------------------------------------------------- the book's plan
 
 
-def chapters(project: Path) -> list[str]:
-    """The .qmd files of the book in order (chapters, then appendices)."""
-    book = yaml.safe_load((project / "_quarto.yml").read_text())["book"]
+def active_profile(project: Path, profile: str | None = None) -> str | None:
+    """The Quarto profile a render uses: the one given, else $QUARTO_PROFILE, else the
+    project's `profile: default`."""
+    base = yaml.safe_load((project / "_quarto.yml").read_text()) or {}
+    return profile or os.environ.get("QUARTO_PROFILE") or (base.get("profile") or {}).get("default")
+
+
+def chapters(project: Path, profile: str | None = None) -> list[str]:
+    """The .qmd files of the book in order (chapters, then appendices) under a profile:
+    _quarto.yml's lists with _quarto-<profile>.yml's appended, as Quarto merges them."""
+    configs = [project / "_quarto.yml"]
+    name = active_profile(project, profile)
+    if name:
+        configs.append(project / f"_quarto-{name}.yml")
+    books = [(yaml.safe_load(f.read_text()) or {}).get("book", {}) for f in configs if f.is_file()]
     listed = []
-    for entry in book["chapters"] + book.get("appendices", []):
-        if isinstance(entry, dict):  # a `part:` with its own chapters
-            listed += entry.get("chapters", [])
-        else:
-            listed.append(entry)
+    for key in ("chapters", "appendices"):
+        for entry in (e for book in books for e in book.get(key, [])):
+            if isinstance(entry, dict):  # a `part:` with its own chapters
+                listed += entry.get("chapters", [])
+            else:
+                listed.append(entry)
     return listed
 
 
@@ -487,8 +500,21 @@ def quarto_command() -> str | None:
     return explicit if explicit and Path(explicit).is_file() else shutil.which("quarto")
 
 
-def render_quick(project: Path, out: Path) -> Path:
-    """Copy the project's files into `out` and render the book there in quick mode."""
+def study_edition(project: Path, env: dict | None = None) -> str | None:
+    """The edition (Quarto profile) of the book the study makes, as `make report` picks it;
+    None for a project without editions. Computes the study if it is not cached."""
+    if not (project / "_quarto-diverged.yml").is_file():
+        return None
+    done = subprocess.run([sys.executable, "-m", "mnistcompare", "study", "--edition"], cwd=project,
+                          env=env or dict(os.environ), stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"check-render: the study failed ({done.returncode})")
+    return done.stdout.strip()
+
+
+def render_quick(project: Path, out: Path) -> tuple[Path, str | None]:
+    """Copy the project's files into `out` and render the book there in quick mode, in the
+    edition its study makes; return the rendered book and that edition."""
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=project, capture_output=True,
                             text=True, check=True).stdout.splitlines()
     for rel in listed:
@@ -503,11 +529,14 @@ def render_quick(project: Path, out: Path) -> Path:
     env.setdefault("MNISTCOMPARE_DATA_DIR", str(project / "data"))
     env.setdefault("MNISTCOMPARE_CACHE_DIR", str(project / "_cache"))  # reuse the quick study between checks
     env.setdefault("QUARTO_PYTHON", sys.executable)
-    print(f"[check-render] quarto render (quick mode) in {out}", file=sys.stderr, flush=True)
+    profile = study_edition(out, env)
+    if profile:
+        env["QUARTO_PROFILE"] = profile
+    print(f"[check-render] quarto render (quick mode, profile {profile}) in {out}", file=sys.stderr, flush=True)
     done = subprocess.run([quarto, "render"], cwd=out, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"check-render: quarto render failed ({done.returncode}):\n{done.stderr[-4000:]}")
-    return out / "_book"
+    return out / "_book", profile
 
 
 def check(book: Path, project: Path = ROOT, live_cdn: bool = False, chromium: str | None = None) -> Report:
@@ -528,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--project", type=Path, default=ROOT, help="the Quarto project the book was rendered from")
     ap.add_argument("--live-cdn", action="store_true", help="load Vega, require.js and jquery from the CDN (needs internet)")
     ap.add_argument("--chromium", help=f"the Chromium to drive (default: Playwright's own if installed, else {CHROMIUM})")
+    ap.add_argument("--profile", help="the Quarto profile (edition) the book was rendered with "
+                    "(default: $QUARTO_PROFILE, else the one the study makes)")
     ap.add_argument("--keep", type=Path, help="render into this folder and keep it (default: a temporary folder)")
     args = ap.parse_args(argv)
 
@@ -536,10 +567,13 @@ def main(argv: list[str] | None = None) -> int:
             book, project = args.book, args.project
             if not (book / "index.html").is_file():
                 ap.error(f"{book} holds no rendered book (no index.html)")
+            # The edition rendered: the one named, else the one the study makes (as make report picks it).
+            profile = args.profile or os.environ.get("QUARTO_PROFILE") or study_edition(project)
         else:
             out = args.keep or Path(tmp)
             out.mkdir(parents=True, exist_ok=True)
-            book, project = render_quick(args.project, out), out
+            (book, profile), project = render_quick(args.project, out), out
+        os.environ["QUARTO_PROFILE"] = profile or ""  # chapters() reads it
         report = check(book, project, live_cdn=args.live_cdn, chromium=args.chromium)
         n_chapters = len(chapters(project))  # the temporary folder is gone after this block
     for note in report.notes:

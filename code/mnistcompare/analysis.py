@@ -88,12 +88,15 @@ def binary_task(data: MNIST, a: int = 3, b: int = 8) -> dict:
 
 
 def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, grid_n: int = 150, epochs: int = 10,
-                        progress: bool = False) -> dict:
+                        progress: bool = False, on_diverge: str = "raise") -> dict:
     """Logistic regression (the study's) and both networks, trained on the first two
     principal components of the a/b training images, plus each trained on all 784
     pixels for contrast. The networks use params.hidden, lr and batch size,
     `epochs` passes, and their own initial weights and order (parity off); with
-    params.subset they train on at most that many a/b images, as the main run does."""
+    params.subset they train on at most that many a/b images, as the main run does.
+    With on_diverge="stop", a network whose loss leaves the finite numbers ends the
+    experiment: the result holds only `digits`, `epochs` and `diverged` (see
+    training.fit)."""
     from sklearn.linear_model import LogisticRegression
 
     from . import training
@@ -122,8 +125,12 @@ def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, gri
     }
     two_d = MNIST(S_train, task["y_train"], S_test, task["y_test"], data.sha256)
     full = MNIST(task["X_train"], task["y_train"], task["X_test"], task["y_test"], data.sha256)
-    res_2d, predict_2d = training.fit(net_params, two_d, progress=progress)
-    res_full = training.train(net_params, full, progress=progress)
+    res_2d, predict_2d = training.fit(net_params, two_d, progress=progress, on_diverge=on_diverge)
+    res_full = training.train(net_params, full, progress=progress, on_diverge=on_diverge)
+    diverged = [{**d, "input": k} for k, res in (("2 components", res_2d), ("784 pixels", res_full))
+                for d in res.get("diverged", [])]
+    if diverged:  # nothing to draw: the book says which network diverged instead
+        return {"digits": [a, b], "epochs": epochs, "diverged": diverged}
     for name in training.MODELS:
         classifiers[name] = {
             "grid": predict_2d[name](S_grid),

@@ -84,8 +84,19 @@ def cmd_study(args: argparse.Namespace) -> int:
 
     loaded = P.load(args.params or paths.params_file())
     result = study.load_or_compute(loaded, data_dir=args.data_dir, progress=not args.quiet)
+    if args.edition:  # the Quarto profile that renders this study's book: make report reads it
+        print(study.edition(result))
+        return 0
     print(f"study ready: {result['cache_file']} (computed in {result['compute_seconds']:.1f} s)")
+    for d in result.get("diverged", []):
+        print(f"diverged: {d['experiment']}: {training_message(d)}")
     return 0
+
+
+def training_message(d: dict) -> str:
+    from .training import divergence_message
+
+    return divergence_message(d)
 
 
 def cmd_study_key(args: argparse.Namespace) -> int:
@@ -132,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_study.add_argument("--params", help="parameters file (default params.yml at the project root)")
     p_study.add_argument("--data-dir", help="MNIST root")
     p_study.add_argument("--quiet", action="store_true", help="no progress output")
+    p_study.add_argument("--edition", action="store_true",
+                         help="print only the book's edition, the Quarto profile that renders it: "
+                              "study, or diverged when a network diverged")
     p_study.set_defaults(func=cmd_study)
 
     p_params = sub.add_parser("params", help="check and print the parameters in force (params.yml, quick, environment)")

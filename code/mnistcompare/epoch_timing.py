@@ -109,15 +109,24 @@ def make_pytorch_dataloader(X, y, batch_size, hidden, lr, seed=0) -> Callable[[n
 def make_sklearn(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
     from sklearn.neural_network import MLPClassifier
 
-    clf = MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", solver="sgd", batch_size=batch_size,
-                        learning_rate_init=lr, learning_rate="constant", momentum=0.0, nesterovs_momentum=False,
-                        alpha=0.0, shuffle=True, random_state=seed)
+    def new() -> MLPClassifier:
+        return MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", solver="sgd", batch_size=batch_size,
+                             learning_rate_init=lr, learning_rate="constant", momentum=0.0, nesterovs_momentum=False,
+                             alpha=0.0, shuffle=True, random_state=seed)
+
+    clf = new()
     classes = np.arange(N_OUT)
 
     def epoch(order):
+        nonlocal clf
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            clf.partial_fit(X, y, classes=classes)  # one pass over the data, shuffled by sklearn
+            try:
+                clf.partial_fit(X, y, classes=classes)  # one pass over the data, shuffled by sklearn
+            except ValueError:
+                # Raised after the pass when the weights left the finite numbers (a learning
+                # rate too large): the epoch's work was done; the next one starts afresh.
+                clf = new()
 
     return epoch
 

@@ -7,6 +7,7 @@ Chapters stay thin: a cell calls one function here and displays what it returns.
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -128,6 +129,21 @@ def source_block(*objects) -> str:
     book always shows the code that produced its numbers."""
     src = "\n\n".join(textwrap.dedent(inspect.getsource(o)) for o in objects)
     return f"```python\n{src.rstrip()}\n```"
+
+
+def edition(result: dict) -> str:
+    """The edition of the book this study makes ("study", or "diverged" when a network
+    diverged; study.edition), checked against the Quarto profile being rendered: a
+    chapter that needs trained networks must not render a diverged study's numbers."""
+    from . import study
+
+    made = study.edition(result)
+    rendering = os.environ.get("QUARTO_PROFILE") or "study"
+    if made not in rendering.split(","):
+        raise RuntimeError(
+            f"this study makes the {made!r} edition of the book, but the {rendering!r} edition is being "
+            f"rendered; render with `make report`, which picks the edition (or quarto render --profile {made})")
+    return made
 
 
 def in_force(loaded=None):

@@ -95,11 +95,11 @@ def _train(mnist: data.MNIST, params: P.Params, **kwargs) -> dict:
     """One side-by-side training run (a runner task): no memory probes, no progress bar."""
     from . import training
 
-    return training.train(params, mnist, progress=False, memory=False, **kwargs)
+    return training.train(params, mnist, progress=False, memory=False, on_diverge="stop", **kwargs)
 
 
 def _boundaries(mnist: data.MNIST, params: P.Params) -> dict:
-    return analysis.decision_boundaries(mnist, params, epochs=min(10, params.epochs))
+    return analysis.decision_boundaries(mnist, params, epochs=min(10, params.epochs), on_diverge="stop")
 
 
 def _pca(mnist: data.MNIST) -> dict:
@@ -188,7 +188,8 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
 
     step(f"main run: {p.epochs} epochs, both networks, shared weights and order, alone on the machine")
     t0 = time.perf_counter()
-    main = training.train(p, mnist, progress=False, share_init=True, share_order=True)  # parity, whatever params.parity says
+    # Parity, whatever params.parity says. A network that diverges stops, and the book says so.
+    main = training.train(p, mnist, progress=False, share_init=True, share_order=True, on_diverge="stop")
     main_seconds = time.perf_counter() - t0
     step(f"main run: {main_seconds:.1f} s")
     step("benchmark: one epoch of each trainer, interleaved, alone on the machine")
@@ -200,14 +201,16 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
                                              scheduler=scheduler, log=step)
     seed_runs = [results[f"seed_{s}"] for s in range(p.seed, p.seed + p.seeds)]
     t0 = time.perf_counter()
-    misclassified = analysis.misclassified(mnist.X_test, mnist.y_test, main["models"]["numpy"]["test_predictions"])
+    np_main = main["models"]["numpy"]
+    misclassified = (analysis.misclassified(mnist.X_test, mnist.y_test, np_main["test_predictions"])
+                     if "diverged" not in np_main else None)
     complexity = analysis.complexity()
-    return {
+    result = {
         "main": main,
         "init_only": results["init_only"],
         "init_small": results["init_small"],
         "seeds": seed_runs,
-        "seed_spread": analysis.seed_spread(seed_runs),
+        "seed_spread": None if any("diverged" in r for r in seed_runs) else analysis.seed_spread(seed_runs),
         "paper_like": results["paper_like"],
         "boundaries": results["boundaries"],
         "pca": results["pca"],
@@ -222,6 +225,36 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
         "parallel": {**how, "experiments": list(seconds), "load_average": [load_before[0], os.getloadavg()[0]]},
         "compute_seconds": time.perf_counter() - t_start,
     }
+    result["diverged"] = divergences(result)
+    for d in result["diverged"]:
+        step(f"diverged: {d['experiment']}, {training.divergence_message(d)}")
+    return result
+
+
+# The experiments that train networks, in the book's words.
+TRAINING_EXPERIMENTS = {
+    "main": "main run", "init_only": "run with PyTorch's own initial weights",
+    "init_small": "run with small initial weights", "paper_like": "paper-like preset",
+    "boundaries": "3-versus-8 run",
+}
+
+
+def divergences(result: dict) -> list[dict]:
+    """Every network that diverged, in any experiment: one dict each with the
+    experiment's name and training.divergence's fields (model, epoch, lr, loss, stage)."""
+    runs = [(label, result[k]) for k, label in TRAINING_EXPERIMENTS.items() if k != "boundaries"]
+    runs += [(f"independent run with seed {r['params']['seed']}", r) for r in result["seeds"]]
+    out = [{"experiment": label, **d} for label, run in runs for d in run.get("diverged", [])]
+    out += [{"experiment": f"3-versus-8 run on {d['input']}", **{k: v for k, v in d.items() if k != "input"}}
+            for d in result["boundaries"].get("diverged", [])]
+    return out
+
+
+def edition(result: dict) -> str:
+    """Which book the study makes: "study" (every chapter), or "diverged" when a network
+    diverged in any experiment (the chapters that compare trained networks are left out;
+    see _quarto-diverged.yml). The name is the Quarto profile that renders it."""
+    return "diverged" if result.get("diverged") else "study"
 
 
 EXPERIMENT_LABELS = {

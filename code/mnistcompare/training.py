@@ -50,11 +50,16 @@ class NumpyTrainer:
         self.model = numpy_mlp.NumpyMLP(weights)
         self.params, self.data = params, data
 
+    # Overflow in a diverging run is reported once, by the loss check in `fit`,
+    # not as one NumPy warning per operation.
     def train_epoch(self, order: np.ndarray) -> float:
-        return numpy_mlp.train_epoch(self.model, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return numpy_mlp.train_epoch(self.model, self.data.X_train, self.data.y_train, order,
+                                         self.params.batch_size, self.params.lr)
 
     def evaluate(self) -> tuple[float, float, np.ndarray]:
-        return self.model.evaluate(self.data.X_test, self.data.y_test)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.model.evaluate(self.data.X_test, self.data.y_test)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.model.logits(np.ascontiguousarray(X, dtype=np.float32)).argmax(axis=1)
@@ -124,25 +129,33 @@ class TorchTrainer:
         return {"peak_memory_bytes": peak, "peak_memory_method": method, "rss_peak_growth_bytes": rss, "rss_method": rss_method}
 
 
-def _check_finite(loss: float, model: str, epoch: int, lr: float) -> None:
-    if not math.isfinite(loss):
-        raise TrainingDiverged(
-            f"{model} network: loss became {loss} in epoch {epoch} with learning rate {lr}; "
-            "lower the learning rate (lr) and run again")
+def divergence(loss: float, model: str, epoch: int, lr: float, stage: str) -> dict | None:
+    """The record of a diverged network (None while its loss is finite): which network,
+    at which epoch, with which learning rate, and whether the training or the test loss
+    was the first to leave the finite numbers."""
+    if math.isfinite(loss):
+        return None
+    return {"model": model, "epoch": epoch, "lr": lr, "loss": str(loss), "stage": stage}
+
+
+def divergence_message(d: dict) -> str:
+    return (f"{d['model']} network: {d['stage']} loss became {d['loss']} in epoch {d['epoch']} "
+            f"with learning rate {d['lr']}")
 
 
 def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
           share_order: bool | None = None, memory: bool = True, progress: bool = True,
-          log: Callable[[str], None] | None = None) -> dict:
+          log: Callable[[str], None] | None = None, on_diverge: str = "raise") -> dict:
     """Train the requested networks with `params`; return the results as plain data.
     (See `fit` for the options.)"""
     return fit(params, data, models, share_init=share_init, share_order=share_order, memory=memory,
-               progress=progress, log=log)[0]
+               progress=progress, log=log, on_diverge=on_diverge)[0]
 
 
 def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
         share_order: bool | None = None, memory: bool = True, progress: bool = True,
-        log: Callable[[str], None] | None = None) -> tuple[dict, dict[str, Callable[[np.ndarray], np.ndarray]]]:
+        log: Callable[[str], None] | None = None,
+        on_diverge: str = "raise") -> tuple[dict, dict[str, Callable[[np.ndarray], np.ndarray]]]:
     """Train the requested networks; return (results, {model: predict function}).
 
     The number of classes is read from the labels (10 for MNIST, 2 for the 3-vs-8
@@ -157,7 +170,15 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
     memory: run the untimed peak-memory probes after training (an extra epoch
     per instrument); the study asks for them in its main run only. Without them
     the records have no peak_memory_* or rss_* keys.
+
+    on_diverge: what a non-finite loss (a learning rate too large) does. "raise":
+    TrainingDiverged. "stop": that network stops; its record keeps the finite epochs
+    before it in `history` and says when it diverged in `diverged` (see
+    `divergence`), with no memory, confusion matrix or predictions; the other
+    network trains on. The study stops, so that its book can say what happened.
     """
+    if on_diverge not in ("raise", "stop"):
+        raise ValueError(f"on_diverge must be 'raise' or 'stop'; got {on_diverge!r}")
     unknown = sorted(set(models) - set(MODELS))
     if unknown or not models:
         raise ValueError(f"models must be a non-empty selection of {', '.join(MODELS)}; got {models!r}")
@@ -181,6 +202,8 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
         if "pytorch" in models:
             trainers["pytorch"] = TorchTrainer(params, data, weights if share_init else None, params.seed, n_classes)
         histories: dict[str, list] = {name: [] for name in trainers}
+        divergences: dict[str, dict] = {}
+        all_trainers = dict(trainers)
         preds: dict[str, np.ndarray] = {}
         first_orders: dict[str, np.ndarray] = {}
 
@@ -198,24 +221,41 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
                 t0 = time.perf_counter()
                 train_loss = trainer.train_epoch(order)
                 seconds = time.perf_counter() - t0
-                _check_finite(train_loss, name, epoch, params.lr)
-                t0 = time.perf_counter()
-                test_loss, test_acc, preds[name] = trainer.evaluate()
-                eval_seconds = time.perf_counter() - t0
-                _check_finite(test_loss, name, epoch, params.lr)
+                diverged = divergence(train_loss, name, epoch, params.lr, "training")
+                if diverged is None:
+                    t0 = time.perf_counter()
+                    test_loss, test_acc, preds[name] = trainer.evaluate()
+                    eval_seconds = time.perf_counter() - t0
+                    diverged = divergence(test_loss, name, epoch, params.lr, "test")
+                if diverged is not None:
+                    if on_diverge == "raise":
+                        raise TrainingDiverged(divergence_message(diverged) + "; lower the learning rate (lr) and run again")
+                    divergences[name] = diverged
+                    if log:
+                        log(divergence_message(diverged) + ": it stops here")
+                    continue
                 histories[name].append({
                     "epoch": epoch, "train_loss": train_loss, "test_loss": test_loss, "test_accuracy": test_acc,
                     "seconds": seconds, "eval_seconds": eval_seconds, "samples_per_second": n_train / seconds,
                 })
-            bar.set_postfix({name: f"acc {h[-1]['test_accuracy']:.4f}" for name, h in histories.items()})
+            for name in divergences:
+                trainers.pop(name, None)
+            if not trainers:
+                break
+            live = {name: histories[name] for name in trainers}
+            bar.set_postfix({name: f"acc {h[-1]['test_accuracy']:.4f}" for name, h in live.items()})
             if log:
                 log(f"epoch {epoch}/{params.epochs}: " + ", ".join(
-                    f"{name} loss {h[-1]['train_loss']:.4f} acc {h[-1]['test_accuracy']:.4f}" for name, h in histories.items()))
+                    f"{name} loss {h[-1]['train_loss']:.4f} acc {h[-1]['test_accuracy']:.4f}" for name, h in live.items()))
 
         # Peak memory: an extra, untimed epoch (epoch 1's order) on a copy of each
         # trained model; the instruments would distort the timed epochs.
         records = {}
-        for name, trainer in trainers.items():
+        for name, trainer in all_trainers.items():
+            if name in divergences:
+                records[name] = {"history": histories[name], "diverged": divergences[name],
+                                 "parameter_count": int(trainer.model.n_params)}
+                continue
             records[name] = {
                 "history": histories[name],
                 **(trainer.peak_memory(first_orders[name]) if memory else {}),
@@ -233,9 +273,11 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
         "environment": env,
         "models": records,
     }
-    if len(records) == 2:
+    if divergences:
+        results["diverged"] = [divergences[name] for name in records if name in divergences]
+    elif len(records) == 2:
         results["parity"] = parity_summary(records["numpy"]["history"], records["pytorch"]["history"])
-    return results, {name: trainer.predict for name, trainer in trainers.items()}
+    return results, {name: t.predict for name, t in all_trainers.items() if name not in divergences}
 
 
 def parity_summary(a: list[dict], b: list[dict]) -> dict:

@@ -139,3 +139,27 @@ def speed_sentence(result: dict, sec_np: float, sec_pt: float) -> str:
     if faster == "neither network":
         return f"{machine(result)}, the two take {how}: {times}."
     return f"{machine(result)}, {faster} is faster: {times}, {how}."
+
+
+# --- a run that diverged ------------------------------------------------------------------
+
+
+def divergence_rows(result: dict) -> list[list]:
+    """One row per network that diverged (the study's `diverged` list): experiment,
+    network, epoch, learning rate, which loss left the finite numbers and its value."""
+    return [[d["experiment"], MODEL_LABELS.get(d["model"], d["model"]), d["epoch"], f"{d['lr']:g}",
+             f"{d['stage']} loss", d["loss"]] for d in result.get("diverged", [])]
+
+
+def divergence_summary(result: dict) -> str:
+    """The divergence in one sentence, from the study's `diverged` list (no rule: it says
+    what happened): the first network that diverged, where, when and at which learning
+    rate, and how many diverged in all. Empty when nothing diverged."""
+    found = result.get("diverged", [])
+    if not found:
+        return ""
+    d = found[0]
+    first = (f"the {MODEL_LABELS.get(d['model'], d['model'])} network of the {d['experiment']} diverged "
+             f"in epoch {d['epoch']}: its {d['stage']} loss became {d['loss']} with learning rate {d['lr']:g}")
+    others = len(found) - 1
+    return first + (f", and {others} other network{'s' if others > 1 else ''} diverged too" if others else "")
