@@ -121,3 +121,18 @@ def test_evaluate_returns_loss_accuracy_and_predictions(rng):
     loss, acc, pred = model.evaluate(X, y)
     assert pred.shape == (30,) and 0 <= acc <= 1 and loss > 0
     assert acc == pytest.approx(np.mean(model.forward(X)[0].argmax(1) == y))
+
+
+@pytest.mark.parametrize("N, B, H", [(6000, 64, 128), (3000, 512, 32)])
+def test_epoch_memory_accounts_for_the_tracemalloc_peak(rng, N, B, H):
+    # The parts the book reports must be what the epoch really allocates: the
+    # measured peak exceeds their sum only by small temporaries and Python objects.
+    from mnistcompare import measure
+
+    X, y = rng.random((N, 784), dtype=np.float32), rng.integers(0, 10, N)
+    w, order = init_weights(784, H, 10, "pytorch", rng), rng.permutation(N)
+    peak = measure.tracemalloc_peak(lambda: numpy_mlp.train_epoch(NumpyMLP(w), X, y, order, B, 0.1))
+    parts = numpy_mlp.epoch_memory(N, B, 784, H, 10, y.dtype)
+    total = sum(parts.values()) + sum(a.nbytes for a in w.values())  # + the model's copy of the weights
+    assert total <= peak <= total + 128 * 1024
+    assert parts["per-epoch bookkeeping"] > parts["gradient buffers"]  # at these sizes, N rows outweigh the network

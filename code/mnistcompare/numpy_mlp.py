@@ -175,6 +175,29 @@ class _Buffers:
                         self.ones[:n], self.dW1, self.db1, self.dW2, self.db2)
 
 
+def epoch_memory(N: int, B: int, D: int, H: int, K: int, label_dtype=np.int64) -> dict[str, int]:
+    """Bytes of the arrays one `train_epoch` over N rows allocates, by what they are for
+    (the shapes are those of the code below); their sum is the epoch's peak allocation
+    up to small temporaries, which the tests check against tracemalloc.
+
+      gradient buffers            dW1, db1, dW2, db2: the size of the weights
+      minibatch and activations   X_b, h, the ReLU mask, dL/dh, p, row maxima, ones: B rows
+      per-epoch bookkeeping       the one-hot labels Y and the logits Z (N x K), the softmax
+                                  denominators S, the visit order's labels and row numbers,
+                                  and the loss's gathers after the loop: N rows
+    """
+    buf = _Buffers.allocate(B, D, H, K)
+    grads = ("dW1", "db1", "dW2", "db2")
+    size = lambda name: getattr(buf, name).nbytes  # noqa: E731
+    f, i = np.dtype(DTYPE).itemsize, np.dtype(label_dtype).itemsize
+    return {
+        "gradient buffers": sum(size(g) for g in grads),
+        "minibatch and activations": sum(size(n) for n in buf.__dataclass_fields__ if n not in grads),
+        # Y, Z: N x K; S, log S, z_true: N; y_seen: N labels; seen: N int64 row numbers
+        "per-epoch bookkeeping": 2 * N * K * f + 3 * N * f + N * i + N * np.dtype(np.int64).itemsize,
+    }
+
+
 def train_epoch(model: NumpyMLP, X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int, lr: float) -> float:
     """One epoch of minibatch SGD over X[order]; returns the mean training loss.
 

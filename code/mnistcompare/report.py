@@ -216,6 +216,17 @@ def memory_rows(result: dict) -> list[list]:
              f"{r['parameter_count']:,}"] for m, r in result["main"]["models"].items()]
 
 
+def memory_parts(result: dict) -> str:
+    """What the NumPy loop's tracemalloc peak (main run) is made of, in words: the sum of
+    the arrays it allocates against the peak, each part, and the largest named first."""
+    r = result["main"]["models"]["numpy"]
+    parts = sorted(r["peak_memory_parts"].items(), key=lambda kv: -kv[1])
+    total = sum(b for _, b in parts)
+    listed = ", ".join(f"{name} {mib(b)}" for name, b in parts)
+    return (f"the arrays it allocates account for {mib(total)} of the {mib(r['peak_memory_bytes'])} peak "
+            f"({pct(total / r['peak_memory_bytes'], 0)}), largest first: {listed}")
+
+
 def gradient_rows(result: dict) -> list[list]:
     g = result["gradients"]
     return [[f"`{k}`", sci(g["finite_differences"][k]), sci(g["autograd"][k])] for k in g["autograd"]]

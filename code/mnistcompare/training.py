@@ -9,7 +9,8 @@ slow-down of the machine falls on both alike, and returns plain data:
 
 Each model's record holds `history` (one dict per epoch: epoch, train_loss,
 test_loss, test_accuracy, seconds, eval_seconds, samples_per_second),
-`peak_memory_bytes` with `peak_memory_method` (NumPy: tracemalloc; PyTorch on
+`peak_memory_bytes` with `peak_memory_method` (NumPy: tracemalloc, with
+`peak_memory_parts`, the bytes of the arrays it allocates by purpose; PyTorch on
 the CPU: growth of the process's peak RSS; on CUDA: the allocator's peak), the
 same RSS measure for both as `rss_peak_growth_bytes` (these three only when
 `memory=True`, the default), `parameter_count`,
@@ -70,8 +71,13 @@ class NumpyTrainer:
             numpy_mlp.train_epoch(probe, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr)
 
         rss, rss_method = measure.rss_peak_growth(run)
+        W1, W2 = self.model.W1, self.model.W2
+        # What the tracemalloc peak is made of: the arrays the probe allocates, by purpose.
+        parts = {"weights (the probe's copy)": sum(a.nbytes for a in self.model.weights.values()),
+                 **numpy_mlp.epoch_memory(len(order), self.params.batch_size, W1.shape[0], W1.shape[1], W2.shape[1],
+                                          self.data.y_train.dtype)}
         return {"peak_memory_bytes": measure.tracemalloc_peak(run), "peak_memory_method": "tracemalloc",
-                "rss_peak_growth_bytes": rss, "rss_method": rss_method}
+                "peak_memory_parts": parts, "rss_peak_growth_bytes": rss, "rss_method": rss_method}
 
 
 class TorchTrainer:
