@@ -62,20 +62,16 @@ def scaling(X, y, threads: int, repeats: int, warmup: int, batch_sizes: Iterable
 
 def memory(X, y, n_samples: int, batch_size: int, hidden: int, lr: float, trainers: Iterable[str] = TRAINERS,
            seed: int = 0) -> dict:
-    """Peak memory of one short epoch (n_samples rows) of a fresh model per trainer: growth
-    of the process's peak RSS for all, and tracemalloc's peak for the NumPy-based ones
-    (PyTorch's allocator is invisible to tracemalloc)."""
+    """Peak memory of one short epoch (n_samples rows) of a fresh model per trainer, with the
+    study's instruments (measure.peak_memory): growth of the process's peak RSS for all, and
+    tracemalloc's peak for the NumPy-based ones (PyTorch's allocator is invisible to it)."""
     Xs, ys = np.ascontiguousarray(X[:n_samples]), np.ascontiguousarray(y[:n_samples])
     order = np.random.default_rng(seed).permutation(n_samples)
     out = {}
     for name in trainers:
-        epoch = FACTORIES[name](Xs, ys, batch_size, hidden, lr, seed)
-        rss, method = measure.rss_peak_growth(lambda: epoch(order))
-        record = {"rss_peak_growth_bytes": rss, "rss_method": method}
-        if name in ("numpy", "sklearn"):
-            epoch = FACTORIES[name](Xs, ys, batch_size, hidden, lr, seed)
-            record["tracemalloc_peak_bytes"] = measure.tracemalloc_peak(lambda: epoch(order))
-        out[name] = record
+        # A fresh model for each instrument (its set-up included), as the study's trainers do.
+        run = lambda: FACTORIES[name](Xs, ys, batch_size, hidden, lr, seed)(order)  # noqa: E731
+        out[name] = measure.peak_memory(run, tracemalloc=name in ("numpy", "sklearn"))
     return {"samples": n_samples, "batch_size": batch_size, "hidden": hidden, "trainers": out}
 
 

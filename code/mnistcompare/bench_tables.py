@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import paths
-from .report import pct
+from .report import md_table, pct
 
 LABELS = {
     "numpy": "NumPy (ours)",
@@ -37,20 +37,20 @@ def load_results(path: str | Path | None = None) -> dict | None:
 
 def markdown_table(results: dict) -> str:
     """The main comparison: one row per trainer and thread count, plus the matmul limit."""
-    lines = ["| threads | trainer | median s/epoch | min–max s | × NumPy | GFLOP/s | % of matmul rate |",
-             "|---:|:---|---:|---:|---:|---:|---:|"]
+    rows = []
     for run_ in results["runs"]:
         t = run_["threads"]
         numpy_median = run_["trainers"].get("numpy", {}).get("median_s")
         for name, r in run_["trainers"].items():
             ratio = f"{r['ratio_to_numpy']:.2f}" if "ratio_to_numpy" in r else ""
-            lines.append(f"| {t} | {LABELS.get(name, name)} | {r['median_s']:.3f} | {r['min_s']:.3f}–{r['max_s']:.3f} "
-                         f"| {ratio} | {r['gflops']:.1f} | {pct(r.get('fraction_of_matmul_rate'), 0)} |")
+            rows.append([t, LABELS.get(name, name), f"{r['median_s']:.3f}", f"{r['min_s']:.3f}–{r['max_s']:.3f}", ratio,
+                         f"{r['gflops']:.1f}", pct(r.get("fraction_of_matmul_rate"), 0)])
         m = run_["matmul"]
         ratio = f"{m['median_s'] / numpy_median:.2f}" if numpy_median else ""
-        lines.append(f"| {t} | {LABELS['matmul']} | {m['median_s']:.3f} | {m['min_s']:.3f}–{m['max_s']:.3f} "
-                     f"| {ratio} | {m['gflops']:.1f} | 100% |")
-    return "\n".join(lines)
+        rows.append([t, LABELS["matmul"], f"{m['median_s']:.3f}", f"{m['min_s']:.3f}–{m['max_s']:.3f}", ratio,
+                     f"{m['gflops']:.1f}", "100%"])
+    return md_table(["threads", "trainer", "median s/epoch", "min–max s", "× NumPy", "GFLOP/s", "% of matmul rate"],
+                    rows, align="rlrrrrr")
 
 
 def scaling_rows(results: dict) -> list[dict]:
@@ -74,26 +74,21 @@ def scaling_rows(results: dict) -> list[dict]:
 
 
 def scaling_table(results: dict) -> str:
-    lines = ["| threads | batch | hidden | NumPy s/epoch | PyTorch s/epoch | PyTorch / NumPy | matmul s "
-             "| NumPy % of matmul rate | PyTorch % of matmul rate |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in scaling_rows(results):
-        star = "*" if r["fraction_of_epoch"] < 1 else ""
-        ratio = f"{r['pytorch_ratio_to_numpy']:.2f}" if "pytorch_ratio_to_numpy" in r else ""
-        lines.append(f"| {r['threads']} | {r['batch_size']} | {r['hidden']}{star} | {r.get('numpy_s', float('nan')):.3f} "
-                     f"| {r.get('pytorch_s', float('nan')):.3f} | {ratio} | {r.get('matmul_s', float('nan')):.3f} "
-                     f"| {pct(r.get('numpy_fraction_of_matmul_rate'), 0)} | {pct(r.get('pytorch_fraction_of_matmul_rate'), 0)} |")
-    return "\n".join(lines)
+    s3 = lambda x: f"{x:.3f}" if x is not None else ""  # noqa: E731
+    rows = [[r["threads"], r["batch_size"], f"{r['hidden']}{'*' if r['fraction_of_epoch'] < 1 else ''}",
+             s3(r.get("numpy_s")), s3(r.get("pytorch_s")),
+             f"{r['pytorch_ratio_to_numpy']:.2f}" if "pytorch_ratio_to_numpy" in r else "", s3(r.get("matmul_s")),
+             pct(r.get("numpy_fraction_of_matmul_rate"), 0), pct(r.get("pytorch_fraction_of_matmul_rate"), 0)]
+            for r in scaling_rows(results)]
+    return md_table(["threads", "batch", "hidden", "NumPy s/epoch", "PyTorch s/epoch", "PyTorch / NumPy", "matmul s",
+                     "NumPy % of matmul rate", "PyTorch % of matmul rate"], rows, align="r" * 9)
 
 
 def memory_table(results: dict) -> str:
-    mem = results["memory"]
-    lines = ["| trainer | peak RSS growth (MiB) | tracemalloc peak (MiB) |", "|:---|---:|---:|"]
-    for name, r in mem["trainers"].items():
-        tm = r.get("tracemalloc_peak_bytes")
-        lines.append(f"| {LABELS.get(name, name)} | {r['rss_peak_growth_bytes'] / 2**20:.1f} "
-                     f"| {'' if tm is None else f'{tm / 2**20:.1f}'} |")
-    return "\n".join(lines)
+    rows = [[LABELS.get(name, name), f"{r['rss_peak_growth_bytes'] / 2**20:.1f}",
+             "" if r.get("tracemalloc_peak_bytes") is None else f"{r['tracemalloc_peak_bytes'] / 2**20:.1f}"]
+            for name, r in results["memory"]["trainers"].items()]
+    return md_table(["trainer", "peak RSS growth (MiB)", "tracemalloc peak (MiB)"], rows)
 
 
 def provenance(results: dict | None) -> str:

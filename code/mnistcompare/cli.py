@@ -61,6 +61,16 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def format_summary(results: dict) -> str:
+    """training.summary_rows as the table the book's chapters use (report.md_table)."""
+    from .report import md_table, mib, num
+    from .training import summary_rows
+
+    rows = [[r["model"], num(r["test_accuracy"], 4), num(r["test_loss"], 4), num(r["seconds_per_epoch"], 3),
+             f"{mib(r['peak_memory_bytes'])} ({r['peak_memory_method']})"] for r in summary_rows(results)]
+    return md_table(["model", "test acc", "test loss", "s/epoch", "peak memory"], rows)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from . import data, training
 
@@ -73,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     mnist = data.load(args.data_dir)
     results = training.train(params, mnist, progress=not args.quiet, log=log)
     files = training.write_results(results, args.out)
-    print(training.format_summary(results))
+    print(format_summary(results))
     print(f"wrote {files['json']} and {files['csv']}")
     return 0
 

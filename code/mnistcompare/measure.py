@@ -53,6 +53,18 @@ def tracemalloc_peak(fn: Callable[[], object]) -> int:
     return max(0, peak - start)
 
 
+def peak_memory(run: Callable[[], object], tracemalloc: bool) -> dict:
+    """Every peak-memory figure of the study and the benchmark, from one call of `run` per
+    instrument: the growth of the process's peak RSS (sees every library), and with
+    tracemalloc=True tracemalloc's peak (sees NumPy's buffers, not PyTorch's allocator).
+    {"rss_peak_growth_bytes", "rss_method"[, "tracemalloc_peak_bytes"]}"""
+    rss, method = rss_peak_growth(run)
+    out = {"rss_peak_growth_bytes": rss, "rss_method": method}
+    if tracemalloc:
+        out["tracemalloc_peak_bytes"] = tracemalloc_peak(run)
+    return out
+
+
 def _vm_kib(field: str) -> int | None:
     try:
         with open("/proc/self/status") as fh:

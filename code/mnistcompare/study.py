@@ -56,7 +56,7 @@ CACHE_VERSION = 1
 # Modules that only present results (figures, tables, verdict words, the command line):
 # editing them changes the book's text, never a number, so they stay out of the key and a
 # change there re-renders from the cache.
-PRESENTATION = frozenset({"plots.py", "report.py", "verdicts.py", "cli.py", "__main__.py"})
+PRESENTATION = frozenset({"plots.py", "report.py", "verdicts.py", "bench_tables.py", "cli.py", "__main__.py"})
 # Parameters the study does not read: it always runs both parity and independent runs.
 NOT_IN_KEY = ("parity",)
 

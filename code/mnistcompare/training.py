@@ -70,14 +70,15 @@ class NumpyTrainer:
             probe = numpy_mlp.NumpyMLP(self.model.weights)  # a copy: the probe must not train the model
             numpy_mlp.train_epoch(probe, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr)
 
-        rss, rss_method = measure.rss_peak_growth(run)
+        m = measure.peak_memory(run, tracemalloc=True)
         W1, W2 = self.model.W1, self.model.W2
         # What the tracemalloc peak is made of: the arrays the probe allocates, by purpose.
         parts = {"weights (the probe's copy)": sum(a.nbytes for a in self.model.weights.values()),
                  **numpy_mlp.epoch_memory(len(order), self.params.batch_size, W1.shape[0], W1.shape[1], W2.shape[1],
                                           self.data.y_train.dtype)}
-        return {"peak_memory_bytes": measure.tracemalloc_peak(run), "peak_memory_method": "tracemalloc",
-                "peak_memory_parts": parts, "rss_peak_growth_bytes": rss, "rss_method": rss_method}
+        return {"peak_memory_bytes": m["tracemalloc_peak_bytes"], "peak_memory_method": "tracemalloc",
+                "peak_memory_parts": parts, "rss_peak_growth_bytes": m["rss_peak_growth_bytes"],
+                "rss_method": m["rss_method"]}
 
 
 class TorchTrainer:
@@ -123,7 +124,8 @@ class TorchTrainer:
             optimizer = torch.optim.SGD(probe.parameters(), lr=self.params.lr)
             torch_mlp.train_epoch(probe, optimizer, self.X_train, self.y_train, idx, self.params.batch_size)
 
-        rss, rss_method = measure.rss_peak_growth(run)
+        m = measure.peak_memory(run, tracemalloc=False)  # tracemalloc cannot see PyTorch's allocator
+        rss, rss_method = m["rss_peak_growth_bytes"], m["rss_method"]
         if self.params.device == "cuda":
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
@@ -334,11 +336,3 @@ def summary_rows(results: dict) -> list[dict]:
             "peak_memory_method": record["peak_memory_method"],
         })
     return rows
-
-
-def format_summary(results: dict) -> str:
-    lines = [f"{'model':<8} {'test acc':>9} {'test loss':>10} {'s/epoch':>8} {'peak memory':>12}"]
-    for r in summary_rows(results):
-        lines.append(f"{r['model']:<8} {r['test_accuracy']:>9.4f} {r['test_loss']:>10.4f} "
-                     f"{r['seconds_per_epoch']:>8.3f} {r['peak_memory_bytes'] / 2**20:>9.2f} MiB ({r['peak_memory_method']})")
-    return "\n".join(lines)
