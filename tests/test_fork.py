@@ -42,18 +42,25 @@ def last(run, model, key):
     return run["models"][model]["history"][-1][key]
 
 
-@pytest.fixture(scope="module", params=list(FORKS), ids=list(FORKS))
-def fork(request, tmp_path_factory):
+def fork_study(overrides: dict[str, str], tmp_path_factory):
+    """The environment of a fork's quick render (its overrides, nothing else set) and its
+    study: (the MonkeyPatch to undo, the study, a folder for the kernels' format files)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("MNISTCOMPARE_QUICK", "1")
     mp.setenv("MNISTCOMPARE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     mp.setenv("QUARTO_PROJECT_ROOT", str(ROOT))
+    mp.delenv("QUARTO_PROFILE", raising=False)
     for key in P.KEYS:
         mp.delenv(f"MNISTCOMPARE_{key.upper()}", raising=False)
-    for name, value in FORKS[request.param].items():
+    for name, value in overrides.items():
         mp.setenv(name, value)
     S = study.load_or_compute(P.load(paths.params_file()), progress=False)
-    info = tmp_path_factory.mktemp("info")
+    return mp, S, tmp_path_factory.mktemp("info")
+
+
+@pytest.fixture(scope="module", params=list(FORKS), ids=list(FORKS))
+def fork(request, tmp_path_factory):
+    mp, S, info = fork_study(FORKS[request.param], tmp_path_factory)
     # Inline values by chapter: two chapters may use the same name for different words.
     values = {Path(qmd).stem: inline_values(execute(ROOT / qmd, "html", info, mp)) for qmd in CHAPTERS}
     yield S, values
@@ -137,16 +144,7 @@ DIVERGED_CHAPTERS = [q for q in DIVERGED_EDITION["chapters"] + DIVERGED_EDITION[
 
 @pytest.fixture(scope="module")
 def diverged(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MNISTCOMPARE_QUICK", "1")
-    mp.setenv("MNISTCOMPARE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-    mp.setenv("QUARTO_PROJECT_ROOT", str(ROOT))
-    for key in P.KEYS:
-        mp.delenv(f"MNISTCOMPARE_{key.upper()}", raising=False)
-    for name, value in DIVERGING.items():
-        mp.setenv(name, value)
-    S = study.load_or_compute(P.load(paths.params_file()), progress=False)
-    info = tmp_path_factory.mktemp("info")
+    mp, S, info = fork_study(DIVERGING, tmp_path_factory)
     mp.setenv("QUARTO_PROFILE", "diverged")  # as make report renders it
     values = {Path(qmd).stem: inline_values(execute(ROOT / qmd, "html", info, mp)) for qmd in DIVERGED_CHAPTERS}
     mp.setenv("QUARTO_PROFILE", "study")  # what a plain `quarto render` would do
