@@ -58,8 +58,11 @@ def test_each_figure_builds_in_both_formats(monkeypatch, fmt):
         else:  # the same chart, exported: a PNG outside Quarto's PDF render
             assert isinstance(fig, plots.StaticChart)
             assert fig.png(scale=1).startswith(b"\x89PNG")
-    gallery = plots.digit_gallery(np.zeros((5, 784)), np.arange(5), np.arange(5))
-    assert isinstance(gallery, matplotlib.figure.Figure) and len(gallery.axes) == 12
+    gallery = plots.digit_gallery(np.eye(5, 784), np.arange(5), np.arange(5) + 1)
+    assert isinstance(gallery, matplotlib.figure.Figure) and len(gallery.axes) == 1  # one montage
+    assert [t.get_text() for t in gallery.axes[0].texts] == [f"{k}→{k + 1}" for k in range(5)]
+    sheet = gallery.axes[0].images[0].get_array()
+    assert sheet.shape == (40, 12 * 32) and sheet.sum() == 5  # every digit's pixels, once
 
 
 def test_markdown_table_and_formatting():
