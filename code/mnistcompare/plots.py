@@ -35,6 +35,14 @@ def _bottom_legends(chart, columns: int = 2):
     return chart.configure_legend(orient="bottom", direction="horizontal", columns=columns, labelLimit=0, titleLimit=0)
 
 
+def _data(rows: list[dict]) -> dict:
+    """Rows for a chart, without pandas (half a second in every chapter's kernel; the
+    encodings name every field's type). A plain {"values": ...} goes, like a DataFrame,
+    into the spec's datasets without a JSON-schema check of every row; alt.Data(values=...)
+    would check all of them, twice (seconds for the PCA scatter)."""
+    return {"values": rows}
+
+
 def _epoch_axis(epochs, max_ticks: int = 10):
     """Whole epochs only (Vega would put ticks at 1.5 and print them as 2): at most
     `max_ticks` of them, evenly spaced from the first."""
@@ -142,13 +150,12 @@ def _history_rows(runs: dict[str, list[dict]], metrics: tuple[str, ...]) -> list
 def training_curves(results: dict, metrics: tuple[str, ...] = ("train_loss", "test_loss", "test_accuracy")):
     """Each metric per epoch, both models overlaid (legend click highlights one)."""
     import altair as alt
-    import pandas as pd
 
     runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
     pick = alt.selection_point(fields=["series"], bind="legend")
-    df = pd.DataFrame(_history_rows(runs, metrics))
-    base = alt.Chart(df).mark_line(point=True).encode(
-        x=_epoch_axis(df["epoch"], max_ticks=5),
+    rows = _history_rows(runs, metrics)
+    base = alt.Chart(_data(rows)).mark_line(point=True).encode(
+        x=_epoch_axis([r["epoch"] for r in rows], max_ticks=5),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title="model", scale=_model_scale()),
         strokeDash=alt.StrokeDash("series:N", title="model", scale=_model_dash()),
@@ -163,19 +170,19 @@ def series_curves(runs: dict[str, list[dict]], metric: str = "test_loss", title:
                   log_y: bool = False, points: list[dict] | None = None):
     """Several named histories on one axis (e.g. initialisations, seeds, the study's values as points)."""
     import altair as alt
-    import pandas as pd
 
     label = title or METRIC_LABELS.get(metric, metric)
     pick = alt.selection_point(fields=["series"], bind="legend")
-    df = pd.DataFrame([{"series": s, "epoch": r["epoch"], "value": r[metric]} for s, h in runs.items() for r in h])
-    y = _log_y(label, df["value"]) if log_y else alt.Y("value:Q", title=label, scale=alt.Scale(zero=False))
-    chart = alt.Chart(df).mark_line(point=True).encode(
-        x=_epoch_axis(df["epoch"]), y=y, color=alt.Color("series:N", title=None),
+    rows = [{"series": s, "epoch": r["epoch"], "value": r[metric]} for s, h in runs.items() for r in h]
+    y = (_log_y(label, [r["value"] for r in rows]) if log_y
+         else alt.Y("value:Q", title=label, scale=alt.Scale(zero=False)))
+    chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
+        x=_epoch_axis([r["epoch"] for r in rows]), y=y, color=alt.Color("series:N", title=None),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
         tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
     ).add_params(pick)
     if points:
-        chart += alt.Chart(pd.DataFrame(points)).mark_point(shape="diamond", size=120, filled=True).encode(
+        chart += alt.Chart(_data(points)).mark_point(shape="diamond", size=120, filled=True).encode(
             x="epoch:Q", y="value:Q", color=alt.Color("series:N"), tooltip=["series:N", "epoch:Q", "value:Q", "note:N"])
     return show(_bottom_legends(chart.properties(width=CHART_PX - 80, height=280).interactive()))
 
@@ -183,13 +190,12 @@ def series_curves(runs: dict[str, list[dict]], metric: str = "test_loss", title:
 def epoch_times(results: dict):
     """Training seconds per epoch for each model."""
     import altair as alt
-    import pandas as pd
 
     runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
-    df = pd.DataFrame([{"model": s, "epoch": r["epoch"], "seconds": r["seconds"], "images per second": r["samples_per_second"]}
-                       for s, h in runs.items() for r in h])
-    chart = alt.Chart(df).mark_line(point=True).encode(
-        x=_epoch_axis(df["epoch"]), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
+    rows = [{"model": s, "epoch": r["epoch"], "seconds": r["seconds"], "images per second": r["samples_per_second"]}
+            for s, h in runs.items() for r in h]
+    chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
+        x=_epoch_axis([r["epoch"] for r in rows]), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
         color=alt.Color("model:N", scale=_model_scale()),
         tooltip=["model:N", "epoch:Q", alt.Tooltip("seconds:Q", format=".3f"), alt.Tooltip("images per second:Q", format=",.0f")],
     ).properties(width=CHART_PX - 80, height=240).interactive()
@@ -203,16 +209,15 @@ def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], 
     """PC1 vs PC2 coloured by digit; in HTML a legend click isolates digits and the
     view zooms. A seeded sample of `max_points` keeps the page light."""
     import altair as alt
-    import pandas as pd
 
     scores, labels = np.asarray(scores), np.asarray(labels)
     if len(labels) > max_points:
         idx = np.sort(np.random.default_rng(seed).choice(len(labels), max_points, replace=False))
         scores, labels = scores[idx], labels[idx]
     xl, yl = f"PC1 ({explained[0]:.1%} of variance)", f"PC2 ({explained[1]:.1%} of variance)"
-    df = pd.DataFrame({"PC1": scores[:, 0], "PC2": scores[:, 1], "digit": labels.astype(str)})
+    rows = [{"PC1": x, "PC2": y, "digit": str(d)} for x, y, d in zip(scores[:, 0].tolist(), scores[:, 1].tolist(), labels.tolist())]
     pick = alt.selection_point(fields=["digit"], bind="legend")
-    chart = alt.Chart(df).mark_circle(size=14).encode(
+    chart = alt.Chart(_data(rows)).mark_circle(size=14).encode(
         x=alt.X("PC1:Q", title=xl), y=alt.Y("PC2:Q", title=yl),
         color=alt.Color("digit:N", scale=alt.Scale(scheme="tableau10")),
         opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
@@ -251,12 +256,12 @@ def decision_boundaries(b: dict):
 def confusion_matrices(results: dict):
     """Row-normalised confusion matrix per model (counts in the cells and the tooltip)."""
     import altair as alt
-    import pandas as pd
 
     mats = {m: np.asarray(r["confusion_matrix"]) for m, r in results["models"].items()}
     rows = [{"model": MODEL_LABELS[m], "true": i, "predicted": j, "count": int(c[i, j]),
-             "share of true class": c[i, j] / c[i].sum()} for m, c in mats.items() for i in range(10) for j in range(10)]
-    base = alt.Chart(pd.DataFrame(rows)).encode(x="predicted:O", y="true:O")
+             "share of true class": float(c[i, j] / c[i].sum())}
+            for m, c in mats.items() for i in range(10) for j in range(10)]
+    base = alt.Chart(_data(rows)).encode(x="predicted:O", y="true:O")
     heat = base.mark_rect().encode(
         color=alt.Color("share of true class:Q", scale=alt.Scale(type="sqrt", scheme="blues"), legend=alt.Legend(format=".0%")),
         tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")])
