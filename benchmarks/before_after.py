@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EPOCH = """
 import json, time, numpy as np
 from threadpoolctl import threadpool_limits
-from mnistcompare import data, numpy_mlp, paths
+from mnistcompare.core import data, numpy_mlp, paths
 m = data.load(paths.data_dir())
 X, y = np.ascontiguousarray(m.X_train[:12800]), np.ascontiguousarray(m.y_train[:12800])
 rng = np.random.default_rng(0)

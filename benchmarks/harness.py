@@ -1,7 +1,7 @@
 """`make bench`: the trainers side by side at each thread count, a scaling sweep and a
 memory probe, written to benchmarks/results/.
 
-`run()` calls mnistcompare.epoch_timing.compare (one epoch of each trainer,
+`run()` calls mnistcompare.core.epoch_timing.compare (one epoch of each trainer,
 interleaved, with warm-up, against the matmul limit; its docstring says what is
 timed) once per thread count, with the thread count fixed by
 measure.fixed_threads (NumPy's BLAS and PyTorch alike).
@@ -9,7 +9,7 @@ measure.fixed_threads (NumPy's BLAS and PyTorch alike).
 `scaling` repeats the NumPy / PyTorch (direct) / matmul timing for other batch
 and hidden sizes; `memory` measures each trainer's peak memory over a short run.
 `write_results` saves bench.json and bench.md; the book reads them back through
-mnistcompare.bench_tables. This harness is a user of the package, not part of it.
+mnistcompare.book.bench_tables. This harness is a user of the package, not part of it.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import Iterable
 
 import numpy as np
 
-from mnistcompare import atomic, measure
-from mnistcompare.epoch_timing import (BATCH_SIZE, FACTORIES, FLOP_FORMULA, HIDDEN, LR, N_IN, N_OUT, PAUSE_S,  # noqa: F401
+from mnistcompare.core import atomic, measure
+from mnistcompare.core.epoch_timing import (BATCH_SIZE, FACTORIES, FLOP_FORMULA, HIDDEN, LR, N_IN, N_OUT, PAUSE_S,  # noqa: F401
                                        TRAINERS, log_stderr, with_rates, compare, flops_per_epoch, flops_per_sample,
                                        summarize, time_interleaved)
-from mnistcompare.bench_tables import best_line, markdown_table, memory_table, scaling_table
+from mnistcompare.book.bench_tables import best_line, markdown_table, memory_table, scaling_table
 
 SCHEMA_VERSION = 1
 SCALING_TRAINERS = ("numpy", "pytorch")
@@ -116,7 +116,7 @@ def run(data=None, *, threads: Iterable[int] | None = None, repeats: int = 5, wa
     threads = tuple(threads or default_threads())
     trainers = tuple(trainers)
     if data is None:
-        from mnistcompare import data as data_module
+        from mnistcompare.core import data as data_module
 
         data = data_module.load()
     X, y = data.X_train, data.y_train

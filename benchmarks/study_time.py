@@ -31,8 +31,10 @@ import sys
 import time
 from pathlib import Path
 
-from mnistcompare import data, paths, runner, study
-from mnistcompare import params as P
+from mnistcompare.core import data, paths
+from mnistcompare.study import runner
+from mnistcompare import study
+from mnistcompare.core import params as P
 
 RUNS = {  # name: (worker processes, threads per side-by-side experiment); None: the defaults
     "parallel": (None, 1),
@@ -60,7 +62,7 @@ def torch_compile_check(mnist, epochs: int = 3, threads: int = 1) -> dict:
 
     import torch
 
-    from mnistcompare import measure, torch_mlp
+    from mnistcompare.core import measure, torch_mlp
 
     X, y = torch.from_numpy(mnist.X_train), torch.from_numpy(mnist.y_train)
     g = torch.Generator().manual_seed(0)
@@ -100,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         environ[P.QUICK_ENV] = "1"
     loaded = P.load(args.params or paths.params_file(), environ=environ)
-    from mnistcompare import training  # noqa: F401  (import torch before any clock starts)
+    from mnistcompare.core import training  # noqa: F401  (import torch before any clock starts)
 
     t0 = time.perf_counter()
     mnist = data.load(paths.data_dir())

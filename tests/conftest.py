@@ -4,7 +4,7 @@ a test that needs them fails with the data module's own message otherwise."""
 import numpy as np
 import pytest
 
-from mnistcompare import data, paths
+from mnistcompare.core import data, paths
 
 
 @pytest.fixture(scope="session")

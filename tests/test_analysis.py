@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from mnistcompare import analysis
+from mnistcompare.study import analysis
 
 
 def test_pca_matches_the_covariance_definition_and_orders_variance(rng):
@@ -42,7 +42,7 @@ def test_boundary_grid_covers_the_ranges():
 
 @pytest.mark.slow
 def test_decision_boundaries_of_3_vs_8(mnist):
-    from mnistcompare.params import Params
+    from mnistcompare.core.params import Params
 
     b = analysis.decision_boundaries(mnist, Params(epochs=2, hidden=16), grid_n=20, epochs=2)
     assert set(b["classifiers"]) == {"logistic", "numpy", "pytorch"}
@@ -56,14 +56,14 @@ def test_decision_boundaries_of_3_vs_8(mnist):
 
 
 def test_decision_boundaries_networks_train_on_the_subset(mnist):
-    from mnistcompare.params import Params
+    from mnistcompare.core.params import Params
 
     b = analysis.decision_boundaries(mnist, Params(epochs=1, hidden=8, subset=500), grid_n=5, epochs=1)
     assert b["n_train_networks"] == 500 and b["n_train"] > 500
 
 
 def test_binary_task_relabels():
-    from mnistcompare.data import MNIST
+    from mnistcompare.core.data import MNIST
 
     y = np.array([3, 8, 1, 8, 3])
     X = np.arange(5, dtype=np.float32)[:, None]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mnistcompare import bench_tables
+from mnistcompare.book import bench_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import harness  # noqa: E402  (benchmarks/harness.py: a tool outside the package, like any user of it)

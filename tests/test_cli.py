@@ -43,7 +43,7 @@ def test_missing_data_exits_1_naming_the_fix(tmp_path, capsys):
 
 
 def test_interrupt_exits_130_without_writing(tmp_path, capsys, monkeypatch):
-    from mnistcompare import training
+    from mnistcompare.core import training
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

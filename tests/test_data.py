@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from mnistcompare import data, paths
+from mnistcompare.core import data, paths
 
 
 def test_load_gives_normalised_float32_and_int64_labels(mnist):

@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 import yaml
 
-from mnistcompare import params as P
-from mnistcompare import paths, study
-from mnistcompare.plots import MODEL_LABELS
+from mnistcompare.core import params as P
+from mnistcompare.core import paths
+from mnistcompare import study
+from mnistcompare.book.plots import MODEL_LABELS
 from test_book import ROOT, execute
 
 FORKS = {

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from mnistcompare import numpy_mlp, torch_mlp
-from mnistcompare.analysis import numerical_gradients
-from mnistcompare.numpy_mlp import NumpyMLP, cross_entropy, init_weights, log_softmax
+from mnistcompare.core import numpy_mlp, torch_mlp
+from mnistcompare.study.analysis import numerical_gradients
+from mnistcompare.core.numpy_mlp import NumpyMLP, cross_entropy, init_weights, log_softmax
 
 
 def small_problem(rng, B=7, D=6, H=5, K=4, dtype=np.float64):
@@ -127,7 +127,7 @@ def test_evaluate_returns_loss_accuracy_and_predictions(rng):
 def test_epoch_memory_accounts_for_the_tracemalloc_peak(rng, N, B, H):
     # The parts the book reports must be what the epoch really allocates: the
     # measured peak exceeds their sum only by small temporaries and Python objects.
-    from mnistcompare import measure
+    from mnistcompare.core import measure
 
     X, y = rng.random((N, 784), dtype=np.float32), rng.integers(0, 10, N)
     w, order = init_weights(784, H, 10, "pytorch", rng), rng.permutation(N)

@@ -3,8 +3,10 @@ bit-identical results to running the same experiments one after another."""
 
 import pytest
 
-from mnistcompare import data, runner, study
-from mnistcompare import params as P
+from mnistcompare.core import data
+from mnistcompare.study import experiments, runner
+from mnistcompare import study
+from mnistcompare.core import params as P
 
 computed = runner.computed_values  # results without timings, memory and environment
 
@@ -65,7 +67,7 @@ def test_dask_cluster_gives_bit_identical_results(sequential, tasks, small):
 
 
 def test_unique_task_names_and_a_clear_error_without_dask(small, monkeypatch):
-    task = runner.Task("pca", study._pca)
+    task = runner.Task("pca", experiments._pca)
     with pytest.raises(ValueError, match="unique"):
         runner.run_tasks([task, task], small, n_jobs=1)
     assert runner.scheduler_from_env({"MNISTCOMPARE_SCHEDULER": " tcp://10.0.0.5:8786 "}) == "tcp://10.0.0.5:8786"

@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from mnistcompare import params as P
-from mnistcompare.params import ParamError, Params
+from mnistcompare.core import params as P
+from mnistcompare.core.params import ParamError, Params
 
 
 @pytest.mark.parametrize("key, value, message", [
@@ -85,7 +85,7 @@ def test_the_project_parameters_file_states_every_key_at_its_default():
     defaults (which the README's table gives), plus a quick section of known keys."""
     import yaml
 
-    from mnistcompare import paths
+    from mnistcompare.core import paths
 
     raw = yaml.safe_load(paths.params_file().read_text())
     assert set(raw) == set(P.KEYS) | {"quick"}
@@ -98,7 +98,7 @@ def test_the_project_parameters_file_states_every_key_at_its_default():
 def test_readme_parameter_table_matches_the_dataclass():
     import re
 
-    from mnistcompare import paths
+    from mnistcompare.core import paths
 
     readme = (paths.project_root() / "README.md").read_text()
     table = readme.split("| key | default | meaning |", 1)[1].split("\n\n", 1)[0]

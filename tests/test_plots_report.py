@@ -7,7 +7,7 @@ import matplotlib.figure
 import numpy as np
 import pytest
 
-from mnistcompare import plots, report
+from mnistcompare.book import plots, report
 
 
 def history(n=3, base=1.0):
@@ -105,7 +105,7 @@ def test_table_is_markdown_in_html_and_a_latex_float_body_in_the_pdf():
 
 
 def test_mode_banner_is_a_callout_only_in_html(monkeypatch):
-    from mnistcompare import params as P
+    from mnistcompare.core import params as P
 
     loaded = P.LoadedParams(P.Params(epochs=3, subset=3000, seeds=2), path=None, quick=True, overrides={})
     result = {"created": "2026-11-27", "compute_seconds": 30}
@@ -119,7 +119,7 @@ def test_mode_banner_is_a_callout_only_in_html(monkeypatch):
 def test_provenance_is_read_at_render_time_not_from_the_cache(tmp_path, monkeypatch):
     """A study cached by a render with MNISTCOMPARE_EPOCHS=5 is served to a render whose
     params.yml says epochs: 5: the banner and the table must say params.yml, not the override."""
-    from mnistcompare import params as P
+    from mnistcompare.core import params as P
 
     (tmp_path / "params.yml").write_text("epochs: 5\nquick:\n  subset: 500\n")
     monkeypatch.setenv("QUARTO_PROJECT_ROOT", str(tmp_path))
@@ -155,11 +155,11 @@ def test_a_static_chart_is_a_vector_pdf_in_the_pdf_render(tmp_path, monkeypatch)
 def test_source_of_reads_a_module_without_importing_it(monkeypatch):
     import sys
 
-    from mnistcompare import torch_mlp
+    from mnistcompare.core import torch_mlp
 
-    monkeypatch.delitem(sys.modules, "mnistcompare.torch_mlp")
+    monkeypatch.delitem(sys.modules, "mnistcompare.core.torch_mlp")
     listing = report.source_of("torch_mlp", "TorchMLP.forward", "train_epoch")
-    assert "mnistcompare.torch_mlp" not in sys.modules
+    assert "mnistcompare.core.torch_mlp" not in sys.modules
     assert listing.startswith("```python\ndef forward(self, x") and "def train_epoch(" in listing
     code_lines = lambda text: [line for line in text.splitlines() if line.strip()]  # noqa: E731
     assert code_lines(listing) == code_lines(report.source_block(torch_mlp.TorchMLP.forward, torch_mlp.train_epoch))

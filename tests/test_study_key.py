@@ -12,8 +12,9 @@ import sys
 
 import pytest
 
-from mnistcompare import data, paths, study
-from mnistcompare import params as P
+from mnistcompare.core import data, paths
+from mnistcompare import study
+from mnistcompare.core import params as P
 from mnistcompare.cli import main
 
 KEY = re.compile(r"^[0-9a-f]{16}$")

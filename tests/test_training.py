@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from mnistcompare import atomic, training
-from mnistcompare.params import Params
+from mnistcompare.core import atomic, training
+from mnistcompare.core.params import Params
 
 # Measured on this project's machines: on a 2,000-image subset the two
 # implementations' per-epoch training losses differ by ~1e-8 relative (float32

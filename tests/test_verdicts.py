@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from mnistcompare import verdicts as V
+from mnistcompare.book import verdicts as V
 
 
 def history(first_test_loss=0.3, last=(0.05, 0.08)):

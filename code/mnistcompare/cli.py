@@ -17,15 +17,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import paths
-from .params import INIT_SCHEMES, PRESETS, ParamError
+from .core import paths
+from .core.params import INIT_SCHEMES, PRESETS, ParamError
 
 
 def _add_param_flags(parser: argparse.ArgumentParser) -> None:
     """One flag per field of params.Params, with the field's own description."""
     import dataclasses
 
-    from .params import Params
+    from .core.params import Params
 
     # default=None everywhere: only flags the user typed override the file/defaults.
     group = parser.add_argument_group("parameters (override --params)")
@@ -45,7 +45,7 @@ def _add_param_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _params_from_args(args: argparse.Namespace):
-    from . import params as P
+    from .core import params as P
 
     base = P.load(args.params or paths.params_file()).params
     if args.preset:
@@ -55,7 +55,7 @@ def _params_from_args(args: argparse.Namespace):
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from . import data
+    from .core import data
 
     data.prepare(args.data_dir, source=args.source)
     return 0
@@ -63,8 +63,8 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 def format_summary(results: dict) -> str:
     """training.summary_rows as the table the book's chapters use (report.md_table)."""
-    from .report import md_table, mib, num
-    from .training import summary_rows
+    from .book.report import md_table, mib, num
+    from .core.training import summary_rows
 
     rows = [[r["model"], num(r["test_accuracy"], 4), num(r["test_loss"], 4), num(r["seconds_per_epoch"], 3),
              f"{mib(r['peak_memory_bytes'])} ({r['peak_memory_method']})"] for r in summary_rows(results)]
@@ -72,7 +72,7 @@ def format_summary(results: dict) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from . import data, training
+    from .core import data, training
 
     params = _params_from_args(args)
     from tqdm.auto import tqdm
@@ -89,7 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_study(args: argparse.Namespace) -> int:
-    from . import params as P
+    from .core import params as P
     from . import study
 
     loaded = P.load(args.params or paths.params_file())
@@ -104,7 +104,7 @@ def cmd_study(args: argparse.Namespace) -> int:
 
 
 def training_message(d: dict) -> str:
-    from .training import divergence_message
+    from .core.training import divergence_message
 
     return divergence_message(d)
 
@@ -113,8 +113,8 @@ def cmd_study_key(args: argparse.Namespace) -> int:
     """The key `study` would cache under, for the parameters in force (params.yml, the
     quick section, MNISTCOMPARE_* overrides). No torch import, no data read: the publish
     workflow keys its study cache on it."""
-    from . import data
-    from . import params as P
+    from .core import data
+    from .core import params as P
     from . import study
 
     loaded = P.load(args.params or paths.params_file())
@@ -126,7 +126,7 @@ def cmd_params(args: argparse.Namespace) -> int:
     """The parameters in force and the layer that set each; a bad value exits 2 with the
     message the study would give. Needs only PyYAML: the publish workflow runs it first,
     before installing anything else, so a bad input fails in seconds."""
-    from . import params as P
+    from .core import params as P
 
     loaded = P.load(args.params or paths.params_file())
     for key, value in loaded.params.to_dict().items():

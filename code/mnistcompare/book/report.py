@@ -115,12 +115,12 @@ def latex_table(markdown_text: str, header_chars: int = 14) -> str:
 
 
 def source_of(module: str, *names: str) -> str:
-    """Like source_block, for top-level functions or Class.method of one of the package's
+    """Like source_block, for top-level functions or Class.method of one of the core's
     modules, read from its file without importing it (the PyTorch chapter shows
     torch_mlp without a warm render paying for `import torch`)."""
-    from .analysis import definition_source
+    from ..study.analysis import definition_source
 
-    source = (Path(__file__).parent / f"{module}.py").read_text()
+    source = (Path(__file__).resolve().parents[1] / "core" / f"{module}.py").read_text()
     return f"```python\n{definition_source(source, list(names)).rstrip()}\n```"
 
 
@@ -135,7 +135,7 @@ def edition(result: dict) -> str:
     """The edition of the book this study makes ("study", or "diverged" when a network
     diverged; study.edition), checked against the Quarto profile being rendered: a
     chapter that needs trained networks must not render a diverged study's numbers."""
-    from . import study
+    from .. import study
 
     made = study.edition(result)
     rendering = os.environ.get("QUARTO_PROFILE") or "study"
@@ -150,8 +150,8 @@ def in_force(loaded=None):
     """The parameters in force for this render, read now (params.yml, quick mode, the
     environment), not from the cached study: the cache may have been filled by a render
     whose quick mode or overrides differed while the parameters came out the same."""
-    from . import params as P
-    from . import paths
+    from ..core import params as P
+    from ..core import paths
 
     return loaded or P.load(paths.params_file())
 
@@ -193,7 +193,7 @@ HEADLINE_HEADERS = ["implementation", "test accuracy", "final test loss", "s / e
 
 
 def convergence_rows(result: dict, thresholds=(0.95, 0.97)) -> list[list]:
-    from .analysis import epochs_to_reach
+    from ..study.analysis import epochs_to_reach
 
     rows = []
     for m, rec in result["main"]["models"].items():

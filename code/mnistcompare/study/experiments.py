@@ -47,29 +47,31 @@ from pathlib import Path
 
 import numpy as np
 
-from . import analysis, atomic, data, paths, runner
-from . import params as P
+from . import analysis, runner
+from ..core import atomic, data, paths
+from ..core import params as P
 
 CACHE_VERSION = 1
 
 
-# Modules that only present results (figures, tables, verdict words, the command line):
-# editing them changes the book's text, never a number, so they stay out of the key and a
-# change there re-renders from the cache.
-PRESENTATION = frozenset({"plots.py", "report.py", "verdicts.py", "bench_tables.py", "cli.py", "__main__.py"})
+# The key covers the modules that compute: core/ and study/. The book's presentation
+# (book/: figures, tables, verdict words) and the command line change the book's text,
+# never a number, so they stay out of it and a change there re-renders from the cache.
+KEYED_LAYERS = ("core", "study")
 # Parameters the study does not read: it always runs both parity and independent runs.
 NOT_IN_KEY = ("parity",)
 
 
 def study_sources() -> list[Path]:
-    """The package's modules that compute the study."""
-    return [f for f in sorted(Path(__file__).parent.glob("*.py")) if f.name not in PRESENTATION]
+    """The package's modules that compute the study: everything in core/ and study/."""
+    package = Path(__file__).resolve().parents[1]
+    return [f for layer in KEYED_LAYERS for f in sorted((package / layer).glob("*.py"))]
 
 
 def _source_digest() -> str:
     digest = hashlib.sha256()
     for f in study_sources():
-        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+        digest.update(f"{f.parent.name}/{f.name}".encode() + b"\0" + f.read_bytes())
     return digest.hexdigest()
 
 
@@ -93,7 +95,7 @@ def _log(progress: bool, msg: str) -> None:
 
 def _train(mnist: data.MNIST, params: P.Params, **kwargs) -> dict:
     """One side-by-side training run (a runner task): no memory probes, no progress bar."""
-    from . import training
+    from ..core import training
 
     return training.train(params, mnist, progress=False, memory=False, on_diverge="stop", **kwargs)
 
@@ -124,7 +126,7 @@ def short_benchmark(mnist: data.MNIST, params: P.Params) -> dict:
     """epoch_timing.compare on the machine that computes the study, at its batch, hidden
     size, learning rate and thread count, on the CPU (device aside); a short version of
     `make bench`, run alone after the main run so that the book's table is this machine's."""
-    from . import epoch_timing, measure
+    from ..core import epoch_timing, measure
 
     n = min(len(mnist.y_train), params.subset or BENCH_ROWS, BENCH_ROWS)
     X, y = np.ascontiguousarray(mnist.X_train[:n]), np.ascontiguousarray(mnist.y_train[:n])
@@ -138,7 +140,7 @@ def short_benchmark(mnist: data.MNIST, params: P.Params) -> dict:
 def _pytorch_idioms(mnist: data.MNIST, params: P.Params) -> dict:
     import torch
 
-    from . import epoch_timing
+    from ..core import epoch_timing
 
     X, y, Xt, yt = (torch.from_numpy(a) for a in (mnist.X_train, mnist.y_train, mnist.X_test, mnist.y_test))
     return epoch_timing.time_idioms(X, y, Xt, yt, hidden=params.hidden, lr=params.lr, batch_size=params.batch_size,
@@ -179,7 +181,7 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
     after another in this process) or, with `scheduler`, a Dask cluster; each with
     `threads` threads. Their results are the same whichever way they run.
     """
-    from . import training  # imports torch: only when there is something to train
+    from ..core import training  # imports torch: only when there is something to train
 
     p = loaded.params
     t_start = time.perf_counter()

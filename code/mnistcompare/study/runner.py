@@ -63,7 +63,7 @@ def computed_values(obj: Any) -> Any:
 
 def _run_one(task: Task, data: Any, threads: int | None) -> tuple[str, Any, float]:
     """Run one task with a fixed thread count; return (name, result, seconds)."""
-    from . import measure
+    from ..core import measure
 
     t0 = time.perf_counter()
     with measure.fixed_threads(threads):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import paths
+from ..core import paths
 from .report import md_table, pct
 
 LABELS = {

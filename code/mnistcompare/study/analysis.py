@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import MNIST
-from .params import Params
+from ..core.data import MNIST
+from ..core.params import Params
 
 # --- PCA, equations (6) and (7) of the study ------------------------------------------
 
@@ -99,7 +99,7 @@ def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, gri
     training.fit)."""
     from sklearn.linear_model import LogisticRegression
 
-    from . import training
+    from ..core import training
 
     task = binary_task(data, a, b)
     fit = pca(task["X_train"], 2)
@@ -203,7 +203,7 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 
 def numerical_gradients(model, X: np.ndarray, y: np.ndarray, eps: float = 1e-6) -> dict[str, np.ndarray]:
     """Central differences (L(w + eps) - L(w - eps)) / 2 eps for every weight of a NumpyMLP."""
-    from .numpy_mlp import cross_entropy
+    from ..core.numpy_mlp import cross_entropy
 
     out = {}
     for name, w in model.weights.items():
@@ -228,8 +228,8 @@ def gradient_check(X: np.ndarray, y: np.ndarray, hidden: int, seed: int, eps: fl
     - against PyTorch autograd, in float32, on the real network and the batch X, y."""
     import torch
 
-    from .numpy_mlp import NumpyMLP, init_weights
-    from .torch_mlp import TorchMLP
+    from ..core.numpy_mlp import NumpyMLP, init_weights
+    from ..core.torch_mlp import TorchMLP
 
     rng = np.random.default_rng(seed)
     # Finite differences: a small float64 network on random inputs (every weight is perturbed).
@@ -306,8 +306,9 @@ COMPLEXITY_PARTS = {
 
 
 def complexity(package_dir: str | Path | None = None) -> dict:
-    """Lines of code of each implementation: the whole module, and its parts."""
-    package_dir = Path(package_dir or Path(__file__).parent)
+    """Lines of code of each implementation (the modules in core/, or package_dir): the
+    whole module, and its parts."""
+    package_dir = Path(package_dir or Path(__file__).resolve().parents[1] / "core")
     out = {}
     for name, spec in COMPLEXITY_PARTS.items():
         source = (package_dir / spec["file"]).read_text()

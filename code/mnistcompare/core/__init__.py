@@ -1,0 +1,14 @@
+"""The core that trains: MNIST, the two networks, one trainer interface, the instruments.
+
+  paths         where params.yml, the data and the cache live
+  params        the parameters, validated (file, quick mode, environment, flags)
+  data          MNIST files, checksums, arrays
+  numpy_mlp     the network written by hand (forward, backward, SGD)
+  torch_mlp     the same network with torch.nn and torch.optim
+  measure       instruments: threads, peak memory, the machine's description
+  training      one driver for both, recording loss, accuracy, time and memory
+  epoch_timing  one epoch of each trainer timed side by side (the study's benchmark and make bench's)
+  atomic        files written whole or not at all
+
+Nothing here imports the study or the book.
+"""

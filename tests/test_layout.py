@@ -1,0 +1,49 @@
+"""The package's layout is its architecture: core -> study -> book, imports only downwards."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "code" / "mnistcompare"
+LAYERS = ("core", "study", "book")  # each may import only the layers before it
+MAY_IMPORT = {layer: set(LAYERS[:i]) for i, layer in enumerate(LAYERS)}
+
+
+def imported_layers(path: Path) -> set[str]:
+    """The other layers a module of the package imports from (relative and absolute imports)."""
+    layer = path.parent.name
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level == 2:  # from .. import study / from ..core import x
+            target = (node.module or "").split(".")[0]
+            names = [target] if target else [a.name for a in node.names]
+        elif node.level == 0 and node.module and node.module.startswith("mnistcompare."):
+            names = [node.module.split(".")[1]]
+        else:  # from . import x: its own layer
+            continue
+        found |= {n for n in names if n in LAYERS and n != layer}
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(p for layer in LAYERS for p in (PACKAGE / layer).glob("*.py")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_imports_run_downwards(path):
+    layer = path.parent.name
+    assert imported_layers(path) <= MAY_IMPORT[layer], f"{layer}/{path.name} imports {imported_layers(path)}"
+
+
+def test_every_module_sits_in_a_layer():
+    assert {p.name for p in PACKAGE.glob("*.py")} == {"__init__.py", "__main__.py", "cli.py"}
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"} == set(LAYERS)
+
+
+def test_the_check_sees_an_upward_import(tmp_path):
+    bad = tmp_path / "core" / "bad.py"
+    bad.parent.mkdir()
+    bad.write_text("from ..book import plots\nfrom .. import study\nfrom . import data\n")
+    assert imported_layers(bad) == {"book", "study"}
