@@ -27,8 +27,9 @@ FORKS = {
     "lr written 1e-3": {"MNISTCOMPARE_LR": "1e-3"},
     "batch 512": {"MNISTCOMPARE_BATCH_SIZE": "512"},
 }
-CHAPTERS = ["index.qmd", "chapters/training-comparison.qmd", "chapters/study-vs-ours.qmd",
-            "chapters/decision-boundary.qmd", "chapters/conclusions.qmd"]
+CHAPTERS = ["index.qmd", "chapters/data-method.qmd", "chapters/pytorch-network.qmd", "chapters/training-comparison.qmd",
+            "chapters/fairness.qmd", "chapters/study-vs-ours.qmd", "chapters/decision-boundary.qmd",
+            "chapters/conclusions.qmd"]
 
 
 def inline_values(nb) -> dict[str, str]:
@@ -134,6 +135,32 @@ def test_boundary_verdict(fork):
     assert ("bend it the same way" in v["decision-boundary"]["bends"]) == (agree >= 0.95)
     assert f"{agree:.1%}" in v["decision-boundary"]["bends"]
     assert v["conclusions"]["bends"] == v["decision-boundary"]["bends"]
+
+
+@pytest.mark.slow
+def test_projection_verdict(fork):
+    S, v = fork
+    gains = [c["accuracy_full"] - c["accuracy_2d"] for c in S["boundaries"]["classifiers"].values()]
+    assert v["decision-boundary"]["projection"].startswith("each does better with the pixels") == (min(gains) > 0)
+
+
+@pytest.mark.slow
+def test_initialisation_wash_out_verdict(fork):
+    S, v = fork
+    runs = ((S["main"], "numpy"), (S["init_only"], "pytorch"), (S["init_small"], "numpy"))
+    spread = lambda key: np.ptp([key(r, m, "test_loss") for r, m in runs])  # noqa: E731
+    assert (v["fairness"]["wash_words"] == "the starting point washes out") == (spread(last) <= 0.1 * spread(first))
+
+
+@pytest.mark.slow
+def test_study_settings_and_sgd_verdicts(fork):
+    S, v = fork
+    assert v["data-method"]["stated"].startswith("The study also") == (S["params"]["epochs"] == 20)
+    sgd = S["pytorch_idioms"]["seconds"]["sgd"]
+    saving = sgd["for-loop"] - min(sgd["foreach"], sgd["fused"])
+    steps = -(-S["main"]["data"]["n_train"] // S["params"]["batch_size"])
+    step = np.median([h["seconds"] for h in S["main"]["models"]["pytorch"]["history"]]) / steps
+    assert ("we keep the default" in v["pytorch-network"]["sgd_words"]) == (saving / step <= 0.05)
 
 
 # --- a learning rate that diverges -------------------------------------------------------

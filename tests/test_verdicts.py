@@ -71,3 +71,44 @@ def test_overfitting_same_or_different():
 def test_boundaries_agree_on_the_plane_or_not():
     assert "the same way" in V.boundaries(result())
     assert "differently" in V.boundaries(result(grids=([0, 1, 1, 0], [1, 0, 1, 0])))
+
+
+def test_study_settings_say_also_only_when_the_epochs_are_the_studys():
+    assert V.study_settings({"epochs": 20}).startswith("The study also trained for 20 epochs;")
+    assert V.study_settings({"epochs": 3}).startswith("The study trained for 20 epochs, not 3;")
+
+
+def _idioms_study(loop_us, foreach_us, fused_us, epoch_s, frac=0.3, history=True):
+    return {"pytorch_idioms": {"seconds": {"sgd": {"for-loop": loop_us * 1e-6, "foreach": foreach_us * 1e-6,
+                                                   "fused": fused_us * 1e-6}}},
+            "bench": {"run": {"trainers": {"pytorch": {"fraction_of_matmul_rate": frac}}}},
+            "main": {"data": {"n_train": 64_000}, "params": {"batch_size": 64},
+                     "models": {"pytorch": {"history": [{"seconds": epoch_s}] * 3 if history else []}}}}
+
+
+def test_sgd_variants_pay_only_above_five_percent_of_a_step():
+    # 1,000 steps per epoch: a 0.5 s epoch is a 500 µs step.
+    small = V.sgd_variants(_idioms_study(61, 55, 53, 0.5))  # 8 µs of 500: 1.6%
+    assert "fused=True, saves 8 µs of a 500 µs training step (1.6%)" in small and "we keep the default" in small
+    big = V.sgd_variants(_idioms_study(100, 60, 70, 0.5))  # 40 µs of 500: 8%
+    assert "foreach=True, saves 40 µs" in big and "(8.0%)" in big and "it would pay here" in big
+    assert "no finished training epoch" in V.sgd_variants(_idioms_study(61, 55, 53, 0.5, history=False))
+
+
+def test_pytorch_overhead_follows_half_the_matmul_rate():
+    assert "more time issuing operations" in V.pytorch_overhead(_idioms_study(1, 1, 1, 1, frac=0.3))
+    assert "most of its time multiplying" in V.pytorch_overhead(_idioms_study(1, 1, 1, 1, frac=0.7))
+
+
+def test_starts_wash_out_only_when_the_spread_shrinks_tenfold():
+    assert V.starts_wash_out([0.2, 0.3, 2.3], [0.10, 0.11, 0.2]) == "the starting point washes out"
+    assert "has not washed out yet" in V.starts_wash_out([0.2, 0.3, 2.3], [0.1, 0.5, 1.0])
+    assert V.starts_wash_out([2.1, 2.2, 2.3], [1.5, 1.6, 2.3]).endswith("the spread grew")
+
+
+def test_projection_loss_names_who_does_not_gain():
+    c = lambda a2, af: {"accuracy_2d": a2, "accuracy_full": af}  # noqa: E731
+    S = {"boundaries": {"classifiers": {"logistic": c(0.86, 0.96), "numpy": c(0.85, 0.99), "pytorch": c(0.85, 0.97)}}}
+    assert V.projection_loss(S).startswith("each does better with the pixels, by 10.0 to 14.0 points")
+    S["boundaries"]["classifiers"]["numpy"] = c(0.85, 0.80)
+    assert "(the NumPy network does not)" in V.projection_loss(S)

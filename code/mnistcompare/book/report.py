@@ -216,6 +216,12 @@ def memory_rows(result: dict) -> list[list]:
              f"{r['parameter_count']:,}"] for m, r in result["main"]["models"].items()]
 
 
+def matmul_fractions(result: dict) -> tuple[str, str]:
+    """NumPy's and PyTorch's share of the matrix-multiply rate in the study's own benchmark."""
+    trainers = result["bench"]["run"]["trainers"]
+    return pct(trainers["numpy"]["fraction_of_matmul_rate"], 0), pct(trainers["pytorch"]["fraction_of_matmul_rate"], 0)
+
+
 def memory_parts(result: dict) -> str:
     """What the NumPy loop's tracemalloc peak (main run) is made of, in words: the sum of
     the arrays it allocates against the peak, each part, and the largest named first."""

@@ -163,3 +163,96 @@ def divergence_summary(result: dict) -> str:
              f"in epoch {d['epoch']}: its {d['stage']} loss became {d['loss']} with learning rate {d['lr']:g}")
     others = len(found) - 1
     return first + (f", and {others} other network{'s' if others > 1 else ''} diverged too" if others else "")
+
+
+# --- the study's settings -------------------------------------------------------------------
+
+# What the study states of its training set-up: "the value of the loss on the test data
+# during the 20 epoch of the training" (its Figures 4.1 and 4.2). It gives no hidden size,
+# learning rate or batch size.
+STUDY_STATED = {"epochs": 20}
+
+
+def study_settings(params: dict) -> str:
+    """How the main run's settings stand to the study's (STUDY_STATED), as a sentence:
+    "also" where they agree, the study's value beside ours where they do not."""
+    differ = {k: v for k, v in STUDY_STATED.items() if params[k] != v}
+    said = "; it states no hidden size, learning rate or batch size."
+    if not differ:
+        return f"The study also trained for {STUDY_STATED['epochs']} epochs" + said
+    return f"The study trained for {STUDY_STATED['epochs']} epochs, not {params['epochs']}" + said
+
+
+# --- PyTorch's step ----------------------------------------------------------------------------
+
+
+def pytorch_overhead(result: dict) -> str:
+    """Where a PyTorch training step's time goes, from the study's benchmark: "more time
+    issuing operations than multiplying matrices" when it reaches under half of the rate of
+    its matrix products alone (fraction_of_matmul_rate < 0.5), else "most of its time
+    multiplying matrices"."""
+    frac = result["bench"]["run"]["trainers"]["pytorch"]["fraction_of_matmul_rate"]
+    share = f"it reaches {frac:.0%} of the rate of its matrix products alone"
+    if frac < 0.5:
+        return f"a PyTorch step spends more time issuing operations than multiplying matrices ({share})"
+    return f"a PyTorch step spends most of its time multiplying matrices ({share}), yet each operation it issues still costs"
+
+
+def sgd_variants(result: dict) -> str:
+    """Whether SGD's foreach or fused update pays here, by SAME_TIME: the best of the two
+    pays when it saves more than 5% of a PyTorch training step (the main run's median
+    epoch over its steps). The loop keeps the default either way; the sentence says why."""
+    import math
+
+    sgd = result["pytorch_idioms"]["seconds"]["sgd"]
+    best = min(("foreach", "fused"), key=lambda k: sgd[k])
+    saving = sgd["for-loop"] - sgd[best]
+    main = result["main"]
+    history = main["models"]["pytorch"]["history"]
+    if not history:  # the main run diverged in its first epoch: no step to compare with
+        return (f"{best}=True is the faster by {saving * 1e6:.0f} µs per step; with no finished training epoch "
+                "to set that against, we keep the default")
+    steps = math.ceil(main["data"]["n_train"] / main["params"]["batch_size"])
+    step = float(np.median([h["seconds"] for h in history])) / steps
+    share = saving / step
+    said = (f"the better of the two, {best}=True, saves {saving * 1e6:.0f} µs of a {step * 1e6:.0f} µs training step "
+            f"({share:.1%})")
+    if share <= SAME_TIME:
+        return f"{said}, within the {SAME_TIME:.0%} we count as the same time, so we keep the default"
+    return (f"{said}: more than the {SAME_TIME:.0%} we count as the same time, so it would pay here; the loop "
+            "keeps the default of PyTorch's own examples")
+
+
+# --- initialisation and the 3-versus-8 projection ------------------------------------------
+
+# A difference "washes out" when training shrinks it at least tenfold.
+WASH_OUT = 0.1
+
+
+def starts_wash_out(first: list[float], last: list[float]) -> str:
+    """Whether the initialisations' test losses converge: their spread (max - min) after
+    the last epoch is at most WASH_OUT times their spread after the first."""
+    a, b = max(first) - min(first), max(last) - min(last)
+    if b <= WASH_OUT * a:
+        return "the starting point washes out"
+    if b < a:
+        return f"the starting point has not washed out yet (the spread shrank, but by less than {1 / WASH_OUT:.0f} times)"
+    return "the starting point has not washed out: the spread grew"
+
+
+def projection_loss(result: dict) -> str:
+    """What two principal components cost each 3-versus-8 classifier: accuracy with all
+    784 pixels minus accuracy on the two components, for every classifier."""
+    c = result["boundaries"]["classifiers"]
+    gain = {k: v["accuracy_full"] - v["accuracy_2d"] for k, v in c.items()}
+    lo, hi = min(gain.values()), max(gain.values())
+    if lo > 0:
+        return (f"each does better with the pixels, by {lo * 100:.1f} to {hi * 100:.1f} points, so the projection "
+                "to two dimensions loses part of what separates a 3 from an 8, for every classifier, whatever trains it")
+    worse = [BOUNDARY_NAMES.get(k, k) for k, g in gain.items() if g <= 0]
+    return (f"not every classifier does better with the pixels here ({' and '.join(worse)} "
+            f"{'does' if len(worse) == 1 else 'do'} not), so with these parameters the projection is not what limits "
+            "them all")
+
+
+BOUNDARY_NAMES = {"logistic": "the logistic regression", "numpy": "the NumPy network", "pytorch": "the PyTorch network"}
