@@ -148,8 +148,9 @@ def test_projection_verdict(fork):
 def test_initialisation_wash_out_verdict(fork):
     S, v = fork
     runs = ((S["main"], "numpy"), (S["init_only"], "pytorch"), (S["init_small"], "numpy"))
-    spread = lambda key: np.ptp([key(r, m, "test_loss") for r, m in runs])  # noqa: E731
-    assert (v["fairness"]["wash_words"] == "the starting point washes out") == (spread(last) <= 0.1 * spread(first))
+    spread = np.ptp([last(r, m, "test_loss") for r, m in runs])
+    sd = max(np.std([last(run, m, "test_loss") for run in S["seeds"]], ddof=1) for m in ("numpy", "pytorch"))
+    assert v["fairness"]["wash_words"].startswith("the starting point washes out") == (spread <= 2 * sd)
 
 
 @pytest.mark.slow

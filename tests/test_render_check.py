@@ -86,6 +86,9 @@ def test_chart_problems():
     assert "wider than the text column" in check_render.chart_problems([{**ok, "right": 1000.0}])[0]
     assert "drew no marks" in check_render.chart_problems([{**ok, "marks": 0}])[0]
     assert "shows an error" in check_render.chart_problems([{**ok, "error": "Javascript Error: x"}])[0]
+    image = {**ok, "id": "fig-gallery", "kind": "figure image", "right": 1000.0}
+    assert check_render.chart_problems([image]) == ["figure image fig-gallery is wider than the text column: it ends "
+                                                    f"{1000.0 - ok['column_right']:.0f} px past it"]
 
 
 def test_link_problems(tmp_path):

@@ -365,8 +365,13 @@ CHARTS_JS = """() => {
     return {id: fig ? fig.id : el.id,
             marks: el.querySelectorAll('svg [class*="mark-"]').length + el.querySelectorAll('canvas').length,
             error: (el.querySelector('.error, .vega-embed-error') || {}).textContent || '',
-            right: box.right, column_right: right, width: box.width};
-  });
+            right: box.right, column_right: right, width: box.width, kind: 'chart'};
+  }).concat([...column.querySelectorAll('img.figure-img, figure img')].map(img => {
+    const box = img.getBoundingClientRect();
+    const fig = img.closest('[id^="fig-"]');
+    return {id: fig ? fig.id : img.getAttribute('src'), marks: 1, error: '',
+            right: box.right, column_right: right, width: box.width, kind: 'figure image'};
+  }));
 }"""
 
 
@@ -390,7 +395,8 @@ def chart_problems(charts: list[dict]) -> list[str]:
         elif not c["marks"]:
             found.append(f"chart {c['id']} drew no marks")
         if c["right"] > c["column_right"] + 1:
-            found.append(f"chart {c['id']} is wider than the text column: it ends {c['right'] - c['column_right']:.0f} px past it")
+            found.append(f"{c.get('kind', 'chart')} {c['id']} is wider than the text column: it ends "
+                         f"{c['right'] - c['column_right']:.0f} px past it")
     return found
 
 
@@ -477,7 +483,8 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
                 charts = tab.evaluate(CHARTS_JS)
                 report.add(where, chart_problems(charts))
                 hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
-                seen_charts, seen_links = seen_charts + len(charts), seen_links + len(hrefs)
+                seen_charts = seen_charts + sum(c.get("kind", "chart") == "chart" for c in charts)
+                seen_links = seen_links + len(hrefs)
                 report.add(where, link_problems(book, page_name, hrefs, page_ids))
                 if page_name == "index.html" and not any(h.endswith(".pdf") for h in hrefs):
                     report.problems.append(f"{where}: no link to the PDF")

@@ -28,6 +28,10 @@ METRIC_LABELS = {"train_loss": "training loss", "test_loss": "test loss", "test_
 # on the right for its actions menu: every chart, legend and axes included, fits in
 # CHART_PX. Legends go below the plot, where they take no width and are never cut.
 CHART_PX = 630
+# matplotlib figures (the decision regions, the digit gallery) in inches: the site shows
+# them at 96 px per inch, so 6.8 in (653 px, a little more once the tight bounding box
+# takes in the labels) stays inside the text column; the render check holds them to it.
+FIGURE_IN = 6.8
 
 
 def _bottom_legends(chart, columns: int = 2):
@@ -116,7 +120,7 @@ def show(chart):
     return chart if output_format() == "html" else StaticChart(chart)
 
 
-def _figure(nrows: int = 1, ncols: int = 1, width: float = 7.5, height: float = 3.0, **kw):
+def _figure(nrows: int = 1, ncols: int = 1, width: float = FIGURE_IN, height: float = 3.0, **kw):
     import matplotlib
 
     if "ipykernel" not in sys.modules:
@@ -236,7 +240,7 @@ def decision_boundaries(b: dict):
     xs, ys = np.asarray(b["grid_x"]), np.asarray(b["grid_y"])
     pts, lab = np.asarray(b["test_points"]), np.asarray(b["test_labels"])
     names = list(b["classifiers"])
-    fig, axes = _figure(1, len(names), width=7.8, height=2.9, sharex=True, sharey=True)
+    fig, axes = _figure(1, len(names), width=FIGURE_IN, height=2.7, sharex=True, sharey=True)
     from matplotlib.colors import ListedColormap
 
     for ax, name in zip(axes[0], names):
@@ -283,7 +287,7 @@ def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, ncols:
     for k in range(n):
         r, c = divmod(k, ncols)
         sheet[r * cell_h + band:(r + 1) * cell_h, c * cell_w:c * cell_w + side] = images[k].reshape(side, side)
-    fig, axes = _figure(1, 1, width=7.8, height=7.8 * sheet.shape[0] / sheet.shape[1])
+    fig, axes = _figure(1, 1, width=FIGURE_IN, height=FIGURE_IN * sheet.shape[0] / sheet.shape[1])
     ax = axes[0, 0]
     ax.imshow(sheet, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
     for k in range(n):

@@ -225,19 +225,15 @@ def sgd_variants(result: dict) -> str:
 
 # --- initialisation and the 3-versus-8 projection ------------------------------------------
 
-# A difference "washes out" when training shrinks it at least tenfold.
-WASH_OUT = 0.1
-
-
-def starts_wash_out(first: list[float], last: list[float]) -> str:
-    """Whether the initialisations' test losses converge: their spread (max - min) after
-    the last epoch is at most WASH_OUT times their spread after the first."""
-    a, b = max(first) - min(first), max(last) - min(last)
-    if b <= WASH_OUT * a:
-        return "the starting point washes out"
-    if b < a:
-        return f"the starting point has not washed out yet (the spread shrank, but by less than {1 / WASH_OUT:.0f} times)"
-    return "the starting point has not washed out: the spread grew"
+def starts_wash_out(last: list[float], seed_sd: float) -> str:
+    """Whether the initialisations' final test losses are within the noise of training:
+    their spread (max - min) is at most SPREAD_SDS times the larger seed-to-seed standard
+    deviation of the final test loss (seed_sd)."""
+    spread = max(last) - min(last)
+    bound = f"{SPREAD_SDS:g} times the seed-to-seed standard deviation of the final test loss ({seed_sd:.4f})"
+    if spread <= SPREAD_SDS * seed_sd:
+        return f"the starting point washes out, as that is within {bound}"
+    return f"the starting point has not washed out, as that is more than {bound}"
 
 
 def projection_loss(result: dict) -> str:
