@@ -98,15 +98,12 @@ def cmd_study(args: argparse.Namespace) -> int:
         print(study.edition(result))
         return 0
     print(f"study ready: {result['cache_file']} (computed in {result['compute_seconds']:.1f} s)")
-    for d in result.get("diverged", []):
-        print(f"diverged: {d['experiment']}: {training_message(d)}")
+    if result.get("diverged"):
+        from .core.training import divergence_message  # imports torch: only when there is something to say
+
+        for d in result["diverged"]:
+            print(f"diverged: {d['experiment']}: {divergence_message(d)}")
     return 0
-
-
-def training_message(d: dict) -> str:
-    from .core.training import divergence_message
-
-    return divergence_message(d)
 
 
 def cmd_study_key(args: argparse.Namespace) -> int:
