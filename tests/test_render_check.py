@@ -118,6 +118,13 @@ def test_chapters_follow_quarto_yml():
     assert all((ROOT / q).is_file() for q in listed)
 
 
+def test_chapters_follow_the_profile_rendered():
+    full, diverged = check_render.chapters(ROOT, "study"), check_render.chapters(ROOT, "diverged")
+    assert check_render.chapters(ROOT) == full  # the project's default profile
+    assert diverged[0] == "index.qmd" and diverged[-1] == "chapters/reproducibility.qmd"
+    assert set(diverged) < set(full) and "chapters/training-comparison.qmd" not in diverged
+
+
 # --------------------------------------------------------------------------- real renders
 
 MINI_BOOK = {

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .plots import MODEL_LABELS
+from .plots import BOUNDARY_TITLES, MODEL_LABELS
 
 # float32 carries about 7 significant digits; a relative difference below 1e-5 (about
 # a hundred units in the last place) after one epoch is round-off, not a different algorithm.
@@ -176,9 +176,8 @@ STUDY_STATED = {"epochs": 20}
 def study_settings(params: dict) -> str:
     """How the main run's settings stand to the study's (STUDY_STATED), as a sentence:
     "also" where they agree, the study's value beside ours where they do not."""
-    differ = {k: v for k, v in STUDY_STATED.items() if params[k] != v}
     said = "; it states no hidden size, learning rate or batch size."
-    if not differ:
+    if all(params[k] == v for k, v in STUDY_STATED.items()):
         return f"The study also trained for {STUDY_STATED['epochs']} epochs" + said
     return f"The study trained for {STUDY_STATED['epochs']} epochs, not {params['epochs']}" + said
 
@@ -202,8 +201,6 @@ def sgd_variants(result: dict) -> str:
     """Whether SGD's foreach or fused update pays here, by SAME_TIME: the best of the two
     pays when it saves more than 5% of a PyTorch training step (the main run's median
     epoch over its steps). The loop keeps the default either way; the sentence says why."""
-    import math
-
     sgd = result["pytorch_idioms"]["seconds"]["sgd"]
     best = min(("foreach", "fused"), key=lambda k: sgd[k])
     saving = sgd["for-loop"] - sgd[best]
@@ -245,10 +242,7 @@ def projection_loss(result: dict) -> str:
     if lo > 0:
         return (f"each does better with the pixels, by {lo * 100:.1f} to {hi * 100:.1f} points, so the projection "
                 "to two dimensions loses part of what separates a 3 from an 8, for every classifier, whatever trains it")
-    worse = [BOUNDARY_NAMES.get(k, k) for k, g in gain.items() if g <= 0]
+    worse = [f"the {BOUNDARY_TITLES.get(k, k)}" for k, g in gain.items() if g <= 0]
     return (f"not every classifier does better with the pixels here ({' and '.join(worse)} "
             f"{'does' if len(worse) == 1 else 'do'} not), so with these parameters the projection is not what limits "
             "them all")
-
-
-BOUNDARY_NAMES = {"logistic": "the logistic regression", "numpy": "the NumPy network", "pytorch": "the PyTorch network"}
