@@ -62,6 +62,39 @@ def test_paper_shapes_need_a_start_near_chance_and_a_lower_pytorch_start():
     assert V.NEAR_CHANCE == pytest.approx(0.8 * math.log(10))
 
 
+def test_parity_phrases_turn_with_the_round_off_rule():
+    same, apart = V.parity_phrases(result(rel_gap=1e-8)), V.parity_phrases(result(rel_gap=1e-3))
+    assert same.keys() == apart.keys() == {"abstract", "curves", "growth", "conclusion"}
+    assert same["abstract"] == "are the same algorithm" and apart["abstract"] == "do not behave as the same algorithm"
+    assert same["curves"] == "their curves lie on top of each other"
+    # The other outcome says by how much, in parity's words.
+    assert V.parity(result(rel_gap=1e-3)) in apart["curves"] and V.parity(result(rel_gap=1e-3)) in apart["conclusion"]
+    assert "far below anything visible" in same["growth"] and "more than round-off" in apart["growth"]
+
+
+@pytest.mark.parametrize("paper, rel_gap, ok, separates", [
+    ((2.2, 1.3), 1e-8, True, True),     # the study's shapes and one algorithm: the starting point separates them
+    ((2.2, 1.3), 1e-3, True, False),    # shapes, but the libraries compute different steps: the run cannot say
+    ((1.0, 0.9), 1e-8, False, False),   # no start near chance: the preset does not reproduce the study
+])
+def test_paper_phrases_follow_the_shapes_and_the_parity_rule(paper, rel_gap, ok, separates):
+    r = result(paper=paper, rel_gap=rel_gap)
+    words = V.paper_phrases(r)
+    assert words.keys() == {"abstract", "like_study", "separates", "meaning", "conclusion"}
+    assert words["like_study"].startswith("a gap like") == ok
+    assert ("not evidence of a difference" in words["meaning"]) == ok
+    assert ("small initialisation" in words["abstract"]) == ok
+    assert words["separates"].startswith("What separates the study's two curves is the starting point") == separates
+    if not ok:  # the failed rule is named: which of the study's shapes is missing
+        assert V.paper_shapes(r)[1] in words["conclusion"] and V.paper_shapes(r)[1] in words["abstract"]
+
+
+def test_faster_words_name_the_faster_network_outside_five_percent():
+    assert V.faster_words(0.26, 0.48) == "NumPy trained faster"
+    assert V.faster_words(0.50, 0.25) == "PyTorch trained faster"
+    assert V.faster_words(0.50, 0.51) == "neither trained faster"
+
+
 def test_overfitting_same_or_different():
     assert V.overfitting(result()).startswith("it is the same for both")
     different = V.overfitting(result(gaps=((0.05, 0.08), (0.05, 0.20))))

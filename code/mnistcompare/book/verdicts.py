@@ -54,6 +54,31 @@ def same_algorithm(result: dict) -> bool:
     return first_epoch_rel_gap(result) < ROUNDOFF_REL
 
 
+def parity_phrases(result: dict) -> dict[str, str]:
+    """The parity verdict (same_algorithm: the first epoch agrees to ROUNDOFF_REL) in the
+    words each chapter puts it in, both outcomes side by side:
+      abstract    "the two implementations ___"
+      curves      the training chapter's clause about @fig-curves
+      growth      fairness: how the per-epoch differences read, ending where @fig-curves is cited
+      conclusion  "...after the first epoch: ___"
+    """
+    if same_algorithm(result):
+        return {
+            "abstract": "are the same algorithm",
+            "curves": "their curves lie on top of each other",
+            "growth": "The differences grow slowly because SGD feeds each step's rounding into the next, "
+                      "but they stay far below anything visible in",
+            "conclusion": "they are the same algorithm",
+        }
+    words = parity(result)
+    return {
+        "abstract": "do not behave as the same algorithm",
+        "curves": f"their curves differ by more than round-off ({words})",
+        "growth": "They are more than round-off, so the two implementations do not compute the same steps; compare",
+        "conclusion": f"more than round-off apart ({words})",
+    }
+
+
 def seed_verdict(result: dict) -> str:
     """Which network is more accurate over independent seeds: 'neither' when the means are
     within SPREAD_SDS standard deviations, or when a single seed leaves no spread."""
@@ -88,6 +113,12 @@ def speed(sec_np: float, sec_pt: float) -> tuple[str, str]:
     return ("NumPy" if sec_np < sec_pt else "PyTorch"), f"a factor of {ratio:.2f}"
 
 
+def faster_words(sec_np: float, sec_pt: float) -> str:
+    """'NumPy trained faster', 'PyTorch trained faster' or 'neither trained faster' (speed)."""
+    faster, _ = speed(sec_np, sec_pt)
+    return "neither trained faster" if faster == "neither network" else f"{faster} trained faster"
+
+
 def machine(result: dict) -> str:
     """'On this CPU' or, with device cuda, where each network ran."""
     env = result["main"]["environment"]
@@ -106,6 +137,42 @@ def paper_shapes(result: dict) -> tuple[bool, str]:
     missing = [what for ok, what in ((near_chance, f"a NumPy start near chance level (test loss at least {NEAR_CHANCE:.2f})"),
                                      (lower, f"a PyTorch start lower by at least {START_GAP}")) if not ok]
     return False, "does not reproduce the study's shapes: it lacks " + " and ".join(missing)
+
+
+def paper_phrases(result: dict) -> dict[str, str]:
+    """What the paper-like preset says about the study's curves, in the words each chapter
+    puts it in. The study's reading holds when the preset reproduces both of its shapes
+    (paper_shapes); "separates" also needs the main run to be one algorithm in both
+    libraries (same_algorithm), since it rules out the arithmetic of training:
+      abstract    a sentence on the study's NumPy curve
+      like_study  fairness: the preset's first epochs are "___"
+      separates   fairness: a sentence on what separates the study's two curves
+      meaning     the comparison chapter's sentence on what the study's curves are evidence of
+      conclusion  the conclusions' bullet on the curves
+    """
+    ok, shapes = paper_shapes(result)
+    if ok:
+        words = {
+            "abstract": "Its NumPy curve's higher start is what a small initialisation produces, not the framework",
+            "like_study": "a gap like the one the study reported",
+            "meaning": "The study's two curves are what two initialisations and small steps produce; they are not "
+                       "evidence of a difference between the frameworks.",
+            "conclusion": "The study's higher and slower NumPy curve is reproduced by a small initialisation and "
+                          "small steps: it says how the network was started, not which library trained it",
+        }
+    else:
+        words = {
+            "abstract": f"Our run of a preset resembling the study {shapes}",
+            "like_study": "not the gap the study reported (the next chapter says which part is missing)",
+            "meaning": "With these parameters the preset does not show what separates the study's curves.",
+            "conclusion": f"Our paper-like preset {shapes}",
+        }
+    words["separates"] = (
+        "What separates the study's two curves is the starting point, which the framework chooses for you "
+        "and a from-scratch implementation chooses by hand, not the arithmetic of training."
+        if ok and same_algorithm(result) else
+        "With these parameters this run does not show what separates the study's two curves.")
+    return words
 
 
 def overfitting(result: dict) -> str:
