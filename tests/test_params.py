@@ -17,6 +17,7 @@ from mnistcompare.core.params import ParamError, Params
     ("lr", float("nan"), "lr must be a positive finite number, got nan"),
     ("lr", float("inf"), "lr must be a positive finite number, got inf"),
     ("subset", 0, "subset must be a positive integer, got 0"),
+    ("subset", 99, "subset must be at least 100 images (ten of each digit on average), or null for all of them; got 99"),
     ("seed", -1, "seed must be an integer >= 0, got -1"),
     ("init", "xavier", "init must be one of pytorch, he, small; got 'xavier'"),
     ("device", "tpu", "device must be one of cpu, cuda; got 'tpu'"),

@@ -18,6 +18,11 @@ from typing import Any, Mapping
 INIT_SCHEMES = ("pytorch", "he", "small")
 DEVICES = ("cpu", "cuda")
 QUICK_ENV = "MNISTCOMPARE_QUICK"
+# The smallest training subset the study supports: a hundred images, ten of each digit on
+# average, so that the stratified subset holds every digit (the rarest, 5, nine times),
+# the 3-versus-8 networks see both of their digits, and every experiment has a minibatch
+# of each class to learn from. tests/test_fork.py renders the book at this size.
+MIN_SUBSET = 100
 ENV_PREFIX = "MNISTCOMPARE_"
 
 # A named preset that resembles the study's reported curves (chapter "The study's
@@ -55,7 +60,8 @@ class Params:
     lr: float = _param(0.1, "SGD learning rate")
     batch_size: int = _param(64, "minibatch size")
     seed: int = _param(0, "seed for initial weights, minibatch order and subsets")
-    subset: int | None = _param(None, "train on a stratified subset of N images (`null`: all 60,000)")
+    subset: int | None = _param(None, f"train on a stratified subset of N images, N >= {MIN_SUBSET} "
+                                         "(`null`: all 60,000)")
     init: str = _param("pytorch", "initial weights: `pytorch` (nn.Linear's default), `he`, `small` (N(0, 0.01²))")
     parity: bool = _param(True, "`make run`: identical initial weights and minibatch order for both networks "
                                 "(the book always runs both ways)")
@@ -75,6 +81,9 @@ class Params:
         object.__setattr__(self, "lr", float(self.lr))
         if self.subset is not None:
             _positive_int("subset", self.subset)
+            if self.subset < MIN_SUBSET:
+                raise ParamError(f"subset must be at least {MIN_SUBSET} images (ten of each digit on average), "
+                                 f"or null for all of them; got {self.subset}")
         if self.threads is not None:
             _positive_int("threads", self.threads)
         if self.init not in INIT_SCHEMES:
