@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from mnistcompare.book.chapters.reproducibility import time_budget
 from mnistcompare.core import data, paths
 from mnistcompare.study import runner
 from mnistcompare import study
@@ -168,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     if "parallel" in results:
         print("\nTime budget of the parallel run:\n")
         print("| experiment | s | how |\n|:--|--:|:--|")
-        for row in study.time_budget(results["parallel"]["result"]):
-            print(f"| {row['experiment']} | {row['seconds']:.1f} | {row['how']} |")
+        for row in time_budget(results["parallel"]["result"]):
+            print(f"| {row['what']} | {row['seconds']:.1f} | {row['how']} |")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
         log(f"wrote {args.json}")

@@ -4,7 +4,7 @@ bit-identical results to running the same experiments one after another."""
 import pytest
 
 from mnistcompare.core import data
-from mnistcompare.study import experiments, runner
+from mnistcompare.study import registry, runner
 from mnistcompare import study
 from mnistcompare.core import params as P
 
@@ -67,7 +67,7 @@ def test_dask_cluster_gives_bit_identical_results(sequential, tasks, small):
 
 
 def test_unique_task_names_and_a_clear_error_without_dask(small, monkeypatch):
-    task = runner.Task("pca", experiments._pca)
+    task = runner.Task("pca", registry.pca)
     with pytest.raises(ValueError, match="unique"):
         runner.run_tasks([task, task], small, n_jobs=1)
     assert runner.scheduler_from_env({"MNISTCOMPARE_SCHEDULER": " tcp://10.0.0.5:8786 "}) == "tcp://10.0.0.5:8786"
@@ -101,8 +101,10 @@ def test_study_records_its_time_budget(monkeypatch, tmp_path):
     assert par["backend"] == "loky" and par["workers"] == 2 and par["threads_per_worker"] == 1
     assert par["experiments"] == [k for k in t if k not in alone]
     assert t["main"] + t["bench"] + par["wall_seconds"] <= result["compute_seconds"]
-    rows = study.time_budget(result)
-    assert rows[-1]["experiment"] == "total (wall clock)"
+    from mnistcompare.book.chapters.reproducibility import time_budget
+
+    rows = time_budget(result)
+    assert rows[-1]["what"] == "total (wall clock)"
     assert rows[-1]["seconds"] == result["compute_seconds"] + t["load_data"]
     assert len(rows) == len(t) + 1
 

@@ -6,6 +6,7 @@ import pytest
 
 from mnistcompare.core import params as P
 from mnistcompare.study import experiments as study  # the module under test, internals included
+from mnistcompare.study import registry
 
 
 @pytest.fixture
@@ -27,9 +28,9 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny, tmp_path):
             "gradients", "complexity", "params", "quick"} <= set(cached)
     assert len(cached["seeds"]) == 2 and cached["params"]["hidden"] == 16
     bench = cached["bench"]  # the short benchmark, measured by the study on this machine
-    assert bench["n_train"] == 600 and bench["hidden"] == 16 and bench["repeats"] == study.BENCH_REPEATS
+    assert bench["n_train"] == 600 and bench["hidden"] == 16 and bench["repeats"] == registry.BENCH_REPEATS
     assert set(bench["run"]["trainers"]) == {"numpy", "pytorch", "pytorch_dataloader", "sklearn"}
-    assert all(len(r["all_s"]) == study.BENCH_REPEATS for r in bench["run"]["trainers"].values())
+    assert all(len(r["all_s"]) == registry.BENCH_REPEATS for r in bench["run"]["trainers"].values())
     assert bench["run"]["matmul"]["median_s"] > 0
     assert not cached["seeds"][0]["mode"]["shared_init"]  # independent runs
     assert cached["init_only"]["mode"] == {"shared_init": False, "shared_order": True}
@@ -64,3 +65,32 @@ def test_quick_mode_and_short_forks_shrink_every_experiment():
     assert tasks["boundaries"].kwargs["params"].subset == 3000
     long = {t.name: t for t in study.side_by_side_tasks(P.Params(epochs=30))}
     assert long["paper_like"].kwargs["params"].epochs == P.PRESETS["paper-like"]["epochs"]
+
+
+def test_a_damaged_cache_is_moved_aside_named_and_recomputed(tiny, tmp_path, monkeypatch):
+    """A cache file cut short (a full disk, an editor) is never read as a study: it is moved
+    to <name>.damaged, a warning names both files, and the study is computed again."""
+    key = study.cache_key(tiny.params, study.data.RAW_SHA256)
+    cached = tmp_path / f"study-{key}.json"
+    cached.write_text('{"main": {"models": "cut sh')
+    monkeypatch.setattr(study, "compute", lambda *a, **k: {"main": {}, "timings": {}, "compute_seconds": 1.0})
+    monkeypatch.setattr(study.data, "load", lambda *a, **k: None)
+    with pytest.warns(study.DamagedCacheWarning, match=rf"{cached}.*could not be read.*moved aside to {cached}.damaged"):
+        result = study.load_or_compute(tiny, progress=False)
+    assert not result["from_cache"] and (tmp_path / f"study-{key}.json.damaged").read_text().endswith("cut sh")
+    assert study.load_or_compute(tiny, progress=False)["from_cache"]  # the recomputed study was cached
+
+
+def test_divergences_name_experiments_never_labels():
+    """The cache holds the registry's names: the words are the book's (book/labels.py)."""
+    run = lambda seed, *diverged: {"params": {"seed": seed}, "diverged": list(diverged)}  # noqa: E731
+    d = {"model": "numpy", "epoch": 2, "lr": 1000.0, "loss": "nan", "stage": "training"}
+    result = {e.name: (run(0) if not e.per_seed else [run(0), run(1, d)]) for e in registry.EXPERIMENTS if e.networks}
+    result["boundaries"] = run(0, {**d, "input": "2 components"})
+    found = study.divergences(result)
+    assert found == [{"experiment": "seeds", "seed": 1, **d}, {"experiment": "boundaries", "seed": 0, **d,
+                                                                "input": "2 components"}]
+    result["diverged"] = found
+    assert study.edition(result) == "study" and study.diverged(result, "seeds") == found[:1]
+    result["diverged"] = [{"experiment": "main", "seed": 0, **d}]
+    assert study.edition(result) == "diverged"

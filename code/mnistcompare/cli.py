@@ -102,7 +102,7 @@ def cmd_study(args: argparse.Namespace) -> int:
         from .core.training import divergence_message  # imports torch: only when there is something to say
 
         for d in result["diverged"]:
-            print(f"diverged: {d['experiment']}: {divergence_message(d)}")
+            print(f"diverged: {d['experiment']} (seed {d['seed']}): {divergence_message(d)}")
     return 0
 
 

@@ -94,9 +94,12 @@ def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, gri
     pixels for contrast. The networks use params.hidden, lr and batch size,
     `epochs` passes, and their own initial weights and order (parity off); with
     params.subset they train on at most that many a/b images, as the main run does.
-    With on_diverge="stop", a network whose loss leaves the finite numbers ends the
-    experiment: the result holds only `digits`, `epochs` and `diverged` (see
-    training.fit)."""
+
+    With on_diverge="stop", a network whose loss leaves the finite numbers stops
+    (training.fit) and the result keeps everything else: the logistic regression,
+    and each network's results for the input on which it did train. A diverged
+    network has None for what it could not compute (its region grid and its accuracy
+    on that input) and is listed under `diverged`, with its input."""
     from sklearn.linear_model import LogisticRegression
 
     from ..core import training
@@ -115,36 +118,36 @@ def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, gri
     n_ab = len(task["y_train"])
     net_params = params.replace(epochs=epochs, parity=False,
                                 subset=params.subset if params.subset is not None and params.subset < n_ab else None)
-    classifiers: dict[str, dict] = {}
 
     logreg = LogisticRegression(max_iter=1000).fit(S_train, task["y_train"])
     logreg_full = LogisticRegression(max_iter=200).fit(task["X_train"], task["y_train"])
-    classifiers["logistic"] = {
-        "grid": logreg.predict(S_grid), "accuracy_2d": float(logreg.score(S_test, task["y_test"])),
+    classifiers = {"logistic": {
+        "grid": logreg.predict(S_grid).astype(int).tolist(), "accuracy_2d": float(logreg.score(S_test, task["y_test"])),
         "accuracy_full": float(logreg_full.score(task["X_test"], task["y_test"])),
-    }
+    }}
     two_d = MNIST(S_train, task["y_train"], S_test, task["y_test"], data.sha256)
     full = MNIST(task["X_train"], task["y_train"], task["X_test"], task["y_test"], data.sha256)
     res_2d, predict_2d = training.fit(net_params, two_d, progress=progress, on_diverge=on_diverge)
     res_full = training.train(net_params, full, progress=progress, on_diverge=on_diverge)
-    diverged = [{**d, "input": k} for k, res in (("2 components", res_2d), ("784 pixels", res_full))
-                for d in res.get("diverged", [])]
-    if diverged:  # nothing to draw: the book says which network diverged instead
-        return {"digits": [a, b], "epochs": epochs, "diverged": diverged}
+    final = lambda res, name: (None if "diverged" in res["models"][name]  # noqa: E731
+                               else res["models"][name]["history"][-1]["test_accuracy"])
     for name in training.MODELS:
         classifiers[name] = {
-            "grid": predict_2d[name](S_grid),
-            "accuracy_2d": res_2d["models"][name]["history"][-1]["test_accuracy"],
-            "accuracy_full": res_full["models"][name]["history"][-1]["test_accuracy"],
+            "grid": predict_2d[name](S_grid).astype(int).tolist() if name in predict_2d else None,
+            "accuracy_2d": final(res_2d, name), "accuracy_full": final(res_full, name),
         }
+    diverged = [{**d, "input": k} for k, res in (("2 components", res_2d), ("784 pixels", res_full))
+                for d in res.get("diverged", [])]
     return {
         "digits": [a, b],
+        "params": net_params.to_dict(),
         "explained_variance_ratio": fit["explained_variance_ratio"].tolist(),
         "grid_x": xs.tolist(), "grid_y": ys.tolist(),
-        "classifiers": {k: {**v, "grid": np.asarray(v["grid"]).astype(int).tolist()} for k, v in classifiers.items()},
+        "classifiers": classifiers,
         "test_points": Z_test.round(4).tolist(), "test_labels": task["y_test"].tolist(),
         "n_train": int(len(task["y_train"])), "n_test": int(len(task["y_test"])), "epochs": epochs,
         "n_train_networks": int(net_params.subset or len(task["y_train"])),
+        **({"diverged": diverged} if diverged else {}),
     }
 
 

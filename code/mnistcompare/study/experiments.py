@@ -8,23 +8,8 @@ checksums, so a changed parameter or a code change computes afresh, and an
 interrupted run leaves no entry behind (the file is written atomically). JSON,
 not pickle: the cache is plain data that any tool can read.
 
-Experiments (the parameters come from params.yml):
-  main        both networks, identical initial weights and minibatch order (parity;
-              the independent comparison is `seeds`)
-  bench       one epoch of each trainer (NumPy, PyTorch, PyTorch with a DataLoader,
-              scikit-learn) against the matmul limit, interleaved (short_benchmark)
-  init_only   PyTorch with nn.Linear's own initial weights and the main run's
-              minibatch order (NumPy's own draw is the main run's)
-  init_small  the NumPy network with the tutorials' N(0, 0.01^2) weights, order as main
-  seeds       `seeds` independent runs (seed, seed+1, ...): each network draws its
-              own weights and order, as two separate users of the libraries would
-  paper_like  the "paper-like" preset (params.PRESETS)
-  boundaries  3 vs 8 on two principal components: logistic regression and both networks
-  pca         the test set projected on its first two principal components
-  gradients   relative errors of the hand-written gradients
-  complexity  lines of code of each implementation
-  pytorch_idioms  what SGD's for-loop / foreach / fused step, X[idx] / index_select,
-              the loss bookkeeping and no_grad / inference_mode cost (epoch_timing.time_idioms)
+The experiments are declared once, in registry.py (their names, what they train,
+how their parameters derive from params.yml).
 
 The main run goes first, alone on the machine, with params.threads: its epoch
 times are the book's headline; the short benchmark follows, alone too. Every other experiment is independent of it and
@@ -42,12 +27,13 @@ import json
 import os
 import sys
 import time
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from . import analysis, runner
+from . import analysis, registry, runner
 from ..core import atomic, data, paths
 from ..core import params as P
 
@@ -93,93 +79,34 @@ def _log(progress: bool, msg: str) -> None:
         print(f"[study] {msg}", file=sys.stderr, flush=True)
 
 
-def _train(mnist: data.MNIST, params: P.Params, **kwargs) -> dict:
-    """One side-by-side training run (a runner task): no memory probes, no progress bar."""
-    from ..core import training
-
-    return training.train(params, mnist, progress=False, memory=False, on_diverge="stop", **kwargs)
-
-
-def _boundaries(mnist: data.MNIST, params: P.Params) -> dict:
-    return analysis.decision_boundaries(mnist, params, epochs=min(10, params.epochs), on_diverge="stop")
-
-
-def _pca(mnist: data.MNIST) -> dict:
-    fit = analysis.pca(mnist.X_test, 10)
-    return {
-        "scores": fit["scores"][:, :2].round(4).tolist(),
-        "labels": mnist.y_test.tolist(),
-        "explained_variance_ratio": fit["explained_variance_ratio"].tolist(),
-    }
-
-
-def _gradients(mnist: data.MNIST, params: P.Params) -> dict:
-    return analysis.gradient_check(mnist.X_train[:256], mnist.y_train[:256], params.hidden, params.seed)
-
-
-# The study's own benchmark: one epoch of each trainer on this machine, interleaved, alone.
-BENCH_ROWS = 12_800  # the first 12,800 training images (200 minibatches of 64): seconds, not minutes
-BENCH_REPEATS, BENCH_WARMUP = 3, 1
-
-
-def short_benchmark(mnist: data.MNIST, params: P.Params) -> dict:
-    """epoch_timing.compare on the machine that computes the study, at its batch, hidden
-    size, learning rate and thread count, on the CPU (device aside); a short version of
-    `make bench`, run alone after the main run so that the book's table is this machine's."""
-    from ..core import epoch_timing, measure
-
-    n = min(len(mnist.y_train), params.subset or BENCH_ROWS, BENCH_ROWS)
-    X, y = np.ascontiguousarray(mnist.X_train[:n]), np.ascontiguousarray(mnist.y_train[:n])
-    with measure.fixed_threads(params.threads) as threads:
-        run = epoch_timing.compare(X, y, threads, BENCH_REPEATS, BENCH_WARMUP, params.batch_size, params.hidden,
-                                   params.lr, seed=params.seed, log=None)
-    return {"n_train": n, "batch_size": params.batch_size, "hidden": params.hidden, "repeats": BENCH_REPEATS,
-            "warmup": BENCH_WARMUP, "run": run}
-
-
-def _pytorch_idioms(mnist: data.MNIST, params: P.Params) -> dict:
-    import torch
-
-    from ..core import epoch_timing
-
-    X, y, Xt, yt = (torch.from_numpy(a) for a in (mnist.X_train, mnist.y_train, mnist.X_test, mnist.y_test))
-    return epoch_timing.time_idioms(X, y, Xt, yt, hidden=params.hidden, lr=params.lr, batch_size=params.batch_size,
-                                    seed=params.seed)
-
-
 def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task]:
-    """Every experiment except the main run, as runner tasks, longest first.
-
-    They are independent of each other and of the main run (each seeds itself),
-    so they may run side by side; each gets `threads` BLAS / torch threads.
-    """
+    """Every run of every experiment that is not `alone`, as runner tasks, in the
+    registry's order (longest first). They are independent of each other and of the
+    main run (each seeds itself), so they may run side by side; each gets `threads`
+    BLAS / torch threads."""
     q = p.replace(threads=threads)
-    seeds = [runner.Task(f"seed_{s}", _train, {"params": q.replace(seed=s, parity=False)})
-             for s in range(p.seed, p.seed + p.seeds)]
-    return [
-        *seeds,  # both networks, p.epochs each
-        # The preset keeps subset, device and threads, and never runs longer than the main
-        # run: quick mode and short forks shrink it too.
-        runner.Task("paper_like", _train, {"params": P.apply_preset(q, "paper-like").replace(
-            epochs=min(P.PRESETS["paper-like"]["epochs"], p.epochs))}),
-        runner.Task("init_only", _train, {"params": q, "models": ("pytorch",), "share_init": False, "share_order": True}),
-        runner.Task("boundaries", _boundaries, {"params": q}),
-        runner.Task("init_small", _train, {"params": q.replace(init="small"), "models": ("numpy",), "share_order": True}),
-        runner.Task("pytorch_idioms", _pytorch_idioms, {"params": q}),  # timed side by side: relative costs only
-        runner.Task("gradients", _gradients, {"params": q}),
-        runner.Task("pca", _pca),
-    ]
+    return [runner.Task(name, e.fn, kwargs) for e in registry.EXPERIMENTS if not e.alone
+            for name, kwargs in e.runs(q).items()]
+
+
+def collect(runs: dict, p: P.Params) -> dict:
+    """The runs' results by experiment: one record, or for per-seed experiments the list
+    of their runs in seed order."""
+    return {e.name: [runs[name] for name in e.runs(p)] if e.per_seed else runs[e.name]
+            for e in registry.EXPERIMENTS}
 
 
 def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *, n_jobs: int | None = None,
             threads: int | None = 1, scheduler: str | None = None) -> dict:
-    """Every experiment of the book, as plain data.
+    """Every experiment of the registry, as plain data keyed by the experiments' names.
 
-    The main run goes first, alone on the machine, with params.threads (its epoch
-    times are the book's headline). The other experiments then run side by side
-    (`runner.run_tasks`): n_jobs worker processes (default one per core; 1: one
-    after another in this process) or, with `scheduler`, a Dask cluster; each with
-    `threads` threads. Their results are the same whichever way they run.
+    The experiments marked `alone` (the main run, the short benchmark) go first, alone on
+    the machine, with params.threads: their times are the book's headline. The others
+    then run side by side (`runner.run_tasks`): n_jobs worker processes (default one per
+    core; 1: one after another in this process) or, with `scheduler`, a Dask cluster;
+    each with `threads` threads. Their results are the same whichever way they run.
+    Three analyses of their results follow: the misclassified test images of the main
+    run's NumPy network, the spread over the seeds, and the lines of code.
     """
     from ..core import training  # imports torch: only when there is something to train
 
@@ -188,102 +115,86 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
     step = lambda msg: _log(progress, msg)  # noqa: E731
     load_before = os.getloadavg()
 
-    step(f"main run: {p.epochs} epochs, both networks, shared weights and order, alone on the machine")
-    t0 = time.perf_counter()
-    # Parity, whatever params.parity says. A network that diverges stops, and the book says so.
-    main = training.train(p, mnist, progress=False, share_init=True, share_order=True, on_diverge="stop")
-    main_seconds = time.perf_counter() - t0
-    step(f"main run: {main_seconds:.1f} s")
-    step("benchmark: one epoch of each trainer, interleaved, alone on the machine")
-    t0 = time.perf_counter()
-    bench = short_benchmark(mnist, p)
-    bench_seconds = time.perf_counter() - t0
+    runs, seconds = {}, {}
+    for e in registry.EXPERIMENTS:
+        for name, kwargs in e.runs(p).items() if e.alone else ():
+            step(f"{name}: alone on the machine, {p.threads or 'all'} thread(s)")
+            t0 = time.perf_counter()
+            runs[name] = e.fn(mnist, **kwargs)
+            seconds[name] = time.perf_counter() - t0
+            step(f"{name}: {seconds[name]:.1f} s")
+    side, side_seconds, how = runner.run_tasks(side_by_side_tasks(p, threads), mnist, n_jobs=n_jobs, threads=threads,
+                                               scheduler=scheduler, log=step)
+    result = collect({**runs, **side}, p)
 
-    results, seconds, how = runner.run_tasks(side_by_side_tasks(p, threads), mnist, n_jobs=n_jobs, threads=threads,
-                                             scheduler=scheduler, log=step)
-    seed_runs = [results[f"seed_{s}"] for s in range(p.seed, p.seed + p.seeds)]
     t0 = time.perf_counter()
-    np_main = main["models"]["numpy"]
-    misclassified = (analysis.misclassified(mnist.X_test, mnist.y_test, np_main["test_predictions"])
-                     if "diverged" not in np_main else None)
-    complexity = analysis.complexity()
-    result = {
-        "main": main,
-        "init_only": results["init_only"],
-        "init_small": results["init_small"],
-        "seeds": seed_runs,
-        "seed_spread": None if any("diverged" in r for r in seed_runs) else analysis.seed_spread(seed_runs),
-        "paper_like": results["paper_like"],
-        "boundaries": results["boundaries"],
-        "pca": results["pca"],
-        "gradients": results["gradients"],
-        "pytorch_idioms": results["pytorch_idioms"],
-        "bench": bench,
-        "misclassified": misclassified,
-        "complexity": complexity,
-        # The time budget: each experiment's own seconds (the side-by-side ones in
-        # their worker), and how the side-by-side experiments were run.
-        "timings": {"main": main_seconds, "bench": bench_seconds, **seconds, "other": time.perf_counter() - t0},
-        "parallel": {**how, "experiments": list(seconds), "load_average": [load_before[0], os.getloadavg()[0]]},
-        "compute_seconds": time.perf_counter() - t_start,
-    }
+    np_main = result["main"]["models"]["numpy"]
+    result["misclassified"] = (analysis.misclassified(mnist.X_test, mnist.y_test, np_main["test_predictions"])
+                               if "diverged" not in np_main else None)
+    seeds = result["seeds"]
+    result["seed_spread"] = None if any("diverged" in r for r in seeds) else analysis.seed_spread(seeds)
+    result["complexity"] = analysis.complexity()
+    # The time budget: each run's own seconds (the side-by-side ones in their worker),
+    # and how the side-by-side ones were run.
+    result["timings"] = {**seconds, **side_seconds, "other": time.perf_counter() - t0}
+    result["parallel"] = {**how, "experiments": list(side_seconds), "load_average": [load_before[0], os.getloadavg()[0]]}
+    result["compute_seconds"] = time.perf_counter() - t_start
     result["diverged"] = divergences(result)
     for d in result["diverged"]:
-        step(f"diverged: {d['experiment']}, {training.divergence_message(d)}")
+        step(f"diverged: {d['experiment']} (seed {d['seed']}), {training.divergence_message(d)}")
     return result
 
 
-# The experiments that train one run each, in the words of the divergence sentence
-# (the seeds and the two 3-versus-8 runs are named in `divergences`).
-TRAINING_EXPERIMENTS = {
-    "main": "main run", "init_only": "run with PyTorch's own initial weights",
-    "init_small": "run with small initial weights", "paper_like": "paper-like preset",
-}
-
-
 def divergences(result: dict) -> list[dict]:
-    """Every network that diverged, in any experiment: one dict each with the
-    experiment's name and training.divergence's fields (model, epoch, lr, loss, stage)."""
-    runs = [(label, result[k]) for k, label in TRAINING_EXPERIMENTS.items()]
-    runs += [(f"independent run with seed {r['params']['seed']}", r) for r in result["seeds"]]
-    out = [{"experiment": label, **d} for label, run in runs for d in run.get("diverged", [])]
-    out += [{"experiment": f"3-versus-8 run on {d['input']}", **{k: v for k, v in d.items() if k != "input"}}
-            for d in result["boundaries"].get("diverged", [])]
+    """Every network that diverged, in any experiment of the registry that trains: one dict
+    each with the experiment's name, the seed of its run and training.divergence's
+    fields (model, epoch, lr, loss, stage; the 3-versus-8 runs add their input)."""
+    out = []
+    for e in registry.EXPERIMENTS:
+        if e.networks:
+            for run in result[e.name] if e.per_seed else [result[e.name]]:
+                out += [{"experiment": e.name, "seed": run["params"]["seed"], **d} for d in run.get("diverged", [])]
     return out
 
 
+def diverged(result: dict, *experiments: str) -> list[dict]:
+    """The divergences of the named experiments (all of them when none is named)."""
+    return [d for d in result.get("diverged", []) if not experiments or d["experiment"] in experiments]
+
+
 def edition(result: dict) -> str:
-    """Which book the study makes: "study" (every chapter), or "diverged" when a network
-    diverged in any experiment (the chapters that compare trained networks are left out;
-    see _quarto-diverged.yml). The name is the Quarto profile that renders it."""
-    return "diverged" if result.get("diverged") else "study"
+    """Which book the study makes: "study" (every chapter), or "diverged" when the main run
+    diverged: the chapters that compare the trained networks of the main run are then left
+    out (see _quarto-diverged.yml). A divergence elsewhere costs only what needs that
+    experiment; the chapters say so in place. The name is the Quarto profile that renders it."""
+    return "diverged" if diverged(result, "main") else "study"
 
 
-EXPERIMENT_LABELS = {
-    "load_data": "loading and verifying MNIST", "main": "main run (both networks)",
-    "init_only": "PyTorch's own initial weights", "init_small": "NumPy with small initial weights",
-    "paper_like": "paper-like preset", "boundaries": "decision boundaries 3 vs 8", "gradients": "gradient check",
-    "pca": "PCA of the test set", "pytorch_idioms": "PyTorch idioms timed", "bench": "benchmark of the trainers", "other": "misclassified images, lines of code",
-}
+class DamagedCacheWarning(UserWarning):
+    """A cached study that could not be read: it was moved aside and is computed again."""
 
 
-def time_budget(result: dict) -> list[dict]:
-    """The study's time budget, one row per experiment in the order they ran:
-    {"experiment", "seconds", "how"}; the last row is the total (wall clock)."""
-    t, par = result["timings"], result["parallel"]
-    threads = lambda n: "all threads" if not n else f"{n} thread" + ("s" if n > 1 else "")  # noqa: E731
-    side = (f"side by side: {par['workers']} {par['backend']} workers, {threads(par['threads_per_worker'])} each"
-            if par["backend"] != "sequential" else f"one after another, {threads(par['threads_per_worker'])}")
-    label = lambda k: EXPERIMENT_LABELS.get(k) or f"independent run, seed {k.split('_')[1]}"  # noqa: E731
-    rows = [{"experiment": label("load_data"), "seconds": t["load_data"], "how": "alone"}] if "load_data" in t else []
-    main_threads = threads(result["main"]["environment"]["threads"])
-    rows.append({"experiment": label("main"), "seconds": t["main"], "how": f"alone, {main_threads}, networks interleaved"})
-    if "bench" in t:
-        rows.append({"experiment": label("bench"), "seconds": t["bench"], "how": f"alone, {main_threads}, trainers interleaved"})
-    rows += [{"experiment": label(k), "seconds": t[k], "how": side} for k in par["experiments"]]
-    rows.append({"experiment": label("other"), "seconds": t["other"], "how": "alone"})
-    rows.append({"experiment": "total (wall clock)", "seconds": result["compute_seconds"] + t.get("load_data", 0.0), "how": ""})
-    return rows
+def read_cache(cache_file: Path, progress: bool = True) -> dict | None:
+    """The cached study, or None when there is none. A file that is not a whole study (cut
+    short by a full disk, edited by hand) is moved aside to <name>.damaged, so that it is
+    kept for a look but never read again, and the caller computes the study afresh; a
+    warning names both files."""
+    if not cache_file.is_file():
+        return None
+    _log(progress, f"loading {cache_file}")
+    try:
+        result = json.loads(cache_file.read_text())
+        if not isinstance(result, dict) or "main" not in result:
+            raise ValueError("it holds no study")
+        return result
+    except (ValueError, UnicodeDecodeError) as err:  # json.JSONDecodeError is a ValueError
+        damaged = cache_file.with_name(cache_file.name + ".damaged")
+        cache_file.replace(damaged)
+        message = (f"the cached study {cache_file} could not be read ({err}); it was moved aside to {damaged} "
+                   "and the study is computed again")
+        print(f"[study] warning: {message}", file=sys.stderr, flush=True)
+        warnings.warn(message, DamagedCacheWarning, stacklevel=3)
+        return None
 
 
 def load_or_compute(loaded: P.LoadedParams | None = None, data_dir=None, progress: bool = True,
@@ -300,12 +211,9 @@ def load_or_compute(loaded: P.LoadedParams | None = None, data_dir=None, progres
     # files themselves before anything is computed from them.
     key = cache_key(loaded.params, data.RAW_SHA256)
     cache_file = paths.cache_dir() / f"study-{key}.json"
-    if cache_file.is_file():
-        _log(progress, f"loading {cache_file}")
-        result = json.loads(cache_file.read_text())
-        result["cache_file"] = str(cache_file)
-        result["from_cache"] = True
-        return result
+    result = read_cache(cache_file, progress)
+    if result is not None:
+        return {**result, "cache_file": str(cache_file), "from_cache": True}
     _log(progress, f"computing the study (cache {cache_file.name}); parameters {loaded.params.to_dict()}")
     t0 = time.perf_counter()
     mnist = data.load(paths.data_dir(data_dir))

@@ -1,0 +1,148 @@
+"""Every experiment the study runs, declared once.
+
+An experiment is
+
+  name      the key of its results in the study (and in the cache), and of its words
+            in book/labels.py: the cache holds names, never labels;
+  fn        what it computes: fn(mnist, **kwargs) -> plain data;
+  kwargs    how its parameters derive from the study's (params.yml): the keyword
+            arguments of fn, from the study's Params;
+  networks  the networks it trains ("numpy", "pytorch"); none for an analysis;
+  alone     it runs alone on the machine, before the others, with the `threads`
+            parameter, because its times are the book's headline. The others are
+            independent of it and of each other, so they run side by side;
+  per_seed  one run per seed (the independent seeds), else one run.
+
+The study (experiments.compute) loops over EXPERIMENTS in order; the side-by-side
+ones are handed out in that order, so the longest come first. Adding an experiment
+is one entry here, its label in book/labels.py, and the chapter text that shows it
+(CONTRIBUTING.md walks through it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from . import analysis
+from ..core import data
+from ..core import params as P
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    fn: Callable[..., Any]
+    kwargs: Callable[[P.Params], dict]
+    networks: tuple[str, ...] = ()
+    alone: bool = False
+    per_seed: bool = False
+
+    def runs(self, p: P.Params) -> dict[str, dict]:
+        """{run name: keyword arguments of fn}. One run named like the experiment, or with
+        per_seed one run per seed (seed, seed+1, ..., `seeds` of them), named seed_<s>."""
+        if not self.per_seed:
+            return {self.name: self.kwargs(p)}
+        return {f"seed_{s}": self.kwargs(p.replace(seed=s)) for s in range(p.seed, p.seed + p.seeds)}
+
+
+# --- what each experiment computes (module-level: worker processes and Dask pickle them) ---
+
+
+def train_main(mnist: data.MNIST, params: P.Params) -> dict:
+    """Both networks from identical initial weights in an identical minibatch order
+    (parity, whatever params.parity says: the independent comparison is the seeds), with
+    the memory probes. A network that diverges stops, and the book says so."""
+    from ..core import training
+
+    return training.train(params, mnist, progress=False, share_init=True, share_order=True, on_diverge="stop")
+
+
+def train_side(mnist: data.MNIST, params: P.Params, **kwargs) -> dict:
+    """One side-by-side training run: no memory probes, no progress bar."""
+    from ..core import training
+
+    return training.train(params, mnist, progress=False, memory=False, on_diverge="stop", **kwargs)
+
+
+def boundaries(mnist: data.MNIST, params: P.Params) -> dict:
+    return analysis.decision_boundaries(mnist, params, epochs=min(10, params.epochs), on_diverge="stop")
+
+
+def pca(mnist: data.MNIST) -> dict:
+    fit = analysis.pca(mnist.X_test, 10)
+    return {
+        "scores": fit["scores"][:, :2].round(4).tolist(),
+        "labels": mnist.y_test.tolist(),
+        "explained_variance_ratio": fit["explained_variance_ratio"].tolist(),
+    }
+
+
+def gradients(mnist: data.MNIST, params: P.Params) -> dict:
+    return analysis.gradient_check(mnist.X_train[:256], mnist.y_train[:256], params.hidden, params.seed)
+
+
+# The study's own benchmark: one epoch of each trainer on this machine, interleaved, alone.
+BENCH_ROWS = 12_800  # the first 12,800 training images (200 minibatches of 64): seconds, not minutes
+BENCH_REPEATS, BENCH_WARMUP = 3, 1
+
+
+def short_benchmark(mnist: data.MNIST, params: P.Params) -> dict:
+    """epoch_timing.compare on the machine that computes the study, at its batch, hidden
+    size, learning rate and thread count, on the CPU (device aside); a short version of
+    `make bench`, run alone after the main run so that the book's table is this machine's."""
+    from ..core import epoch_timing, measure
+
+    n = min(len(mnist.y_train), params.subset or BENCH_ROWS, BENCH_ROWS)
+    X, y = np.ascontiguousarray(mnist.X_train[:n]), np.ascontiguousarray(mnist.y_train[:n])
+    with measure.fixed_threads(params.threads) as threads:
+        run = epoch_timing.compare(X, y, threads, BENCH_REPEATS, BENCH_WARMUP, params.batch_size, params.hidden,
+                                   params.lr, seed=params.seed, log=None)
+    return {"n_train": n, "batch_size": params.batch_size, "hidden": params.hidden, "repeats": BENCH_REPEATS,
+            "warmup": BENCH_WARMUP, "run": run}
+
+
+def pytorch_idioms(mnist: data.MNIST, params: P.Params) -> dict:
+    import torch
+
+    from ..core import epoch_timing
+
+    X, y, Xt, yt = (torch.from_numpy(a) for a in (mnist.X_train, mnist.y_train, mnist.X_test, mnist.y_test))
+    return epoch_timing.time_idioms(X, y, Xt, yt, hidden=params.hidden, lr=params.lr, batch_size=params.batch_size,
+                                    seed=params.seed)
+
+
+# --- how each derives its parameters ---------------------------------------------------------
+
+
+def paper_like_params(p: P.Params) -> P.Params:
+    """The "paper-like" preset (params.PRESETS) over the study's parameters. It keeps
+    subset, hidden, seed, device and threads, and never runs longer than the main run:
+    quick mode and short forks shrink it too."""
+    return P.apply_preset(p, "paper-like").replace(epochs=min(P.PRESETS["paper-like"]["epochs"], p.epochs))
+
+
+EXPERIMENTS: tuple[Experiment, ...] = (
+    Experiment("main", train_main, lambda p: {"params": p}, ("numpy", "pytorch"), alone=True),
+    Experiment("bench", short_benchmark, lambda p: {"params": p}, alone=True),
+    # Each network draws its own weights and order, as two separate users of the libraries would.
+    Experiment("seeds", train_side, lambda p: {"params": p.replace(parity=False)}, ("numpy", "pytorch"), per_seed=True),
+    Experiment("paper_like", train_side, lambda p: {"params": paper_like_params(p)}, ("numpy", "pytorch")),
+    # PyTorch with nn.Linear's own initial weights, in the main run's minibatch order
+    # (NumPy's draw of `init` is the main run's).
+    Experiment("init_only", train_side, lambda p: {"params": p, "models": ("pytorch",), "share_init": False,
+                                                   "share_order": True}, ("pytorch",)),
+    # 3 versus 8 on two principal components: logistic regression and both networks.
+    Experiment("boundaries", boundaries, lambda p: {"params": p}, ("numpy", "pytorch")),
+    # The NumPy network with the tutorials' N(0, 0.01^2) weights, in the main run's order.
+    Experiment("init_small", train_side, lambda p: {"params": p.replace(init="small"), "models": ("numpy",),
+                                                    "share_order": True}, ("numpy",)),
+    # Timed side by side: relative costs only.
+    Experiment("pytorch_idioms", pytorch_idioms, lambda p: {"params": p}),
+    Experiment("gradients", gradients, lambda p: {"params": p}),
+    Experiment("pca", pca, lambda p: {}),
+)
+
+BY_NAME = {e.name: e for e in EXPERIMENTS}
