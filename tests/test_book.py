@@ -1,12 +1,14 @@
-"""The book, without Quarto: its structure, and every chapter's Python cells run in
-order in a real Jupyter kernel (nbclient + ipykernel), in quick mode, once as
+"""The book, without Quarto: its structure, thin chapters, and every chapter's Python cells
+run in order in a real Jupyter kernel (nbclient + ipykernel), in quick mode, once as
 Quarto's HTML render would run them and once as its PDF render would.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from importlib import import_module
 from pathlib import Path
 
 import nbformat
@@ -14,22 +16,14 @@ import pytest
 import yaml
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
-CELL = re.compile(r"^```\{python\}[^\n]*\n(.*?)^```", re.S | re.M)
-INLINE = re.compile(r"`\{python\}\s+([^`]+)`")
+from bookrun import EDITIONS, ROOT, book_files, execute_info
+from mnistcompare.book import qmd
+from mnistcompare.book.chapters import NAMES
+
 LABEL_OPT = re.compile(r"^#\|\s*label:\s*(\S+)", re.M)
 SECTION_ID = re.compile(r"\{#((?:sec|fig|tbl)-[\w-]+)")
 CROSSREF = re.compile(r"@((?:sec|fig|tbl)-[\w-]+)")
 CITATION = re.compile(r"\[[^\]]*?@(?!(?:sec|fig|tbl)-)([A-Za-z][\w:-]*)")  # not a cross-reference
-
-
-EDITIONS = ("study", "diverged")  # the Quarto profiles, one chapter list each (see _quarto.yml)
-
-
-def book_files(edition: str = "study") -> list[Path]:
-    book = yaml.safe_load((ROOT / f"_quarto-{edition}.yml").read_text())["book"]
-    return [ROOT / f for f in book["chapters"] + book.get("appendices", [])]
-
 
 # Conditional content: a span [..]{.content-visible KIND="x"} or a div ::: {.content-visible KIND="x"}.
 CONDITIONAL_SPAN = r'\[(?:[^\[\]]|\[[^\]]*\])*\]\{{\.content-visible {0}="{1}"\}}'
@@ -45,17 +39,16 @@ def shown(text: str, edition: str) -> str:
     return text
 
 
-def prose(text: str) -> str:
-    """The Markdown outside code cells."""
-    return CELL.sub("", text)
+def read(path: Path) -> qmd.Chapter:
+    return qmd.Chapter.read(path)
 
 
-def cells(text: str) -> list[str]:
-    return CELL.findall(text)
+def labels(chapter: qmd.Chapter) -> list[str]:
+    return [c.options["label"] for c in chapter.cells if "label" in c.options] + SECTION_ID.findall(chapter.prose)
 
 
-def labels(text: str) -> list[str]:
-    return LABEL_OPT.findall(text) + SECTION_ID.findall(prose(text))
+def chapter_name(path: Path) -> str:
+    return "index" if path.name == "index.qmd" else path.stem
 
 
 # --- structure ------------------------------------------------------------------
@@ -77,46 +70,53 @@ def test_project_is_a_book_with_html_and_pdf():
 def test_the_diverged_edition_keeps_the_chapters_that_need_no_trained_network():
     full, diverged = book_files("study"), book_files("diverged")
     assert set(diverged) < set(full) and diverged == [f for f in full if f in diverged]  # same order
-    left_out = {f.stem for f in set(full) - set(diverged)}
+    left_out = {chapter_name(f) for f in set(full) - set(diverged)}
     assert left_out == {"training-comparison", "fairness", "errors", "decision-boundary", "study-vs-ours", "conclusions"}
+    # ...and exactly those chapters refuse a study whose main run diverged (book/chapters).
+    needs_main = {n for n in NAMES if getattr(import_module(f"mnistcompare.book.chapters.{n.replace('-', '_')}"),
+                                                        "NEEDS_MAIN", False)}
+    assert needs_main == left_out
 
 
 def test_every_listed_chapter_exists_and_every_chapter_is_listed():
     listed = book_files()
     assert all(f.is_file() for f in listed), [str(f) for f in listed if not f.is_file()]
     assert not any(str(f.relative_to(ROOT)).startswith("./") for f in listed)
-    on_disk = set((ROOT / "chapters").glob("*.qmd"))
+    # Files whose name starts with _ are included into chapters, never rendered on their own.
+    on_disk = {f for f in (ROOT / "chapters").glob("*.qmd") if not f.name.startswith("_")}
     assert on_disk == {f for f in listed if f.parent.name == "chapters"}
+    assert [chapter_name(f) for f in listed if f.stem != "references"] == list(NAMES)
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_labels_are_unique_and_every_reference_resolves(edition):
-    files = {f: shown(f.read_text(), edition) for f in book_files(edition)}
-    all_labels = [label for text in files.values() for label in labels(text)]
+    chapters = {f: read(f) for f in book_files(edition)}
+    texts = {f: shown(c.prose, edition) for f, c in chapters.items()}
+    all_labels = [label for c in chapters.values() for label in labels(c)]
     duplicates = {x for x in all_labels if all_labels.count(x) > 1}
     assert not duplicates
-    missing = {(f.name, ref) for f, text in files.items() for ref in CROSSREF.findall(prose(text)) if ref not in all_labels}
+    missing = {(f.name, ref) for f, text in texts.items() for ref in CROSSREF.findall(text) if ref not in all_labels}
     assert not missing
 
 
 def test_every_figure_and_table_has_a_caption_and_is_cited():
-    texts = {f: f.read_text() for f in book_files()}
-    cited = {ref for t in texts.values() for ref in CROSSREF.findall(prose(t))}
-    for f, text in texts.items():
-        for cell in cells(text):
-            for label in LABEL_OPT.findall(cell):
+    chapters = {f: read(f) for f in book_files()}
+    cited = {ref for c in chapters.values() for ref in CROSSREF.findall(c.prose)}
+    for f, c in chapters.items():
+        for cell in c.cells:
+            label = cell.options.get("label")
+            if label:
                 kind = label.split("-")[0]
-                assert re.search(rf"^#\|\s*{kind}-cap:", cell, re.M), f"{f.name}: {label} has no {kind}-cap"
+                assert f"{kind}-cap" in cell.options, f"{f.name}: {label} has no {kind}-cap"
                 assert label in cited, f"{f.name}: {label} is never cited in the prose"
 
 
 def test_citations_exist_in_the_bibliography():
     keys = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(), re.M))
-    used = {k for f in book_files() for k in CITATION.findall(prose(f.read_text()))}
+    used = {k for f in book_files() for k in CITATION.findall(read(f).prose)}
     assert used and used <= keys, used - keys
 
 
-CAPTION = re.compile(r"^#\|\s*(?:fig|tbl)-cap:\s*(.*)$", re.M)
 # Numbers a reader could take for a result: decimals, percentages, numbers of two or
 # more digits (12, 4,000). Single digits name things (equation 6, digit 3, two layers).
 NUMBER = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d+\.\d+%?|\b\d+%|\b\d{2,}\b")
@@ -129,8 +129,9 @@ def test_prose_and_captions_hold_no_hand_typed_results():
     """Numbers in the prose and in figure and table captions come from inline code
     (maths and code aside)."""
     for f in book_files():
-        text = f.read_text()
-        text = INLINE.sub("", prose(text)) + "\n" + "\n".join(CAPTION.findall(text))
+        c = read(f)
+        text = qmd.INLINE.sub("", c.prose) + "\n" + "\n".join(
+            cell.options[k] for cell in c.cells for k in ("fig-cap", "tbl-cap") if k in cell.options)
         text = re.sub(r"\$[^$]*\$", "", text)  # maths
         text = re.sub(r"`[^`]*`", "", text)  # code
         text = re.sub(r"SHA-256|float32|float64|int64", "", text)  # names
@@ -139,45 +140,90 @@ def test_prose_and_captions_hold_no_hand_typed_results():
 
 
 def test_the_number_check_catches_a_typed_result_in_a_caption():
-    cap = '#| fig-cap: "The first 36 test images (4,000 sampled), 0.25 loss, 97% and 784 pixels."'
-    assert set(NUMBER.findall("\n".join(CAPTION.findall(cap)))) - NOT_RESULTS == {"36", "4,000", "0.25"}
+    cap = "The first 36 test images (4,000 sampled), 0.25 loss, 97% and 784 pixels."
+    assert set(NUMBER.findall(cap)) - NOT_RESULTS == {"36", "4,000", "0.25"}
 
 
-def test_inline_expressions_name_what_their_chapter_defines():
-    """Every name an inline expression uses is assigned in one of the chapter's cells."""
+# --- thin chapters: the .qmd narrates, book/chapters/ computes -------------------------
+
+# At most this many lines of Python (not blank, not a comment) in any cell of a chapter.
+MAX_CELL_LINES = 10
+# What a chapter's Python may be: the shared set-up (chapters/_setup.qmd), one call that
+# returns the chapter's facts, and one call per figure, table or listing. Inline values
+# are facts. Nothing else: no lambdas, joins, comparisons or either-or choices.
+SETUP = "{{< include _setup.qmd >}}"
+ALLOWED_LINES = [re.compile(p) for p in (
+    r'F = book\.chapter\("[\w-]+", S\)',
+    r"F\.\w+\(\)",
+    r'F\.\w+\("[\w ]+"\)',
+    r'print\(F\.\w+\((?:"[\w ]+")?\)\)',
+)]
+ALLOWED_INLINE = re.compile(r"F\.\w+")
+
+
+def test_every_chapter_starts_from_the_shared_setup_and_one_call():
     for f in book_files():
-        text = f.read_text()
-        code = "\n".join(cells(text))
-        for expr in INLINE.findall(prose(text)):
-            for name in re.findall(r"\b[A-Za-z_]\w*\b", expr):
-                assert re.search(rf"(^|[\s,(]){name}\b[^=\n]*=|^import .*\b{name}\b|^from .*\b{name}\b|\bfor\b.*\b{name}\b",
-                                 code, re.M), f"{f.name}: inline `{expr}` uses {name}, which no cell defines"
+        if f.stem == "references":  # no Python at all
+            assert "```{python}" not in f.read_text()
+            continue
+        raw = f.read_text()
+        assert raw.count("{{< include") == 1 and re.search(r"\{\{< include (chapters/)?_setup\.qmd >\}\}", raw), f.name
+        calls = re.findall(r'^F = book\.chapter\("([\w-]+)", S\)$', raw, re.M)
+        assert calls == [chapter_name(f)], f"{f.name}: {calls}"
+
+
+@pytest.mark.parametrize("path", book_files(), ids=lambda p: p.name)
+def test_chapter_cells_are_thin(path):
+    chapter = read(path)
+    for cell in chapter.cells:
+        lines = cell.python_lines()
+        assert len(lines) <= MAX_CELL_LINES, f"{path.name}: a cell of {len(lines)} lines of Python"
+    own = [c for c in qmd.CELL.findall(path.read_text())]  # the chapter's own cells, the set-up aside
+    for body in own:
+        for line in qmd.parse_cell(body).python_lines():
+            assert any(p.fullmatch(line.strip()) for p in ALLOWED_LINES), f"{path.name}: logic in a cell: {line!r}"
+    for expr in chapter.inline:
+        assert ALLOWED_INLINE.fullmatch(expr.strip()), f"{path.name}: logic in an inline value: {expr!r}"
+
+
+def test_the_thin_chapter_check_catches_logic(tmp_path):
+    bad = tmp_path / "bad.qmd"
+    bad.write_text('# Bad\n\n```{python}\nwords = ", ".join(x for x in F.names)\n```\n\n`{python} F.a if F.b else F.c`\n')
+    chapter = read(bad)
+    assert not any(p.fullmatch(chapter.cells[0].python_lines()[0]) for p in ALLOWED_LINES)
+    assert not ALLOWED_INLINE.fullmatch(chapter.inline[0])
+
+
+def test_what_chapters_use_of_their_facts_exists():
+    """Every F.name a chapter uses is a field or a method of its facts (book/chapters/<name>.py)."""
+    for f in book_files():
+        if f.stem == "references":
+            continue
+        module = import_module(f"mnistcompare.book.chapters.{chapter_name(f).replace('-', '_')}")
+        facts_type = module.facts.__annotations__["return"]
+        facts_type = getattr(module, facts_type) if isinstance(facts_type, str) else facts_type
+        names = {fld.name for fld in dataclasses.fields(facts_type)} | set(dir(facts_type))
+        used = set(re.findall(r"\bF\.(\w+)", f.read_text()))
+        assert used <= names, f"{f.name}: {sorted(used - names)}"
 
 
 # --- execution ----------------------------------------------------------------------
 
 
-def notebook_for(qmd: Path) -> nbformat.NotebookNode:
+def notebook_for(path: Path) -> nbformat.NotebookNode:
     """The chapter's cells in order, then one cell that evaluates each inline expression."""
-    text = qmd.read_text()
+    chapter = read(path)
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells(text)]
-    inline = INLINE.findall(prose(text))
+    nb.cells = [nbformat.v4.new_code_cell(cell.source) for cell in chapter.cells]
     nb.cells.append(nbformat.v4.new_code_cell(
         "import json as _json\n"
-        f"_exprs = {inline!r}\n"
+        f"_exprs = {chapter.inline!r}\n"
         "print(_json.dumps([[e, str(eval(e)), type(eval(e)).__name__] for e in _exprs]))"))
     return nb
 
 
 @pytest.fixture(scope="module")
-def book_env(tmp_path_factory, monkeypatch_module):
-    cache = tmp_path_factory.mktemp("cache")
-    monkeypatch_module.setenv("MNISTCOMPARE_QUICK", "1")
-    monkeypatch_module.setenv("MNISTCOMPARE_CACHE_DIR", str(cache))
-    monkeypatch_module.setenv("QUARTO_PROJECT_ROOT", str(ROOT))
-    for key in ("EPOCHS", "HIDDEN", "LR", "BATCH_SIZE", "SEEDS", "FIGURES"):
-        monkeypatch_module.delenv(f"MNISTCOMPARE_{key}", raising=False)
+def book_env(quick_study_env, tmp_path_factory, monkeypatch_module):
     monkeypatch_module.delenv("QUARTO_PROFILE", raising=False)  # the default edition, "study"
     return tmp_path_factory.mktemp("info")
 
@@ -189,12 +235,10 @@ def monkeypatch_module():
     mp.undo()
 
 
-def execute(qmd: Path, base_format: str, info_dir: Path, monkeypatch) -> nbformat.NotebookNode:
-    info = info_dir / f"{base_format}.json"
-    info.write_text(json.dumps({"format": {"identifier": {"base-format": base_format}}}))
-    monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
-    nb = notebook_for(qmd)
-    NotebookClient(nb, kernel_name="python3", timeout=900, resources={"metadata": {"path": str(qmd.parent)}}).execute()
+def execute(path: Path, base_format: str, info_dir: Path, monkeypatch) -> nbformat.NotebookNode:
+    monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(execute_info(info_dir, base_format)))
+    nb = notebook_for(path)
+    NotebookClient(nb, kernel_name="python3", timeout=900, resources={"metadata": {"path": str(path.parent)}}).execute()
     return nb
 
 
@@ -204,15 +248,15 @@ FIGURE_MIMES = {"html": ("text/html", "application/vnd.vegalite.v5+json", "appli
 
 @pytest.mark.slow
 @pytest.mark.parametrize("base_format", ["html", "pdf"])
-@pytest.mark.parametrize("qmd", book_files(), ids=lambda p: p.name)
-def test_chapter_executes_and_produces_its_figures_and_tables(qmd, base_format, book_env, monkeypatch):
-    nb = execute(qmd, base_format, book_env, monkeypatch)
+@pytest.mark.parametrize("path", book_files(), ids=lambda p: p.name)
+def test_chapter_executes_and_produces_its_figures_and_tables(path, base_format, book_env, monkeypatch):
+    nb = execute(path, base_format, book_env, monkeypatch)
     for cell in nb.cells[:-1]:
         for label in LABEL_OPT.findall(cell.source):
             data = [o.get("data", {}) for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
             if label.startswith("fig-"):
-                mimes = FIGURE_MIMES["html"] if base_format == "html" and "plots.decision_boundaries" not in cell.source \
-                    and "digit_gallery" not in cell.source else FIGURE_MIMES["pdf"]
+                static = any(k in cell.source for k in ("fig_boundary", "fig_misclassified"))  # matplotlib
+                mimes = FIGURE_MIMES["html"] if base_format == "html" and not static else FIGURE_MIMES["pdf"]
                 assert any(m in d for d in data for m in mimes), f"{label}: no figure in {[list(d) for d in data]}"
                 if base_format == "pdf":
                     assert not any("alt.Chart" in d.get("text/plain", "") for d in data)
@@ -221,11 +265,12 @@ def test_chapter_executes_and_produces_its_figures_and_tables(qmd, base_format, 
     values = json.loads(nb.cells[-1].outputs[0]["text"])
     # Quarto evaluates every inline expression, also in content this edition hides
     # (the diverged edition's words are empty here): only those shown must read well.
-    in_edition = set(INLINE.findall(prose(shown(qmd.read_text(), "study"))))
+    in_edition = set(qmd.INLINE.findall(shown(read(path).prose, "study")))
     for expr, value, type_name in values:
-        assert type_name in ("str", "int", "float"), f"inline `{expr}` gives a {type_name}"
+        assert type_name in ("str", "int", "float", "Prose"), f"inline `{expr}` gives a {type_name}"
         if expr not in in_edition:
             continue
-        assert value and "nan" not in value.lower(), f"inline `{expr}` gives {value!r}"
-        # Quarto inserts inline output as text, escaping Markdown: no maths or code markup.
-        assert not re.search(r"[$`]", value), f"inline `{expr}` gives markup {value!r}"
+        assert value and not re.search(r"\bnan\b|\binf\b|\bNone\b", value, re.I), f"inline `{expr}` gives {value!r}"
+        # Quarto inserts a plain string as text, escaping Markdown: maths and code need Prose.
+        if type_name != "Prose":
+            assert not re.search(r"[$`]", value), f"inline `{expr}` gives markup {value!r} as plain text"

@@ -12,14 +12,15 @@ LAYERS = ("core", "study", "book")  # each may import only the layers before it
 MAY_IMPORT = {layer: set(LAYERS[:i]) for i, layer in enumerate(LAYERS)}
 
 
-def imported_layers(path: Path) -> set[str]:
+def imported_layers(path: Path, package: Path = PACKAGE) -> set[str]:
     """The other layers a module of the package imports from (relative and absolute imports)."""
-    layer = path.parent.name
+    parts = path.relative_to(package).parts
+    layer, depth = parts[0], len(parts) - 1  # depth 1 in a layer, 2 in a layer's subpackage
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if not isinstance(node, ast.ImportFrom):
             continue
-        if node.level == 2:  # from .. import study / from ..core import x
+        if node.level == depth + 1:  # from .. import study / from ..core import x (a subpackage: ...core)
             target = (node.module or "").split(".")[0]
             names = [target] if target else [a.name for a in node.names]
         elif node.level == 0 and node.module and node.module.startswith("mnistcompare."):
@@ -30,10 +31,10 @@ def imported_layers(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(p for layer in LAYERS for p in (PACKAGE / layer).glob("*.py")),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", sorted(p for layer in LAYERS for p in (PACKAGE / layer).rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_imports_run_downwards(path):
-    layer = path.parent.name
+    layer = path.relative_to(PACKAGE).parts[0]
     assert imported_layers(path) <= MAY_IMPORT[layer], f"{layer}/{path.name} imports {imported_layers(path)}"
 
 
@@ -46,4 +47,4 @@ def test_the_check_sees_an_upward_import(tmp_path):
     bad = tmp_path / "core" / "bad.py"
     bad.parent.mkdir()
     bad.write_text("from ..book import plots\nfrom .. import study\nfrom . import data\n")
-    assert imported_layers(bad) == {"book", "study"}
+    assert imported_layers(bad, tmp_path) == {"book", "study"}

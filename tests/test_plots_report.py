@@ -81,14 +81,6 @@ def test_memory_rows_and_loss_series():
     assert series["PyTorch, test loss"][0] == {"epoch": 1, "value": 1.1}
 
 
-def test_seed_comparison_says_whether_the_gap_exceeds_the_spread():
-    def spread(a, b, sd):
-        return {"seed_spread": {"numpy": {"test_accuracy": {"mean": a, "sd": sd, "n": 3}},
-                                "pytorch": {"test_accuracy": {"mean": b, "sd": sd, "n": 3}}}}
-    assert "at most twice" in report.seed_comparison(spread(0.97, 0.971, 0.002))
-    assert "more than twice" in report.seed_comparison(spread(0.97, 0.98, 0.002))
-
-
 def test_table_is_markdown_in_html_and_a_latex_float_body_in_the_pdf():
     md = report.md_table(["implementation", "peak memory (median)", "method"],
                          [["NumPy (by hand)", "1.38 MiB", "`tracemalloc`"], ["PyTorch", "50% $\\pm$ 2%", "rss_hwm & co"]])
@@ -127,14 +119,16 @@ def test_provenance_is_read_at_render_time_not_from_the_cache(tmp_path, monkeypa
     monkeypatch.delenv("MNISTCOMPARE_EPOCHS", raising=False)
     cached = {"created": "x", "compute_seconds": 1, "quick": True, "overrides": {"epochs": 5}}
     banner = report.mode_banner(cached)
-    assert "overridden" not in banner and "Quick mode" not in banner and "5 epochs" in banner
+    assert "Quick mode" not in banner and "5 epochs" in banner
+    assert "Changed from the project's defaults: `epochs: 5` (params.yml)." in banner
     sources = {row[0]: row[2] for row in report.params_rows(cached)}
     assert sources["`epochs`"] == "params.yml" and sources["`hidden`"] == "default"
     monkeypatch.setenv("MNISTCOMPARE_QUICK", "1")
     monkeypatch.setenv("MNISTCOMPARE_HIDDEN", "32")
     sources = {row[0]: row[2] for row in report.params_rows(cached)}
     assert (sources["`subset`"], sources["`hidden`"], sources["`epochs`"]) == ("quick mode", "environment override", "params.yml")
-    assert "Parameters overridden for this render: `hidden=32`" in report.mode_banner(cached)
+    assert ("Changed from the project's defaults: `epochs: 5` (params.yml), `hidden: 32` (environment), "
+            "`subset: 500` (quick mode).") in report.mode_banner(cached)
     assert P.load(tmp_path / "params.yml", environ={}).sources["seed"] == "default"
 
 
@@ -163,3 +157,21 @@ def test_source_of_reads_a_module_without_importing_it(monkeypatch):
     assert listing.startswith("```python\ndef forward(self, x") and "def train_epoch(" in listing
     code_lines = lambda text: [line for line in text.splitlines() if line.strip()]  # noqa: E731
     assert code_lines(listing) == code_lines(report.source_block(torch_mlp.TorchMLP.forward, torch_mlp.train_epoch))
+
+
+def test_the_banner_names_every_changed_parameter_that_changes_the_book(tmp_path, monkeypatch):
+    """init, seed, threads and device too, each with where it was set; parity changes only
+    `make run`, so it is not named; a value equal to the default is not a change."""
+    from mnistcompare.core import params as P
+
+    (tmp_path / "params.yml").write_text("init: he\nseed: 3\nthreads: 1\nparity: false\nhidden: 128\n")
+    monkeypatch.delenv("MNISTCOMPARE_QUICK", raising=False)
+    loaded = P.load(tmp_path / "params.yml", environ={"MNISTCOMPARE_DEVICE": "cuda"})
+    assert [(k, src) for k, _, src in report.changed(loaded)] == [
+        ("seed", "params.yml"), ("init", "params.yml"), ("device", "environment override"), ("threads", "params.yml")]
+    monkeypatch.setenv("MNISTCOMPARE_FIGURES", "html")
+    banner = report.mode_banner({"created": "x", "compute_seconds": 1}, loaded)
+    assert ("Changed from the project's defaults: `seed: 3` (params.yml), `init: he` (params.yml), `device: cuda` "
+            "(environment), `threads: 1` (params.yml).") in banner
+    assert "init he, 3 seeds from seed 3, device cuda, 1 thread(s)" in banner
+    assert report.changed(P.load(None, environ={})) == []

@@ -1,9 +1,29 @@
 """The book's presentation layer: what the chapters call to show the study.
 
+  chapters/     one module per chapter: its facts (sentences, numbers as text), figures
+                and tables, computed from the study and the parameters in force
+  verdicts      comparisons and conclusions: decisions by stated rules, with their words
+  labels        the words for the study's names (networks, experiments, what diverged)
   plots         one Altair chart per figure (interactive in HTML, a static export in the PDF)
   report        numbers as text, tables (Markdown in HTML, LaTeX floats in the PDF), the banner
-  verdicts      comparisons and conclusions as words, each by a stated rule
   bench_tables  the saved benchmark (benchmarks/results/bench.json) as the book's tables
 
-It changes words, never numbers: these modules are not in the study's cache key.
+A chapter's Python is the shared set-up (chapters/_setup.qmd: S = book.load_study())
+and one call, F = book.chapter("<name>", S). This layer changes words, never numbers:
+it is not in the study's cache key.
 """
+
+
+def load_study() -> dict:
+    """The study for the parameters in force (params.yml, quick mode, the environment),
+    from the cache or computed once."""
+    from .. import study
+
+    return study.load_or_compute(progress=False)
+
+
+def chapter(name: str, S: dict, loaded=None):
+    """The facts, figures and tables of one chapter (book/chapters/)."""
+    from .chapters import chapter as facts
+
+    return facts(name, S, loaded)

@@ -19,8 +19,9 @@ import sys
 
 import numpy as np
 
+from .labels import BOUNDARY_TITLES, MODEL_LABELS
+
 MODEL_COLORS = {"numpy": "#E66100", "pytorch": "#5D3A9B"}
-MODEL_LABELS = {"numpy": "NumPy (by hand)", "pytorch": "PyTorch"}
 METRIC_LABELS = {"train_loss": "training loss", "test_loss": "test loss", "test_accuracy": "test accuracy"}
 
 
@@ -230,9 +231,6 @@ def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], 
     return show(_bottom_legends(chart, columns=10))
 
 
-BOUNDARY_TITLES = {"logistic": "logistic regression", "numpy": "NumPy network", "pytorch": "PyTorch network"}
-
-
 def decision_boundaries(b: dict):
     """One panel per classifier: predicted region on the PCA plane, test points on top.
     A static image in both formats: three 150x150 region maps are too heavy for Vega."""
@@ -245,6 +243,11 @@ def decision_boundaries(b: dict):
 
     for ax, name in zip(axes[0], names):
         c = b["classifiers"][name]
+        if c["grid"] is None:  # the network diverged on the two components: its panel says so
+            ax.text(0.5, 0.5, "diverged:\nno regions", ha="center", va="center", transform=ax.transAxes, fontsize=9)
+            ax.set_title(f"{BOUNDARY_TITLES.get(name, name)}\n(diverged)", fontsize=9)
+            ax.set_xlabel("PC1")
+            continue
         region = np.asarray(c["grid"]).reshape(len(ys), len(xs))
         ax.pcolormesh(xs, ys, region, cmap=ListedColormap(["#c6dbef", "#fcbba1"]), shading="auto", rasterized=True)
         for cls, color, digit in ((0, "#08519c", a), (1, "#a50f15", d)):

@@ -1,7 +1,8 @@
-"""Small helpers the book's chapters call: number formatting, Markdown tables built
-from results, source listings, and the banner that says which mode is shown.
+"""The book's building blocks: numbers as text, prose as Markdown, tables built from
+results (Markdown on the site, LaTeX floats in the PDF), source listings, the banner
+that says which parameters are in force, and what stands in for a diverged result.
 
-Chapters stay thin: a cell calls one function here and displays what it returns.
+The chapters' facts (book/chapters/) are made of these.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .plots import MODEL_LABELS, output_format
+from .labels import BOUNDARY_TITLES, MODEL_LABELS
+from .plots import output_format
 
 
 def pct(x: float | None, digits: int = 2) -> str:
@@ -44,6 +46,28 @@ def mib(n_bytes: float) -> str:
 
 def pm(stat: dict, fmt=pct) -> str:
     return f"{fmt(stat['mean'])} $\\pm$ {fmt(stat['sd'])}"
+
+
+class Prose(str):
+    """Text that Quarto reads as Markdown where it is inserted inline (`{python} x`): maths,
+    code and cross-references in it work. A plain str is inserted as text, escaped."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+class Statement:
+    """A paragraph that stands where a figure or table would be: what diverged instead of
+    what it would have shown. Markdown in both formats."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Statement({self.text!r})"
 
 
 def md_table(headers: list[str], rows: list[list], align: str | None = None) -> str:
@@ -156,16 +180,46 @@ def in_force(loaded=None):
     return loaded or P.load(paths.params_file())
 
 
+# Parameters that never change the book (they change only `make run`): the study's cache
+# key leaves them out too (study.experiments.NOT_IN_KEY).
+NOT_IN_BOOK = ("parity",)
+
+
+def changed(loaded) -> list[tuple[str, object, str]]:
+    """(key, value, source) for each parameter in force whose value differs from the
+    project's defaults (params.Params) and changes the book; source is where the value
+    came from: the parameters file, quick mode or an environment override."""
+    from ..core import params as P
+
+    defaults = P.Params().to_dict()
+    return [(k, v, loaded.sources.get(k, "")) for k, v in loaded.params.to_dict().items()
+            if k not in NOT_IN_BOOK and v != defaults[k]]
+
+
+SOURCE_WORDS = {"quick mode": "quick mode", "environment override": "environment", "default": "default"}
+
+
+def yaml_value(v) -> str:
+    """A parameter's value as params.yml writes it (null, true, 0.1)."""
+    return "null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+
+
 def mode_banner(result: dict, loaded=None) -> str:
+    """The callout at the top of the book: quick mode, every parameter that differs from
+    the project's defaults with where it was set, and the parameters in force."""
     loaded = in_force(loaded)
     p = loaded.params
-    what = (f"{p.epochs} epochs, hidden {p.hidden}, lr {p.lr}, batch {p.batch_size}, "
-            f"{'all 60,000' if p.subset is None else format(p.subset, ',')} training images, {p.seeds} seeds")
+    what = (f"{p.epochs} epochs, hidden {p.hidden}, lr {p.lr:g}, batch {p.batch_size}, "
+            f"{'all 60,000' if p.subset is None else format(p.subset, ',')} training images, init {p.init}, "
+            f"{p.seeds} seed{'s' if p.seeds > 1 else ''} from seed {p.seed}, device {p.device}, "
+            f"{'one thread per core' if p.threads is None else f'{p.threads} thread(s)'}")
     lines = []
     if loaded.quick:
         lines.append("**Quick mode (MNISTCOMPARE_QUICK=1): a preview on a small subset with few epochs, not the study's results.**")
-    if loaded.overrides:
-        lines.append("Parameters overridden for this render: " + ", ".join(f"`{k}={v}`" for k, v in loaded.overrides.items()) + ".")
+    differ = changed(loaded)
+    if differ:
+        lines.append("Changed from the project's defaults: " + ", ".join(
+            f"`{k}: {yaml_value(v)}` ({SOURCE_WORDS.get(src, src)})" for k, v, src in differ) + ".")
     lines.append(f"Parameters in force: {what}; computed {result['created']} in {result['compute_seconds']:.0f} s.")
     if output_format() == "html":
         return "::: {.callout-note}\n" + "\n\n".join(lines) + "\n:::"
@@ -239,9 +293,11 @@ def gradient_rows(result: dict) -> list[list]:
 
 
 def boundary_rows(result: dict) -> list[list]:
-    from .plots import BOUNDARY_TITLES
-
-    return [[BOUNDARY_TITLES[k], pct(c["accuracy_2d"]), pct(c["accuracy_full"])] for k, c in result["boundaries"]["classifiers"].items()]
+    """Each 3-versus-8 classifier's test accuracy on two components and on the pixels
+    ("diverged" where its network did not train)."""
+    acc = lambda x: "diverged" if x is None else pct(x)  # noqa: E731
+    return [[BOUNDARY_TITLES[k], acc(c["accuracy_2d"]), acc(c["accuracy_full"])]
+            for k, c in result["boundaries"]["classifiers"].items()]
 
 
 def max_parity_gap(result: dict) -> dict:
@@ -264,16 +320,6 @@ def series(history: list[dict], key: str) -> list[dict]:
     return [{"epoch": h["epoch"], "value": h[key]} for h in history]
 
 
-def seed_comparison(result: dict) -> str:
-    """A sentence fragment comparing the models' mean accuracy over seeds with the spread."""
-    s = result["seed_spread"]
-    a, b = s["numpy"]["test_accuracy"], s["pytorch"]["test_accuracy"]
-    diff, sd = abs(a["mean"] - b["mean"]), max(a["sd"], b["sd"])
-    verdict = "at most" if diff <= 2 * sd else "more than"
-    return (f"are {pct(a['mean'])} (NumPy) and {pct(b['mean'])} (PyTorch) over {a['n']} seeds, "
-            f"a difference of {pct(diff)}: {verdict} twice the seed-to-seed standard deviation ({pct(sd)})")
-
-
 def loss_series(run: dict) -> dict[str, list[dict]]:
     """Training and test loss of each model as named series (for series_curves, metric 'value')."""
     return {f"{MODEL_LABELS[m]}, {kind} loss": series(rec["history"], f"{kind}_loss")
@@ -285,18 +331,6 @@ def parity_series(result: dict) -> dict[str, list[dict]]:
     par = result["main"]["parity"]
     names = {"train_loss_abs_diff": "training loss", "test_loss_abs_diff": "test loss", "test_accuracy_abs_diff": "test accuracy"}
     return {label: [{"epoch": e + 1, "value": v} for e, v in enumerate(par[key]) if v > 0] for key, label in names.items()}
-
-
-def init_series(result: dict, metric: str = "test_loss") -> dict[str, list[dict]]:
-    """The initialisation experiment as named series of one metric."""
-    pick = lambda run, m: series(run["models"][m]["history"], metric)  # noqa: E731
-    # In init_only NumPy draws the same weights as in the main run (same seed and
-    # stream), so its curve is the main run's; PyTorch draws its own.
-    return {
-        "NumPy's draw (both networks, under parity)": pick(result["main"], "numpy"),
-        "PyTorch, nn.Linear's own draw": pick(result["init_only"], "pytorch"),
-        "NumPy, small N(0, 0.01²) init": pick(result["init_small"], "numpy"),
-    }
 
 
 def seed_series(result: dict, metric: str = "test_accuracy") -> dict[str, list[dict]]:
@@ -332,7 +366,7 @@ def paper_rows(result: dict) -> list[list]:
 def params_rows(result: dict, loaded=None) -> list[list]:
     """Each parameter in force, its value and the layer that set it (computed at render time)."""
     loaded = in_force(loaded)
-    return [[f"`{k}`", f"`{v}`", loaded.sources.get(k, "")] for k, v in loaded.params.to_dict().items()]
+    return [[f"`{k}`", f"`{yaml_value(v)}`", loaded.sources.get(k, "")] for k, v in loaded.params.to_dict().items()]
 
 
 def environment_rows(result: dict) -> list[list]:

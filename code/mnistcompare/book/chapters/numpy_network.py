@@ -1,0 +1,39 @@
+"""The network by hand: its equations, the code that says them, and what it costs in lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..report import source_block
+from .base import Chapter
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumpyNetwork(Chapter):
+    n_params: str
+    loc_math: str
+    loc_loop: str
+    loc_module: str
+    loc_fast: str
+    loc_init: str
+
+    def listing(self, part: str) -> str:
+        """The package's own source of one part of the network: "step" (forward, backward,
+        the SGD step), "softmax", "reference loop" or "optimised loop"."""
+        from ...core import numpy_mlp
+
+        return source_block(*{
+            "step": (numpy_mlp.NumpyMLP.forward, numpy_mlp.NumpyMLP.backward, numpy_mlp.NumpyMLP.sgd_step),
+            "softmax": (numpy_mlp.log_softmax,),
+            "reference loop": (numpy_mlp.train_epoch_reference,),
+            "optimised loop": (numpy_mlp.train_epoch,),
+        }[part])
+
+
+def facts(S: dict, loaded=None) -> NumpyNetwork:
+    cx = S["complexity"]["numpy"]
+    return NumpyNetwork(
+        S=S, n_params=f'{S["main"]["models"]["numpy"]["parameter_count"]:,}',
+        loc_math=str(cx["model and gradients"]), loc_loop=str(cx["training loop"]), loc_module=str(cx["module"]),
+        loc_fast=str(cx["optimised loop"]), loc_init=str(cx["initialisation"]),
+    )

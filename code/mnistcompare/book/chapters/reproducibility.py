@@ -1,0 +1,82 @@
+"""The reproducibility appendix: the parameters, software, data and time of this render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import labels
+from ..report import checksum_rows, environment_rows, md_table, num, params_rows, table
+from .base import Chapter
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reproducibility(Chapter):
+    key: str
+    created: str
+    compute_s: str
+    total_s: str
+    alone_names: str
+    main_s: str
+    side_text: str
+    loaded: object = None
+
+    def tbl_params(self):
+        return table(md_table(["parameter", "value", "source"], params_rows(self.S, self.loaded), align="lll"))
+
+    def tbl_environment(self):
+        return table(md_table(["component", "version"], environment_rows(self.S), align="ll"))
+
+    def tbl_checksums(self):
+        return table(md_table(["file", "SHA-256"], checksum_rows(self.S), align="ll"))
+
+    def tbl_time_budget(self):
+        rows = [[r["what"], num(r["seconds"], 1), r["how"]] for r in time_budget(self.S)]
+        rows[-1][0] = f"**{rows[-1][0]}**"
+        return table(md_table(["experiment", "seconds", "how it ran"], rows, align="lrl"))
+
+
+def threads_words(n: int | None) -> str:
+    return "all threads" if not n else f"{n} thread" + ("s" if n > 1 else "")
+
+
+def side_how(par: dict) -> str:
+    """How the side-by-side experiments ran, from the study's `parallel` record."""
+    if par["backend"] == "sequential":
+        return f"one after another, {threads_words(par['threads_per_worker'])}"
+    return f"side by side: {par['workers']} {par['backend']} workers, {threads_words(par['threads_per_worker'])} each"
+
+
+def time_budget(S: dict) -> list[dict]:
+    """The study's time budget, one row per run in the order they ran: {"what", "seconds",
+    "how"}; the last row is the total (wall clock)."""
+    t, par = S["timings"], S["parallel"]
+    main_threads = threads_words(S["main"]["environment"]["threads"])
+    alone = {"load_data": "alone", "main": f"alone, {main_threads}, networks interleaved",
+             "bench": f"alone, {main_threads}, trainers interleaved"}
+    rows = [{"what": labels.budget_label(k), "seconds": t[k], "how": how} for k, how in alone.items() if k in t]
+    rows += [{"what": labels.budget_label(k), "seconds": t[k], "how": side_how(par)} for k in par["experiments"]]
+    rows.append({"what": labels.budget_label("other"), "seconds": t["other"], "how": "alone"})
+    rows.append({"what": "total (wall clock)", "seconds": S["compute_seconds"] + t.get("load_data", 0.0), "how": ""})
+    return rows
+
+
+def facts(S: dict, loaded=None) -> Reproducibility:
+    par, t = S["parallel"], S["timings"]
+    budget = time_budget(S)
+    work, wall = sum(t[k] for k in par["experiments"]), par["wall_seconds"]
+    threads = threads_words(par["threads_per_worker"])
+    if par["backend"] == "sequential":
+        side = (f"Every other experiment is independent of them and of the others; they ran one after another in one "
+                f"process, with {threads} each: {num(work, 1)} s of work in {num(wall, 1)} s.")
+    else:
+        side = (f"Every other experiment is independent of them and of the others, so they ran side by side, "
+                f"{par['workers']} at a time, each in its own worker process ({par['backend']}), with {threads} each: "
+                f"{num(work, 1)} s of work in {num(wall, 1)} s. Their results are bit-identical to running the same "
+                "experiments one after another (the test suite checks it); their own timings were measured side by "
+                "side and are not comparable with the main run's.")
+    return Reproducibility(
+        S=S, loaded=loaded, key=S["key"], created=S["created"], compute_s=num(S["compute_seconds"], 1),
+        total_s=num(budget[-1]["seconds"], 1),
+        alone_names=" and ".join(r["what"] for r in budget if r["how"].startswith("alone, ")),
+        main_s=num(t["main"], 1), side_text=side,
+    )

@@ -1,0 +1,80 @@
+"""Training curves, time, memory and code: the main run's two networks side by side, and
+the study's benchmark of the trainers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import bench_tables, plots, verdicts as V
+from ..report import (convergence_rows, final, loss_series, matmul_fractions, md_table, median, memory_parts,
+                      memory_rows, num, pct, table)
+from .base import Chapter
+
+NO_BENCH = "| benchmark |\n|:--|\n| not run: `make bench` writes benchmarks/results/bench.json |"
+
+
+NEEDS_MAIN = True  # the main run's trained networks: not in the diverged edition
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingComparison(Chapter):
+    curves: str
+    acc_np: str
+    acc_pt: str
+    loss_np: str
+    loss_pt: str
+    overfit: str
+    sec_np: str
+    sec_pt: str
+    ips_np: str
+    ips_pt: str
+    np_parts: str
+    bench_setup: str
+    bench_threads: str
+    np_frac: str
+    pt_frac: str
+    bench_when: str
+
+    def fig_curves(self):
+        return plots.training_curves(self.S["main"])
+
+    def fig_curves_per_model(self):
+        return plots.series_curves(loss_series(self.S["main"]), metric="value", title="loss", log_y=True)
+
+    def fig_time(self):
+        return plots.epoch_times(self.S["main"])
+
+    def tbl_convergence(self):
+        return table(md_table(["implementation", "epochs to 95%", "seconds to 95%", "epochs to 97%", "seconds to 97%"],
+                              convergence_rows(self.S)))
+
+    def tbl_memory(self):
+        return table(md_table(["implementation", "peak memory", "method", "peak RSS growth", "parameters"],
+                              memory_rows(self.S)))
+
+    def tbl_bench(self):
+        return table(bench_tables.markdown_table({"runs": [self.S["bench"]["run"]]}))
+
+    def tbl_scaling(self):
+        """From the saved `make bench` run (another machine, another day: the text says which)."""
+        saved = bench_tables.load_results()
+        return table(bench_tables.scaling_table(saved) if saved is not None else NO_BENCH)
+
+
+def facts(S: dict, loaded=None) -> TrainingComparison:
+    main, bench = S["main"], S["bench"]
+    verdicts = {"parity": V.parity(S), "overfitting": V.overfitting(S)}
+    np_frac, pt_frac = matmul_fractions(S)
+    return TrainingComparison(
+        S=S, verdicts=verdicts, curves=verdicts["parity"].words["curves"],
+        acc_np=pct(final(main, "numpy")), acc_pt=pct(final(main, "pytorch")),
+        loss_np=num(final(main, "numpy", "test_loss"), 4), loss_pt=num(final(main, "pytorch", "test_loss"), 4),
+        overfit=verdicts["overfitting"].text,
+        sec_np=num(median(main, "numpy"), 3), sec_pt=num(median(main, "pytorch"), 3),
+        ips_np=f'{median(main, "numpy", "samples_per_second"):,.0f}',
+        ips_pt=f'{median(main, "pytorch", "samples_per_second"):,.0f}',
+        np_parts=memory_parts(S),
+        bench_setup=(f"{bench['n_train']:,} images at batch {bench['batch_size']} and {bench['hidden']} hidden units, "
+                     f"{bench['repeats']} timed repeats after {bench['warmup']} warm-up"),
+        bench_threads=str(bench["run"]["threads"]), np_frac=np_frac, pt_frac=pt_frac,
+        bench_when=bench_tables.provenance(bench_tables.load_results()),
+    )

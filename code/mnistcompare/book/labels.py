@@ -1,0 +1,124 @@
+"""The words for the study's names: networks, experiments, what diverged.
+
+The study and its cache know experiments, runs and networks by name only
+(study/registry.py); every label a reader sees is here, keyed by those names. This
+module is not in the study's cache key: rewording a label never retrains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MODEL_LABELS = {"numpy": "NumPy (by hand)", "pytorch": "PyTorch"}
+NETWORKS = {"numpy": "NumPy", "pytorch": "PyTorch"}  # in a sentence: "the NumPy network"
+BOUNDARY_TITLES = {"logistic": "logistic regression", "numpy": "NumPy network", "pytorch": "PyTorch network"}
+
+# The `init` schemes (numpy_mlp.init_weights) in words: the scheme's name, and what it
+# draws, in Markdown.
+INIT_NAMES = {"pytorch": "`nn.Linear`'s default", "he": "He's", "small": "the tutorials' small one"}
+INIT_DRAWS = {
+    "pytorch": r"weights and biases uniform on $[-1/\sqrt{n_\mathrm{in}}, 1/\sqrt{n_\mathrm{in}}]$",
+    "he": r"weights from $\mathcal{N}(0, 2/n_\mathrm{in})$ and zero biases [@he2015]",
+    "small": r"weights from $\mathcal{N}(0, 0.01^2)$ and zero biases",
+}
+# PyTorch's own initialisation, which a network gets when no weights are copied into it.
+TORCH_OWN = "pytorch"
+
+
+@dataclass(frozen=True)
+class Label:
+    """An experiment in words.
+
+    run     the run in a sentence ("the NumPy network of the ___ diverged"); {seed} and
+            {input} are filled in from the divergence record
+    budget  its row of the time budget ({seed} for a per-seed run)
+    shows   what the book shows from it, with where (Markdown cross-references): what a
+            divergence of this experiment leaves out
+    """
+
+    run: str
+    budget: str
+    shows: str
+
+
+EXPERIMENTS = {
+    "main": Label("main run", "main run (both networks)",
+                  "the comparison of the two trained networks (@sec-training-comparison onwards)"),
+    "bench": Label("short benchmark", "benchmark of the trainers", "the benchmark of the trainers (@sec-benchmark)"),
+    "seeds": Label("independent run with seed {seed}", "independent run, seed {seed}",
+                   "the accuracy over independent seeds (@sec-seeds), the study's accuracy claim, and whether the "
+                   "initialisations wash out (@sec-init)"),
+    "paper_like": Label("paper-like preset", "paper-like preset",
+                        "the study's curves reproduced (@sec-study-vs-ours) and what separates them (@sec-init)"),
+    "init_only": Label("run with PyTorch's own initial weights", "PyTorch's own initial weights",
+                       "the comparison of initialisations (@sec-init)"),
+    "boundaries": Label("3-versus-8 run on {input}", "decision boundaries 3 vs 8",
+                        "what the networks do with 3 versus 8 (@sec-decision-boundary)"),
+    "init_small": Label("run with small initial weights", "NumPy with small initial weights",
+                        "the comparison of initialisations (@sec-init)"),
+    "pytorch_idioms": Label("timing of PyTorch's idioms", "PyTorch idioms timed",
+                            "what PyTorch's idioms cost (@sec-pytorch-network)"),
+    "gradients": Label("gradient check", "gradient check", "the gradient check (@sec-gradients)"),
+    "pca": Label("PCA of the test set", "PCA of the test set", "the principal components (@sec-pca)"),
+}
+# The time budget's other rows: work that is not an experiment of the registry.
+BUDGET = {"load_data": "loading and verifying MNIST", "other": "misclassified images, lines of code"}
+
+
+def budget_label(run: str) -> str:
+    """A run of the study's time budget in words: its experiment's label, and the seed of a
+    per-seed run (named seed_<s>)."""
+    if run in BUDGET:
+        return BUDGET[run]
+    if run in EXPERIMENTS:
+        return EXPERIMENTS[run].budget
+    return EXPERIMENTS["seeds"].budget.format(seed=run.removeprefix("seed_"))
+
+
+# --- what diverged ----------------------------------------------------------------------------------
+
+
+def where(d: dict) -> str:
+    """The run a divergence record comes from, in words: "the run with small initial weights"."""
+    return "the " + EXPERIMENTS[d["experiment"]].run.format(seed=d.get("seed"), input=d.get("input"))
+
+
+def divergence(d: dict, models: list[str] | None = None) -> str:
+    """Diverged networks of one run, everything the record says: "the NumPy network of the
+    main run diverged in epoch 2 with learning rate 1000: its training loss became not a number"
+    (the value itself, nan or inf, is in the divergence table).
+    `models`: several networks that diverged alike (same epoch, loss and value)."""
+    models = models or [d["model"]]
+    names = " and ".join(NETWORKS.get(m, m) for m in models)
+    many = len(models) > 1
+    return (f"the {names} network{'s' if many else ''} of {where(d)} diverged in epoch {d['epoch']} with learning "
+            f"rate {d['lr']:g}: {'their' if many else 'its'} {d['stage']} loss{'es' if many else ''} became {became(d)}")
+
+
+def divergences(found: list[dict]) -> str:
+    """Diverged networks in one sentence fragment: networks of one run that diverged alike
+    are named together; runs are joined with semicolons."""
+    groups: dict[tuple, list[str]] = {}
+    firsts: dict[tuple, dict] = {}
+    for d in found:
+        key = tuple(sorted((k, str(v)) for k, v in d.items() if k != "model"))
+        groups.setdefault(key, []).append(d["model"])
+        firsts.setdefault(key, d)
+    return "; ".join(divergence(firsts[k], models) for k, models in groups.items())
+
+
+def not_shown(found: list[dict]) -> str:
+    """What stands in place of a figure, table or sentence that needs a diverged network."""
+    return f"Not shown, because {divergences(found)}."
+
+
+def became(d: dict) -> str:
+    """What the loss became, in words: "infinite" or "not a number"."""
+    return "infinite" if d["loss"].lstrip("+-") == "inf" else "not a number"
+
+
+def divergence_rows(found: list[dict]) -> list[list]:
+    """One table row per diverged network: experiment, network, epoch, learning rate, and
+    which loss left the finite numbers, as what."""
+    return [[where(d).removeprefix("the "), MODEL_LABELS.get(d["model"], d["model"]), d["epoch"], f"{d['lr']:g}",
+             f"{d['stage']} loss, {became(d)}"] for d in found]
