@@ -157,6 +157,9 @@ def test_projection_loss_names_who_does_not_gain():
     # A network that diverged on one input is left out of the comparison, not counted as a loss.
     S["boundaries"]["classifiers"]["numpy"] = c(None, 0.99)
     assert V.projection_loss(S).decision == "every classifier"
+    S["boundaries"]["classifiers"]["pytorch"] = c(None, 0.51)
+    v = V.projection_loss(S)  # the logistic regression alone: no "each"
+    assert v.decision == "every classifier" and v.text.startswith("the logistic regression, the only one that trained")
 
 
 def test_gradients_are_right_within_round_off():

@@ -201,6 +201,8 @@ SOURCE_WORDS = {"quick mode": "quick mode", "environment override": "environment
 
 def yaml_value(v) -> str:
     """A parameter's value as params.yml writes it (null, true, 0.1)."""
+    if isinstance(v, float):
+        return f"{v:g}"
     return "null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
 
 

@@ -30,7 +30,7 @@ class Conclusions(Chapter):
     faster_words: str
 
     def missing_note(self):
-        return missing_parts(self.S, "This chapter")
+        return missing_parts(self.S, "This book")
 
 
 def facts(S: dict, loaded=None) -> Conclusions:
