@@ -119,6 +119,9 @@ def test_complexity_counts_the_package_source():
         assert 0 < cx[name]["model and gradients"] + cx[name]["training loop"] <= cx[name]["module"]
     # writing the backward pass by hand is the difference
     assert cx["numpy"]["model and gradients"] > cx["pytorch"]["model and gradients"]
+    # the readable network and the timed loop are modules of their own
+    assert cx["numpy"]["file"] == "numpy_mlp.py" and cx["numpy_fast"]["file"] == "numpy_fast.py"
+    assert 0 < cx["numpy_fast"]["optimised loop"] <= cx["numpy_fast"]["module"]
 
 
 def test_class_geometry_orders_pairs_by_distance():

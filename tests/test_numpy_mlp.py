@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from mnistcompare.core import numpy_mlp, torch_mlp
+from mnistcompare.core import numpy_fast, numpy_mlp, torch_mlp
 from mnistcompare.study.analysis import numerical_gradients
 from mnistcompare.core.numpy_mlp import NumpyMLP, cross_entropy, init_weights, log_softmax
 
@@ -60,7 +60,7 @@ def test_fast_epoch_equals_reference_sgd_steps(rng):
     order = rng.permutation(50)
     fast, ref = NumpyMLP(weights), NumpyMLP(weights)
 
-    mean_loss = numpy_mlp.train_epoch(fast, X, y, order, batch_size=16, lr=0.5)
+    mean_loss = numpy_fast.train_epoch(fast, X, y, order, batch_size=16, lr=0.5)
     ref_loss = numpy_mlp.train_epoch_reference(ref, X, y, order, batch_size=16, lr=0.5)  # batches of 16, 16, 16, 2
     assert mean_loss == pytest.approx(ref_loss, rel=1e-5)
     # The readable loop's first step is backward + sgd_step on the first minibatch, by hand.
@@ -81,7 +81,7 @@ def test_same_seed_gives_bit_identical_training(mnist):
     for _ in range(2):
         model = NumpyMLP.create(init="pytorch", seed=3)
         order = np.random.default_rng(3).permutation(3000)
-        loss = numpy_mlp.train_epoch(model, X, y, order, 64, 0.1)
+        loss = numpy_fast.train_epoch(model, X, y, order, 64, 0.1)
         runs.append((loss, model.weights))
     assert runs[0][0] == runs[1][0]
     for name in runs[0][1]:
@@ -131,8 +131,8 @@ def test_epoch_memory_accounts_for_the_tracemalloc_peak(rng, N, B, H):
 
     X, y = rng.random((N, 784), dtype=np.float32), rng.integers(0, 10, N)
     w, order = init_weights(784, H, 10, "pytorch", rng), rng.permutation(N)
-    peak = measure.tracemalloc_peak(lambda: numpy_mlp.train_epoch(NumpyMLP(w), X, y, order, B, 0.1))
-    parts = numpy_mlp.epoch_memory(N, B, 784, H, 10, y.dtype)
+    peak = measure.tracemalloc_peak(lambda: numpy_fast.train_epoch(NumpyMLP(w), X, y, order, B, 0.1))
+    parts = numpy_fast.epoch_memory(N, B, 784, H, 10, y.dtype)
     total = sum(parts.values()) + sum(a.nbytes for a in w.values())  # + the model's copy of the weights
     assert total <= peak <= total + 128 * 1024
     assert parts["per-epoch bookkeeping"] > parts["gradient buffers"]  # at these sizes, N rows outweigh the network

@@ -51,7 +51,7 @@ def test_cache_key_ignores_what_does_not_change_the_study():
     p = P.Params()
     assert study.cache_key(p.replace(parity=False), {"a": "1"}) == study.cache_key(p, {"a": "1"})
     hashed = {f"{f.parent.name}/{f.name}" for f in study.study_sources()}
-    assert {"core/numpy_mlp.py", "core/torch_mlp.py", "core/training.py", "study/analysis.py", "core/data.py",
+    assert {"core/numpy_mlp.py", "core/numpy_fast.py", "core/torch_mlp.py", "core/training.py", "study/analysis.py", "core/data.py",
             "study/experiments.py", "core/params.py"} <= hashed
     assert not {name.split("/")[1] for name in hashed} & {"plots.py", "report.py", "verdicts.py", "cli.py"}
 

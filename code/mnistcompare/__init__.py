@@ -2,11 +2,11 @@
 
 Data -> models -> training -> study -> book, one layer per folder, one idea per module:
 
-  core/    the core that trains: paths, params, data, numpy_mlp, torch_mlp, measure,
+  core/    the core that trains: paths, params, data, numpy_mlp, numpy_fast, torch_mlp, measure,
            training, epoch_timing, atomic
-  study/   every experiment the book reports (experiments), the analyses (analysis),
-           independent experiments side by side (runner)
-  book/    the book's presentation: plots, report, verdicts, bench_tables
+  study/   every experiment the book reports (registry, experiments), the analyses
+           (analysis), independent experiments side by side (runner)
+  book/    the book's presentation: chapters/, verdicts, labels, plots, report, qmd, bench_tables
   cli.py   python -m mnistcompare {data,params,run,study,study-key}
 
 Imports run downwards only: book -> study -> core. The benchmark harness lives

@@ -3,7 +3,8 @@
   paths         where params.yml, the data and the cache live
   params        the parameters, validated (file, quick mode, environment, flags)
   data          MNIST files, checksums, arrays
-  numpy_mlp     the network written by hand (forward, backward, SGD)
+  numpy_mlp     the network written by hand (forward, backward, SGD, the readable loop)
+  numpy_fast    its timed loop: the same steps with buffers, and their memory accounting
   torch_mlp     the same network with torch.nn and torch.optim
   measure       instruments: threads, peak memory, the machine's description
   training      one driver for both, recording loss, accuracy, time and memory

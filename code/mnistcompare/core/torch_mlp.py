@@ -23,7 +23,10 @@ class TorchMLP(nn.Module):
         self.log_softmax = nn.LogSoftmax(dim=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.log_softmax(self.fc2(torch.relu(self.fc1(x))))
+        z1 = self.fc1(x)  # (B, H)
+        h = torch.relu(z1)  # (B, H)
+        z2 = self.fc2(h)  # (B, K) logits
+        return self.log_softmax(z2)  # (B, K) log-probabilities
 
     def load_numpy_weights(self, weights: dict[str, np.ndarray]) -> "TorchMLP":
         """Copy NumPy-layout weights (W: (in, out)) into nn.Linear's (out, in) layout."""

@@ -31,7 +31,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix
 from tqdm.auto import tqdm
 
-from . import atomic, measure, numpy_mlp, torch_mlp
+from . import atomic, measure, numpy_fast, numpy_mlp, torch_mlp
 from .data import MNIST, subset
 from .params import Params
 
@@ -55,7 +55,7 @@ class NumpyTrainer:
     # not as one NumPy warning per operation.
     def train_epoch(self, order: np.ndarray) -> float:
         with np.errstate(over="ignore", invalid="ignore"):
-            return numpy_mlp.train_epoch(self.model, self.data.X_train, self.data.y_train, order,
+            return numpy_fast.train_epoch(self.model, self.data.X_train, self.data.y_train, order,
                                          self.params.batch_size, self.params.lr)
 
     def evaluate(self) -> tuple[float, float, np.ndarray]:
@@ -68,13 +68,13 @@ class NumpyTrainer:
     def peak_memory(self, order: np.ndarray) -> dict:
         def run() -> None:
             probe = numpy_mlp.NumpyMLP(self.model.weights)  # a copy: the probe must not train the model
-            numpy_mlp.train_epoch(probe, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr)
+            numpy_fast.train_epoch(probe, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr)
 
         m = measure.peak_memory(run, tracemalloc=True)
         W1, W2 = self.model.W1, self.model.W2
         # What the tracemalloc peak is made of: the arrays the probe allocates, by purpose.
         parts = {"weights (the probe's copy)": sum(a.nbytes for a in self.model.weights.values()),
-                 **numpy_mlp.epoch_memory(len(order), self.params.batch_size, W1.shape[0], W1.shape[1], W2.shape[1],
+                 **numpy_fast.epoch_memory(len(order), self.params.batch_size, W1.shape[0], W1.shape[1], W2.shape[1],
                                           self.data.y_train.dtype)}
         return {"peak_memory_bytes": m["tracemalloc_peak_bytes"], "peak_memory_method": "tracemalloc",
                 "peak_memory_parts": parts, "rss_peak_growth_bytes": m["rss_peak_growth_bytes"],

@@ -15,25 +15,26 @@ class NumpyNetwork(Chapter):
     loc_loop: str
     loc_module: str
     loc_fast: str
+    loc_fast_module: str
     loc_init: str
 
     def listing(self, part: str) -> str:
         """The package's own source of one part of the network: "step" (forward, backward,
         the SGD step), "softmax", "reference loop" or "optimised loop"."""
-        from ...core import numpy_mlp
+        from ...core import numpy_fast, numpy_mlp
 
         return source_block(*{
             "step": (numpy_mlp.NumpyMLP.forward, numpy_mlp.NumpyMLP.backward, numpy_mlp.NumpyMLP.sgd_step),
             "softmax": (numpy_mlp.log_softmax,),
             "reference loop": (numpy_mlp.train_epoch_reference,),
-            "optimised loop": (numpy_mlp.train_epoch,),
+            "optimised loop": (numpy_fast.train_epoch,),
         }[part])
 
 
 def facts(S: dict, loaded=None) -> NumpyNetwork:
-    cx = S["complexity"]["numpy"]
+    cx, fast = S["complexity"]["numpy"], S["complexity"]["numpy_fast"]
     return NumpyNetwork(
         S=S, n_params=f'{S["main"]["models"]["numpy"]["parameter_count"]:,}',
         loc_math=str(cx["model and gradients"]), loc_loop=str(cx["training loop"]), loc_module=str(cx["module"]),
-        loc_fast=str(cx["optimised loop"]), loc_init=str(cx["initialisation"]),
+        loc_fast=str(fast["optimised loop"]), loc_fast_module=str(fast["module"]), loc_init=str(cx["initialisation"]),
     )
