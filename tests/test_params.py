@@ -142,3 +142,15 @@ def test_presets_are_valid_and_unknown_ones_refused():
         P.apply_preset(Params(), name)
     with pytest.raises(ParamError, match="preset must be one of"):
         P.apply_preset(Params(), "fast")
+
+
+def test_a_key_set_twice_is_refused_with_both_lines(tmp_path):
+    f = tmp_path / "params.yml"
+    f.write_text("# a fork's line above the file's own\nepochs: 5\nhidden: 64\nepochs: 7\n")
+    with pytest.raises(ParamError, match=r"params.yml sets 'epochs' twice, on lines 2 and 4; keep one of them"):
+        P.load(f, environ={})
+    f.write_text("epochs: 5\nquick:\n  subset: 500\n  subset: 600\n")  # in the quick section too
+    with pytest.raises(ParamError, match=r"sets 'subset' twice, on lines 3 and 4"):
+        P.load(f, environ={})
+    f.write_text("epochs: 5\nquick:\n  epochs: 2\n")  # the same key in two mappings is no repeat
+    assert P.load(f, environ={"MNISTCOMPARE_QUICK": "1"}).params.epochs == 2

@@ -191,11 +191,36 @@ class LoadedParams:
     sources: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
+def read_yaml(path: Path) -> Any:
+    """A parameters file as YAML, refusing a key set twice in one mapping: YAML itself keeps
+    the last value silently, so a fork that adds `epochs: 5` above the file's own
+    `epochs: 20` would get 20 without a word."""
+    import yaml
+
+    class UniqueKeys(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ParamError(f"parameters file {path} sets {key!r} twice, on lines {seen[key]} and {line}; "
+                                 "keep one of them")
+            seen[key] = line
+        return loader.construct_mapping(node, deep=deep)
+
+    UniqueKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    try:
+        return yaml.load(path.read_text(), Loader=UniqueKeys)
+    except yaml.YAMLError as err:
+        raise ParamError(f"parameters file {path} is not valid YAML: {err}") from None
+
+
 def load(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> LoadedParams:
     """Read `params.yml`, then apply the quick section (if MNISTCOMPARE_QUICK=1),
     then the MNISTCOMPARE_<KEY> environment overrides. Missing file: the defaults."""
-    import yaml
-
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     quick_values: dict[str, Any] = {}
@@ -203,10 +228,7 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
         path = Path(path)
         if not path.is_file():
             raise ParamError(f"parameters file {path} does not exist")
-        try:
-            loaded = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as err:
-            raise ParamError(f"parameters file {path} is not valid YAML: {err}") from None
+        loaded = read_yaml(path) or {}
         if not isinstance(loaded, dict):
             raise ParamError(f"parameters file {path} must hold a mapping of keys to values")
         quick_values = loaded.pop("quick", None) or {}
