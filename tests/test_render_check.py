@@ -193,8 +193,14 @@ def test_check_fails_on_each_injected_defect(defective_book):
 @pytest.mark.slow
 @needs_quarto
 @needs_browser
-def test_the_real_book_passes_the_render_check(capsys):
+def test_the_real_book_passes_the_render_check(capsys, quick_cache):
     """`make check-render`: the book rendered in quick mode (in a temporary folder, as the
-    Makefile runs it) reads as it should, in both formats."""
-    assert check_render.main([]) == 0
+    Makefile runs it) reads as it should, in both formats. Its quick study is the one the
+    other tests of the book share."""
+    from conftest import cached_study, quick_environment
+    from mnistcompare.core import params as P
+
+    with quick_environment(quick_cache, QUARTO_PROJECT_ROOT=None):
+        cached_study(P.load(ROOT / "params.yml"), quick_cache)
+        assert check_render.main([]) == 0
     assert f"the site ({len(check_render.chapters(ROOT))} chapters) and the PDF read as they should" in capsys.readouterr().out

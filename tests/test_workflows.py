@@ -39,7 +39,12 @@ DISPATCH_INPUTS = ("epochs", "hidden", "lr", "batch_size", "seed", "subset", "in
 # (it changes `make run` only; the book always runs both ways).
 NOT_DISPATCHED = ("device", "parity")
 QUARTO_SETUP = "quarto-dev/quarto-actions/setup"
-QUARTO_VERSION = re.compile(r"^1\.10\.\d+$")
+# The Quarto release, written once: the Makefile, both workflows, the render check and the
+# README's test read it.
+QUARTO_VERSION_FILE = ROOT / ".quarto-version"
+CONSTRAINTS = ROOT / "constraints.txt"
+# A step output read from .quarto-version: ${{ steps.<id>.outputs.<name> }}
+STEP_OUTPUT = re.compile(r"^\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}$")
 EXACT_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 CACHE = "actions/cache"
@@ -215,6 +220,16 @@ def check_version_comments(text: str) -> list[str]:
     return problems
 
 
+def step_by_id(job: dict, sid: str) -> dict | None:
+    return next((st for st in steps(job) if st.get("id") == sid), None)
+
+
+def writes_output(step: dict | None, name: str, source: str) -> bool:
+    """The step writes `name` to $GITHUB_OUTPUT from `source` (a file it reads, or a command)."""
+    script = str((step or {}).get("run", ""))
+    return any(f"{name}=" in line and source in line and "GITHUB_OUTPUT" in line for line in script.splitlines())
+
+
 def check_quarto_setup(wf: Workflow) -> list[str]:
     problems = []
     found = [(name, step) for name, _, step in all_steps(wf) if action_name(str(step.get("uses", ""))) == QUARTO_SETUP]
@@ -223,8 +238,12 @@ def check_quarto_setup(wf: Workflow) -> list[str]:
     for name, step in found:
         options = step.get("with") or {}
         version = options.get("version")
-        if not isinstance(version, str) or not QUARTO_VERSION.match(version):
-            problems.append(f"job {name!r}: {QUARTO_SETUP} needs version: an exact 1.10.x release, found {version!r}")
+        m = STEP_OUTPUT.match(version) if isinstance(version, str) else None
+        source = step_by_id(jobs(wf)[name], m.group(1)) if m else None
+        if not m or not writes_output(source, m.group(2), ".quarto-version") or \
+                steps(jobs(wf)[name]).index(source) > steps(jobs(wf)[name]).index(step):
+            problems.append(f"job {name!r}: {QUARTO_SETUP} needs version: the release in .quarto-version, read by an "
+                            f"earlier step into its outputs; found {version!r}")
         tinytex = options.get("tinytex")
         if tinytex not in (True, "true") and not _installs_tinytex_unless_cached(wf, jobs(wf)[name], step):
             problems.append(
@@ -232,6 +251,13 @@ def check_quarto_setup(wf: Workflow) -> list[str]:
                 f"${{{{ steps.<id>.outputs.cache-hit != 'true' }}}} after restoring {TINYTEX_PATH}; found {tinytex!r}"
             )
     return problems
+
+
+def check_quarto_version_written_once(text: str) -> list[str]:
+    """No Quarto release is typed into a workflow: .quarto-version holds it."""
+    version = QUARTO_VERSION_FILE.read_text().strip()
+    return [f"line {n}: Quarto's version typed in the workflow; read .quarto-version instead"
+            for n, line in enumerate(text.splitlines(), 1) if version in line or re.search(r"\b1\.10\.\d+\b", line)]
 
 
 def _cache_steps(job: dict, path: str, *actions: str) -> list[tuple[int, dict]]:
@@ -547,6 +573,15 @@ def check_tinytex_cache(wf: Workflow, job_name: str = "render") -> list[str]:
     key = str((restores[0][1].get("with") or {}).get("key", ""))
     if not version or version not in key:
         problems.append(f"the TinyTeX cache key must name the Quarto version {version!r}, found {key!r}")
+    # An entry is never overwritten: the key must change at least monthly (TeX Live's yearly
+    # release breaks a cached tlmgr) and with the configuration that decides the LaTeX packages.
+    month = re.search(r"\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}", key.replace(version, ""))
+    if not month or not writes_output(step_by_id(job, month.group(1)), month.group(2), "date +%Y-%m"):
+        problems.append(f"the TinyTeX cache key must hold this month (a step's output from `date +%Y-%m`), found {key!r}")
+    if not re.search(r"hashFiles\('_quarto[^']*\.yml'", key):
+        problems.append(f"the TinyTeX cache key must hash the Quarto configuration (_quarto*.yml), found {key!r}")
+    if (restores[0][1].get("with") or {}).get("restore-keys"):
+        problems.append("the TinyTeX cache must not fall back to an older entry (restore-keys)")
     saves = [st for i, st in cached if action_name(st["uses"]) == CACHE or (action_name(st["uses"]) == CACHE_SAVE and i > render)]
     if not any(str((st.get("with") or {}).get("key", "")) == key for st in saves):
         problems.append(f"{TINYTEX_PATH} is never saved after the render under the key it is restored with")
@@ -569,6 +604,58 @@ def check_no_cache_writes_on_pull_request(wf: Workflow, cached: tuple[str, ...] 
                                     f"restore with {CACHE_RESTORE} and save with {CACHE_SAVE}")
                 elif not EXCLUDES_PR.search(condition) or "||" in condition:
                     problems.append(f"job {name!r}: saving {path} must exclude pull requests, found if: {condition!r}")
+    return problems
+
+
+def check_cluster_extra(wf: Workflow, job_name: str, before: str | None = None) -> list[str]:
+    """Dask comes only through `make cluster` (constraints.txt pins it), and in the tests
+    workflow before `make test`, so that the cluster test runs on GitHub."""
+    job = jobs(wf).get(job_name)
+    if job is None:
+        return [f"no job named {job_name!r}"]
+    problems = []
+    for step in steps(job):
+        script = str(step.get("run", ""))
+        if re.search(r"pip\b.*\binstall\b.*(dask|\[cluster\])", script):
+            problems.append(f"job {job_name!r}: Dask installed by hand ({script.strip()!r}); run `make cluster`")
+    cluster = _index(job, _runs_make("cluster"))
+    if cluster is None:
+        problems.append(f"job {job_name!r}: no step runs `make cluster`")
+    elif before is not None and (_index(job, _runs_make(before)) or -1) < cluster:
+        problems.append(f"job {job_name!r}: `make cluster` must run before `make {before}`")
+    return problems
+
+
+def check_scheduler_private(wf: Workflow, job_name: str = "render") -> list[str]:
+    """The Dask scheduler's address is a secret (GitHub masks it in the logs), only pushes
+    and manual runs get it (a pull request's code is never sent to the cluster), and no
+    step prints it or the whole environment."""
+    job = jobs(wf).get(job_name)
+    if job is None:
+        return [f"no job named {job_name!r}"]
+    problems = []
+    value = str((job.get("env") or {}).get("MNISTCOMPARE_SCHEDULER", ""))
+    if "secrets.MNISTCOMPARE_SCHEDULER" not in value or "vars." in value:
+        problems.append(f"MNISTCOMPARE_SCHEDULER must come from secrets.MNISTCOMPARE_SCHEDULER, found {value!r}")
+    if not EXCLUDES_PR.search(value):
+        problems.append(f"MNISTCOMPARE_SCHEDULER must be empty for pull requests, found {value!r}")
+    for step in steps(job):
+        script = str(step.get("run", ""))
+        if re.search(r"\b(env|printenv)\s*(\||$|>)", script, re.M) or \
+                re.search(r"echo[^\n]*\$\{?MNISTCOMPARE_SCHEDULER\b(?![^\n]*\]\s*&&)", script):
+            problems.append(f"step {step.get('name', '?')!r} prints the environment or the scheduler's address")
+    return problems
+
+
+def check_comments_say_what_github_does(text: str) -> list[str]:
+    """Two comments that were wrong: publishes do not queue (GitHub keeps one pending run
+    per concurrency group), and pull requests do write caches (MNIST and pip)."""
+    comments = "\n".join(line for line in text.splitlines() if line.strip().startswith("#"))
+    problems = []
+    if re.search(r"\bqueue", comments):
+        problems.append("a comment says publishes queue: GitHub keeps one pending run per group")
+    if re.search(r"pull requests read these caches but never write them", re.sub(r"\s*\n\s*#\s*", " ", comments)):
+        problems.append("a comment says pull requests never write caches: they write the MNIST and pip caches")
     return problems
 
 
@@ -699,6 +786,7 @@ def test_common_properties(path: Path, targets: set[str]) -> None:
         + check_pinned_actions(wf)
         + check_version_comments(text)
         + check_make_targets(wf, targets)
+        + check_quarto_version_written_once(text)
     )
     assert problems == []
 
@@ -708,6 +796,7 @@ def test_tests_workflow(tests_wf: Workflow) -> None:
         check_tests_triggers(tests_wf)
         + check_pages_permissions(tests_wf, deploy_job=None)
         + check_runs_make(tests_wf, ["setup", "test"])
+        + check_cluster_extra(tests_wf, "test", before="test")
     )
     assert problems == []
 
@@ -729,8 +818,28 @@ def test_publish_workflow(publish_wf: Workflow) -> None:
         + check_study_cache(publish_wf)
         + check_tinytex_cache(publish_wf)
         + check_no_cache_writes_on_pull_request(publish_wf)
+        + check_cluster_extra(publish_wf, "render")
+        + check_scheduler_private(publish_wf)
+        + check_comments_say_what_github_does(PUBLISH_WORKFLOW.read_text(encoding="utf-8"))
     )
     assert problems == []
+
+
+def test_quarto_version_and_dask_pins_are_written_once() -> None:
+    """.quarto-version names the release; the Makefile, the render check and both workflows
+    read it. constraints.txt pins Dask; .ci/run and both workflows install it with it."""
+    version = QUARTO_VERSION_FILE.read_text().strip()
+    assert re.fullmatch(r"1\.10\.\d+", version)
+    makefile = MAKEFILE.read_text()
+    assert "QUARTO_VERSION := $(shell cat .quarto-version)" in makefile and version not in makefile
+    assert "quarto-cli==$(QUARTO_VERSION)" in makefile
+    assert ".quarto-version" in (ROOT / "tools" / "check_render.py").read_text()
+    pins = dict(re.findall(r"^([\w-]+)==(\S+)$", CONSTRAINTS.read_text(), re.M))
+    assert set(pins) == {"dask", "distributed"} and pins["dask"] == pins["distributed"]
+    assert "-c constraints.txt -e '.[cluster]'" in makefile
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make cluster$", ci, re.M) and re.search(r"^make test-all$", ci, re.M)
+    assert "pip install" not in ci
 
 
 def test_dispatch_inputs_are_parameters() -> None:
@@ -910,6 +1019,30 @@ NEGATIVE_CASES: list[tuple[str, str, Callable[[Workflow], None], Callable[[Workf
     ("tinytex installed over the cache", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(tinytex=True),
      check_tinytex_cache),
     ("tinytex never saved", "publish", _remove(_uses(CACHE_SAVE, TINYTEX_PATH)), check_tinytex_cache),
+    ("quarto version typed", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version="1.10.18"),
+     check_quarto_setup),
+    ("tinytex key without the month", "publish",
+     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(
+         key="tinytex-${{ steps.versions.outputs.quarto }}-${{ hashFiles('_quarto*.yml') }}"), check_tinytex_cache),
+    ("tinytex key without the configuration", "publish",
+     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(
+         key="tinytex-${{ steps.versions.outputs.quarto }}-${{ steps.versions.outputs.month }}"), check_tinytex_cache),
+    ("tinytex falls back to an old entry", "publish",
+     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update({"restore-keys": "tinytex-"}),
+     check_tinytex_cache),
+    ("scheduler from a variable", "publish",
+     _set(("jobs", "render", "env", "MNISTCOMPARE_SCHEDULER"), "${{ vars.MNISTCOMPARE_SCHEDULER }}"), check_scheduler_private),
+    ("scheduler for pull requests", "publish",
+     _set(("jobs", "render", "env", "MNISTCOMPARE_SCHEDULER"), "${{ secrets.MNISTCOMPARE_SCHEDULER }}"), check_scheduler_private),
+    ("scheduler printed", "publish", lambda wf: wf["jobs"]["render"]["steps"].append(
+        {"run": 'echo "scheduler: $MNISTCOMPARE_SCHEDULER" >> "$GITHUB_STEP_SUMMARY"'}), check_scheduler_private),
+    ("environment printed", "publish", lambda wf: wf["jobs"]["render"]["steps"].append(
+        {"run": 'env | grep MNISTCOMPARE >> "$GITHUB_STEP_SUMMARY"'}), check_scheduler_private),
+    ("dask installed unpinned", "publish", lambda wf: _render_job_step(wf, _runs_make("cluster")).update(
+        run="pip install 'dask[distributed]'"), lambda wf: check_cluster_extra(wf, "render")),
+    ("tests without the dask extra", "tests", lambda wf: wf["jobs"]["test"]["steps"].remove(
+        next(s for s in steps(wf["jobs"]["test"]) if "make cluster" in str(s.get("run", "")))),
+     lambda wf: check_cluster_extra(wf, "test", before="test")),
     ("tinytex saved by PRs", "publish",
      lambda wf: _render_job_step(wf, _uses(CACHE_SAVE, TINYTEX_PATH)).update({"if": "always()"}),
      check_no_cache_writes_on_pull_request),

@@ -501,6 +501,24 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
 # --------------------------------------------------------------------------- render and run
 
 
+def pinned_quarto_version(project: Path = ROOT) -> str:
+    """The Quarto release the project renders with: .quarto-version (written once; the
+    Makefile and both workflows read it too)."""
+    return (project / ".quarto-version").read_text().strip()
+
+
+def quarto_version_note(quarto: str | None, project: Path = ROOT) -> str | None:
+    """A note when the Quarto that rendered is not the pinned release (a render with
+    another release may differ in ways this check cannot see)."""
+    if quarto is None:
+        return None
+    done = subprocess.run([quarto, "--version"], capture_output=True, text=True)
+    found, pinned = done.stdout.strip(), pinned_quarto_version(project)
+    if found == pinned:
+        return f"Quarto {found}, the release in .quarto-version"
+    return f"Quarto {found or '(unknown)'} rendered this, but .quarto-version pins {pinned}: results may differ"
+
+
 def quarto_command() -> str | None:
     """$QUARTO (the Makefile passes its own), else `quarto` on PATH."""
     explicit = os.environ.get("QUARTO", "")
@@ -582,6 +600,8 @@ def main(argv: list[str] | None = None) -> int:
             (book, profile), project = render_quick(args.project, out), out
         os.environ["QUARTO_PROFILE"] = profile or ""  # chapters() reads it
         report = check(book, project, live_cdn=args.live_cdn, chromium=args.chromium)
+        if not args.book:
+            report.notes.insert(0, quarto_version_note(quarto_command(), args.project))
         n_chapters = len(chapters(project))  # the temporary folder is gone after this block
     for note in report.notes:
         print(f"note: {note}")

@@ -15,7 +15,8 @@ BOUNDARY_TITLES = {"logistic": "logistic regression", "numpy": "NumPy network", 
 
 # The `init` schemes (numpy_mlp.init_weights) in words: the scheme's name, and what it
 # draws, in Markdown.
-INIT_NAMES = {"pytorch": "`nn.Linear`'s default", "he": "He's", "small": "the tutorials' small one"}
+INIT_NAMES = {"pytorch": "`nn.Linear`'s default initialisation", "he": "He's initialisation",
+              "small": "the tutorials' small initialisation"}
 INIT_DRAWS = {
     "pytorch": r"weights and biases uniform on $[-1/\sqrt{n_\mathrm{in}}, 1/\sqrt{n_\mathrm{in}}]$",
     "he": r"weights from $\mathcal{N}(0, 2/n_\mathrm{in})$ and zero biases [@he2015]",

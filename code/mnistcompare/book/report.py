@@ -44,6 +44,15 @@ def mib(n_bytes: float) -> str:
     return f"{n_bytes / 2**20:.2f} MiB"
 
 
+def and_join(items: list[str], sep: str = ", ") -> str:
+    """"a", "a and b", "a, b and c" (with sep="; ": "a; b; and c")."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    last = f"{sep}and " if sep != ", " else " and "
+    return sep.join(items[:-1]) + last + items[-1]
+
+
 def pm(stat: dict, fmt=pct) -> str:
     return f"{fmt(stat['mean'])} $\\pm$ {fmt(stat['sd'])}"
 

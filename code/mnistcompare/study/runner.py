@@ -77,8 +77,8 @@ def run_tasks(tasks: list[Task], data: Any, *, n_jobs: int | None = None, thread
 
     results and seconds are keyed by task name, in the order of `tasks`; seconds is
     each task's own time where it ran. how describes the run: backend
-    ("sequential", "loky" or "dask"), workers, threads per worker, scheduler and
-    the wall-clock seconds of the whole batch. Tasks are handed out in list order,
+    ("sequential", "loky" or "dask"), workers, threads per worker, whether a cluster
+    ran them (never its address) and the wall-clock seconds of the whole batch. Tasks are handed out in list order,
     so put the longest first. n_jobs: worker processes (default: one per core; on
     a cluster, every worker thread).
     """
@@ -100,7 +100,9 @@ def run_tasks(tasks: list[Task], data: Any, *, n_jobs: int | None = None, thread
                 log(f"{name}: {seconds:.1f} s")
         else:
             how = _run_loky(tasks, data, n_jobs, threads, log, done)
-    how.update({"threads_per_worker": threads, "scheduler": scheduler, "wall_seconds": time.perf_counter() - t0})
+    # Whether a cluster ran them, never its address: the study is plain data that a render
+    # prints from, and the address of a fork's scheduler is its own (a secret in CI).
+    how.update({"threads_per_worker": threads, "cluster": bool(scheduler), "wall_seconds": time.perf_counter() - t0})
     return {n: done[n][0] for n in names}, {n: done[n][1] for n in names}, how
 
 
@@ -133,7 +135,7 @@ def _run_dask(tasks, data, n_jobs, threads, scheduler, log, done) -> dict:
 
     with Client(scheduler, set_as_default=False) as client:
         workers = sum(client.nthreads().values())
-        log(f"{len(tasks)} experiments on the Dask cluster at {scheduler} ({workers} worker threads), "
+        log(f"{len(tasks)} experiments on the Dask cluster named by {SCHEDULER_ENV} ({workers} worker threads), "
             f"{threads or 'all'} thread(s) each")
         # scatter: the data set goes to every worker once, not once per task.
         with parallel_config(backend="dask", client=client, scatter=[data]):

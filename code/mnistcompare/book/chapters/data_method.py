@@ -39,7 +39,7 @@ def facts(S: dict, loaded=None) -> DataMethod:
         n_train=f"{main['data']['n_train']:,}", n_test=f"{main['data']['n_test']:,}",
         main_setup=Prose(f"The main run trains both networks for {p['epochs']} epoch{'s' if p['epochs'] > 1 else ''} "
                          f"with {p['hidden']} hidden units, learning rate {p['lr']:g} and minibatches of "
-                         f"{p['batch_size']}, from {labels.INIT_NAMES[p['init']]} initial weights "
+                         f"{p['batch_size']}, starting from {labels.INIT_NAMES[p['init']]} "
                          f"(`init: {p['init']}`: {labels.INIT_DRAWS[p['init']]})."),
         stated=stated.text,
         independent=(f"we also train with the same minibatch order but PyTorch's own initial weights, and with the "

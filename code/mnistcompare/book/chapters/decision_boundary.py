@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import labels, plots, verdicts as V
-from ..report import boundary_rows, md_table, pct, table
+from ..report import and_join, boundary_rows, md_table, pct, table
 from .base import Chapter, diverged
 
 INPUTS = {"accuracy_2d": "2 components", "accuracy_full": "784 pixels"}
@@ -39,7 +39,7 @@ def accuracies(S: dict, key: str) -> tuple[str, str]:
     have = [f"{pct(c[key])} for the {labels.BOUNDARY_TITLES[k]}" for k, c in S["boundaries"]["classifiers"].items()
             if c[key] is not None]
     gone = [d for d in diverged(S, "boundaries") if d["input"] == INPUTS[key]]
-    return ", ".join(have[:-1]) + " and " + have[-1] if len(have) > 1 else have[0], labels.divergences(gone)
+    return and_join(have), labels.divergences(gone)
 
 
 def facts(S: dict, loaded=None) -> DecisionBoundary:

@@ -81,7 +81,7 @@ def shared_start(init: str) -> str:
     own = labels.TORCH_OWN
     relation = ("the same distribution with other random numbers" if init == own else
                 f"a different distribution: {labels.INIT_DRAWS[own]}")
-    return (f"The shared start is {labels.INIT_NAMES[init]} initialisation (`init: {init}`: {labels.INIT_DRAWS[init]}), "
+    return (f"The shared start is {labels.INIT_NAMES[init]} (`init: {init}`: {labels.INIT_DRAWS[init]}), "
             f"drawn by NumPy's generator; PyTorch's own `nn.Linear` initialisation is {relation}.")
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import plots
-from ..report import pct, source_block
+from ..report import and_join, pct, source_block
 from .base import Chapter
 
 
@@ -41,5 +41,5 @@ def facts(S: dict, loaded=None) -> Pca:
     return Pca(
         S=S, ev1=pct(ev[0], 1), ev2=pct(ev[1], 1), ev12=pct(ev[0] + ev[1], 1), ev10=pct(sum(ev), 1),
         n_drawn=f"{min(len(pc['labels']), plots.PCA_POINTS):,}",
-        tightest=str(min(geo["spread"], key=geo["spread"].get)), closest="; ".join(pairs[:-1]) + "; and " + pairs[-1],
+        tightest=str(min(geo["spread"], key=geo["spread"].get)), closest=and_join(pairs, sep="; "),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ...core import params as P
 from ...study import registry
 from .. import labels, plots, verdicts as V
-from ..report import Prose, md_table, num, paper_rows, paper_series, table
+from ..report import Prose, and_join, md_table, num, paper_rows, paper_series, table
 from .base import Chapter, missing, shown
 
 # The preset's keys in words, and what a change of each means.
@@ -41,13 +41,16 @@ def preset_changes(p: P.Params) -> str:
     changed = [f"the {PRESET_WORDS[k]} from {getattr(p, k):g} to {getattr(q, k):g}"
                for k in PRESET_WORDS if getattr(p, k) != getattr(q, k)]
     kept = [f"the {PRESET_WORDS[k]} ({getattr(p, k):g})" for k in PRESET_WORDS if getattr(p, k) == getattr(q, k)]
-    init = (f"the NumPy network's initial weights from {labels.INIT_NAMES[p.init]} to {labels.INIT_NAMES[q.init]} "
-            f"({labels.INIT_DRAWS[q.init]})" if p.init != q.init else
-            f"the NumPy network's initial weights as {labels.INIT_NAMES[q.init]} ({labels.INIT_DRAWS[q.init]})")
-    return Prose(f"The paper-like preset changes {', '.join(changed + [init])}; PyTorch keeps `nn.Linear`'s own "
-                 f"initialisation, and each network draws its own weights and order, as in the study. It keeps "
-                 f"{', '.join(kept + [f'the hidden size ({p.hidden})', 'the subset and the seed'])} (the reasoning "
-                 "is in `core/params.py`).")
+    init = f"{labels.INIT_NAMES[q.init]}, {labels.INIT_DRAWS[q.init]}"
+    if p.init != q.init:
+        changed.append(f"the NumPy network's initial weights from {labels.INIT_NAMES[p.init]} to {init}")
+    else:
+        kept.append(f"the NumPy network's initial weights ({init})")
+    kept += [f"the hidden size ({p.hidden})", "the subset and the seed"]
+    changes = f"changes {and_join(changed)}" if changed else "changes none of the main run's settings"
+    return Prose(f"The paper-like preset {changes}; PyTorch keeps `nn.Linear`'s own initialisation, and each network "
+                 f"draws its own weights and order, as in the study. It keeps {and_join(kept)} (the reasoning is in "
+                 "`core/params.py`).")
 
 
 def facts(S: dict, loaded=None) -> StudyVsOurs:
