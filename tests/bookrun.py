@@ -24,6 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 EDITIONS = ("study", "diverged")  # the Quarto profiles, one chapter list each (see _quarto.yml)
 
 
+def quarto() -> str | None:
+    """The Quarto the render check uses: $QUARTO (the Makefile passes its own), else `quarto` on PATH."""
+    import shutil
+
+    explicit = os.environ.get("QUARTO", "")
+    return explicit if explicit and Path(explicit).is_file() else shutil.which("quarto")
+
+
 def book_files(edition: str = "study") -> list[Path]:
     book = yaml.safe_load((ROOT / f"_quarto-{edition}.yml").read_text())["book"]
     return [ROOT / f for f in book["chapters"] + book.get("appendices", [])]

@@ -68,3 +68,20 @@ def quick_study_env(quick_cache):
     with quick_environment(quick_cache):
         cached_study(P.load(paths.params_file()), quick_cache)
         yield
+
+
+TINY = P.Params(epochs=1, subset=600, hidden=16, seeds=2)
+# The tests that read the tiny study share one pytest-xdist worker, so it is computed once.
+TINY_GROUP = pytest.mark.xdist_group("tiny study")
+
+
+@pytest.fixture(scope="session")
+def tiny_study(tmp_path_factory):
+    """A whole study of tiny parameters (one epoch, 600 images, 16 hidden units, two seeds),
+    computed once into its own cache, on two worker processes: (its first result, the cache
+    folder, the parameters)."""
+    cache = tmp_path_factory.mktemp("tiny-cache")
+    loaded = P.LoadedParams(TINY, path=None, quick=True, overrides={})
+    with environment(MNISTCOMPARE_CACHE_DIR=str(cache), MNISTCOMPARE_SCHEDULER=None):
+        first = study.load_or_compute(loaded, progress=False, n_jobs=2)
+    return first, cache, loaded

@@ -55,11 +55,23 @@ def test_decision_boundaries_of_3_vs_8(mnist):
     json.dumps(b)  # plain data
 
 
-def test_decision_boundaries_networks_train_on_the_subset(mnist):
+def test_decision_boundaries_train_on_the_subset_and_keep_what_did_not_diverge(mnist):
+    """The networks train on the subset; at a learning rate that diverges them on the two
+    standardised components, the logistic regression and the networks on the pixels are
+    kept, and only what diverged is missing (None), listed with its input."""
     from mnistcompare.core.params import Params
 
-    b = analysis.decision_boundaries(mnist, Params(epochs=1, hidden=8, subset=500), grid_n=5, epochs=1)
+    b = analysis.decision_boundaries(mnist, Params(epochs=1, hidden=8, subset=500, lr=1000.0), grid_n=5, epochs=1,
+                                     on_diverge="stop")
     assert b["n_train_networks"] == 500 and b["n_train"] > 500
+    assert {(d["model"], d["input"]) for d in b["diverged"]} >= {("numpy", "2 components"), ("pytorch", "2 components")}
+    c = b["classifiers"]
+    assert c["logistic"]["grid"] is not None and 0.5 < c["logistic"]["accuracy_2d"] < c["logistic"]["accuracy_full"]
+    for name in ("numpy", "pytorch"):
+        diverged_on = {d["input"] for d in b["diverged"] if d["model"] == name}
+        assert c[name]["grid"] is None and c[name]["accuracy_2d"] is None
+        assert (c[name]["accuracy_full"] is None) == ("784 pixels" in diverged_on)
+    json.dumps(b)  # plain data, None included
 
 
 def test_binary_task_relabels():

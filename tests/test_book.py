@@ -16,7 +16,7 @@ import pytest
 import yaml
 from nbclient import NotebookClient
 
-from bookrun import EDITIONS, ROOT, book_files, execute_info
+from bookrun import EDITIONS, ROOT, book_files, execute_info, quarto
 from mnistcompare.book import qmd
 from mnistcompare.book.chapters import NAMES
 
@@ -246,8 +246,15 @@ FIGURE_MIMES = {"html": ("text/html", "application/vnd.vegalite.v5+json", "appli
                 "pdf": ("image/png", "application/pdf", "image/svg+xml")}
 
 
+# Where Quarto is installed, the render check (tests/test_render_check.py) renders the book
+# and so executes every chapter for the PDF, and checks the PDF's figures and text: the
+# same execution is not run twice.
+PDF_BY_RENDER = pytest.mark.skipif(bool(quarto()), reason="Quarto is installed: the render check executes every "
+                                                          "chapter for the PDF and checks what it shows")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("base_format", ["html", "pdf"])
+@pytest.mark.parametrize("base_format", ["html", pytest.param("pdf", marks=PDF_BY_RENDER)])
 @pytest.mark.parametrize("path", book_files(), ids=lambda p: p.name)
 def test_chapter_executes_and_produces_its_figures_and_tables(path, base_format, book_env, monkeypatch):
     nb = execute(path, base_format, book_env, monkeypatch)

@@ -9,6 +9,7 @@ from mnistcompare.core import data
 from mnistcompare.study import registry, runner
 from mnistcompare import study
 from mnistcompare.core import params as P
+from conftest import TINY_GROUP
 
 computed = runner.computed_values  # results without timings, memory and environment
 
@@ -90,11 +91,9 @@ def test_unique_task_names_and_a_clear_error_without_dask(small, monkeypatch):
 
 
 @pytest.mark.slow
-def test_study_records_its_time_budget(monkeypatch, tmp_path):
-    monkeypatch.setenv("MNISTCOMPARE_CACHE_DIR", str(tmp_path))
-    monkeypatch.delenv("MNISTCOMPARE_SCHEDULER", raising=False)
-    loaded = P.LoadedParams(P.Params(epochs=1, subset=600, hidden=16, seeds=2), path=None, quick=True, overrides={})
-    result = study.load_or_compute(loaded, progress=False, n_jobs=2)
+@TINY_GROUP
+def test_study_records_its_time_budget(tiny_study):
+    result = tiny_study[0]  # computed on two worker processes
     t = result["timings"]
     alone = {"load_data", "main", "bench", "other"}  # bench: the short benchmark, alone after the main run
     assert set(t) == alone | {"seed_0", "seed_1", "paper_like", "init_only", "boundaries", "init_small",
@@ -121,6 +120,7 @@ def test_only_measured_values_are_left_out_of_the_comparison():
 
 
 @pytest.mark.slow
+@pytest.mark.full  # the benchmark script end to end: it computes the quick study twice
 def test_study_time_benchmark_compares_and_checks_identity(capsys, monkeypatch):
     import importlib.util
     from pathlib import Path

@@ -7,6 +7,7 @@ import pytest
 from mnistcompare.core import params as P
 from mnistcompare.study import experiments as study  # the module under test, internals included
 from mnistcompare.study import registry
+from conftest import TINY_GROUP
 
 
 @pytest.fixture
@@ -16,12 +17,14 @@ def tiny(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
-def test_study_is_computed_once_then_read_from_the_cache(tiny, tmp_path):
-    first = study.load_or_compute(tiny, progress=False)
+@TINY_GROUP
+def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch):
+    first, cache, loaded = tiny_study
     assert not first["from_cache"]
-    files = list(tmp_path.glob("study-*.json"))
+    files = list(cache.glob("study-*.json"))
     assert [f.name for f in files] == [f"study-{first['key']}.json"]
-    second = study.load_or_compute(tiny, progress=False)
+    monkeypatch.setenv("MNISTCOMPARE_CACHE_DIR", str(cache))
+    second = study.load_or_compute(loaded, progress=False)
     assert second["from_cache"] and second["main"] == first["main"] and second["key"] == first["key"]
     cached = json.loads(files[0].read_text())  # plain JSON, no pickle
     assert {"main", "init_only", "init_small", "seeds", "seed_spread", "paper_like", "boundaries", "pca",
