@@ -256,7 +256,7 @@ def test_every_verdict_decides_what_the_numbers_say(fork):
 
 @pytest.mark.slow
 def test_the_words_describe_the_settings_in_force(fork):
-    S, p, ran = fork["S"], fork["loaded"].params, fork["ran"]
+    p, ran = fork["loaded"].params, fork["ran"]
     setup = ran["data-method"].inline["F.main_setup"]
     for words in (f"{p.epochs} epoch", f"{p.hidden} hidden units", f"learning rate {p.lr:g}",
                   f"minibatches of {p.batch_size}", f"`init: {p.init}`"):

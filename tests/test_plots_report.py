@@ -43,26 +43,58 @@ def test_output_format_outside_quarto_and_broken_info(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("fmt", ["html", "static"])
-def test_each_figure_builds_in_both_formats(monkeypatch, fmt):
+def test_each_figure_builds_in_both_formats_with_its_alt_text(monkeypatch, fmt):
     import altair as alt
 
     monkeypatch.setenv("MNISTCOMPARE_FIGURES", fmt)
-    made = [plots.training_curves(RESULTS), plots.epoch_times(RESULTS), plots.confusion_matrices(RESULTS),
-            plots.series_curves({"a": [{"epoch": 1, "value": 1.0}, {"epoch": 2, "value": 0.5}]}, metric="value", log_y=True,
+    monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
+    made = [plots.epoch_times(RESULTS, "alt: times"),
+            plots.series_curves({"a": [{"epoch": 1, "value": 1.0}, {"epoch": 2, "value": 0.5}]}, "alt: series", "fig-s",
+                                metric="value", log_y=True,
                                 points=[{"series": "PyTorch (the study)", "epoch": 1, "value": 1.2, "note": "x"}]),
-            plots.pca_scatter(np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 10, [0.1, 0.07])]
+            plots.pca_scatter(np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 10, [0.1, 0.07], "alt: pca")]
+    panels = [plots.training_curves(RESULTS, "alt: curves"), plots.confusion_matrices(RESULTS, "alt: confusion")]
     for fig in made:
-        if fmt == "html":
+        if fmt == "html":  # interactive, as wide as its column, described for screen readers
             assert isinstance(fig, alt.TopLevelMixin)
-            fig.to_dict()  # a valid Vega-Lite spec
-        else:  # the same chart, exported: a PNG outside Quarto's PDF render
-            assert isinstance(fig, plots.StaticChart)
-            assert fig.png(scale=1).startswith(b"\x89PNG")
-    gallery = plots.digit_gallery(np.eye(5, 784), np.arange(5), np.arange(5) + 1)
-    assert isinstance(gallery, matplotlib.figure.Figure) and len(gallery.axes) == 1  # one montage
-    assert [t.get_text() for t in gallery.axes[0].texts] == [f"{k}→{k + 1}" for k in range(5)]
-    sheet = gallery.axes[0].images[0].get_array()
+            spec = fig.to_dict()  # a valid Vega-Lite spec
+            assert spec["description"].startswith("alt: ") and spec["width"] == "container"
+        else:  # the same chart, exported at a fixed width: a PNG outside Quarto's render
+            assert isinstance(fig, plots.StaticFigure) and fig.alt.startswith("alt: ")
+            assert fig.source["width"] == plots.CHART_PX - 80
+            assert fig.png().startswith(b"\x89PNG")
+    for fig in panels:
+        if fmt == "html":  # one chart per panel, in a row that wraps on a phone
+            html = fig._repr_html_()
+            assert 'role="group" aria-label="alt: ' in html and "flex-wrap: wrap" in html
+            assert html.count("<div id=\"altair-viz-") == len(fig.charts) >= 2
+            assert all(c.to_dict()["width"] == "container" for c in fig.charts)
+        else:
+            assert isinstance(fig, plots.StaticFigure) and "facet" in fig.source
+    gallery = plots.digit_gallery(np.eye(5, 784), np.arange(5), np.arange(5) + 1, "alt: gallery")
+    assert isinstance(gallery, plots.StaticFigure) and gallery.alt == "alt: gallery"
+    drawn = gallery.source  # the matplotlib figure: one montage
+    assert isinstance(drawn, matplotlib.figure.Figure) and len(drawn.axes) == 1
+    assert [t.get_text() for t in drawn.axes[0].texts] == [f"{k}→{k + 1}" for k in range(5)]
+    sheet = drawn.axes[0].images[0].get_array()
     assert sheet.shape == (40, 12 * 32) and sheet.sum() == 5  # every digit's pixels, once
+
+
+def test_a_static_figure_is_a_markdown_image_with_its_alt_text_in_a_render(tmp_path, monkeypatch):
+    """In Quarto's PDF render a figure is a file in figures/ shown as an image with fig-alt
+    (a vector PDF); on the site a PNG; outside Quarto the PNG itself."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MNISTCOMPARE_FIGURES", raising=False)
+    figure = plots.digit_gallery(np.eye(3, 784), np.arange(3), np.arange(3) + 1, 'The first "three" digits.')
+    for base, ext in (("pdf", "pdf"), ("html", "png")):
+        info = tmp_path / f"{base}.json"
+        info.write_text(json.dumps({"format": {"identifier": {"base-format": base}}}))
+        monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
+        bundle = figure._repr_mimebundle_()
+        assert bundle["text/markdown"] == f"![](figures/fig-misclassified.{ext}){{fig-alt=\"The first 'three' digits.\"}}"
+        assert (tmp_path / "figures" / f"fig-misclassified.{ext}").read_bytes()[:4] in (b"%PDF", b"\x89PNG")
+    monkeypatch.delenv("QUARTO_EXECUTE_INFO")
+    assert set(figure._repr_mimebundle_()) == {"image/png", "text/plain"}
 
 
 def test_markdown_table_and_formatting():
@@ -135,16 +167,14 @@ def test_provenance_is_read_at_render_time_not_from_the_cache(tmp_path, monkeypa
 
 
 def test_a_static_chart_is_a_vector_pdf_in_the_pdf_render(tmp_path, monkeypatch):
-    import base64
-
+    monkeypatch.chdir(tmp_path)
     info = tmp_path / "info.json"
     info.write_text(json.dumps({"format": {"identifier": {"base-format": "pdf"}}}))
     monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
     monkeypatch.delenv("MNISTCOMPARE_FIGURES", raising=False)
-    chart = plots.epoch_times(RESULTS)
-    bundle = chart._repr_mimebundle_()
-    assert set(bundle) == {"application/pdf", "text/plain"}
-    pdf = base64.b64decode(bundle["application/pdf"])
+    chart = plots.epoch_times(RESULTS, "Seconds per epoch.")
+    assert chart._repr_mimebundle_()["text/markdown"].startswith("![](figures/fig-time.pdf)")
+    pdf = (tmp_path / "figures" / "fig-time.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and not re.search(rb"/Subtype\s*/Image", pdf)  # vector, not a raster
 
 

@@ -91,6 +91,21 @@ def test_chart_problems():
                                                     f"{1000.0 - ok['column_right']:.0f} px past it"]
 
 
+def test_accessibility_problems_are_the_critical_and_serious_violations():
+    violations = [{"id": "image-alt", "impact": "critical", "help": "Images must have alternative text", "nodes": 2,
+                   "target": "img"},
+                  {"id": "color-contrast", "impact": "serious", "help": "contrast", "nodes": 1, "target": "p > a"},
+                  {"id": "region", "impact": "moderate", "help": "landmarks", "nodes": 9, "target": "div"}]
+    found = check_render.accessibility_problems(violations)
+    assert len(found) == 2 and found[0].startswith("accessibility: critical image-alt") and "2 element(s)" in found[0]
+    assert check_render.accessibility_problems(violations[2:]) == []
+
+
+def test_a_page_wider_than_a_phone_is_a_problem():
+    assert check_render.overflow_problems({"page": 400, "window": 400}, "page") == []
+    assert "scrolls sideways" in check_render.overflow_problems({"page": 885, "window": 400}, "page")[0]
+
+
 def test_link_problems(tmp_path):
     (tmp_path / "chapters").mkdir()
     (tmp_path / "index.html").write_text('<h1 id="top">x</h1>')
@@ -134,12 +149,12 @@ MINI_BOOK = {
           title: "A book with defects"
           output-file: mnist-numpy-vs-pytorch
           downloads: [pdf]
-          chapters: [index.qmd, chapters/fence.qmd, chapters/refs.qmd, chapters/charts.qmd]
+          chapters: [index.qmd, chapters/fence.qmd, chapters/refs.qmd, chapters/charts.qmd, chapters/image.qmd]
         bibliography: references.bib
         execute: {echo: false}
         jupyter: python3
         format:
-          html: {theme: cosmo, toc: true}
+          html: {theme: [cosmo, theme/book.scss], include-after-body: theme/a11y.html, toc: true}
           pdf: {documentclass: scrreprt}
         """,
     "index.qmd": "# Preface {.unnumbered}\n\nA clean page [@lecun1998].\n",
@@ -158,6 +173,22 @@ MINI_BOOK = {
 
         @fig-wide is too wide.
         """,
+    "chapters/image.qmd": """
+        # An image without alternative text
+
+        ```{python}
+        #| label: fig-noalt
+        #| fig-cap: "A figure whose image has no alternative text."
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.plot([1, 2, 3])
+        fig
+        ```
+
+        @fig-noalt says nothing to a screen reader.
+        """,
 }
 
 
@@ -168,6 +199,7 @@ def defective_book(tmp_path_factory):
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(textwrap.dedent(text).lstrip())
     shutil.copy(ROOT / "references.bib", project / "references.bib")
+    shutil.copytree(ROOT / "theme", project / "theme")  # the book's own accessible theme: only defects are blamed
     import os
     import subprocess
     env = {**os.environ, "QUARTO_PYTHON": sys.executable}
@@ -186,6 +218,8 @@ def test_check_fails_on_each_injected_defect(defective_book):
     assert "site chapters/refs.html: unresolved cross-reference" in problems, problems
     assert "PDF: object repr" in problems, problems
     assert "site chapters/charts.html: chart" in problems and "wider than the text column" in problems, problems
+    assert "site chapters/charts.html at 400 px: chart" in problems, problems  # too wide on a phone as well
+    assert "site chapters/image.html: accessibility: critical image-alt" in problems, problems
     # A page without a defect is not blamed.
     assert "site index.html" not in problems, problems
 

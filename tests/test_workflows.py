@@ -647,6 +647,35 @@ def check_scheduler_private(wf: Workflow, job_name: str = "render") -> list[str]
     return problems
 
 
+def check_notebooks_job(wf: Workflow) -> list[str]:
+    """The notebooks reach the branch Colab opens: a job after the render, only for pushes
+    and manual runs of the default branch, the one job with contents: write; and the
+    render points the book (repo-url) at this repository first."""
+    problems = []
+    job = jobs(wf).get("notebooks")
+    if job is None:
+        return ["no job 'notebooks' pushes the notebooks to a branch"]
+    if job.get("needs") != "render":
+        problems.append(f"the notebooks job must need the render, found needs: {job.get('needs')!r}")
+    condition = str(job.get("if", ""))
+    if not EXCLUDES_PR.search(condition) or "default_branch" not in condition:
+        problems.append(f"the notebooks job must skip pull requests and run from the default branch only: {condition!r}")
+    if job.get("permissions") != {"contents": "write"}:
+        problems.append(f"the notebooks job needs contents: write and nothing else, found {job.get('permissions')!r}")
+    for name, other in jobs(wf).items():
+        if name != "notebooks" and isinstance(other.get("permissions"), dict) and \
+                other["permissions"].get("contents") == "write":
+            problems.append(f"job {name!r} may write contents: only the notebooks job may")
+    if not any("git push" in str(st.get("run", "")) and "notebooks" in str(st.get("run", "")) for st in steps(job)):
+        problems.append("the notebooks job pushes nothing to the branch `notebooks`")
+    render = jobs(wf).get("render", {})
+    point = _index(render, lambda st: "repo-url" in str(st.get("run", "")) and "GITHUB_REPOSITORY" in str(st.get("run", "")))
+    report = _index(render, _runs_make("report"))
+    if point is None or report is None or point > report:
+        problems.append("the render job must set repo-url from GITHUB_REPOSITORY before `make report`")
+    return problems
+
+
 def check_comments_say_what_github_does(text: str) -> list[str]:
     """Two comments that were wrong: publishes do not queue (GitHub keeps one pending run
     per concurrency group), and pull requests do write caches (MNIST and pip)."""
@@ -820,6 +849,7 @@ def test_publish_workflow(publish_wf: Workflow) -> None:
         + check_no_cache_writes_on_pull_request(publish_wf)
         + check_cluster_extra(publish_wf, "render")
         + check_scheduler_private(publish_wf)
+        + check_notebooks_job(publish_wf)
         + check_comments_say_what_github_does(PUBLISH_WORKFLOW.read_text(encoding="utf-8"))
     )
     assert problems == []
@@ -1043,6 +1073,13 @@ NEGATIVE_CASES: list[tuple[str, str, Callable[[Workflow], None], Callable[[Workf
     ("tests without the dask extra", "tests", lambda wf: wf["jobs"]["test"]["steps"].remove(
         next(s for s in steps(wf["jobs"]["test"]) if "make cluster" in str(s.get("run", "")))),
      lambda wf: check_cluster_extra(wf, "test", before="test")),
+    ("no notebooks job", "publish", _delete(("jobs", "notebooks")), check_notebooks_job),
+    ("notebooks pushed by pull requests", "publish", _set(("jobs", "notebooks", "if"), "always()"), check_notebooks_job),
+    ("render may write contents", "publish", _set(("jobs", "render", "permissions"), {"contents": "write"}),
+     check_notebooks_job),
+    ("notebooks job writes more", "publish", _set(("jobs", "notebooks", "permissions"),
+                                                   {"contents": "write", "pages": "write"}), check_notebooks_job),
+    ("repo-url never set", "publish", _remove(lambda s: "repo-url" in str(s.get("run", ""))), check_notebooks_job),
     ("tinytex saved by PRs", "publish",
      lambda wf: _render_job_step(wf, _uses(CACHE_SAVE, TINYTEX_PATH)).update({"if": "always()"}),
      check_no_cache_writes_on_pull_request),

@@ -49,6 +49,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PDF_NAME = "mnist-numpy-vs-pytorch.pdf"
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 900}
+# A phone: every chart, image and table must still fit, and no page may scroll sideways.
+PHONE = {"width": 400, "height": 800}
+# axe-core from npm (offline: `npm pack`, cached like the CDN's packages), run in every page
+# under the WCAG 2.1 A and AA tags; a critical or serious violation is a problem.
+AXE = ("axe-core", "4.14.1")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILS = ("critical", "serious")
 
 # Text that must never reach a reader: Markdown or Quarto syntax, and reprs.
 LEAKS = {
@@ -375,6 +382,35 @@ CHARTS_JS = """() => {
 }"""
 
 
+# Run in the page after axe-core is injected: its violations under AXE_TAGS, in brief.
+AXE_JS = """async tags => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length,
+                                     target: v.nodes.length ? v.nodes[0].target.join(' ') : ''}));
+}"""
+# Run in the page: does it scroll sideways (wider than the window)?
+OVERFLOW_JS = """() => ({page: document.documentElement.scrollWidth, window: window.innerWidth})"""
+
+
+def axe_script() -> Path:
+    """axe-core's browser build, from its npm package (fetched once into .cache/cdn/)."""
+    return npm_package(*AXE) / "axe.min.js"
+
+
+def accessibility_problems(violations: list[dict]) -> list[str]:
+    """axe-core's critical and serious violations, one line each (the rule, how many
+    elements, the first of them)."""
+    return [f"accessibility: {v['impact']} {v['id']} ({v['help']}) on {v['nodes']} element(s), first {v['target']}"
+            for v in violations if v.get("impact") in AXE_FAILS]
+
+
+def overflow_problems(sizes: dict, where: str) -> list[str]:
+    """A page wider than the window scrolls sideways: something in it does not fit."""
+    if sizes["page"] > sizes["window"] + 1:
+        return [f"{where}: the page is {sizes['page']} px wide in a {sizes['window']} px window (it scrolls sideways)"]
+    return []
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):  # no access log on stderr
         pass
@@ -440,7 +476,7 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
     report = Report()
     server, base = serve(book)
     unserved: set[str] = set()
-    seen_charts = seen_links = 0
+    seen_charts = seen_links = seen_violations = 0
 
     def route(r):
         url = r.request.url
@@ -482,6 +518,14 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
                 report.add(where, [e for e in errors if not any(u.split("?")[0] in e for u in unserved)])
                 charts = tab.evaluate(CHARTS_JS)
                 report.add(where, chart_problems(charts))
+                tab.add_script_tag(path=str(axe_script()))
+                violations = tab.evaluate(AXE_JS, AXE_TAGS)
+                report.add(where, accessibility_problems(violations))
+                seen_violations += len([v for v in violations if v.get("impact") in AXE_FAILS])
+                tab.set_viewport_size(PHONE)  # the same page on a phone
+                tab.wait_for_timeout(500)  # vega-embed redraws container-wide charts on resize
+                report.add(f"{where} at {PHONE['width']} px", chart_problems(tab.evaluate(CHARTS_JS)))
+                report.add(f"{where} at {PHONE['width']} px", overflow_problems(tab.evaluate(OVERFLOW_JS), "page"))
                 hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
                 seen_charts = seen_charts + sum(c.get("kind", "chart") == "chart" for c in charts)
                 seen_links = seen_links + len(hrefs)
@@ -492,7 +536,9 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
             browser.close()
     finally:
         server.shutdown()
-    report.notes.append(f"browser: {len(pages)} pages, {seen_charts} Altair charts, {seen_links} links checked")
+    report.notes.append(f"browser: {len(pages)} pages, {seen_charts} Altair charts, {seen_links} links checked, "
+                        f"each at {VIEWPORT['width']} and {PHONE['width']} px; axe-core {AXE[1]} "
+                        f"({', '.join(AXE_TAGS)}): {seen_violations} critical or serious violation(s)")
     if unserved:
         report.notes.append("offline: not loaded (no npm copy): " + ", ".join(sorted({urlparse(u).netloc for u in unserved})))
     return report

@@ -27,3 +27,11 @@ def chapter(name: str, S: dict, loaded=None):
     from .chapters import chapter as facts
 
     return facts(name, S, loaded)
+
+
+def values(*quoted):
+    """The values a paragraph of a chapter's notebook quotes, numbered as its markers
+    [1], [2], ... (book/notebooks.py), as Markdown."""
+    from .report import Statement
+
+    return Statement("\n".join(f"- **[{i}]** {value}" for i, value in enumerate(quoted, 1)))

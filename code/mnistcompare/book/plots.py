@@ -1,21 +1,35 @@
 """Figures for the book: one Altair definition per chart, interactive in HTML and a
-static vector image everywhere else (the PDF, plain Python).
+static vector image everywhere else (the PDF, plain Python), each with its alternative
+text (`alt_text`, written by the chapter from the figure's data).
 
 Quarto executes every chapter once per output format and never converts Altair
-output for the PDF, so `show()` asks `output_format()` what to hand over: the chart
-itself in HTML, or the same chart exported by vl-convert (which bundles Vega and
-needs no network) as a PDF for LaTeX and a PNG elsewhere. Quarto (>= 1.8) names a
-JSON file in QUARTO_EXECUTE_INFO whose format.identifier["base-format"] is "html",
-"pdf", ...; outside Quarto a Jupyter kernel gets the interactive chart and plain
-Python the static one. matplotlib draws only what Vega cannot carry lightly: the
-decision regions (three 150x150 rasters) and the image gallery.
+output for the PDF, so `show()` asks `output_format()` what to hand over:
+
+  HTML     the chart itself, as wide as the text column (a phone's included), its
+           alternative text as the Vega-Lite description (the chart's aria-label;
+           vega-embed draws SVG); charts of several panels in a row that wraps on a
+           narrow screen (`Panels`)
+  static   the same chart exported by vl-convert (which bundles Vega and needs no
+           network) at the fixed size the PDF's column takes: in a Quarto render a
+           Markdown image with fig-alt of a file in figures/ (a vector PDF for LaTeX,
+           a PNG for the site), outside Quarto the PNG itself (`StaticFigure`)
+
+Quarto (>= 1.8) names a JSON file in QUARTO_EXECUTE_INFO whose
+format.identifier["base-format"] is "html", "pdf", ...; outside Quarto a Jupyter kernel
+gets the interactive chart and plain Python the static one. matplotlib draws only what
+Vega cannot carry lightly, the decision regions (three 150x150 rasters) and the image
+gallery: a StaticFigure in every format, so that its image carries its alt text too.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import sys
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -92,33 +106,95 @@ def output_format() -> str:
     return "html" if "ipykernel" in sys.modules else "static"
 
 
-class StaticChart:
-    """An Altair chart exported by vl-convert: a vector PDF for LaTeX, a PNG elsewhere."""
+# Where a Quarto render writes the image files of its figures, beside the chapter.
+FIGURES_DIR = Path("figures")
 
-    def __init__(self, chart):
-        self.spec = chart.to_dict()
+
+def markdown_image(path: Path, alt_text: str) -> str:
+    """An image with its alternative text as Quarto reads it: ![](path){fig-alt="..."}."""
+    return f'![]({path.as_posix()}){{fig-alt="{alt_text.replace(chr(34), chr(39))}"}}'
+
+
+class StaticFigure:
+    """A figure as an image file with its alternative text.
+
+    In a Quarto render: the image written to figures/<name>.pdf (the PDF) or .png (the
+    site) and shown as a Markdown image with fig-alt, so that the site's <img> has alt=
+    and the PDF carries it where LaTeX can. Elsewhere (plain Python, a notebook): the
+    PNG itself. `source` is what was drawn (an Altair spec or a matplotlib figure)."""
+
+    def __init__(self, name: str, alt_text: str, render: dict[str, Callable[[], bytes]], source=None):
+        self.name, self.alt, self.render, self.source = name, alt_text, render, source
 
     def pdf(self) -> bytes:
-        import vl_convert as vlc
+        return self.render["pdf"]()
 
-        return vlc.vegalite_to_pdf(self.spec)
-
-    def png(self, scale: float = 2.0) -> bytes:
-        import vl_convert as vlc
-
-        return vlc.vegalite_to_png(self.spec, scale=scale)
+    def png(self) -> bytes:
+        return self.render["png"]()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        import base64
+        fmt = base_format()
+        if fmt in (None, "unknown"):
+            return {"image/png": base64.b64encode(self.png()).decode(), "text/plain": f"<figure {self.name}>"}
+        ext = "pdf" if fmt == "pdf" else "png"
+        path = FIGURES_DIR / f"{self.name}.{ext}"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(self.render[ext]())
+        return {"text/markdown": markdown_image(path, self.alt), "text/plain": f"<figure {self.name}>"}
 
-        if base_format() == "pdf":
-            return {"application/pdf": base64.b64encode(self.pdf()).decode(), "text/plain": "<chart (PDF)>"}
-        return {"image/png": base64.b64encode(self.png()).decode(), "text/plain": "<chart (PNG)>"}
+
+def static_chart(chart, alt_text: str, name: str) -> StaticFigure:
+    """An Altair chart exported by vl-convert: a vector PDF, or a PNG at twice the size."""
+    import vl_convert as vlc
+
+    spec = chart.to_dict()
+    return StaticFigure(name, alt_text, {"pdf": lambda: vlc.vegalite_to_pdf(spec),
+                                    "png": lambda: vlc.vegalite_to_png(spec, scale=2.0)}, source=spec)
 
 
-def show(chart):
-    """The chart as this output format needs it (see the module's docstring)."""
-    return chart if output_format() == "html" else StaticChart(chart)
+def static_matplotlib(fig, alt_text: str, name: str) -> StaticFigure:
+    def save(fmt: str, **kw) -> bytes:
+        out = io.BytesIO()
+        fig.savefig(out, format=fmt, bbox_inches="tight", **kw)
+        return out.getvalue()
+
+    return StaticFigure(name, alt_text, {"pdf": lambda: save("pdf"), "png": lambda: save("png", dpi=150)}, source=fig)
+
+
+def show(chart, alt_text: str, name: str):
+    """The chart as this output format needs it (see the module's docstring), described by
+    `alt_text`, the figure's alternative text; `name` names its image file."""
+    import altair as alt
+
+    chart = chart.properties(description=alt_text)
+    if output_format() == "html":
+        alt.renderers.set_embed_options(renderer="svg")  # Vega's ARIA attributes are the SVG renderer's
+        return chart
+    return static_chart(chart, alt_text, name)
+
+
+def width(static_px: int):
+    """A chart's width: its container's in HTML (the text column, a phone's included), the
+    fixed width the PDF's column takes otherwise."""
+    return "container" if output_format() == "html" else static_px
+
+
+class Panels:
+    """Several charts in a row that wraps onto the next line when the screen is narrow: on a
+    phone each panel takes the whole width. HTML only; the static figure is a facet."""
+
+    def __init__(self, charts: list, alt_text: str, min_px: int = 200):
+        self.charts, self.alt, self.min_px = charts, alt_text, min_px
+
+    def _repr_html_(self) -> str:
+        import altair as alt
+
+        alt.renderers.set_embed_options(renderer="svg")
+        render = alt.renderers.get()
+        parts = "".join(f'<div style="flex: 1 1 {self.min_px}px; min-width: {self.min_px}px">'
+                        f'{render(c.to_dict())["text/html"]}</div>' for c in self.charts)
+        label = self.alt.replace('"', "'")
+        return f'<div class="chart-panels" role="group" aria-label="{label}" style="display: flex; flex-wrap: wrap; gap: 8px">{parts}</div>'
 
 
 def _figure(nrows: int = 1, ncols: int = 1, width: float = FIGURE_IN, height: float = 3.0, **kw):
@@ -152,27 +228,38 @@ def _history_rows(runs: dict[str, list[dict]], metrics: tuple[str, ...]) -> list
             for series, history in runs.items() for row in history for m in metrics]
 
 
-def training_curves(results: dict, metrics: tuple[str, ...] = ("train_loss", "test_loss", "test_accuracy")):
-    """Each metric per epoch, both models overlaid (legend click highlights one)."""
+def training_curves(results: dict, alt_text: str, name: str = "fig-curves",
+                    metrics: tuple[str, ...] = ("train_loss", "test_loss", "test_accuracy")):
+    """Each metric per epoch, both models overlaid (legend click highlights one): one panel
+    per metric, side by side (a row that wraps on a narrow screen in HTML)."""
     import altair as alt
 
     runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
-    pick = alt.selection_point(fields=["series"], bind="legend")
     rows = _history_rows(runs, metrics)
-    base = alt.Chart(_data(rows)).mark_line(point=True).encode(
-        x=_epoch_axis([r["epoch"] for r in rows], max_ticks=5),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title="model", scale=_model_scale()),
-        strokeDash=alt.StrokeDash("series:N", title="model", scale=_model_dash()),
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
-        tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
-    ).properties(width=CHART_PX // len(metrics) - 65, height=180).add_params(pick)
-    return show(_bottom_legends(base.facet(column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics])
-                                           ).resolve_scale(y="independent").interactive()))
+
+    def panel(rows: list[dict], panel_width, title=None):
+        pick = alt.selection_point(fields=["series"], bind="legend")
+        return alt.Chart(_data(rows), title=title or alt.Undefined).mark_line(point=True).encode(
+            x=_epoch_axis([r["epoch"] for r in rows], max_ticks=5),
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+            color=alt.Color("series:N", title="model", scale=_model_scale()),
+            strokeDash=alt.StrokeDash("series:N", title="model", scale=_model_dash()),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+            tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
+        ).properties(width=panel_width, height=180).add_params(pick)
+
+    if output_format() == "html":
+        charts = [_bottom_legends(panel([r for r in rows if r["metric"] == METRIC_LABELS[m]], "container",
+                                        METRIC_LABELS[m]).properties(description=f"{METRIC_LABELS[m]} per epoch, both networks overlaid (one panel of the figure)")
+                                  .interactive(), columns=1) for m in metrics]
+        return Panels(charts, alt_text)
+    facet = panel(rows, CHART_PX // len(metrics) - 65).facet(
+        column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics]))
+    return show(_bottom_legends(facet.resolve_scale(y="independent").interactive()), alt_text, name)
 
 
-def series_curves(runs: dict[str, list[dict]], metric: str = "test_loss", title: str | None = None,
-                  log_y: bool = False, points: list[dict] | None = None):
+def series_curves(runs: dict[str, list[dict]], alt_text: str, name: str, metric: str = "test_loss",
+                  title: str | None = None, log_y: bool = False, points: list[dict] | None = None):
     """Several named histories on one axis (e.g. initialisations, seeds, the study's values as points)."""
     import altair as alt
 
@@ -189,10 +276,10 @@ def series_curves(runs: dict[str, list[dict]], metric: str = "test_loss", title:
     if points:
         chart += alt.Chart(_data(points)).mark_point(shape="diamond", size=120, filled=True).encode(
             x="epoch:Q", y="value:Q", color=alt.Color("series:N"), tooltip=["series:N", "epoch:Q", "value:Q", "note:N"])
-    return show(_bottom_legends(chart.properties(width=CHART_PX - 80, height=280).interactive()))
+    return show(_bottom_legends(chart.properties(width=width(CHART_PX - 80), height=280).interactive()), alt_text, name)
 
 
-def epoch_times(results: dict):
+def epoch_times(results: dict, alt_text: str, name: str = "fig-time"):
     """Training seconds per epoch for each model."""
     import altair as alt
 
@@ -203,14 +290,15 @@ def epoch_times(results: dict):
         x=_epoch_axis([r["epoch"] for r in rows]), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
         color=alt.Color("model:N", scale=_model_scale()),
         tooltip=["model:N", "epoch:Q", alt.Tooltip("seconds:Q", format=".3f"), alt.Tooltip("images per second:Q", format=",.0f")],
-    ).properties(width=CHART_PX - 80, height=240).interactive()
-    return show(_bottom_legends(chart))
+    ).properties(width=width(CHART_PX - 80), height=240).interactive()
+    return show(_bottom_legends(chart), alt_text, name)
 
 
 PCA_POINTS = 4000  # the PCA scatter's seeded sample: enough to see the clusters, light enough for a page
 
 
-def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], max_points: int = PCA_POINTS, seed: int = 0):
+def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], alt_text: str, name: str = "fig-pca",
+                max_points: int = PCA_POINTS, seed: int = 0):
     """PC1 vs PC2 coloured by digit; in HTML a legend click isolates digits and the
     view zooms. A seeded sample of `max_points` keeps the page light."""
     import altair as alt
@@ -227,25 +315,25 @@ def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], 
         color=alt.Color("digit:N", scale=alt.Scale(scheme="tableau10")),
         opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
         tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
-    ).add_params(pick).properties(width=CHART_PX - 80, height=420).interactive()
-    return show(_bottom_legends(chart, columns=10))
+    ).add_params(pick).properties(width=width(CHART_PX - 80), height=420).interactive()
+    return show(_bottom_legends(chart, columns=10), alt_text, name)
 
 
-def decision_boundaries(b: dict):
+def decision_boundaries(b: dict, alt_text: str, name: str = "fig-boundary"):
     """One panel per classifier: predicted region on the PCA plane, test points on top.
     A static image in both formats: three 150x150 region maps are too heavy for Vega."""
     a, d = b["digits"]
     xs, ys = np.asarray(b["grid_x"]), np.asarray(b["grid_y"])
     pts, lab = np.asarray(b["test_points"]), np.asarray(b["test_labels"])
-    names = list(b["classifiers"])
-    fig, axes = _figure(1, len(names), width=FIGURE_IN, height=2.7, sharex=True, sharey=True)
+    keys = list(b["classifiers"])
+    fig, axes = _figure(1, len(keys), width=FIGURE_IN, height=2.7, sharex=True, sharey=True)
     from matplotlib.colors import ListedColormap
 
-    for ax, name in zip(axes[0], names):
-        c = b["classifiers"][name]
+    for ax, key in zip(axes[0], keys):
+        c = b["classifiers"][key]
         if c["grid"] is None:  # the network diverged on the two components: its panel says so
             ax.text(0.5, 0.5, "diverged:\nno regions", ha="center", va="center", transform=ax.transAxes, fontsize=9)
-            ax.set_title(f"{BOUNDARY_TITLES.get(name, name)}\n(diverged)", fontsize=9)
+            ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n(diverged)", fontsize=9)
             ax.set_xlabel("PC1")
             continue
         region = np.asarray(c["grid"]).reshape(len(ys), len(xs))
@@ -253,31 +341,44 @@ def decision_boundaries(b: dict):
         for cls, color, digit in ((0, "#08519c", a), (1, "#a50f15", d)):
             m = lab == cls
             ax.scatter(pts[m, 0], pts[m, 1], s=2, color=color, alpha=0.5, label=f"digit {digit}", rasterized=True)
-        ax.set_title(f"{BOUNDARY_TITLES.get(name, name)}\n2-D accuracy {c['accuracy_2d']:.1%}", fontsize=9)
+        ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n2-D accuracy {c['accuracy_2d']:.1%}", fontsize=9)
         ax.set_xlabel("PC1")
     axes[0][0].set_ylabel("PC2")
     axes[0][0].legend(fontsize=7, markerscale=4, loc="lower left")
-    return fig
+    return static_matplotlib(fig, alt_text, name)
 
 
-def confusion_matrices(results: dict):
-    """Row-normalised confusion matrix per model (counts in the cells and the tooltip)."""
+def confusion_matrices(results: dict, alt_text: str, name: str = "fig-confusion"):
+    """Row-normalised confusion matrix per model (counts in the cells and the tooltip): one
+    panel per model, side by side (a row that wraps on a narrow screen in HTML)."""
     import altair as alt
 
     mats = {m: np.asarray(r["confusion_matrix"]) for m, r in results["models"].items()}
     rows = [{"model": MODEL_LABELS[m], "true": i, "predicted": j, "count": int(c[i, j]),
              "share of true class": float(c[i, j] / c[i].sum())}
             for m, c in mats.items() for i in range(10) for j in range(10)]
-    base = alt.Chart(_data(rows)).encode(x="predicted:O", y="true:O")
-    heat = base.mark_rect().encode(
-        color=alt.Color("share of true class:Q", scale=alt.Scale(type="sqrt", scheme="blues"), legend=alt.Legend(format=".0%")),
-        tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")])
-    text = base.mark_text(fontSize=8).encode(text="count:Q", color=alt.condition("datum['share of true class'] > 0.5", alt.value("white"), alt.value("black")))
+
+    def panel(rows: list[dict], side, title=None):
+        base = alt.Chart(_data(rows), title=title or alt.Undefined).encode(x="predicted:O", y="true:O")
+        heat = base.mark_rect().encode(
+            color=alt.Color("share of true class:Q", scale=alt.Scale(type="sqrt", scheme="blues"),
+                             legend=alt.Legend(format=".0%")),
+            tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")])
+        text = base.mark_text(fontSize=8).encode(text="count:Q", color=alt.condition(
+            "datum['share of true class'] > 0.5", alt.value("white"), alt.value("black")))
+        return (heat + text).properties(width=side, height=side if side != "container" else 260)
+
+    if output_format() == "html":
+        return Panels([_bottom_legends(panel([r for r in rows if r["model"] == label], "container", label)
+                                       .properties(description=f"confusion matrix of {label} (one panel of the figure)"),
+                                       columns=1)
+                       for label in (MODEL_LABELS[m] for m in mats)], alt_text, min_px=260)
     side = CHART_PX // 2 - 60
-    return show(_bottom_legends((heat + text).properties(width=side, height=side).facet(column=alt.Column("model:N", title=None))))
+    return show(_bottom_legends(panel(rows, side).facet(column=alt.Column("model:N", title=None))), alt_text, name)
 
 
-def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, ncols: int = 12):
+def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, alt_text: str, name: str = "fig-misclassified",
+                  ncols: int = 12):
     """Misclassified digits with 'true -> predicted' captions (static in both formats).
 
     One image of all the digits side by side, drawn on a single axes: a grid of 36
@@ -297,4 +398,4 @@ def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, ncols:
         r, c = divmod(k, ncols)
         ax.text(c * cell_w + side / 2, r * cell_h + band - 2, f"{true[k]}→{pred[k]}", ha="center", va="bottom", fontsize=8)
     ax.axis("off")
-    return fig
+    return static_matplotlib(fig, alt_text, name)

@@ -31,8 +31,6 @@ import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
 from . import analysis, registry, runner
 from ..core import atomic, data, paths
 from ..core import params as P

@@ -12,6 +12,7 @@ which a network diverged, it says what diverged instead (base.missing).
 
 from __future__ import annotations
 
+import dataclasses
 from importlib import import_module
 
 from .. import report
@@ -30,4 +31,4 @@ def chapter(name: str, S: dict, loaded=None):
     module = import_module(f".{name.replace('-', '_')}", __name__)
     if getattr(module, "NEEDS_MAIN", False):
         report.edition(S)
-    return module.facts(S, loaded)
+    return dataclasses.replace(module.facts(S, loaded), name=name)

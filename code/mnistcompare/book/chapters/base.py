@@ -18,10 +18,25 @@ class Chapter:
 
     S: dict = field(repr=False, compare=False)
     verdicts: dict[str, Verdict] = field(default_factory=dict, repr=False, compare=False)
+    name: str = ""  # the chapter's .qmd name (chapters.NAMES)
 
     def prose(self) -> dict[str, str]:
         """Every fact the chapter inserts inline, by field name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("S", "verdicts")}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("S", "verdicts", "name")}
+
+    def notebook(self) -> Statement | None:
+        """On the site, under the chapter's title: its notebook to download, or to open in
+        Colab (book/notebooks.py builds them). Nothing in the PDF or in the notebook itself."""
+        from .. import notebooks
+        from ...core import paths
+        from ..plots import base_format
+
+        if base_format() != "html":
+            return None
+        here = "notebooks" if self.name == "index" else "../notebooks"
+        colab = notebooks.colab_url(notebooks.repo_url(paths.project_root()), self.name)
+        return Statement(f"Run this chapter yourself: [download it as a notebook]({here}/{self.name}.ipynb) "
+                         f"or [open it in Colab]({colab}).")
 
 
 def diverged(S: dict, *experiments: str) -> list[dict]:

@@ -26,7 +26,12 @@ class DecisionBoundary(Chapter):
     pixels: str
 
     def fig_boundary(self):
-        return plots.decision_boundaries(self.S["boundaries"])
+        panels = "; ".join(f"the {labels.BOUNDARY_TITLES[k]}, " + (f"{pct(c['accuracy_2d'])} correct" if c["grid"] is not None
+                                                                   else "which diverged and has no regions")
+                           for k, c in self.S["boundaries"]["classifiers"].items())
+        alt = (f"Three panels on the plane of the first two principal components, each with the {self.n_test} test "
+               f"images of 3s and 8s on top of one classifier's regions for 3 and for 8: {panels}.")
+        return plots.decision_boundaries(self.S["boundaries"], alt)
 
     def tbl_boundary(self):
         return table(md_table(["classifier", "2 PCA features", "784 pixels"], boundary_rows(self.S)))

@@ -22,11 +22,16 @@ class Errors(Chapter):
     n_shown: str
 
     def fig_confusion(self):
-        return plots.confusion_matrices(self.S["main"])
+        alt = (f"Two ten-by-ten confusion matrices of the main run, NumPy and PyTorch, true digits in the rows and "
+               f"predictions in the columns: {self.n_wrong_np} and {self.n_wrong_pt} of the 10,000 test images lie off "
+               f"the diagonal. {self.confusion}")
+        return plots.confusion_matrices(self.S["main"], alt)
 
     def fig_misclassified(self):
         wrong = self.S["misclassified"]
-        return plots.digit_gallery(np.asarray(wrong["images"]) / 255, wrong["true"], wrong["pred"])
+        pairs = ", ".join(f"{t} as {p}" for t, p in zip(wrong["true"], wrong["pred"]))
+        alt = f"A grid of the first {self.n_shown} test images the NumPy network misclassifies; true digit read as: {pairs}."
+        return plots.digit_gallery(np.asarray(wrong["images"]) / 255, wrong["true"], wrong["pred"], alt)
 
 
 def facts(S: dict, loaded=None) -> Errors:

@@ -33,11 +33,21 @@ class Fairness(Chapter):
     seed_cmp: str
 
     def fig_parity(self):
-        return plots.series_curves(parity_series(self.S), metric="value", title="|NumPy − PyTorch|", log_y=True)
+        alt = (f"The absolute difference between NumPy and PyTorch after each epoch of the main run, on a log scale: "
+               f"at most {self.gap_train} in training loss, {self.gap_test} in test loss and {self.gap_acc} in test "
+               "accuracy.")
+        return plots.series_curves(parity_series(self.S), alt, "fig-parity", metric="value", title="|NumPy − PyTorch|",
+                                   log_y=True)
 
     def fig_init(self):
-        return shown(self.S, ("init_only", "init_small"), lambda: plots.series_curves(
-            init_series(self.S), metric="value", title="test loss", log_y=True))
+        def draw():
+            series = init_series(self.S)
+            runs = "; ".join(f"{name} from {num(h[0]['value'], 3)} to {num(h[-1]['value'], 4)}"
+                             for name, h in series.items())
+            alt = f"Test loss per epoch, on a log scale, with the same minibatch order and three starts: {runs}."
+            return plots.series_curves(series, alt, "fig-init", metric="value", title="test loss", log_y=True)
+
+        return shown(self.S, ("init_only", "init_small"), draw)
 
     def tbl_gradients(self):
         return table(md_table(["parameter", "vs finite differences (float64)", "vs autograd (float32)"],
@@ -48,8 +58,13 @@ class Fairness(Chapter):
             ["implementation", "test accuracy", "test loss", "s / epoch", "seeds"], spread_rows(self.S))))
 
     def fig_seeds(self):
-        return shown(self.S, ("seeds",), lambda: plots.series_curves(seed_series(self.S), metric="value",
-                                                                      title="test accuracy"))
+        def draw():
+            finals = [h[-1]["value"] for h in seed_series(self.S).values()]
+            alt = (f"Test accuracy per epoch of both networks for each of {self.seeds}: after the last epoch they lie "
+                   f"between {pct(min(finals))} and {pct(max(finals))}.")
+            return plots.series_curves(seed_series(self.S), alt, "fig-seeds", metric="value", title="test accuracy")
+
+        return shown(self.S, ("seeds",), draw)
 
 
 def init_series(S: dict, metric: str = "test_loss") -> dict[str, list[dict]]:

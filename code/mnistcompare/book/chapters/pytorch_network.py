@@ -28,9 +28,13 @@ class PytorchNetwork(Chapter):
     loc_np_total: str
 
     def listing(self, part: str) -> str:
-        """torch_mlp's source, read without importing torch: "model" or "loop"."""
-        names = {"model": ("TorchMLP.__init__", "TorchMLP.forward"), "loop": ("train_epoch",)}[part]
-        return source_of("torch_mlp", *names)
+        """The source of one part of each implementation, read without importing torch:
+        "model" and "loop" (torch_mlp), beside "numpy model" and "numpy loop" (numpy_mlp)."""
+        module, names = {"model": ("torch_mlp", ("TorchMLP.__init__", "TorchMLP.forward")),
+                         "loop": ("torch_mlp", ("train_epoch",)),
+                         "numpy model": ("numpy_mlp", ("NumpyMLP.forward", "NumpyMLP.backward", "NumpyMLP.sgd_step")),
+                         "numpy loop": ("numpy_mlp", ("train_epoch_reference",))}[part]
+        return source_of(module, *names)
 
 
 def idioms_when(S: dict) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from .. import labels
 from ..report import checksum_rows, environment_rows, md_table, num, params_rows, table
@@ -29,10 +30,56 @@ class Reproducibility(Chapter):
     def tbl_checksums(self):
         return table(md_table(["file", "SHA-256"], checksum_rows(self.S), align="ll"))
 
+    def bibtex(self) -> str:
+        """"Cite this book": a BibTeX entry whose version (the package's, and the commit) and
+        date are this render's."""
+        return f"```bibtex\n{bibtex(self.S)}\n```"
+
     def tbl_time_budget(self):
         rows = [[r["what"], num(r["seconds"], 1), r["how"]] for r in time_budget(self.S)]
         rows[-1][0] = f"**{rows[-1][0]}**"
         return table(md_table(["experiment", "seconds", "how it ran"], rows, align="lrl"))
+
+
+def commit() -> str:
+    """The commit this render was made from: GITHUB_SHA in GitHub's CI, else git's HEAD in
+    the project; "uncommitted" for a copy without git."""
+    import os
+    import subprocess
+
+    from ...core import paths
+
+    if os.environ.get("GITHUB_SHA"):
+        return os.environ["GITHUB_SHA"][:12]
+    done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.project_root(), capture_output=True,
+                          text=True)
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "uncommitted"
+
+
+def bibtex(S: dict, today: date | None = None) -> str:
+    """The book as a BibTeX @software entry: title and authors from _quarto.yml, the
+    package's version and the commit, the render's date, the repository's address."""
+    import yaml
+
+    from ... import __version__
+    from ...core import paths
+    from ..notebooks import repo_url
+
+    root = paths.project_root()
+    book = yaml.safe_load((root / "_quarto.yml").read_text())["book"]
+    today = today or date.today()
+    version = f"{__version__} (commit {commit()})"
+    return "\n".join([
+        "@software{mnistcompare,",
+        f"  title   = {{{{{book['title']} {book.get('subtitle', '')}}}}},".replace(" }}", "}}"),
+        f"  author  = {{{{{book['author']}}}}},",
+        f"  version = {{{version}}},",
+        f"  year    = {{{today.year}}},",
+        f"  month   = {{{today.month}}},",
+        f"  date    = {{{today.isoformat()}}},",
+        f"  url     = {{{repo_url(root)}}},",
+        "}",
+    ])
 
 
 def threads_words(n: int | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import bench_tables, plots, verdicts as V
+from .. import bench_tables, labels, plots, verdicts as V
 from ..report import (convergence_rows, final, loss_series, matmul_fractions, md_table, median, memory_parts,
                       memory_rows, num, pct, table)
 from .base import Chapter
@@ -35,13 +35,25 @@ class TrainingComparison(Chapter):
     bench_when: str
 
     def fig_curves(self):
-        return plots.training_curves(self.S["main"])
+        main = self.S["main"]
+        alt = (f"Three line charts over the {len(main['models']['numpy']['history'])} epochs of the main run, NumPy and "
+               f"PyTorch overlaid: training loss, test loss and test accuracy. After the last epoch NumPy reaches "
+               f"{self.acc_np} test accuracy with a test loss of {self.loss_np}, PyTorch {self.acc_pt} with "
+               f"{self.loss_pt}; {self.curves}.")
+        return plots.training_curves(main, alt)
 
     def fig_curves_per_model(self):
-        return plots.series_curves(loss_series(self.S["main"]), metric="value", title="loss", log_y=True)
+        main = self.S["main"]
+        ends = ", ".join(f"{labels.NETWORKS[m]} ends at a training loss of {num(final(main, m, 'train_loss'), 4)} and a "
+                         f"test loss of {num(final(main, m, 'test_loss'), 4)}" for m in main["models"])
+        alt = f"Training and test loss per epoch of each network, on a log scale: {ends}."
+        return plots.series_curves(loss_series(main), alt, "fig-curves-per-model", metric="value", title="loss",
+                                   log_y=True)
 
     def fig_time(self):
-        return plots.epoch_times(self.S["main"])
+        alt = (f"Training seconds of each epoch for both networks: a median of {self.sec_np} s for NumPy and "
+               f"{self.sec_pt} s for PyTorch.")
+        return plots.epoch_times(self.S["main"], alt)
 
     def tbl_convergence(self):
         return table(md_table(["implementation", "epochs to 95%", "seconds to 95%", "epochs to 97%", "seconds to 97%"],
