@@ -78,6 +78,14 @@ class Ran:
     def facts(self):
         return self.namespace.get("F")
 
+    def output(self, label: str):
+        """What the cell labelled `label` displays."""
+        return next(out for cell, out in zip(self.chapter.cells, self.outputs) if cell.options.get("label") == label)
+
+    def shown(self, starting: str):
+        """The first Markdown output (a Statement) whose text starts with `starting`."""
+        return next(out for out in self.outputs if hasattr(out, "text") and out.text.startswith(starting))
+
 
 def run_chapter(path: Path) -> Ran:
     """Every cell of the chapter in order, in a fresh namespace, in this process; the value

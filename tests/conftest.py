@@ -85,3 +85,12 @@ def tiny_study(tmp_path_factory):
     with environment(MNISTCOMPARE_CACHE_DIR=str(cache), MNISTCOMPARE_SCHEDULER=None):
         first = study.load_or_compute(loaded, progress=False, n_jobs=2)
     return first, cache, loaded
+
+
+# The longest tests first, so that pytest-xdist (make test) starts them at once, one on each
+# worker, while the other tests share the remaining time.
+LONGEST_FIRST = ("test_the_real_book_passes_the_render_check", "test_check_fails_on_each_injected_defect")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.originalname not in LONGEST_FIRST)  # a stable sort: the rest keep their order

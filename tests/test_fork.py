@@ -56,10 +56,10 @@ FORKS = {
                                                    "lr": 1000},
 }
 EVERYDAY = ("defaults", "he, one seed, one epoch, one thread")
-# Each case's tests share one worker (make test runs pytest-xdist with --dist loadgroup):
-# its chapters run once.
-CASES = [pytest.param(name, id=name, marks=[pytest.mark.xdist_group(f"fork: {name}")]
-                      + ([] if name in EVERYDAY else [pytest.mark.full])) for name in FORKS]
+CASES = [pytest.param(name, id=name, marks=[] if name in EVERYDAY else [pytest.mark.full]) for name in FORKS]
+# The matrix runs in one pytest-xdist worker (make test's --dist loadgroup), so that each
+# case's study and chapters are computed once, while the other worker renders the book.
+pytestmark = pytest.mark.xdist_group("fork matrix")
 
 
 def fork_project(tmp: Path, changes: dict) -> Path:
@@ -262,7 +262,7 @@ def test_the_words_describe_the_settings_in_force(fork):
                   f"minibatches of {p.batch_size}", f"`init: {p.init}`"):
         assert words in setup, (words, setup)
     assert ("one seed" in ran["data-method"].inline["F.independent"]) == (p.seeds == 1)
-    banner = ran["index"].outputs[2].text
+    banner = next(out.text for out in ran["index"].outputs if hasattr(out, "text") and "Parameters in force" in out.text)
     changed = re.search(r"Changed from the project's defaults: (.*?)\.(?:\n|$)", banner)
     listed = dict(re.findall(r"`(\w+): ([^`]+)` \(", changed.group(1))) if changed else {}
     defaults = P.Params().to_dict()
@@ -292,7 +292,7 @@ def test_what_diverged_is_said_where_it_is_missing(fork):
         d = diverged_in(S, "main")[0]
         assert text.startswith(f"the {labels.NETWORKS[d['model']]} network") and f"epoch {d['epoch']}" in text
         assert f"learning rate {d['lr']:g}" in text
-        rows = ran["index"].outputs[3].markdown_text.count("\n") - 1
+        rows = ran["index"].output("tbl-diverged").markdown_text.count("\n") - 1
         assert rows == len(S["diverged"])
         return
     note = ran["index"].outputs[-1]
@@ -310,11 +310,11 @@ def test_what_diverged_is_said_where_it_is_missing(fork):
         for d in boundaries:
             key = "accuracy_2d" if d["input"] == "2 components" else "accuracy_full"
             assert c[d["model"]][key] is None
-    for experiment, chapter, output in (("seeds", "fairness", 5), ("init_only", "fairness", 3),
-                                        ("paper_like", "study-vs-ours", 2)):
+    for experiment, chapter, label in (("seeds", "fairness", "tbl-seeds"), ("seeds", "fairness", "fig-seeds"),
+                                       ("init_only", "fairness", "fig-init"), ("paper_like", "study-vs-ours", "fig-paper")):
         if diverged_in(S, experiment):
-            assert isinstance(ran[chapter].outputs[output], Statement)
-            assert ran[chapter].outputs[output].text.startswith("Not shown, because the")
+            assert isinstance(ran[chapter].output(label), Statement)
+            assert ran[chapter].output(label).text.startswith("Not shown, because the")
 
 
 def test_the_matrix_covers_every_categorical_value_and_the_numeric_edges():
