@@ -56,7 +56,7 @@ def chapter_name(path: Path) -> str:
 
 def test_project_is_a_book_with_html_and_pdf():
     config = yaml.safe_load((ROOT / "_quarto.yml").read_text())
-    assert config["project"] == {"type": "book", "output-dir": "_book", "post-render": "tools/notebooks.py"}
+    assert config["project"] == {"type": "book", "output-dir": "_book", "pre-render": "tools/notebooks.py"}
     html = config["format"]["html"]  # the conveniences of the best executable books, and the accessible theme
     assert html["code-copy"] and html["lightbox"] and html["theme"] == ["cosmo", "theme/book.scss"]
     assert config["book"]["repo-actions"] == ["source", "issue"] and config["book"]["repo-url"].startswith("https://")

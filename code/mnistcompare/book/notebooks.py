@@ -18,7 +18,7 @@ Quarto's own markup that a notebook cannot show is translated: the content the f
 edition hides is dropped, cross-references become the label's name, and a listing
 printed as Markdown is displayed as Markdown.
 
-    python tools/notebooks.py [--out notebooks] [--repo-url URL]   (Quarto's pre-render runs it)
+    python tools/notebooks.py [--out DIR] [--repo-url URL]   (Quarto's pre-render runs it)
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .labels import BOUNDARY_TITLES, MODEL_LABELS, NETWORKS
+from .report import pct
 
 # float32 carries about 7 significant digits; a relative difference below 1e-5 (about
 # a hundred units in the last place) after one epoch is round-off, not a different algorithm.
@@ -57,10 +58,6 @@ class Verdict:
     decision: str
     text: str
     words: dict[str, str] = field(default_factory=dict)
-
-
-def pct(x: float, digits: int = 2) -> str:
-    return f"{100 * x:.{digits}f}%"
 
 
 # --- parity: the same algorithm in both libraries? --------------------------------------------
