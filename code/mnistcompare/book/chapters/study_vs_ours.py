@@ -9,7 +9,7 @@ from ...core import params as P
 from ...study import registry
 from .. import labels, plots, verdicts as V
 from ..report import Prose, and_join, md_table, num, paper_rows, paper_series, table
-from .base import Chapter, missing, shown
+from .base import Chapter, either, missing, shown
 
 # The preset's keys in words, and what a change of each means.
 PRESET_WORDS = {"lr": "learning rate", "batch_size": "minibatch size", "epochs": "epochs"}
@@ -68,9 +68,9 @@ def facts(S: dict, loaded=None) -> StudyVsOurs:
         f"Our main run starts both networks from the same weights, {verdicts['parity'].words['coincide']}: {at}, "
         f"test losses of {num(first['numpy'], 3)} for NumPy and {num(first['pytorch'], 3)} for PyTorch after the first "
         "epoch (@fig-curves).")
-    gone = missing(S, "paper_like")
-    if not gone:
+    if not missing(S, "paper_like"):
         verdicts["paper"] = V.paper_shapes(S)
-    shapes = (gone or f"The preset {verdicts['paper'].text}, with the training code of the main run for both networks "
-                      f"(@sec-fairness compares them from the same weights). {verdicts['paper'].words['meaning']}")
-    return StudyVsOurs(S=S, verdicts=verdicts, main_curves=main_curves, preset=preset_changes(p), shapes=Prose(shapes))
+    shapes = either(S, ("paper_like",), lambda: Prose(
+        f"The preset {verdicts['paper'].text}, with the training code of the main run for both networks "
+        f"(@sec-fairness compares them from the same weights). {verdicts['paper'].words['meaning']}"))
+    return StudyVsOurs(S=S, verdicts=verdicts, main_curves=main_curves, preset=preset_changes(p), shapes=shapes)
