@@ -30,5 +30,10 @@ def test_the_versions_it_names_are_the_pinned_ones():
 def test_it_says_how_to_run_quarto_itself_and_points_to_files_that_exist():
     assert "source .venv/bin/activate" in README and "quarto render" in README and "quarto preview" in README
     for target in re.findall(r"\]\(([^)#]+)\)", README):
-        if not target.startswith("http"):
+        if not target.startswith(("http", "../../")):  # ../../actions: GitHub's own pages of this repository
             assert (ROOT / target).is_file(), target
+
+
+def test_the_repository_address_is_written_in_one_place():
+    """_quarto.yml's repo-url; the README's badge is relative to wherever it is shown."""
+    assert "OWNER/REPO" not in README and "github.com/" not in README

@@ -44,7 +44,6 @@ SHOWN_SPAN = re.compile(r'\[((?:[^\[\]]|\[[^\]]*\])*)\]\{\.content-visible unles
 CROSSREF = re.compile(r"\?*@((?:sec|fig|tbl)-[\w-]+)")
 TITLE = re.compile(r"^# (.+?)(?: \{[^}]*\})?\s*$", re.M)
 HEADING_ATTRIBUTES = re.compile(r"^(#+ .*?)\s*\{[^}]*\}\s*$", re.M)
-PLACEHOLDER_REPO = "https://github.com/OWNER/REPO"
 
 
 def chapter_paths(root: Path) -> dict[str, Path]:
