@@ -126,9 +126,6 @@ class StaticFigure:
     def __init__(self, name: str, alt_text: str, render: dict[str, Callable[[], bytes]], source=None):
         self.name, self.alt, self.render, self.source = name, alt_text, render, source
 
-    def pdf(self) -> bytes:
-        return self.render["pdf"]()
-
     def png(self) -> bytes:
         return self.render["png"]()
 

@@ -189,20 +189,16 @@ def in_force(loaded=None):
     return loaded or P.load(paths.params_file())
 
 
-# Parameters that never change the book (they change only `make run`): the study's cache
-# key leaves them out too (study.experiments.NOT_IN_KEY).
-NOT_IN_BOOK = ("parity",)
-
-
 def changed(loaded) -> list[tuple[str, object, str]]:
     """(key, value, source) for each parameter in force whose value differs from the
     project's defaults (params.Params) and changes the book; source is where the value
     came from: the parameters file, quick mode or an environment override."""
     from ..core import params as P
+    from ..study.experiments import NOT_IN_KEY  # what the study never reads changes no book either
 
     defaults = P.Params().to_dict()
     return [(k, v, loaded.sources.get(k, "")) for k, v in loaded.params.to_dict().items()
-            if k not in NOT_IN_BOOK and v != defaults[k]]
+            if k not in NOT_IN_KEY and v != defaults[k]]
 
 
 SOURCE_WORDS = {"quick mode": "quick mode", "environment override": "environment", "default": "default"}

@@ -3,7 +3,7 @@ and what stands in for a result whose network diverged."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from ... import study
 from .. import labels
@@ -19,10 +19,6 @@ class Chapter:
     S: dict = field(repr=False, compare=False)
     verdicts: dict[str, Verdict] = field(default_factory=dict, repr=False, compare=False)
     name: str = ""  # the chapter's .qmd name (chapters.NAMES)
-
-    def prose(self) -> dict[str, str]:
-        """Every fact the chapter inserts inline, by field name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("S", "verdicts", "name")}
 
     def notebook(self) -> Statement | None:
         """On the site, under the chapter's title: its notebook to download, or to open in

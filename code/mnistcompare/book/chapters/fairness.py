@@ -59,10 +59,11 @@ class Fairness(Chapter):
 
     def fig_seeds(self):
         def draw():
-            finals = [h[-1]["value"] for h in seed_series(self.S).values()]
+            series = seed_series(self.S)
+            finals = [h[-1]["value"] for h in series.values()]
             alt = (f"Test accuracy per epoch of both networks for each of {self.seeds}: after the last epoch they lie "
                    f"between {pct(min(finals))} and {pct(max(finals))}.")
-            return plots.series_curves(seed_series(self.S), alt, "fig-seeds", metric="value", title="test accuracy")
+            return plots.series_curves(series, alt, "fig-seeds", metric="value", title="test accuracy")
 
         return shown(self.S, ("seeds",), draw)
 
