@@ -111,9 +111,33 @@ def test_init_schemes_shapes_dtype_and_scale(scheme):
         assert w["W1"].std() == pytest.approx(0.01, rel=0.02)
 
 
+@pytest.mark.parametrize("scheme", ["pytorch", "he", "small"])
+def test_pytorch_draws_each_init_scheme_as_numpy_does(scheme):
+    """The independent seeds give both networks the same scheme, each from its own
+    generator: torch.nn.init must draw what init_weights draws (the same bounds, spreads
+    and zero biases), not merely something close."""
+    ours = init_weights(784, 256, 10, scheme, np.random.default_rng(0))
+    model = torch_mlp.build(784, 256, 10, seed=0, init=scheme)
+    theirs = {k: v.astype(np.float32) for k, v in model.numpy_params().items()}
+    for name in ("W1", "W2", "b1", "b2"):
+        a, b = ours[name], theirs[name]
+        assert a.shape == b.shape
+        if not a.any():
+            assert not b.any()  # zero biases are zero in both
+            continue
+        assert not np.array_equal(a, b)  # other random numbers...
+        assert np.abs(b).max() <= np.abs(a).max() * 1.5  # ...from the same distribution
+        if name.startswith("W"):  # 200,704 and 2,560 draws: their spreads agree closely
+            assert b.std() == pytest.approx(a.std(), rel=0.02 if name == "W1" else 0.1)
+    if scheme == "he":  # fan_in, ReLU's gain: N(0, 2/fan_in) in both layers
+        assert theirs["W2"].std() == pytest.approx(np.sqrt(2 / 256), rel=0.1)
+
+
 def test_unknown_init_scheme_is_refused():
     with pytest.raises(ValueError, match="init must be one of"):
         init_weights(4, 3, 2, "xavier", np.random.default_rng(0))
+    with pytest.raises(ValueError, match="init must be one of"):
+        torch_mlp.build(4, 3, 2, seed=0, init="xavier")
 
 
 def test_evaluate_returns_loss_accuracy_and_predictions(rng):

@@ -36,6 +36,12 @@ class TorchMLP(nn.Module):
                 layer.bias.copy_(torch.from_numpy(weights[b]))
         return self
 
+    def numpy_params(self) -> dict[str, np.ndarray]:
+        """The parameters in the NumPy network's layout (W: (in, out)): the inverse of
+        load_numpy_weights."""
+        return {"W1": self.fc1.weight.detach().cpu().numpy().T, "b1": self.fc1.bias.detach().cpu().numpy(),
+                "W2": self.fc2.weight.detach().cpu().numpy().T, "b2": self.fc2.bias.detach().cpu().numpy()}
+
     def numpy_grads(self) -> dict[str, np.ndarray]:
         """The gradients autograd left on the parameters, in the NumPy network's layout
         (W: (in, out)), to compare with NumpyMLP.backward."""
@@ -47,13 +53,40 @@ class TorchMLP(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
 
+def init_parameters(model: TorchMLP, scheme: str) -> TorchMLP:
+    """Draw the initial weights of one of the `init` schemes (numpy_mlp.init_weights) with
+    torch.nn.init, from torch's global generator:
+
+    "pytorch": nn.Linear's own reset_parameters, the scheme's definition;
+    "he":      kaiming_normal_ (fan_in, ReLU's gain sqrt 2), i.e. N(0, 2/fan_in), zero biases;
+    "small":   N(0, 0.01^2) weights, zero biases.
+    """
+    with torch.no_grad():
+        for layer in (model.fc1, model.fc2):
+            if scheme == "pytorch":
+                layer.reset_parameters()
+                continue
+            if scheme == "he":
+                nn.init.kaiming_normal_(layer.weight, mode="fan_in", nonlinearity="relu")
+            elif scheme == "small":
+                nn.init.normal_(layer.weight, 0.0, 0.01)
+            else:
+                raise ValueError(f"init must be one of pytorch, he, small; got {scheme!r}")
+            nn.init.zeros_(layer.bias)
+    return model
+
+
 def build(n_in: int, n_hidden: int, n_out: int, seed: int, device: str = "cpu",
-          weights: dict[str, np.ndarray] | None = None) -> TorchMLP:
-    """nn.Linear's own initialisation drawn with `seed`, or the given NumPy weights (parity)."""
+          weights: dict[str, np.ndarray] | None = None, init: str | None = None) -> TorchMLP:
+    """The network's initial weights, drawn with `seed`: nn.Linear's own initialisation
+    (init None), one of the `init` schemes through torch.nn.init, or a copy of the given
+    NumPy weights (parity)."""
     torch.manual_seed(seed)
     model = TorchMLP(n_in, n_hidden, n_out)
     if weights is not None:
         model.load_numpy_weights(weights)
+    elif init is not None:
+        init_parameters(model, init)
     return model.to(device)
 
 

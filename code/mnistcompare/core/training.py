@@ -84,7 +84,8 @@ class NumpyTrainer:
 class TorchTrainer:
     name = "pytorch"
 
-    def __init__(self, params: Params, data: MNIST, weights: dict[str, np.ndarray] | None, seed: int, n_classes: int):
+    def __init__(self, params: Params, data: MNIST, weights: dict[str, np.ndarray] | None, seed: int, n_classes: int,
+                 init: str | None = None):
         import torch
 
         self.torch, self.params = torch, params
@@ -94,7 +95,7 @@ class TorchTrainer:
         self.y_train = torch.from_numpy(data.y_train).to(device)
         self.X_test = torch.from_numpy(data.X_test).to(device)
         self.y_test = torch.from_numpy(data.y_test).to(device)
-        self.model = torch_mlp.build(data.X_train.shape[1], params.hidden, n_classes, seed, params.device, weights)
+        self.model = torch_mlp.build(data.X_train.shape[1], params.hidden, n_classes, seed, params.device, weights, init)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=params.lr)
         self.generator = torch.Generator().manual_seed(seed)  # own minibatch order when not shared
 
@@ -152,16 +153,16 @@ def divergence_message(d: dict) -> str:
 
 
 def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
-          share_order: bool | None = None, memory: bool = True, progress: bool = True,
-          log: Callable[[str], None] | None = None, on_diverge: str = "raise") -> dict:
+          share_order: bool | None = None, pytorch_init: str = "nn.Linear", memory: bool = True,
+          progress: bool = True, log: Callable[[str], None] | None = None, on_diverge: str = "raise") -> dict:
     """Train the requested networks with `params`; return the results as plain data.
     (See `fit` for the options.)"""
-    return fit(params, data, models, share_init=share_init, share_order=share_order, memory=memory,
-               progress=progress, log=log, on_diverge=on_diverge)[0]
+    return fit(params, data, models, share_init=share_init, share_order=share_order, pytorch_init=pytorch_init,
+               memory=memory, progress=progress, log=log, on_diverge=on_diverge)[0]
 
 
 def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
-        share_order: bool | None = None, memory: bool = True, progress: bool = True,
+        share_order: bool | None = None, pytorch_init: str = "nn.Linear", memory: bool = True, progress: bool = True,
         log: Callable[[str], None] | None = None,
         on_diverge: str = "raise") -> tuple[dict, dict[str, Callable[[np.ndarray], np.ndarray]]]:
     """Train the requested networks; return (results, {model: predict function}).
@@ -170,9 +171,12 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
     task), the input size from X_train.
 
     share_init / share_order default to params.parity. Shared initial weights are
-    drawn once with params.init and copied into both networks; otherwise the NumPy
-    network draws them with params.init and PyTorch uses nn.Linear's own
-    initialisation. A shared order is one permutation per epoch given to both;
+    drawn once with params.init and copied into both networks. Otherwise the NumPy
+    network draws them with params.init from its generator, and PyTorch from its own
+    as pytorch_init says: "nn.Linear" (the default), nn.Linear's own initialisation
+    whatever params.init is; "init", the scheme params.init through torch.nn.init
+    (torch_mlp.init_parameters), so that both networks draw from the same
+    distribution. A shared order is one permutation per epoch given to both;
     otherwise each draws its own (NumPy's Generator, torch.randperm).
 
     memory: run the untimed peak-memory probes after training (an extra epoch
@@ -192,6 +196,8 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
         raise ValueError(f"models must be a non-empty selection of {', '.join(MODELS)}; got {models!r}")
     share_init = params.parity if share_init is None else share_init
     share_order = params.parity if share_order is None else share_order
+    if pytorch_init not in ("nn.Linear", "init"):
+        raise ValueError(f"pytorch_init must be 'nn.Linear' or 'init'; got {pytorch_init!r}")
     params.check_device()
     params.check_subset(len(data.y_train))
     data = subset(data, params.subset, params.seed)
@@ -208,7 +214,8 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
         if "numpy" in models:
             trainers["numpy"] = NumpyTrainer(params, data, weights)
         if "pytorch" in models:
-            trainers["pytorch"] = TorchTrainer(params, data, weights if share_init else None, params.seed, n_classes)
+            trainers["pytorch"] = TorchTrainer(params, data, weights if share_init else None, params.seed, n_classes,
+                                               params.init if pytorch_init == "init" else None)
         histories: dict[str, list] = {name: [] for name in trainers}
         divergences: dict[str, dict] = {}
         all_trainers = dict(trainers)
@@ -276,7 +283,10 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
     results = {
         "schema_version": SCHEMA_VERSION,
         "params": params.to_dict(),
-        "mode": {"shared_init": share_init, "shared_order": share_order},
+        # What each network started from: the shared draw, or each its own (PyTorch's
+        # from nn.Linear's default or from params.init).
+        "mode": {"shared_init": share_init, "shared_order": share_order,
+                 "pytorch_init": "shared" if share_init else pytorch_init},
         "data": {"n_train": n_train, "n_test": int(len(data.y_test)), "sha256": data.sha256},
         "environment": env,
         "models": records,
