@@ -4,6 +4,7 @@ No timing is asserted here: the numbers themselves come from `make bench`.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -75,9 +76,24 @@ def test_scaling_rows_pivot_one_row_per_configuration():
     first, wide = rows
     assert first["numpy_s"] == 0.25 and first["pytorch_s"] == 0.5 and first["matmul_s"] == 0.2
     assert first["pytorch_ratio_to_numpy"] == pytest.approx(2.0)
-    assert first["numpy_fraction_of_matmul_rate"] == 0.5
+    assert (first["numpy_best_s"], first["matmul_best_s"]) == pytest.approx((0.225, 0.18))
     assert wide["fraction_of_epoch"] == 0.25 and "matmul_s" not in wide
-    assert "1024*" in bench_tables.scaling_table(synthetic_results())
+    table = bench_tables.scaling_table(synthetic_results())
+    assert "1024*" in table
+    # Shares recomputed from the best times (0.18 / 0.225 and 0.18 / 0.45), not the stored 50%.
+    assert "| 80% | 40% |" in table and "50%" not in table
+
+
+def test_no_trainer_is_shown_above_its_limit():
+    """A trainer whose best repeat beats the limit's best means the limit was mismeasured:
+    the tables say so instead of printing more than 100%."""
+    results = synthetic_results()
+    results["runs"][0]["trainers"]["numpy"]["min_s"] = 0.15  # faster than the products alone (0.18 s)
+    results["scaling"]["rows"][0]["min_s"] = 0.15
+    for table in (bench_tables.markdown_table(results), bench_tables.scaling_table(results)):
+        assert bench_tables.NOT_MEASURED in table
+        assert not [p for p in re.findall(r"(\d+)%", table) if int(p) > 100], table
+    assert bench_tables.share_of_limit(0.2, 0.1) == "50%" and bench_tables.share_of_limit(0.1, 0.2) == "limit not measured"
 
 
 def test_load_results_is_none_without_a_file_and_round_trips(tmp_path):

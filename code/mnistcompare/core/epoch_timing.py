@@ -15,7 +15,10 @@ repeat to repeat, so that a slow-down of the machine falls on all of them alike;
 warm-up epochs are discarded. Next to the trainers runs "matmul": the epoch's matrix
 products alone at the same shapes, on operands that stay in cache, the limit a trainer
 could reach; `fraction_of_matmul_rate` is how much of it each achieves (FLOP_FORMULA
-says what is counted). Call it inside measure.fixed_threads.
+says what is counted). Rates and fractions come from the best (shortest) repeat of
+each: noise on a shared machine only ever adds time, so the best repeat is the
+closest to what the code itself costs, and a limit taken from a median could be beaten
+by a trainer's lucky repeat. Call it inside measure.fixed_threads.
 
 `time_idioms()` times, per step, the PyTorch idioms the training loop chose between
 (the PyTorch chapter quotes it).
@@ -200,13 +203,22 @@ def time_interleaved(epochs: dict[str, Callable[[np.ndarray], None]], n_samples:
     return times
 
 
-def with_rates(stats: dict, flops: int, numpy_median: float | None, matmul_gflops: float | None) -> dict:
-    gflops = flops / stats["median_s"] / 1e9
-    out = dict(stats, gflops=gflops)
+def fraction_of_limit(best_s: float, limit_best_s: float) -> float:
+    """A trainer's share of the matmul limit's rate, from the best repeat of each: the
+    limit's seconds over the trainer's (the same FLOPs). Above 1 the limit was not
+    measured (a trainer cannot beat its own products alone): the book says so rather
+    than print it."""
+    return limit_best_s / best_s
+
+
+def with_rates(stats: dict, flops: int, numpy_median: float | None, limit_best_s: float | None) -> dict:
+    """stats with its rate (GFLOP/s at its best repeat), its median time over NumPy's, and
+    its fraction_of_limit."""
+    out = dict(stats, gflops=flops / stats["min_s"] / 1e9)
     if numpy_median is not None:
         out["ratio_to_numpy"] = stats["median_s"] / numpy_median
-    if matmul_gflops is not None:
-        out["fraction_of_matmul_rate"] = gflops / matmul_gflops
+    if limit_best_s is not None:
+        out["fraction_of_matmul_rate"] = fraction_of_limit(stats["min_s"], limit_best_s)
     return out
 
 
@@ -218,13 +230,12 @@ def compare(X, y, threads: int, repeats: int, warmup: int, batch_size: int, hidd
     raw = time_interleaved(epochs, len(y), len(y), repeats, warmup, np.random.default_rng([seed, threads]), log,
                            label=f"[{threads} thread{'s' if threads > 1 else ''}] ", pause_s=pause_s)
     flops = flops_per_epoch(len(y), N_IN, hidden, N_OUT)
-    matmul = summarize(raw.pop("matmul"))
-    matmul["gflops"] = flops / matmul["median_s"] / 1e9
+    matmul = with_rates(summarize(raw.pop("matmul")), flops, None, None)
     numpy_median = float(np.median(raw["numpy"])) if "numpy" in raw else None
     return {
         "threads": threads,
         "matmul": matmul,
-        "trainers": {name: with_rates(summarize(t), flops, numpy_median, matmul["gflops"]) for name, t in raw.items()},
+        "trainers": {name: with_rates(summarize(t), flops, numpy_median, matmul["min_s"]) for name, t in raw.items()},
     }
 
 
