@@ -24,6 +24,12 @@ INIT_DRAWS = {
 }
 # PyTorch's own initialisation, which a network gets when no weights are copied into it.
 TORCH_OWN = "pytorch"
+# How the PyTorch network draws each scheme itself (torch_mlp.init_parameters).
+TORCH_DRAWS = {
+    "pytorch": "`nn.Linear`'s own initialisation, which is that scheme",
+    "he": "`torch.nn.init.kaiming_normal_` (ReLU's gain) and `zeros_`",
+    "small": "`torch.nn.init.normal_` (standard deviation 0.01) and `zeros_`",
+}
 
 
 @dataclass(frozen=True)

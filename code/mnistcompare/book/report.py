@@ -8,6 +8,7 @@ The chapters' facts (book/chapters/) are made of these.
 from __future__ import annotations
 
 import inspect
+import math
 import os
 import re
 import textwrap
@@ -25,6 +26,26 @@ def pct(x: float | None, digits: int = 2) -> str:
 
 def num(x: float | None, digits: int = 3) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def sig(x: float | None, digits: int = 3) -> str:
+    """x to `digits` significant figures, written out (0.00612, 1.05, 12.3, 1,230): times and
+    ratios keep their meaning at any scale, where a fixed number of decimals would print
+    0.01 for 0.0061."""
+    if x is None:
+        return "n/a"
+    if x == 0:
+        return "0"
+    rounded = float(f"{x:.{digits - 1}e}")
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+    return f"{rounded:,.{decimals}f}"
+
+
+def ratio(a: float, b: float, digits: int = 3, ratio_digits: int = 2) -> tuple[str, str, str]:
+    """a and b as sig() prints them, and a / b computed from those printed values, so that a
+    sentence's factor agrees with the two numbers beside it."""
+    a_text, b_text = sig(a, digits), sig(b, digits)
+    return a_text, b_text, sig(float(a_text.replace(",", "")) / float(b_text.replace(",", "")), ratio_digits)
 
 
 def sci(x: float) -> str:
@@ -277,10 +298,25 @@ def memory_rows(result: dict) -> list[list]:
              f"{r['parameter_count']:,}"] for m, r in result["main"]["models"].items()]
 
 
-def matmul_fractions(result: dict) -> tuple[str, str]:
-    """NumPy's and PyTorch's share of the matrix-multiply rate in the study's own benchmark."""
-    trainers = result["bench"]["run"]["trainers"]
-    return pct(trainers["numpy"]["fraction_of_matmul_rate"], 0), pct(trainers["pytorch"]["fraction_of_matmul_rate"], 0)
+def limit_shares(result: dict) -> dict[str, float | None]:
+    """NumPy's and PyTorch's share of the matrix-multiply limit's rate in the study's own
+    benchmark, from the best repeat of each (epoch_timing.fraction_of_limit); None for a
+    trainer whose best beat the limit's best: the limit was not measured, and the book
+    says so instead of printing more than 100%."""
+    from ..core.epoch_timing import fraction_of_limit
+
+    run = result["bench"]["run"]
+    shares = {m: fraction_of_limit(run["trainers"][m]["min_s"], run["matmul"]["min_s"]) for m in ("numpy", "pytorch")}
+    return {m: f if f <= 1 else None for m, f in shares.items()}
+
+
+def limit_sentence(result: dict, measured: str, unmeasured: str) -> str:
+    """`measured` with {numpy} and {pytorch} filled in by each loop's share of the limit, or
+    `unmeasured` when either share could not be measured on this run."""
+    shares = limit_shares(result)
+    if None in shares.values():
+        return unmeasured
+    return measured.format(**{m: pct(f, 0) for m, f in shares.items()})
 
 
 def memory_parts(result: dict) -> str:

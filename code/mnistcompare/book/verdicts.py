@@ -15,15 +15,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import stats
 from .labels import BOUNDARY_TITLES, MODEL_LABELS, NETWORKS
-from .report import pct
+from .report import limit_shares, ratio, sig
 
 # float32 carries about 7 significant digits; a relative difference below 1e-5 (about
 # a hundred units in the last place) after one epoch is round-off, not a different algorithm.
 ROUNDOFF_REL = 1e-5
-# Two means differ when they are further apart than twice the larger seed-to-seed
-# standard deviation (with a single seed there is no spread to compare with).
-SPREAD_SDS = 2.0
+# Means over independent seeds are compared by a 95% interval for their difference
+# (book/stats.py: Welch's for two sets of seeds, a prediction interval for one run against
+# a set) and an equivalence margin per metric: "different" when the interval excludes 0,
+# "same" when it lies inside +-margin, "cannot tell" otherwise (and with a single seed).
+# The margins and their reasons are stated once, here (SEED_METRICS' "why"; the
+# reproducibility appendix prints them).
+ACCURACY_MARGIN = 0.005
+LOSS_MARGIN = 0.01
 # Two times are "about the same" within 5%.
 SAME_TIME = 0.05
 # The study's curves: NumPy starts "above 2.00", near chance (ln 10 = 2.30); PyTorch
@@ -103,35 +109,115 @@ def parity(result: dict) -> Verdict:
     })
 
 
-# --- accuracy over independent seeds --------------------------------------------------------------
+# --- accuracy and loss over independent seeds -------------------------------------------------
+
+LEVEL = f"{stats.LEVEL:.0%}"  # "95%"
+
+# What each metric is, which way is better, its margin and why that margin.
+SEED_METRICS = {
+    "test_accuracy": {
+        "what": "final test accuracy", "margin": ACCURACY_MARGIN, "higher_better": True,
+        "why": f"half a percentage point, {ACCURACY_MARGIN * 10_000:.0f} of MNIST's 10,000 test images: less than "
+               "what would make a reader choose one library over the other for this network"},
+    "test_loss": {
+        "what": "final test loss", "margin": LOSS_MARGIN, "higher_better": False,
+        "why": f"a difference of {LOSS_MARGIN:g} in mean cross-entropy moves the geometric mean of the probability "
+               f"given to the right digit by about {math.expm1(LOSS_MARGIN):.0%}, far less than separates a good "
+               "network from a poor one here"},
+}
+
+
+def seed_values(result: dict, metric: str) -> dict[str, list[float]]:
+    """Each network's final value of `metric` in each independent seed."""
+    return {m: [run["models"][m]["history"][-1][metric] for run in result["seeds"]] for m in NETWORKS}
+
+
+def amount(metric: str, x: float) -> str:
+    """A difference of `metric` in its unit: points of accuracy, or loss to 4 decimals."""
+    return f"{100 * x:.2f}" if metric == "test_accuracy" else f"{x:.4f}"
+
+
+def unit(metric: str) -> str:
+    return " points" if metric == "test_accuracy" else ""
+
+
+def interval_words(metric: str, iv: stats.Interval) -> str:
+    """"-0.21 to 0.29 points"."""
+    return f"{amount(metric, iv.low)} to {amount(metric, iv.high)}{unit(metric)}"
+
+
+def margin_value(metric: str) -> str:
+    """"±0.50 points", "±0.0100"."""
+    return f"±{amount(metric, SEED_METRICS[metric]['margin'])}{unit(metric)}"
+
+
+def margin_words(metric: str) -> str:
+    """"the ±0.50-point margin", "the ±0.0100 margin"."""
+    m = SEED_METRICS[metric]["margin"]
+    return f"the ±{amount(metric, m)}-point margin" if metric == "test_accuracy" else f"the ±{amount(metric, m)} margin"
+
+
+def more_seeds(iv: stats.Interval | None, margin: float) -> str:
+    """How many seeds would settle a "cannot tell", as a clause."""
+    n = stats.seeds_needed(iv, margin)
+    if iv is None:
+        return "two or more seeds per network would give an interval"
+    if n is None:
+        return (f"at the spread observed, even {stats.MAX_SEEDS:,} seeds per network would not narrow the interval to "
+                "the margin")
+    return f"at the spread observed, about {n} seeds per network would narrow the interval to the margin"
+
+
+def seed_comparison(result: dict, metric: str = "test_accuracy") -> Verdict:
+    """Whether the networks' mean final `metric` (test_accuracy or test_loss) over the
+    independent seeds differs, by Welch's 95% (stats.LEVEL) interval for PyTorch's mean minus NumPy's
+    and the metric's margin (SEED_METRICS; book/stats.py): "numpy" or "pytorch" (the
+    better one: higher accuracy, lower loss) when the interval excludes 0, "same" when it
+    lies inside +-margin, "cannot tell" otherwise, and with a single seed. text: one or
+    two sentences that give the interval and the margin. Words: claim (how the study's
+    claim that PyTorch is more accurate stands: "___."), bought (what the framework
+    bought in accuracy)."""
+    spec = SEED_METRICS[metric]
+    values = seed_values(result, metric)
+    n = len(values["numpy"])
+    iv = stats.welch(values["numpy"], values["pytorch"])
+    diff = float(np.mean(values["pytorch"]) - np.mean(values["numpy"]))
+    margin = margin_words(metric)
+    found = stats.decide(iv, spec["margin"])
+    what = spec["what"]
+    minus = f"PyTorch's mean {what} minus NumPy's is {amount(metric, diff)}{unit(metric)}"
+    if iv is None:
+        decision = "cannot tell"
+        text = (f"With a single seed this run cannot tell whether the networks' {what} differs: {minus}, and one seed "
+                f"has no spread to weigh that against ({more_seeds(iv, spec['margin'])}).")
+    elif found == "different":
+        better_higher = (diff > 0) == spec["higher_better"]
+        decision = "pytorch" if better_higher else "numpy"
+        better, worse = (NETWORKS[decision], NETWORKS["numpy" if decision == "pytorch" else "pytorch"])
+        side = "higher" if diff > 0 else "lower"
+        text = (f"Over {n} seeds {better}'s mean {what} is {side} than {worse}'s: {minus}, with a {LEVEL} Welch "
+                f"interval of {interval_words(metric, iv)}, which excludes 0.")
+    elif found == "same":
+        decision = "same"
+        text = (f"Over {n} seeds the networks' mean {what} is the same within {margin}: {minus}, with a {LEVEL} Welch "
+                f"interval of {interval_words(metric, iv)}, inside the margin.")
+    else:
+        decision = "cannot tell"
+        text = (f"Over {n} seeds this run cannot tell whether the networks' mean {what} differs: {minus}, with a "
+                f"{LEVEL} Welch interval of {interval_words(metric, iv)}, which neither excludes 0 nor lies inside "
+                f"{margin}; {more_seeds(iv, spec['margin'])}.")
+    claim = {"pytorch": "is what we measure too", "numpy": "is the opposite of what we measure",
+             "same": "is refuted by this run", "cannot tell": "is untested by this run"}[decision]
+    bought = {"pytorch": "the framework bought accuracy (the interval over the seeds excludes 0)",
+              "numpy": "the framework bought no accuracy (the NumPy network was the more accurate over the seeds)",
+              "same": f"the framework bought no accuracy beyond {margin}",
+              "cannot tell": "this run cannot tell whether the framework bought accuracy"}[decision]
+    return Verdict(decision, text, {"claim": claim, "bought": bought})
 
 
 def seed_accuracy(result: dict) -> Verdict:
-    """Which network is more accurate over the independent seeds: "numpy" or "pytorch" when
-    their mean final test accuracies are further apart than SPREAD_SDS times the larger
-    seed-to-seed standard deviation, "neither" when they are not, "undecided" with a
-    single seed (no spread). text: the comparison, completing "the mean test accuracies ___".
-    Words: claim (the study's claim that PyTorch is more accurate "___"), bought (what the
-    framework bought in accuracy)."""
-    s = result["seed_spread"]
-    a, b = s["numpy"]["test_accuracy"], s["pytorch"]["test_accuracy"]
-    diff, sd = abs(a["mean"] - b["mean"]), max(a["sd"], b["sd"])
-    if a["n"] < 2:
-        decision = "undecided"
-        text = (f"are {pct(a['mean'])} (NumPy) and {pct(b['mean'])} (PyTorch) from a single seed, a difference of "
-                f"{pct(diff)} with no seed-to-seed spread to weigh it against")
-    else:
-        decision = "neither" if diff <= SPREAD_SDS * sd else "pytorch" if b["mean"] > a["mean"] else "numpy"
-        within = "at most" if decision == "neither" else "more than"
-        text = (f"are {pct(a['mean'])} (NumPy) and {pct(b['mean'])} (PyTorch) over {a['n']} seeds, a difference of "
-                f"{pct(diff)}: {within} {SPREAD_SDS:g} times the seed-to-seed standard deviation ({pct(sd)})")
-    claim = {"pytorch": "is what we measure too", "numpy": "is the opposite of what we measure",
-             "neither": "is not what we measure", "undecided": "cannot be tested with a single seed"}[decision]
-    bought = {"pytorch": "it bought accuracy beyond the seed-to-seed spread",
-              "numpy": "it did not buy accuracy (the NumPy network was more accurate beyond the seed spread)",
-              "neither": "it did not buy accuracy beyond the seed-to-seed spread",
-              "undecided": "a single seed cannot say whether it bought accuracy"}[decision]
-    return Verdict(decision, text, {"claim": claim, "bought": bought})
+    """seed_comparison of the final test accuracy."""
+    return seed_comparison(result, "test_accuracy")
 
 
 # --- time ---------------------------------------------------------------------------------------
@@ -155,23 +241,30 @@ def faster(a: float, b: float) -> tuple[str, float]:
 def speed(result: dict, sec_np: float, sec_pt: float) -> Verdict:
     """Which network trains faster: "numpy", "pytorch", or "same" within SAME_TIME of the
     median epoch. text: the sentence with both times; words: faster ("NumPy trained faster")."""
-    which, ratio = faster(sec_np, sec_pt)
+    which, _ = faster(sec_np, sec_pt)
     decision = {"a": "numpy", "b": "pytorch", "same": "same"}[which]
-    times = f"{sec_np:.2f} s per epoch for NumPy against {sec_pt:.2f} s for PyTorch"
+    slow, quick = sorted((sec_np, sec_pt), reverse=True)
+    _, _, factor = ratio(slow, quick)  # from the times as printed
+    times = f"{sig(sec_np)} s per epoch for NumPy against {sig(sec_pt)} s for PyTorch"
     if decision == "same":
         text = f"{machine(result)}, the two take about the same time (within {SAME_TIME:.0%}): {times}."
         words = "neither trained faster"
     else:
-        text = f"{machine(result)}, {NETWORKS[decision]} is faster: {times}, a factor of {ratio:.2f}."
+        text = f"{machine(result)}, {NETWORKS[decision]} is faster: {times}, a factor of {factor}."
         words = f"{NETWORKS[decision]} trained faster"
     return Verdict(decision, text, {"faster": words})
 
 
 def pytorch_overhead(result: dict) -> Verdict:
-    """Where a PyTorch training step's time goes, from the study's benchmark: "overhead" when
-    it reaches under OVERHEAD_FRACTION of the rate of its matrix products alone, else
-    "arithmetic"."""
-    frac = result["bench"]["run"]["trainers"]["pytorch"]["fraction_of_matmul_rate"]
+    """Where a PyTorch training step's time goes, from the study's benchmark (best repeats,
+    report.limit_shares): "overhead" when it reaches under OVERHEAD_FRACTION of the rate
+    of its matrix products alone, "arithmetic" when it reaches more, "unknown" when the
+    limit was not measured (PyTorch's best epoch beat it)."""
+    frac = limit_shares(result)["pytorch"]
+    if frac is None:
+        return Verdict("unknown", "how a PyTorch step's time divides between multiplying matrices and issuing "
+                                  "operations could not be measured on this run (its best epoch beat the matrix "
+                                  "products timed alone), but each operation it issues costs time")
     share = f"it reaches {frac:.0%} of the rate of its matrix products alone"
     if frac < OVERHEAD_FRACTION:
         return Verdict("overhead", f"a PyTorch step spends more time issuing operations than multiplying matrices ({share})")
@@ -186,8 +279,8 @@ def idiom(result: dict, group: str, chosen: str, other: str, unit: str = "µs") 
     t = result["pytorch_idioms"]["seconds"][group]
     which, _ = faster(t[chosen], t[other])
     decision = {"a": "faster", "b": "slower", "same": "same"}[which]
-    scale, digits = (1e6, 0) if unit == "µs" else (1e3, 1)
-    times = f"{t[chosen] * scale:.{digits}f} against {t[other] * scale:.{digits}f} {unit}"
+    scale = 1e6 if unit == "µs" else 1e3
+    times = f"{sig(t[chosen] * scale)} against {sig(t[other] * scale)} {unit}"
     return Verdict(decision, {"faster": "faster here", "same": "about as fast here",
                               "slower": "slower here"}[decision] + f": {times}")
 
@@ -206,13 +299,14 @@ def sgd_variants(result: dict) -> Verdict:
     main = result["main"]
     history = main["models"]["pytorch"]["history"]
     if not history:  # the main run diverged in its first epoch: no step to compare with
-        return Verdict("unknown", f"{best}=True is the faster by {saving * 1e6:.0f} µs per step; with no finished "
+        return Verdict("unknown", f"{best}=True is the faster by {sig(saving * 1e6)} µs per step; with no finished "
                                   "training epoch to set that against, we keep the default")
     steps = math.ceil(main["data"]["n_train"] / main["params"]["batch_size"])
     step = float(np.median([h["seconds"] for h in history])) / steps
     share = saving / step
-    said = (f"the better of the two, {best}=True, saves {saving * 1e6:.0f} µs of a {step * 1e6:.0f} µs training step "
-            f"({share:.1%})")
+    saved_us, step_us, _ = ratio(saving * 1e6, step * 1e6)
+    printed_share = float(saved_us.replace(",", "")) / float(step_us.replace(",", ""))  # from the numbers as printed
+    said = f"the better of the two, {best}=True, saves {saved_us} µs of a {step_us} µs training step ({printed_share:.1%})"
     if share <= SAME_TIME:
         return Verdict("keep", f"{said}, within the {SAME_TIME:.0%} we count as the same time, so we keep the default")
     return Verdict("pays", f"{said}: more than the {SAME_TIME:.0%} we count as the same time, so it would pay here; "
@@ -284,18 +378,44 @@ def overfitting(result: dict) -> Verdict:
                          f"last epoch, so {MODEL_LABELS[more]} overfits more")
 
 
-def starts_wash_out(last: list[float], seed_sd: float, n_seeds: int) -> Verdict:
-    """Whether the initialisations' final test losses are within the noise of training:
-    "washes out" when their spread (max - min) is at most SPREAD_SDS times the larger
-    seed-to-seed standard deviation of the final test loss (seed_sd), "persists" when it is
-    more, "undecided" with a single seed (no spread to compare with)."""
-    spread = max(last) - min(last)
-    if n_seeds < 2:
-        return Verdict("undecided", "whether that is more than the noise of training a single seed cannot say")
-    bound = f"{SPREAD_SDS:g} times the seed-to-seed standard deviation of the final test loss ({seed_sd:.4f})"
-    if spread <= SPREAD_SDS * seed_sd:
-        return Verdict("washes out", f"the starting point washes out, as that is within {bound}")
-    return Verdict("persists", f"the starting point has not washed out, as that is more than {bound}")
+# The starts the initialisation experiment sets against the shared one: (experiment, the
+# network it trains, the start in words).
+OTHER_STARTS = (("init_only", "pytorch", "PyTorch's own start"), ("init_small", "numpy", "the small start"))
+
+
+def starts_wash_out(result: dict) -> Verdict:
+    """Whether the starting point washes out by the last epoch. Each other start was run
+    once (OTHER_STARTS); its final test loss is set against the independent seeds of the
+    same network, which all draw the shared start's scheme, by the 95% prediction interval
+    for one run against them (stats.one_run) and LOSS_MARGIN: "persists" when any start's
+    interval excludes 0, "washes out" when every one lies inside +-margin, "cannot tell"
+    otherwise, and with a single seed. text: the sentence that weighs them."""
+    seeds = seed_values(result, "test_loss")
+    n = len(seeds["numpy"])
+    margin = margin_words("test_loss")
+    if n < 2:
+        return Verdict("cannot tell", "With a single seed this run cannot tell whether that is more than the noise of "
+                                      "training: two or more seeds give a spread to weigh it against.")
+    ivs = {what: stats.one_run(seeds[m], result[e]["models"][m]["history"][-1]["test_loss"])
+           for e, m, what in OTHER_STARTS}
+    found = {what: stats.decide(iv, LOSS_MARGIN) for what, iv in ivs.items()}
+    each = " and ".join(f"{what} {amount('test_loss', abs(iv.diff))} {'above' if iv.diff > 0 else 'below'} their mean "
+                        f"({interval_words('test_loss', iv)})" for what, iv in ivs.items())
+    weigh = (f"To weigh that, each start's final test loss is set against the {n} independent seeds of the same "
+             f"network, which draw the shared start's scheme, by a {LEVEL} prediction interval for one run: {each}.")
+    apart = [what for what, d in found.items() if d == "different"]
+    if apart:
+        return Verdict("persists", f"{weigh} The interval of {' and of '.join(apart)} excludes 0, so the starting "
+                                   "point has not washed out.")
+    if all(d == "same" for d in found.values()):
+        return Verdict("washes out", f"{weigh} Both lie inside {margin}, so the starting point washes out.")
+    widest = max(ivs.values(), key=lambda iv: iv.half)
+    n_more = stats.seeds_needed(widest, LOSS_MARGIN)
+    advice = (f"at the spread observed, about {n_more} seeds would narrow the intervals to the margin" if n_more else
+              "at the spread observed no number of seeds would: a single run varies by more than the margin, so "
+              "each start would need several runs of its own")
+    return Verdict("cannot tell", f"{weigh} No interval excludes 0, but not every one lies inside {margin}, so this "
+                                  f"run cannot tell whether the starting point washes out; {advice}.")
 
 
 def boundary_agreement(result: dict) -> float:

@@ -14,6 +14,12 @@ from .data_method import seeds_words
 
 NEEDS_MAIN = True  # the main run's trained networks: not in the diverged edition
 
+# How the seeds are weighed, said once beside the verdicts (book/verdicts.py's rule).
+SEED_RULE = (f"Each comparison is decided by the 95% Welch interval for the difference of the means and a margin "
+             f"stated in advance ({V.margin_value('test_accuracy')} of accuracy, {V.margin_value('test_loss')} of "
+             "test loss): different when the interval excludes "
+             "0, the same when it lies inside the margin, and otherwise this run cannot tell (@sec-verdicts).")
+
 @dataclass(frozen=True, kw_only=True)
 class Fairness(Chapter):
     agree: str
@@ -30,6 +36,7 @@ class Fairness(Chapter):
     ag_batch: str
     grad_words: str
     seeds: str
+    seed_draws: str
     seed_cmp: str
 
     def fig_parity(self):
@@ -124,15 +131,21 @@ def init_text(S: dict, verdicts: dict) -> str:
     ends = [last(main, "numpy"), last(S["init_only"], "pytorch"), last(S["init_small"], "numpy")]
     text += (f" By the last epoch the small start reaches {num(ends[2], 4)}, against {num(ends[0], 4)} for the shared "
              f"one: at the end of training, the three starts differ by at most "
-             f"{num(max(ends) - min(ends), 4)} in test loss")
+             f"{num(max(ends) - min(ends), 4)} in test loss.")
     seeds_gone = missing(S, "seeds")
     if seeds_gone:
-        text += f". Whether that is more than the noise of training needs the independent seeds. {seeds_gone}"
+        text += f" Whether that is more than the noise of training needs the independent seeds. {seeds_gone}"
     else:
-        sd = max(v["test_loss"]["sd"] for v in S["seed_spread"].values())
-        verdicts["wash_out"] = v = V.starts_wash_out(ends, sd, S["params"]["seeds"])
-        text += f": {v.text}."
+        verdicts["wash_out"] = v = V.starts_wash_out(S)
+        text += f" {v.text}"
     return Prose(text + also_offered(init))
+
+
+def seed_draws(init: str) -> str:
+    """What each network of the independent seeds starts from."""
+    return Prose(f"Both draw their initial weights from {labels.INIT_NAMES[init]} (`init: {init}`), each from its own "
+                 f"generator: NumPy with its own, PyTorch with {labels.TORCH_DRAWS[init]}. So the seeds compare the "
+                 "libraries, not two initialisations (@sec-init compares those).")
 
 
 def paper_sentences(S: dict, verdicts: dict) -> tuple[str, str]:
@@ -159,6 +172,7 @@ def facts(S: dict, loaded=None) -> Fairness:
     verdicts["gradients"] = grads = V.gradients(S)
     if not missing(S, "seeds"):
         verdicts["seeds"] = V.seed_accuracy(S)
+        verdicts["seeds_loss"] = V.seed_comparison(S, "test_loss")
     return Fairness(
         S=S, verdicts=verdicts, agree=agree,
         gap_train=sci_text(gap["train_loss"]), gap_test=sci_text(gap["test_loss"]), gap_acc=pct(gap["test_accuracy"], 3),
@@ -166,7 +180,7 @@ def facts(S: dict, loaded=None) -> Fairness:
         paper_lr=f"{P.PRESETS['paper-like']['lr']:g}", paper_run=paper_run, separates=separates,
         fd_max=sci_text(max(g["finite_differences"].values())), ag_max=sci_text(max(g["autograd"].values())),
         ag_batch=str(g["autograd_batch"]), grad_words=grads.text,
-        seeds=seeds_words(p),
-        seed_cmp=(f"The mean test accuracies {verdicts['seeds'].text}." if "seeds" in verdicts
+        seeds=seeds_words(p), seed_draws=seed_draws(p["init"]),
+        seed_cmp=(Prose(f"{verdicts['seeds'].text} {verdicts['seeds_loss'].text} {SEED_RULE}") if "seeds" in verdicts
                   else missing(S, "seeds")),
     )

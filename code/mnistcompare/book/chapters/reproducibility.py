@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .. import labels
-from ..report import checksum_rows, environment_rows, md_table, num, params_rows, table
+from .. import labels, stats, verdicts as V
+from ..report import Prose, checksum_rows, environment_rows, md_table, num, params_rows, table
 from .base import Chapter
 
 
@@ -19,6 +19,9 @@ class Reproducibility(Chapter):
     alone_names: str
     main_s: str
     side_text: str
+    margins: str
+    level: str
+    same_time: str
     loaded: object = None
 
     def tbl_params(self):
@@ -125,5 +128,12 @@ def facts(S: dict, loaded=None) -> Reproducibility:
         S=S, loaded=loaded, key=S["key"], created=S["created"], compute_s=num(S["compute_seconds"], 1),
         total_s=num(budget[-1]["seconds"], 1),
         alone_names=" and ".join(r["what"] for r in budget if r["how"].startswith("alone, ")),
-        main_s=num(t["main"], 1), side_text=side,
+        main_s=num(t["main"], 1), side_text=side, margins=margins(),
+        level=f"{stats.LEVEL:.0%}", same_time=f"{V.SAME_TIME:.0%}",
     )
+
+
+def margins() -> str:
+    """Each seed metric's margin and why, as verdicts.SEED_METRICS states them."""
+    return Prose("; ".join(f"{V.margin_value(m)} for the {spec['what']} ({spec['why']})"
+                           for m, spec in V.SEED_METRICS.items()))
