@@ -310,9 +310,8 @@ def test_numbers_keep_their_meaning(fork):
         assert factors
     for a, b, factor in factors:
         a, b = float(a.replace(",", "")), float(b.replace(",", ""))
-        # Within half a unit of the factor's last printed digit.
-        half_unit = 0.5 * 10 ** (-len(factor.split(".")[1]) if "." in factor else 0)
-        assert abs(float(factor) - max(a, b) / min(a, b)) <= half_unit * 1.001, (a, b, factor)
+        # Two significant figures round by at most 5%.
+        assert float(factor) == pytest.approx(max(a, b) / min(a, b), rel=0.05), (a, b, factor)
     assert all(int(share) <= 100 for t in texts for share in SHARE.findall(t))
     for ran in fork["ran"].values():
         for name, verdict in (ran.facts.verdicts if ran.facts else {}).items():
