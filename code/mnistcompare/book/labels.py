@@ -15,7 +15,7 @@ BOUNDARY_TITLES = {"logistic": "logistic regression", "numpy": "NumPy network", 
 
 # The `init` schemes (numpy_mlp.init_weights) in words: the scheme's name, and what it
 # draws, in Markdown.
-INIT_NAMES = {"pytorch": "`nn.Linear`'s default initialisation", "he": "He's initialisation",
+INIT_NAMES = {"pytorch": "the default initialisation of `nn.Linear`", "he": "He's initialisation",
               "small": "the tutorials' small initialisation"}
 INIT_DRAWS = {
     "pytorch": r"weights and biases uniform on $[-1/\sqrt{n_\mathrm{in}}, 1/\sqrt{n_\mathrm{in}}]$",
@@ -26,7 +26,7 @@ INIT_DRAWS = {
 TORCH_OWN = "pytorch"
 # How the PyTorch network draws each scheme itself (torch_mlp.init_parameters).
 TORCH_DRAWS = {
-    "pytorch": "`nn.Linear`'s own initialisation, which is that scheme",
+    "pytorch": "the default initialisation of `nn.Linear`, which is that scheme",
     "he": "`torch.nn.init.kaiming_normal_` (ReLU's gain) and `zeros_`",
     "small": "`torch.nn.init.normal_` (standard deviation 0.01) and `zeros_`",
 }

@@ -334,7 +334,8 @@ def paper_shapes(result: dict) -> Verdict:
         text = ("reproduces both shapes, a NumPy curve that starts near chance level and a PyTorch curve that "
                 "starts lower")
         words = {
-            "abstract": "Its NumPy curve's higher start is what a small initialisation produces, not the framework",
+            "abstract": "The higher start of the study's NumPy curve is what a small initialisation produces, not the "
+                        "framework",
             "like_study": "a gap like the one the study reported",
             "meaning": "The study's two curves are what two initialisations and small steps produce; they are not "
                        "evidence of a difference between the frameworks.",

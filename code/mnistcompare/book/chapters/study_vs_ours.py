@@ -51,7 +51,7 @@ def preset_changes(p: P.Params) -> str:
         kept.append(f"the NumPy network's initial weights ({init})")
     kept += [f"the hidden size ({p.hidden})", "the subset and the seed"]
     changes = f"changes {and_join(changed)}" if changed else "changes none of the main run's settings"
-    return Prose(f"The paper-like preset {changes}; PyTorch keeps `nn.Linear`'s own initialisation, and each network "
+    return Prose(f"The paper-like preset {changes}; PyTorch keeps the default initialisation of `nn.Linear`, and each network "
                  f"draws its own weights and order, as in the study. It keeps {and_join(kept)} (the reasoning is in "
                  "`core/params.py`).")
 
