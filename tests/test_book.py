@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 
 from bookrun import EDITIONS, ROOT, book_files, execute_info, quarto
 from mnistcompare.book import qmd
-from mnistcompare.book.chapters import NAMES
+from mnistcompare.book.contents import NAMES
 
 LABEL_OPT = re.compile(r"^#\|\s*label:\s*(\S+)", re.M)
 SECTION_ID = re.compile(r"\{#((?:sec|fig|tbl)-[\w-]+)")

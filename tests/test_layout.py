@@ -48,3 +48,52 @@ def test_the_check_sees_an_upward_import(tmp_path):
     bad.parent.mkdir()
     bad.write_text("from ..book import plots\nfrom .. import study\nfrom . import data\n")
     assert imported_layers(bad, tmp_path) == {"book", "study"}
+
+
+def module_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    """Each module of the package (dotted, without the package's name) and the package's
+    modules it imports, at the top or inside a function."""
+    modules = {".".join(p.relative_to(package).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in package.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        pkg = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = pkg[: len(pkg) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+                for alias in node.names:
+                    full = f"{target}.{alias.name}" if target else alias.name
+                    found.add(full if full in modules else target)
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def test_no_two_modules_import_each_other_in_a_circle(graph=None):
+    """A cycle (the chapters reading the notebook builder that reads the chapters) makes
+    the order of imports matter; the modules form a tree of dependencies."""
+    graph = graph or module_graph()
+
+    def cycle_from(start, node, seen):
+        for nxt in graph.get(node, ()):
+            if nxt == start:
+                return [node, nxt]
+            if nxt not in seen:
+                seen.add(nxt)
+                found = cycle_from(start, nxt, seen)
+                if found:
+                    return [node, *found]
+        return None
+
+    cycles = {m: cycle_from(m, m, set()) for m in graph}
+    assert not {m: c for m, c in cycles.items() if c}, cycles
+
+
+def test_the_cycle_check_sees_a_cycle_inside_a_function(tmp_path):
+    (tmp_path / "book" / "chapters").mkdir(parents=True)
+    (tmp_path / "book" / "__init__.py").write_text("")
+    (tmp_path / "book" / "notebooks.py").write_text("from .chapters import NAMES\n")
+    (tmp_path / "book" / "chapters" / "__init__.py").write_text("def f():\n    from .. import notebooks\n")
+    graph = module_graph(tmp_path)
+    assert graph["book.notebooks"] == {"book.chapters"} and graph["book.chapters"] == {"book.notebooks"}

@@ -11,8 +11,8 @@ import pytest
 from nbclient import NotebookClient
 
 from bookrun import ROOT
-from mnistcompare.book import notebooks
-from mnistcompare.book.chapters import NAMES
+from mnistcompare.book import contents, notebooks
+from mnistcompare.book.contents import NAMES
 
 QUARTO_MARKUP = re.compile(r"`\{python\}|^:::|\{\{<|\{#(?:sec|fig|tbl)-|(?<![\w`])@(?:sec|fig|tbl)-|\.content-visible",
                            re.M)
@@ -57,10 +57,10 @@ def test_the_prose_has_no_quarto_markup_and_each_marker_its_value(built):
 
 
 def test_the_repository_is_written_once_and_ci_names_its_own(tmp_path):
-    assert notebooks.repo_url(ROOT, environ={}) == __import__("yaml").safe_load(
+    assert contents.repo_url(ROOT, environ={}) == __import__("yaml").safe_load(
         (ROOT / "_quarto.yml").read_text())["book"]["repo-url"]
-    assert notebooks.repo_url(ROOT, environ={"GITHUB_REPOSITORY": "someone/fork"}) == "https://github.com/someone/fork"
-    assert notebooks.colab_url("https://github.com/someone/fork", "fairness") == \
+    assert contents.repo_url(ROOT, environ={"GITHUB_REPOSITORY": "someone/fork"}) == "https://github.com/someone/fork"
+    assert contents.colab_url("https://github.com/someone/fork", "fairness") == \
         "https://colab.research.google.com/github/someone/fork/blob/notebooks/fairness.ipynb"
 
 

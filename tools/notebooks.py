@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from mnistcompare.book import notebooks
+    from mnistcompare.book import contents, notebooks
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, help="folder for the notebooks")
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     root = Path(os.environ.get("QUARTO_PROJECT_DIR") or ROOT)
     out = args.out or root / "notebooks"
-    written = notebooks.build_all(root, out, args.repo_url or notebooks.repo_url(root))
+    written = notebooks.build_all(root, out, args.repo_url or contents.repo_url(root))
     print(f"[notebooks] {len(written)} chapters as notebooks in {out}", file=sys.stderr)
     return 0
 

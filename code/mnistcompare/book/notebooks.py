@@ -24,7 +24,6 @@ printed as Markdown is displayed as Markdown.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import nbformat
 import yaml
 
 from . import qmd
-from .chapters import NAMES
+from .contents import NAMES, chapter_paths
 
 # Quarto's conditional content as a notebook shows it: the full edition ("study"), and the
 # PDF's sequential version of what the site shows in tabs.
@@ -44,26 +43,6 @@ SHOWN_SPAN = re.compile(r'\[((?:[^\[\]]|\[[^\]]*\])*)\]\{\.content-visible unles
 CROSSREF = re.compile(r"\?*@((?:sec|fig|tbl)-[\w-]+)")
 TITLE = re.compile(r"^# (.+?)(?: \{[^}]*\})?\s*$", re.M)
 HEADING_ATTRIBUTES = re.compile(r"^(#+ .*?)\s*\{[^}]*\}\s*$", re.M)
-
-
-def chapter_paths(root: Path) -> dict[str, Path]:
-    """The chapters with Python, by name (book/chapters.NAMES), in the book's order."""
-    return {name: root / ("index.qmd" if name == "index" else f"chapters/{name}.qmd") for name in NAMES}
-
-
-def repo_url(root: Path, environ: dict | None = None) -> str:
-    """The repository's address: https://github.com/$GITHUB_REPOSITORY in GitHub's CI, else
-    `book: repo-url` in _quarto.yml, the one place it is written."""
-    environ = os.environ if environ is None else environ
-    if environ.get("GITHUB_REPOSITORY"):
-        return f"https://github.com/{environ['GITHUB_REPOSITORY']}"
-    return yaml.safe_load((root / "_quarto.yml").read_text())["book"]["repo-url"]
-
-
-def colab_url(repo: str, name: str, branch: str = "notebooks") -> str:
-    """Colab opens a notebook from a file in a GitHub branch: the publish workflow pushes the
-    built notebooks to the branch `notebooks`."""
-    return f"https://colab.research.google.com/github/{repo.removeprefix('https://github.com/')}/blob/{branch}/{name}.ipynb"
 
 
 def full_edition(text: str) -> str:

@@ -16,10 +16,7 @@ import dataclasses
 from importlib import import_module
 
 from .. import report
-
-# The chapters, in the book's order, by the name of their .qmd file.
-NAMES = ("index", "data-method", "numpy-network", "pytorch-network", "training-comparison", "fairness", "errors",
-         "pca", "decision-boundary", "study-vs-ours", "conclusions", "reproducibility")
+from ..contents import NAMES
 
 
 def chapter(name: str, S: dict, loaded=None):

@@ -23,14 +23,14 @@ class Chapter:
     def notebook(self) -> Statement | None:
         """On the site, under the chapter's title: its notebook to download, or to open in
         Colab (book/notebooks.py builds them). Nothing in the PDF or in the notebook itself."""
-        from .. import notebooks
         from ...core import paths
+        from ..contents import colab_url, repo_url
         from ..plots import base_format
 
         if base_format() != "html":
             return None
         here = "notebooks" if self.name == "index" else "../notebooks"
-        colab = notebooks.colab_url(notebooks.repo_url(paths.project_root()), self.name)
+        colab = colab_url(repo_url(paths.project_root()), self.name)
         return Statement(f"Run this chapter yourself: [download it as a notebook]({here}/{self.name}.ipynb) "
                          f"or [open it in Colab]({colab}).")
 

@@ -66,7 +66,7 @@ def bibtex(S: dict, today: date | None = None) -> str:
 
     from ... import __version__
     from ...core import paths
-    from ..notebooks import repo_url
+    from ..contents import repo_url
 
     root = paths.project_root()
     book = yaml.safe_load((root / "_quarto.yml").read_text())["book"]
