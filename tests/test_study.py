@@ -6,7 +6,7 @@ import pytest
 
 from mnistcompare.core import params as P
 from mnistcompare.study import experiments as study  # the module under test, internals included
-from mnistcompare.study import registry
+from mnistcompare.study import records, registry
 from conftest import TINY_GROUP
 
 
@@ -38,6 +38,11 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch
     assert not cached["seeds"][0]["mode"]["shared_init"]  # independent runs
     assert cached["init_only"]["mode"] == {"shared_init": False, "shared_order": True, "pytorch_init": "nn.Linear"}
     assert all(run["mode"]["pytorch_init"] == "init" for run in cached["seeds"])  # both draw params.init
+    # The typed records read the whole study, every field declared (study/records.py).
+    S = records.Study.read(cached)
+    assert S.main.models["numpy"].last.test_loss == cached["main"]["models"]["numpy"]["history"][-1]["test_loss"]
+    assert S.complexity["numpy"].model_and_gradients == cached["complexity"]["numpy"]["model and gradients"]
+    assert len(S.seeds) == 2 and S.params.hidden == 16 and S.edition == "study"
 
 
 def test_cache_key_tracks_parameters_code_and_data(monkeypatch):
@@ -57,7 +62,19 @@ def test_cache_key_ignores_what_does_not_change_the_study():
     hashed = {f"{f.parent.name}/{f.name}" for f in study.study_sources()}
     assert {"core/numpy_mlp.py", "core/numpy_fast.py", "core/torch_mlp.py", "core/training.py", "study/analysis.py", "core/data.py",
             "study/experiments.py", "core/params.py"} <= hashed
-    assert not {name.split("/")[1] for name in hashed} & {"plots.py", "report.py", "verdicts.py", "cli.py"}
+    assert not {name.split("/")[1] for name in hashed} & {"plots.py", "report.py", "verdicts.py", "cli.py", "records.py"}
+
+
+def test_the_cache_holds_the_records_schema_and_the_records_read_it(tmp_path):
+    """The study's JSON names its schema version; the typed records refuse another one and
+    any key their dataclasses do not declare."""
+    from mnistcompare.study import records
+
+    with pytest.raises(ValueError, match="schema version 1, this package reads"):
+        records.Study.read({"schema_version": 1})
+    with pytest.raises(ValueError, match="Epoch has no field speed"):
+        records.from_json(records.Epoch, {"epoch": 1, "train_loss": 0.5, "test_loss": 0.4, "test_accuracy": 0.9,
+                                          "seconds": 1.0, "eval_seconds": 0.1, "samples_per_second": 10.0, "speed": 3})
 
 
 def test_quick_mode_and_short_forks_shrink_every_experiment():

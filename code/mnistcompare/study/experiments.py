@@ -31,7 +31,7 @@ import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import analysis, registry, runner
+from . import analysis, records, registry, runner
 from ..core import atomic, data, paths
 from ..core import params as P
 
@@ -41,7 +41,9 @@ CACHE_VERSION = 1
 # The key covers the modules that compute: core/ and study/. The book's presentation
 # (book/: figures, tables, verdict words) and the command line change the book's text,
 # never a number, so they stay out of it and a change there re-renders from the cache.
+# records.py only reads the cache (its schema version is in the key itself).
 KEYED_LAYERS = ("core", "study")
+NOT_KEYED = ("records.py",)
 # Parameters the study does not read: it always runs both parity and independent runs.
 NOT_IN_KEY = ("parity",)
 
@@ -49,7 +51,7 @@ NOT_IN_KEY = ("parity",)
 def study_sources() -> list[Path]:
     """The package's modules that compute the study: everything in core/ and study/."""
     package = Path(__file__).resolve().parents[1]
-    return [f for layer in KEYED_LAYERS for f in sorted((package / layer).glob("*.py"))]
+    return [f for layer in KEYED_LAYERS for f in sorted((package / layer).glob("*.py")) if f.name not in NOT_KEYED]
 
 
 def _source_digest() -> str:
@@ -65,7 +67,8 @@ def cache_key(params: P.Params, sha256: dict) -> str:
     from importlib.metadata import version
 
     payload = {
-        "cache_version": CACHE_VERSION, "source": _source_digest(), "data": sha256,
+        "cache_version": CACHE_VERSION, "schema_version": records.SCHEMA_VERSION, "source": _source_digest(),
+        "data": sha256,
         "params": {k: v for k, v in params.to_dict().items() if k not in NOT_IN_KEY},
         "versions": [version(name) for name in ("numpy", "torch", "scikit-learn")],
     }
@@ -219,6 +222,7 @@ def load_or_compute(loaded: P.LoadedParams | None = None, data_dir=None, progres
     result = compute(loaded, mnist, progress, n_jobs=n_jobs, scheduler=runner.scheduler_from_env())
     result["timings"]["load_data"] = load_seconds
     result.update({
+        "schema_version": records.SCHEMA_VERSION,
         "key": key,
         "params": loaded.params.to_dict(),
         "params_file": loaded.path,
