@@ -295,6 +295,33 @@ def test_the_words_describe_the_settings_in_force(fork):
     assert f"the hidden size ({p.hidden})" in preset
 
 
+SENTENCES = re.compile(r"^[A-Z`@*\[(].*[.!?]\)?$", re.S)  # starts like a sentence, ends with its stop
+BEFORE = re.compile(r"(?:^|[.!?:]\)?|\*\*|`|^- )\s*$", re.S)  # a sentence ends, a lead-in, a bullet, another value
+AFTER = re.compile(r"^\s*(?:$|[A-Z`@*\[]|\n)")
+
+
+def words(text: str) -> int:
+    return len(re.sub(r"\$[^$]*\$|`[^`]*`", "x", str(text)).split())
+
+
+@pytest.mark.slow
+def test_inline_values_are_numbers_quantities_or_whole_sentences(fork):
+    """One home per sentence: an inline value of five words or more is whole sentences,
+    standing where the chapter's own sentences end and begin, never a clause that the
+    .qmd completes."""
+    for name, ran in fork["ran"].items():
+        prose = shown(ran.chapter.prose, fork["edition"])
+        for m in re.finditer(qmd.INLINE, prose):
+            value = ran.inline.get(m.group(1))
+            if value is None or words(value) < 5:
+                continue
+            where = f"{name}: `{m.group(1)}` = {str(value)[:80]!r}"
+            assert SENTENCES.match(str(value).strip()), where
+            paragraph_before = re.split(r"\n\s*\n|^:::.*$", prose[:m.start()], flags=re.M)[-1]
+            assert BEFORE.search(paragraph_before), f"{where} follows {paragraph_before[-40:]!r}"
+            assert AFTER.match(prose[m.end():]), f"{where} is followed by {prose[m.end():m.end() + 40]!r}"
+
+
 FACTOR = re.compile(r"([\d.,]+) s per epoch for NumPy against ([\d.,]+) s for PyTorch, a factor of (\d+(?:\.\d+)?)")
 SHARE = re.compile(r"(\d+)% of (?:that limit|the rate|those products)")
 
@@ -314,9 +341,11 @@ def test_numbers_keep_their_meaning(fork):
         assert float(factor) == pytest.approx(max(a, b) / min(a, b), rel=0.05), (a, b, factor)
     assert all(int(share) <= 100 for t in texts for share in SHARE.findall(t))
     for ran in fork["ran"].values():
+        shown = " ".join(shown_texts(ran))
         for name, verdict in (ran.facts.verdicts if ran.facts else {}).items():
-            if name.startswith("seeds") and verdict.decision == "cannot tell" and len(fork["S"]["seeds"]) > 1:
-                assert re.search(r"seeds per network would", verdict.text), verdict.text
+            if name.startswith("seeds") and verdict.decision == "cannot tell" and verdict.n > 1:
+                # The chapter says how many seeds would settle it, with the number the rule computed.
+                assert (f"about {verdict.seeds_needed} seeds" if verdict.seeds_needed else "even 10,000 seeds") in shown
 
 
 @pytest.mark.slow
@@ -327,8 +356,9 @@ def test_what_diverged_is_said_where_it_is_missing(fork):
     if main_diverged:
         text = ran["index"].inline["F.diverged_text"]
         d = diverged_in(S, "main")[0]
-        assert text.startswith(f"the {labels.NETWORKS[d['model']]} network") and f"epoch {d['epoch']}" in text
-        assert f"learning rate {d['lr']:g}" in text
+        # The first network that diverged, with its epoch and learning rate, and how many others did.
+        assert labels.NETWORKS[d["model"]] in text and f"epoch {d['epoch']}" in text and f"{d['lr']:g}" in text
+        assert (f"{len(S['diverged']) - 1} other" in text) == (len(S["diverged"]) > 1)
         rows = ran["index"].output("tbl-diverged").markdown_text.count("\n") - 1
         assert rows == len(S["diverged"])
         return
@@ -339,7 +369,7 @@ def test_what_diverged_is_said_where_it_is_missing(fork):
         for d in boundaries:
             assert f"epoch {d['epoch']} with learning rate {d['lr']:g}" in ran["decision-boundary"].inline["F.two_d"] + \
                 ran["decision-boundary"].inline["F.pixels"]
-        assert "3-versus-8 run" in note.text and "@sec-decision-boundary" in note.text
+        assert labels.EXPERIMENTS["boundaries"].shows in note.text
         # The 3-versus-8 analysis keeps what trained: the logistic regression, and each
         # network on the input it trained on.
         c = S["boundaries"]["classifiers"]
@@ -350,8 +380,9 @@ def test_what_diverged_is_said_where_it_is_missing(fork):
     for experiment, chapter, label in (("seeds", "fairness", "tbl-seeds"), ("seeds", "fairness", "fig-seeds"),
                                        ("init_only", "fairness", "fig-init"), ("paper_like", "study-vs-ours", "fig-paper")):
         if diverged_in(S, experiment):
-            assert isinstance(ran[chapter].output(label), Statement)
-            assert ran[chapter].output(label).text.startswith("Not shown, because the")
+            stand_in = ran[chapter].output(label)  # what diverged, in place of the figure or table
+            d = diverged_in(S, experiment)[0]
+            assert isinstance(stand_in, Statement) and f"epoch {d['epoch']}" in stand_in.text
 
 
 def test_the_matrix_covers_every_categorical_value_and_the_numeric_edges():

@@ -1,7 +1,10 @@
 """Every experiment of the registry has its words in the book, and the cache holds names only."""
 
+import dataclasses
+
 from mnistcompare.book import labels
 from mnistcompare.study import registry
+from mnistcompare.study.records import Divergence
 
 
 def test_every_registered_experiment_has_a_label():
@@ -19,17 +22,17 @@ def test_the_registry_declares_each_experiment_once():
                                                                      "boundaries", "init_small"}
 
 
-def test_divergences_in_words():
-    d = {"experiment": "seeds", "seed": 4, "model": "pytorch", "epoch": 2, "lr": 1000.0, "loss": "nan",
-         "stage": "training"}
-    assert labels.divergence(d) == ("the PyTorch network of the independent run with seed 4 diverged in epoch 2 with "
-                                    "learning rate 1000: its training loss became not a number")
-    both = labels.divergences([{**d, "model": "numpy", "loss": "inf"}, {**d, "loss": "inf"}])
-    assert both.startswith("the NumPy and PyTorch networks of the independent run with seed 4 diverged")
-    assert both.endswith("their training losses became infinite")
-    apart = labels.divergences([d, {**d, "epoch": 3}])
+def test_divergences_say_what_each_record_says():
+    """Numbers, not wording: each record's run, network, epoch and learning rate are said;
+    networks of one run that diverged alike are named once together, others apart."""
+    d = Divergence(model="pytorch", epoch=2, lr=1000.0, loss="nan", stage="training", experiment="seeds", seed=4)
+    one = labels.divergence(d)
+    assert all(said in one for said in ("PyTorch", "seed 4", "epoch 2", "1000", "training", labels.became(d)))
+    alike = labels.divergences([dataclasses.replace(d, model="numpy", loss="inf"), dataclasses.replace(d, loss="inf")])
+    assert alike.count("epoch 2") == 1 and "NumPy" in alike and "PyTorch" in alike and "; " not in alike
+    apart = labels.divergences([d, dataclasses.replace(d, epoch=3)])
     assert apart.count("; ") == 1 and "epoch 2" in apart and "epoch 3" in apart
-    assert labels.not_shown([d]).startswith("Not shown, because the PyTorch network")
+    assert labels.became(d) != labels.became(dataclasses.replace(d, loss="-inf"))
 
 
 def test_time_budget_labels():

@@ -7,17 +7,20 @@ import matplotlib.figure
 import numpy as np
 import pytest
 
+from types import SimpleNamespace as NS
+
 from mnistcompare.book import plots, report
+from mnistcompare.book.chapters import index, reproducibility
+from mnistcompare.study.records import Epoch, Network
 
 
-def history(n=3, base=1.0):
-    return [{"epoch": e, "train_loss": base / e, "test_loss": base / e + 0.1, "test_accuracy": 0.8 + 0.05 * e,
-             "seconds": 0.5, "eval_seconds": 0.1, "samples_per_second": 1000.0} for e in range(1, n + 1)]
+def network(n=3, base=1.0):
+    history = tuple(Epoch(e, base / e, base / e + 0.1, 0.8 + 0.05 * e, 0.5, 0.1, 1000.0) for e in range(1, n + 1))
+    return Network(history=history, parameter_count=101770, confusion_matrix=(np.eye(10, dtype=int) * 9 + 1).tolist(),
+                   peak_memory_bytes=2**20, peak_memory_method="tracemalloc", rss_peak_growth_bytes=2**21)
 
 
-RESULTS = {"models": {m: {"history": history(), "confusion_matrix": (np.eye(10, dtype=int) * 9 + 1).tolist(),
-                          "peak_memory_bytes": 2**20, "peak_memory_method": "tracemalloc",
-                          "rss_peak_growth_bytes": 2**21, "parameter_count": 101770} for m in ("numpy", "pytorch")}}
+RUN = NS(models={m: network() for m in ("numpy", "pytorch")})  # the parts of a records.Run the figures read
 
 
 @pytest.mark.parametrize("base, expected", [("html", "html"), ("pdf", "static"), ("typst", "static"), ("docx", "static")])
@@ -48,12 +51,12 @@ def test_each_figure_builds_in_both_formats_with_its_alt_text(monkeypatch, fmt):
 
     monkeypatch.setenv("MNISTCOMPARE_FIGURES", fmt)
     monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
-    made = [plots.epoch_times(RESULTS, "alt: times"),
+    made = [plots.epoch_times(RUN, "alt: times"),
             plots.series_curves({"a": [{"epoch": 1, "value": 1.0}, {"epoch": 2, "value": 0.5}]}, "alt: series", "fig-s",
                                 metric="value", log_y=True,
                                 points=[{"series": "PyTorch (the study)", "epoch": 1, "value": 1.2, "note": "x"}]),
             plots.pca_scatter(np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 10, [0.1, 0.07], "alt: pca")]
-    panels = [plots.training_curves(RESULTS, "alt: curves"), plots.confusion_matrices(RESULTS, "alt: confusion")]
+    panels = [plots.training_curves(RUN, "alt: curves"), plots.confusion_matrices(RUN, "alt: confusion")]
     for fig in made:
         if fmt == "html":  # interactive, as wide as its column, described for screen readers
             assert isinstance(fig, alt.TopLevelMixin)
@@ -107,12 +110,15 @@ def test_markdown_table_and_formatting():
     assert report.and_join(["a and b", "c and d", "e and f"], sep="; ") == "a and b; c and d; and e and f"
 
 
-def test_memory_rows_and_loss_series():
-    rows = report.memory_rows({"main": RESULTS})
-    assert rows[0] == ["NumPy (by hand)", "1.00 MiB", "tracemalloc", "2.00 MiB", "101,770"]
-    series = report.loss_series(RESULTS)
-    assert set(series) == {f"{label}, {k} loss" for label in plots.MODEL_LABELS.values() for k in ("train", "test")}
-    assert series["PyTorch, test loss"][0] == {"epoch": 1, "value": 1.1}
+def test_points_are_a_history_as_epoch_value_pairs():
+    assert report.points(RUN.models["pytorch"].history, "test_loss")[0] == {"epoch": 1, "value": 1.1}
+    assert [p["epoch"] for p in report.points(RUN.models["numpy"].history, "seconds")] == [1, 2, 3]
+
+
+def test_significant_figures_and_factors_from_the_printed_numbers():
+    assert [report.sig(x) for x in (0.0061234, 0.036, 1.0499, 12.34, 1234.5)] == ["0.00612", "0.0360", "1.05", "12.3",
+                                                                                  "1,230"]
+    assert report.ratio(0.036, 0.0061234) == ("0.0360", "0.00612", "5.9")  # 0.0360 / 0.00612, as printed
 
 
 def test_table_is_markdown_in_html_and_a_latex_float_body_in_the_pdf():
@@ -130,16 +136,22 @@ def test_table_is_markdown_in_html_and_a_latex_float_body_in_the_pdf():
     assert [row.count(" & ") for row in body.strip().split("\n")] == [2, 2]
 
 
-def test_mode_banner_is_a_callout_only_in_html(monkeypatch):
-    from mnistcompare.core import params as P
+def project(tmp_path, monkeypatch, text: str):
+    """A project whose params.yml says `text`, as a render of it reads it."""
+    (tmp_path / "params.yml").write_text(text)
+    monkeypatch.setenv("QUARTO_PROJECT_ROOT", str(tmp_path))
+    for name in ("MNISTCOMPARE_QUICK", "MNISTCOMPARE_EPOCHS", "MNISTCOMPARE_HIDDEN", "MNISTCOMPARE_DEVICE"):
+        monkeypatch.delenv(name, raising=False)
 
-    loaded = P.LoadedParams(P.Params(epochs=3, subset=3000, seeds=2), path=None, quick=True, overrides={})
-    result = {"created": "2026-11-27", "compute_seconds": 30}
+
+def test_the_banner_is_a_callout_only_in_html(tmp_path, monkeypatch):
+    project(tmp_path, monkeypatch, "epochs: 3\nsubset: 3000\nseeds: 2\n")
+    S = NS(created="2026-11-27", compute_seconds=30)
     monkeypatch.setenv("MNISTCOMPARE_FIGURES", "html")
-    assert report.mode_banner(result, loaded).startswith("::: {.callout-note}")
+    assert index.banner(S).startswith("::: {.callout-note}")
     monkeypatch.setenv("MNISTCOMPARE_FIGURES", "static")
-    static = report.mode_banner(result, loaded)
-    assert ":::" not in static and static.startswith("> **Quick mode") and "3,000 training images" in static
+    static = index.banner(S)
+    assert ":::" not in static and static.startswith("> ") and "3,000 training images" in static
 
 
 def test_provenance_is_read_at_render_time_not_from_the_cache(tmp_path, monkeypatch):
@@ -147,22 +159,19 @@ def test_provenance_is_read_at_render_time_not_from_the_cache(tmp_path, monkeypa
     params.yml says epochs: 5: the banner and the table must say params.yml, not the override."""
     from mnistcompare.core import params as P
 
-    (tmp_path / "params.yml").write_text("epochs: 5\nquick:\n  subset: 500\n")
-    monkeypatch.setenv("QUARTO_PROJECT_ROOT", str(tmp_path))
-    monkeypatch.delenv("MNISTCOMPARE_QUICK", raising=False)
-    monkeypatch.delenv("MNISTCOMPARE_EPOCHS", raising=False)
-    cached = {"created": "x", "compute_seconds": 1, "quick": True, "overrides": {"epochs": 5}}
-    banner = report.mode_banner(cached)
-    assert "Quick mode" not in banner and "5 epochs" in banner
-    assert "Changed from the project's defaults: `epochs: 5` (params.yml)." in banner
-    sources = {row[0]: row[2] for row in report.params_rows(cached)}
-    assert sources["`epochs`"] == "params.yml" and sources["`hidden`"] == "default"
+    project(tmp_path, monkeypatch, "epochs: 5\nquick:\n  subset: 500\n")
+    S = NS(created="x", compute_seconds=1)  # cached with quick mode and an override: neither is read
+    banner = index.banner(S)
+    assert "Quick mode" not in banner and "5 epochs" in banner and "`epochs: 5` (params.yml)" in banner
+    params = reproducibility.params_table().markdown_text
+    assert "| `epochs` | `5` | params.yml |" in params and "| `hidden` | `128` | default |" in params
     monkeypatch.setenv("MNISTCOMPARE_QUICK", "1")
     monkeypatch.setenv("MNISTCOMPARE_HIDDEN", "32")
-    sources = {row[0]: row[2] for row in report.params_rows(cached)}
-    assert (sources["`subset`"], sources["`hidden`"], sources["`epochs`"]) == ("quick mode", "environment override", "params.yml")
-    assert ("Changed from the project's defaults: `epochs: 5` (params.yml), `hidden: 32` (environment), "
-            "`subset: 500` (quick mode).") in report.mode_banner(cached)
+    params = reproducibility.params_table().markdown_text
+    assert "| `subset` | `500` | quick mode |" in params and "| `hidden` | `32` | environment override |" in params
+    banner = index.banner(S)
+    assert all(item in banner for item in ("`epochs: 5` (params.yml)", "`hidden: 32` (environment)",
+                                           "`subset: 500` (quick mode)"))
     assert P.load(tmp_path / "params.yml", environ={}).sources["seed"] == "default"
 
 
@@ -172,7 +181,7 @@ def test_a_static_chart_is_a_vector_pdf_in_the_pdf_render(tmp_path, monkeypatch)
     info.write_text(json.dumps({"format": {"identifier": {"base-format": "pdf"}}}))
     monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
     monkeypatch.delenv("MNISTCOMPARE_FIGURES", raising=False)
-    chart = plots.epoch_times(RESULTS, "Seconds per epoch.")
+    chart = plots.epoch_times(RUN, "Seconds per epoch.")
     assert chart._repr_mimebundle_()["text/markdown"].startswith("![](figures/fig-time.pdf)")
     pdf = (tmp_path / "figures" / "fig-time.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and not re.search(rb"/Subtype\s*/Image", pdf)  # vector, not a raster
@@ -196,14 +205,15 @@ def test_the_banner_names_every_changed_parameter_that_changes_the_book(tmp_path
     `make run`, so it is not named; a value equal to the default is not a change."""
     from mnistcompare.core import params as P
 
-    (tmp_path / "params.yml").write_text("init: he\nseed: 3\nthreads: 1\nparity: false\nhidden: 128\n")
-    monkeypatch.delenv("MNISTCOMPARE_QUICK", raising=False)
-    loaded = P.load(tmp_path / "params.yml", environ={"MNISTCOMPARE_DEVICE": "cuda"})
+    project(tmp_path, monkeypatch, "init: he\nseed: 3\nthreads: 1\nparity: false\nhidden: 128\n")
+    monkeypatch.setenv("MNISTCOMPARE_DEVICE", "cuda")
+    loaded = P.load(tmp_path / "params.yml")
     assert [(k, src) for k, _, src in report.changed(loaded)] == [
         ("seed", "params.yml"), ("init", "params.yml"), ("device", "environment override"), ("threads", "params.yml")]
     monkeypatch.setenv("MNISTCOMPARE_FIGURES", "html")
-    banner = report.mode_banner({"created": "x", "compute_seconds": 1}, loaded)
-    assert ("Changed from the project's defaults: `seed: 3` (params.yml), `init: he` (params.yml), `device: cuda` "
-            "(environment), `threads: 1` (params.yml).") in banner
+    banner = index.banner(NS(created="x", compute_seconds=1))
+    named = re.findall(r"`(\w+): ([^`]+)` \(([^)]+)\)", banner)
+    assert named == [("seed", "3", "params.yml"), ("init", "he", "params.yml"), ("device", "cuda", "environment"),
+                     ("threads", "1", "params.yml")]
     assert "init he, 3 seeds from seed 3, device cuda, 1 thread(s)" in banner
     assert report.changed(P.load(None, environ={})) == []

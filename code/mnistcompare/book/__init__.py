@@ -2,11 +2,14 @@
 
   chapters/     one module per chapter: its facts (sentences, numbers as text), figures
                 and tables, computed from the study and the parameters in force
-  verdicts      comparisons and conclusions: decisions by stated rules, with their words
+  verdicts      comparisons: decisions by stated rules, with the numbers they were taken on
+  stats         intervals over seeds and margins, for the verdicts
   labels        the words for the study's names (networks, experiments, what diverged)
   plots         one Altair chart per figure (interactive in HTML, a static export in the PDF)
-  report        numbers as text, tables (Markdown in HTML, LaTeX floats in the PDF), the banner
+  report        numbers as text, tables (Markdown in HTML, LaTeX floats in the PDF), listings
   bench_tables  the saved benchmark (benchmarks/results/bench.json) as the book's tables
+  contents      the chapters by name, the repository's and the notebooks' addresses
+  notebooks     every chapter as a Jupyter notebook
 
 A chapter's Python is the shared set-up (chapters/_setup.qmd: S = book.load_study())
 and one call, F = book.chapter("<name>", S). This layer changes words, never numbers:
@@ -14,19 +17,20 @@ it is not in the study's cache key.
 """
 
 
-def load_study() -> dict:
+def load_study():
     """The study for the parameters in force (params.yml, quick mode, the environment),
-    from the cache or computed once."""
+    from the cache or computed once, as typed records (study/records.py)."""
     from .. import study
+    from ..study.records import Study
 
-    return study.load_or_compute(progress=False)
+    return Study.read(study.load_or_compute(progress=False))
 
 
-def chapter(name: str, S: dict, loaded=None):
+def chapter(name: str, S):
     """The facts, figures and tables of one chapter (book/chapters/)."""
     from .chapters import chapter as facts
 
-    return facts(name, S, loaded)
+    return facts(name, S)
 
 
 def values(*quoted):

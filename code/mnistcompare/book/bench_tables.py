@@ -98,16 +98,6 @@ def memory_table(results: dict) -> str:
     return md_table(["trainer", "peak RSS growth (MiB)", "tracemalloc peak (MiB)"], rows)
 
 
-def provenance(results: dict | None) -> str:
-    """When, where and how the saved benchmark was taken, as a sentence fragment."""
-    if results is None:
-        return "does not exist yet (`make bench` writes it)"
-    env = results["environment"]
-    threads = " and ".join(str(t) for t in results["threads"])
-    return (f"was run on {results['timestamp'][:10]} (CPU: {env['cpu']}, {env['cpu_count']} cores; NumPy "
-            f"{env['numpy']}, PyTorch {env['torch']}) at {threads} thread(s), {results['repeats']} timed epochs each")
-
-
 def best_line(results: dict) -> str:
     """Each trainer at its own fastest thread count, in words."""
     best = results.get("best") or {}

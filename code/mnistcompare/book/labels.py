@@ -85,47 +85,53 @@ def budget_label(run: str) -> str:
 # --- what diverged ----------------------------------------------------------------------------------
 
 
-def where(d: dict) -> str:
-    """The run a divergence record comes from, in words: "the run with small initial weights"."""
-    return "the " + EXPERIMENTS[d["experiment"]].run.format(seed=d.get("seed"), input=d.get("input"))
+def where(d) -> str:
+    """The run a divergence record (records.Divergence) comes from, in words: "the run with
+    small initial weights"."""
+    return "the " + EXPERIMENTS[d.experiment].run.format(seed=d.seed, input=d.input)
 
 
-def divergence(d: dict, models: list[str] | None = None) -> str:
+def became(d) -> str:
+    """What the loss became, in words: "infinite" or "not a number"."""
+    return "infinite" if d.infinite else "not a number"
+
+
+def divergence(d, models: list[str] | None = None) -> str:
     """Diverged networks of one run, everything the record says: "the NumPy network of the
-    main run diverged in epoch 2 with learning rate 1000: its training loss became not a number"
-    (the value itself, nan or inf, is in the divergence table).
-    `models`: several networks that diverged alike (same epoch, loss and value)."""
-    models = models or [d["model"]]
+    main run diverged in epoch 2 with learning rate 1000: its training loss became not a
+    number" (the value itself, nan or inf, is in the divergence table). `models`: several
+    networks that diverged alike (same epoch, loss and value)."""
+    models = models or [d.model]
     names = " and ".join(NETWORKS.get(m, m) for m in models)
-    many = len(models) > 1
-    return (f"the {names} network{'s' if many else ''} of {where(d)} diverged in epoch {d['epoch']} with learning "
-            f"rate {d['lr']:g}: {'their' if many else 'its'} {d['stage']} loss{'es' if many else ''} became {became(d)}")
+    if len(models) > 1:
+        return (f"the {names} networks of {where(d)} diverged in epoch {d.epoch} with learning rate {d.lr:g}: their "
+                f"{d.stage} losses became {became(d)}")
+    return (f"the {names} network of {where(d)} diverged in epoch {d.epoch} with learning rate {d.lr:g}: its "
+            f"{d.stage} loss became {became(d)}")
 
 
-def divergences(found: list[dict]) -> str:
-    """Diverged networks in one sentence fragment: networks of one run that diverged alike
-    are named together; runs are joined with semicolons."""
+def divergences(found) -> str:
+    """Diverged networks in one clause: networks of one run that diverged alike are named
+    together; runs are joined with semicolons."""
+    import dataclasses
+
     groups: dict[tuple, list[str]] = {}
-    firsts: dict[tuple, dict] = {}
+    firsts: dict[tuple, object] = {}
     for d in found:
-        key = tuple(sorted((k, str(v)) for k, v in d.items() if k != "model"))
-        groups.setdefault(key, []).append(d["model"])
+        key = tuple(v for k, v in dataclasses.asdict(d).items() if k != "model")
+        groups.setdefault(key, []).append(d.model)
         firsts.setdefault(key, d)
     return "; ".join(divergence(firsts[k], models) for k, models in groups.items())
 
 
-def not_shown(found: list[dict]) -> str:
-    """What stands in place of a figure, table or sentence that needs a diverged network."""
+def not_shown(found) -> str:
+    """The sentence that stands in place of a figure, table or sentence that needs a
+    diverged network."""
     return f"Not shown, because {divergences(found)}."
 
 
-def became(d: dict) -> str:
-    """What the loss became, in words: "infinite" or "not a number"."""
-    return "infinite" if d["loss"].lstrip("+-") == "inf" else "not a number"
-
-
-def divergence_rows(found: list[dict]) -> list[list]:
+def divergence_rows(found) -> list[list]:
     """One table row per diverged network: experiment, network, epoch, learning rate, and
     which loss left the finite numbers, as what."""
-    return [[where(d).removeprefix("the "), MODEL_LABELS.get(d["model"], d["model"]), d["epoch"], f"{d['lr']:g}",
-             f"{d['stage']} loss, {became(d)}"] for d in found]
+    return [[where(d).removeprefix("the "), MODEL_LABELS.get(d.model, d.model), d.epoch, f"{d.lr:g}",
+             f"{d.stage} loss, {became(d)}"] for d in found]

@@ -219,19 +219,19 @@ def _model_dash():
     return alt.Scale(domain=[MODEL_LABELS[m] for m in MODEL_COLORS], range=[[1, 0], [6, 3]])
 
 
-def _history_rows(runs: dict[str, list[dict]], metrics: tuple[str, ...]) -> list[dict]:
-    """Long-format rows: one per (series, epoch, metric)."""
-    return [{"series": series, "epoch": row["epoch"], "metric": METRIC_LABELS.get(m, m), "value": row[m]}
-            for series, history in runs.items() for row in history for m in metrics]
+def _history_rows(runs: dict[str, tuple], metrics: tuple[str, ...]) -> list[dict]:
+    """Long-format rows: one per (series, epoch, metric), from networks' histories (records.Epoch)."""
+    return [{"series": series, "epoch": e.epoch, "metric": METRIC_LABELS.get(m, m), "value": getattr(e, m)}
+            for series, history in runs.items() for e in history for m in metrics]
 
 
-def training_curves(results: dict, alt_text: str, name: str = "fig-curves",
+def training_curves(run, alt_text: str, name: str = "fig-curves",
                     metrics: tuple[str, ...] = ("train_loss", "test_loss", "test_accuracy")):
     """Each metric per epoch, both models overlaid (legend click highlights one): one panel
     per metric, side by side (a row that wraps on a narrow screen in HTML)."""
     import altair as alt
 
-    runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
+    runs = {MODEL_LABELS[m]: net.history for m, net in run.models.items()}
     rows = _history_rows(runs, metrics)
 
     def panel(rows: list[dict], panel_width, title=None):
@@ -276,13 +276,12 @@ def series_curves(runs: dict[str, list[dict]], alt_text: str, name: str, metric:
     return show(_bottom_legends(chart.properties(width=width(CHART_PX - 80), height=280).interactive()), alt_text, name)
 
 
-def epoch_times(results: dict, alt_text: str, name: str = "fig-time"):
-    """Training seconds per epoch for each model."""
+def epoch_times(run, alt_text: str, name: str = "fig-time"):
+    """Training seconds per epoch for each network of a run (records.Run)."""
     import altair as alt
 
-    runs = {MODEL_LABELS[m]: r["history"] for m, r in results["models"].items()}
-    rows = [{"model": s, "epoch": r["epoch"], "seconds": r["seconds"], "images per second": r["samples_per_second"]}
-            for s, h in runs.items() for r in h]
+    rows = [{"model": MODEL_LABELS[m], "epoch": e.epoch, "seconds": e.seconds, "images per second": e.samples_per_second}
+            for m, net in run.models.items() for e in net.history]
     chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
         x=_epoch_axis([r["epoch"] for r in rows]), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
         color=alt.Color("model:N", scale=_model_scale()),
@@ -316,41 +315,42 @@ def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], 
     return show(_bottom_legends(chart, columns=10), alt_text, name)
 
 
-def decision_boundaries(b: dict, alt_text: str, name: str = "fig-boundary"):
-    """One panel per classifier: predicted region on the PCA plane, test points on top.
-    A static image in both formats: three 150x150 region maps are too heavy for Vega."""
-    a, d = b["digits"]
-    xs, ys = np.asarray(b["grid_x"]), np.asarray(b["grid_y"])
-    pts, lab = np.asarray(b["test_points"]), np.asarray(b["test_labels"])
-    keys = list(b["classifiers"])
+def decision_boundaries(b, alt_text: str, name: str = "fig-boundary"):
+    """One panel per classifier (records.Boundaries): predicted region on the PCA plane, test
+    points on top. A static image in both formats: three 150x150 region maps are too heavy
+    for Vega."""
+    a, d = b.digits
+    xs, ys = np.asarray(b.grid_x), np.asarray(b.grid_y)
+    pts, lab = np.asarray(b.test_points), np.asarray(b.test_labels)
+    keys = list(b.classifiers)
     fig, axes = _figure(1, len(keys), width=FIGURE_IN, height=2.7, sharex=True, sharey=True)
     from matplotlib.colors import ListedColormap
 
     for ax, key in zip(axes[0], keys):
-        c = b["classifiers"][key]
-        if c["grid"] is None:  # the network diverged on the two components: its panel says so
+        c = b.classifiers[key]
+        if c.grid is None:  # the network diverged on the two components: its panel says so
             ax.text(0.5, 0.5, "diverged:\nno regions", ha="center", va="center", transform=ax.transAxes, fontsize=9)
             ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n(diverged)", fontsize=9)
             ax.set_xlabel("PC1")
             continue
-        region = np.asarray(c["grid"]).reshape(len(ys), len(xs))
+        region = np.asarray(c.grid).reshape(len(ys), len(xs))
         ax.pcolormesh(xs, ys, region, cmap=ListedColormap(["#c6dbef", "#fcbba1"]), shading="auto", rasterized=True)
         for cls, color, digit in ((0, "#08519c", a), (1, "#a50f15", d)):
             m = lab == cls
             ax.scatter(pts[m, 0], pts[m, 1], s=2, color=color, alpha=0.5, label=f"digit {digit}", rasterized=True)
-        ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n2-D accuracy {c['accuracy_2d']:.1%}", fontsize=9)
+        ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n2-D accuracy {c.accuracy_2d:.1%}", fontsize=9)
         ax.set_xlabel("PC1")
     axes[0][0].set_ylabel("PC2")
     axes[0][0].legend(fontsize=7, markerscale=4, loc="lower left")
     return static_matplotlib(fig, alt_text, name)
 
 
-def confusion_matrices(results: dict, alt_text: str, name: str = "fig-confusion"):
-    """Row-normalised confusion matrix per model (counts in the cells and the tooltip): one
-    panel per model, side by side (a row that wraps on a narrow screen in HTML)."""
+def confusion_matrices(run, alt_text: str, name: str = "fig-confusion"):
+    """Row-normalised confusion matrix per network of a run (counts in the cells and the
+    tooltip): one panel per network, side by side (a row that wraps on a narrow screen in HTML)."""
     import altair as alt
 
-    mats = {m: np.asarray(r["confusion_matrix"]) for m, r in results["models"].items()}
+    mats = {m: np.asarray(net.confusion_matrix) for m, net in run.models.items()}
     rows = [{"model": MODEL_LABELS[m], "true": i, "predicted": j, "count": int(c[i, j]),
              "share of true class": float(c[i, j] / c[i].sum())}
             for m, c in mats.items() for i in range(10) for j in range(10)]

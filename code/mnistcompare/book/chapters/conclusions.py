@@ -4,64 +4,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...study import experiments
+from ...study.records import Study
 from .. import labels, verdicts as V
-from ..report import Prose, limit_shares, max_parity_gap, median, pct, sci_text
+from ..report import Prose, limit_shares, pct, sci_text
 from .base import Chapter, missing
-from .index import missing_parts
-
+from .decision_boundary import INPUTS
+from .fairness import seed_sentence
+from .index import missing_parts, paper_lacks, speed_sentence
 
 NEEDS_MAIN = True  # the main run's trained networks: not in the diverged edition
 
+
 @dataclass(frozen=True, kw_only=True)
 class Conclusions(Chapter):
-    agree: str
-    gap_first: str
-    same_alg: str
-    seeds: str
-    speed_text: str
-    limit_text: str
+    accuracy: str
+    speed: str
+    limit: str
     curves: str
     bends: str
     loc_np: str
     loc_pt: str
     bought: str
-    faster_words: str
 
     def missing_note(self):
-        return missing_parts(self.S, "This book")
+        return missing_parts(self.S)
 
 
-def facts(S: dict, loaded=None) -> Conclusions:
-    main, cx = S["main"], S["complexity"]
-    verdicts = {"parity": V.parity(S), "speed": V.speed(S, median(main, "numpy"), median(main, "pytorch"))}
-    for name, needs, verdict in (("seeds", "seeds", V.seed_accuracy), ("paper", "paper_like", V.paper_shapes)):
-        if not missing(S, needs):
-            verdicts[name] = verdict(S)
-    gone_2d = [d for d in experiments.diverged(S, "boundaries") if d["input"] == "2 components"]
-    if not gone_2d:
-        verdicts["boundaries"] = V.boundaries(S)
-    return Conclusions(
-        S=S, verdicts=verdicts, agree=verdicts["parity"].words["agree"], gap_first=sci_text(max_parity_gap(S)["first_epoch_train_loss"]),
-        same_alg=verdicts["parity"].words["conclusion"],
-        seeds=(f"{verdicts['seeds'].text} The study's claim that PyTorch is more accurate "
-               f"{verdicts['seeds'].words['claim']}." if "seeds" in verdicts else
-               Prose(f"The independent seeds are not compared: {labels.divergences(experiments.diverged(S, 'seeds'))}.")),
-        speed_text=verdicts["speed"].text, limit_text=limit_text(S),
-        curves=(Prose(f"{verdicts['paper'].words['conclusion']} (@sec-study-vs-ours).") if "paper" in verdicts else
-                Prose(f"The study's curves are not reproduced here: "
-                      f"{labels.divergences(experiments.diverged(S, 'paper_like'))}.")),
-        bends=(f"on the same features {verdicts['boundaries'].text}" if "boundaries" in verdicts else
-               f"whether the two networks bend it the same way is not known here, because {labels.divergences(gone_2d)}"),
-        loc_np=str(cx["numpy"]["model and gradients"] + cx["numpy"]["training loop"]),
-        loc_pt=str(cx["pytorch"]["model and gradients"] + cx["pytorch"]["training loop"]),
-        bought=(verdicts["seeds"].words["bought"] if "seeds" in verdicts else
-                "the diverged seeds cannot say whether the framework bought accuracy"),
-        faster_words=verdicts["speed"].words["faster"],
-    )
+def accuracy(S: Study, parity: V.Verdict, seeds: V.Verdict | None) -> str:
+    """The main run's parity, then the seeds and how the study's accuracy claim stands."""
+    if parity.decision == "same":
+        same = (f"Started from the same weights and fed the same minibatches, the two implementations agree to "
+                f"{sci_text(parity.gap)} after one epoch: they are the same algorithm.")
+    else:
+        same = (f"Started from the same weights and fed the same minibatches, the two implementations differ by "
+                f"{sci_text(parity.gap)} after one epoch, more than round-off (a relative difference of "
+                f"{sci_text(parity.rel)}, above {V.ROUNDOFF_REL:.0e}).")
+    if seeds is None:
+        return Prose(f"{same} The independent seeds are not compared: {labels.divergences(S.divergences('seeds'))}.")
+    claim = {"pytorch": "The study's claim that PyTorch is more accurate is what we measure too.",
+             "numpy": "The study's claim that PyTorch is more accurate is the opposite of what we measure.",
+             "same": "The study's claim that PyTorch is more accurate is refuted by this run.",
+             "cannot tell": "The study's claim that PyTorch is more accurate is untested by this run."}[seeds.decision]
+    return Prose(f"{same} {seed_sentence(seeds)} {claim}")
 
 
-def limit_text(S: dict) -> str:
+def limit(S: Study) -> str:
     """The five matrix products both loops hand to BLAS, and each loop's share of their rate."""
     shares = limit_shares(S)
     if None in shares.values():
@@ -70,3 +57,57 @@ def limit_text(S: dict) -> str:
     return Prose(f"Both hand the same five matrix products per step to an optimised BLAS; timed alone, NumPy's loop "
                  f"reaches {pct(shares['numpy'], 0)} of those products' rate and PyTorch's {pct(shares['pytorch'], 0)}: "
                  "what differs is the overhead around them (@sec-benchmark).")
+
+
+def curves(S: Study, v: V.Verdict | None) -> str:
+    if v is None:
+        return Prose(f"The study's curves are not reproduced here: {labels.divergences(S.divergences('paper_like'))}.")
+    if v.decision == "reproduced":
+        return Prose("The study's higher and slower NumPy curve is reproduced by a small initialisation and small steps: "
+                     "it says how the network was started, not which library trained it (@sec-study-vs-ours).")
+    return Prose(f"Our paper-like preset does not reproduce the study's shapes: it lacks {paper_lacks(v)} "
+                 "(@sec-study-vs-ours).")
+
+
+def bends(S: Study, v: V.Verdict | None) -> str:
+    """Whether the two networks bend the 3-versus-8 boundary alike."""
+    if v is None:
+        gone = [d for d in S.divergences("boundaries") if d.input == INPUTS["accuracy_2d"]]
+        return Prose(f"Whether the two networks bend the boundary the same way is not known here, because "
+                     f"{labels.divergences(gone)} (@sec-decision-boundary).")
+    if v.decision == "same":
+        return Prose(f"On the same two features the two networks bend the boundary the same way: their regions agree "
+                     f"on {v.share:.1%} of the plane (@sec-decision-boundary).")
+    return Prose(f"On the same two features the two networks bend the boundary differently: their regions agree on only "
+                 f"{v.share:.1%} of the plane (@sec-decision-boundary).")
+
+
+def bought(seeds: V.Verdict | None, speed: V.Verdict) -> str:
+    """What the framework bought here, in accuracy and in time."""
+    accuracy = {None: "Here the diverged seeds cannot say whether the framework bought accuracy",
+                "pytorch": "Here the framework bought accuracy (the interval over the seeds excludes 0)",
+                "numpy": "Here the framework bought no accuracy (the NumPy network was the more accurate over the seeds)",
+                "same": f"Here the framework bought no accuracy beyond the ±{100 * V.ACCURACY_MARGIN:.2f}-point margin",
+                "cannot tell": "Here this run cannot tell whether the framework bought accuracy"
+                }[seeds.decision if seeds else None]
+    time = {"numpy": "NumPy trained faster", "pytorch": "PyTorch trained faster",
+            "same": "neither trained faster"}[speed.decision]
+    return f"{accuracy}, and {time}."
+
+
+def facts(S: Study) -> Conclusions:
+    verdicts = {"parity": V.parity(S), "speed": V.speed(S)}
+    if not missing(S, "seeds"):
+        verdicts["seeds"] = V.seed_comparison(S, "test_accuracy")
+    if not missing(S, "paper_like"):
+        verdicts["paper"] = V.paper_shapes(S)
+    if not [d for d in S.divergences("boundaries") if d.input == INPUTS["accuracy_2d"]]:
+        verdicts["boundaries"] = V.boundaries(S)
+    return Conclusions(
+        S=S, verdicts=verdicts,
+        accuracy=accuracy(S, verdicts["parity"], verdicts.get("seeds")),
+        speed=speed_sentence(S, verdicts["speed"]), limit=limit(S),
+        curves=curves(S, verdicts.get("paper")), bends=bends(S, verdicts.get("boundaries")),
+        loc_np=str(S.complexity["numpy"].model_and_loop), loc_pt=str(S.complexity["pytorch"].model_and_loop),
+        bought=bought(verdicts.get("seeds"), verdicts["speed"]),
+    )

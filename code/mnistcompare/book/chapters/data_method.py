@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...study.records import Study
 from .. import labels, verdicts as V
 from ..report import Prose, source_block
 from .base import Chapter
@@ -17,7 +18,6 @@ class DataMethod(Chapter):
     stated: str
     independent: str
     threads: str
-    cpu: str
 
     def listing_load(self) -> str:
         from ...core import data
@@ -25,25 +25,44 @@ class DataMethod(Chapter):
         return source_block(data.load)
 
 
-def seeds_words(p: dict) -> str:
-    """The independent seeds in words: "3 seeds (0 to 2)" or "one seed (0)"."""
-    n, s = p["seeds"], p["seed"]
-    return f"one seed ({s})" if n == 1 else f"{n} seeds ({s} to {s + n - 1})"
+def seeds_words(p) -> str:
+    """The independent seeds as a quantity: "3 seeds (0–2)" or "one seed (0)"."""
+    return f"one seed ({p.seed})" if p.seeds == 1 else f"{p.seeds} seeds ({p.seed}–{p.seed + p.seeds - 1})"
 
 
-def facts(S: dict, loaded=None) -> DataMethod:
-    p, main = S["params"], S["main"]
-    stated = V.study_settings(p)
+def main_setup(S: Study) -> str:
+    p = S.params
+    return Prose(f"The main run trains both networks for {p.epochs} epoch{'s' if p.epochs > 1 else ''} with {p.hidden} "
+                 f"hidden units, learning rate {p.lr:g} and minibatches of {p.batch_size}, starting from "
+                 f"{labels.INIT_NAMES[p.init]} (`init: {p.init}`: {labels.INIT_DRAWS[p.init]}).")
+
+
+def stated(v: V.Verdict, S: Study) -> str:
+    """The main run's settings against what the study states of its own."""
+    if v.decision == "same":
+        return f"The study also trained for {v.epochs} epochs; it states no hidden size, learning rate or batch size."
+    return (f"The study trained for {v.epochs} epochs, not {S.params.epochs}; it states no hidden size, learning rate "
+            "or batch size.")
+
+
+def independent(S: Study) -> str:
+    """The experiments beside the main run, with where the book shows them (not in the
+    diverged edition, which leaves those chapters out)."""
+    where = "" if S.edition == "diverged" else " (@sec-fairness, @sec-study-vs-ours)"
+    return Prose(f"To see what that changes, we also train with the same minibatch order but PyTorch's own initial "
+                 f"weights, and with the small initialisation common in from-scratch code; each network on its own "
+                 f"over {seeds_words(S.params)}; and with a preset that resembles the study's curves{where}.")
+
+
+def threads(S: Study) -> str:
+    env = S.main.environment
+    return f"Both libraries use the same number of threads: {env.threads} on this machine (CPU: {env.cpu})."
+
+
+def facts(S: Study) -> DataMethod:
+    verdict = V.study_settings(S)
     return DataMethod(
-        S=S, verdicts={"study_settings": stated},
-        n_train=f"{main['data']['n_train']:,}", n_test=f"{main['data']['n_test']:,}",
-        main_setup=Prose(f"The main run trains both networks for {p['epochs']} epoch{'s' if p['epochs'] > 1 else ''} "
-                         f"with {p['hidden']} hidden units, learning rate {p['lr']:g} and minibatches of "
-                         f"{p['batch_size']}, starting from {labels.INIT_NAMES[p['init']]} "
-                         f"(`init: {p['init']}`: {labels.INIT_DRAWS[p['init']]})."),
-        stated=stated.text,
-        independent=(f"we also train with the same minibatch order but PyTorch's own initial weights, and with the "
-                     f"small initialisation common in from-scratch code; each network on its own over "
-                     f"{seeds_words(p)}; and with a preset that resembles the study's curves"),
-        threads=str(main["environment"]["threads"]), cpu=main["environment"]["cpu"],
+        S=S, verdicts={"study_settings": verdict},
+        n_train=f"{S.main.data.n_train:,}", n_test=f"{S.main.data.n_test:,}",
+        main_setup=main_setup(S), stated=stated(verdict, S), independent=independent(S), threads=threads(S),
     )

@@ -6,19 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core import params as P
-from .. import labels, plots, verdicts as V
-from ..report import Prose, gradient_rows, max_parity_gap, md_table, num, parity_series, pct, sci_text, series, \
-    spread_rows, table
+from ...study.records import Stat, Study
+from .. import labels, plots, stats, verdicts as V
+from ..report import Prose, md_table, num, pct, points, sci, sci_text, table
 from .base import Chapter, missing, shown
 from .data_method import seeds_words
 
 NEEDS_MAIN = True  # the main run's trained networks: not in the diverged edition
 
-# How the seeds are weighed, said once beside the verdicts (book/verdicts.py's rule).
-SEED_RULE = (f"Each comparison is decided by the 95% Welch interval for the difference of the means and a margin "
-             f"stated in advance ({V.margin_value('test_accuracy')} of accuracy, {V.margin_value('test_loss')} of "
-             "test loss): different when the interval excludes "
-             "0, the same when it lies inside the margin, and otherwise this run cannot tell (@sec-verdicts).")
+LEVEL = f"{stats.LEVEL:.0%}"  # "95%"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Fairness(Chapter):
@@ -26,7 +23,7 @@ class Fairness(Chapter):
     gap_train: str
     gap_test: str
     gap_acc: str
-    grow_words: str
+    growth: str
     init_text: str
     paper_lr: str
     paper_run: str
@@ -34,7 +31,7 @@ class Fairness(Chapter):
     fd_max: str
     ag_max: str
     ag_batch: str
-    grad_words: str
+    gradients: str
     seeds: str
     seed_draws: str
     seed_cmp: str
@@ -43,8 +40,11 @@ class Fairness(Chapter):
         alt = (f"The absolute difference between NumPy and PyTorch after each epoch of the main run, on a log scale: "
                f"at most {self.gap_train} in training loss, {self.gap_test} in test loss and {self.gap_acc} in test "
                "accuracy.")
-        return plots.series_curves(parity_series(self.S), alt, "fig-parity", metric="value", title="|NumPy − PyTorch|",
-                                   log_y=True)
+        par = self.S.main.parity
+        series = {label: [{"epoch": e + 1, "value": v} for e, v in enumerate(diffs) if v > 0]  # log scale: no zeros
+                  for label, diffs in (("training loss", par.train_loss_abs_diff), ("test loss", par.test_loss_abs_diff),
+                                       ("test accuracy", par.test_accuracy_abs_diff))}
+        return plots.series_curves(series, alt, "fig-parity", metric="value", title="|NumPy − PyTorch|", log_y=True)
 
     def fig_init(self):
         def draw():
@@ -57,16 +57,24 @@ class Fairness(Chapter):
         return shown(self.S, ("init_only", "init_small"), draw)
 
     def tbl_gradients(self):
-        return table(md_table(["parameter", "vs finite differences (float64)", "vs autograd (float32)"],
-                              gradient_rows(self.S)))
+        g = self.S.gradients
+        rows = [[f"`{k}`", sci(g.finite_differences[k]), sci(g.autograd[k])] for k in g.autograd]
+        return table(md_table(["parameter", "vs finite differences (float64)", "vs autograd (float32)"], rows))
 
     def tbl_seeds(self):
+        def pm(stat: Stat, fmt) -> str:
+            return f"{fmt(stat.mean)} $\\pm$ {fmt(stat.sd)}"
+
+        rows = [[labels.MODEL_LABELS[m], pm(v.test_accuracy, pct), pm(v.test_loss, lambda x: num(x, 4)),
+                 pm(v.seconds_per_epoch, lambda x: num(x, 3)), str(v.test_accuracy.n)]
+                for m, v in (self.S.seed_spread or {}).items()]
         return shown(self.S, ("seeds",), lambda: table(md_table(
-            ["implementation", "test accuracy", "test loss", "s / epoch", "seeds"], spread_rows(self.S))))
+            ["implementation", "test accuracy", "test loss", "s / epoch", "seeds"], rows)))
 
     def fig_seeds(self):
         def draw():
-            series = seed_series(self.S)
+            series = {f"{labels.MODEL_LABELS[m]}, seed {run.params.seed}": points(net.history, "test_accuracy")
+                      for run in self.S.seeds for m, net in run.models.items()}
             finals = [h[-1]["value"] for h in series.values()]
             alt = (f"Test accuracy per epoch of both networks for each of {self.seeds}: after the last epoch they lie "
                    f"between {pct(min(finals))} and {pct(max(finals))}.")
@@ -75,70 +83,147 @@ class Fairness(Chapter):
         return shown(self.S, ("seeds",), draw)
 
 
-def init_series(S: dict, metric: str = "test_loss") -> dict[str, list[dict]]:
-    """The initialisation experiment as named series of one metric: the shared start (the
+def init_series(S: Study) -> dict[str, list[dict]]:
+    """The initialisation experiment as named series of test loss: the shared start (the
     main run's NumPy network, which draws the same weights as the PyTorch network under
     parity), PyTorch's own, and the small one."""
-    init = S["params"]["init"]
-    pick = lambda run, m: series(run["models"][m]["history"], metric)  # noqa: E731
-    return {f"the shared start (init: {init})": pick(S["main"], "numpy"),
-            "PyTorch, nn.Linear's own": pick(S["init_only"], "pytorch"),
-            "NumPy, small N(0, 0.01²)": pick(S["init_small"], "numpy")}
+    return {f"the shared start (init: {S.params.init})": points(S.main.models["numpy"].history, "test_loss"),
+            "PyTorch, nn.Linear's own": points(S.init_only.models["pytorch"].history, "test_loss"),
+            "NumPy, small N(0, 0.01²)": points(S.init_small.models["numpy"].history, "test_loss")}
 
 
-def seed_series(S: dict, metric: str = "test_accuracy") -> dict[str, list[dict]]:
-    return {f"{labels.MODEL_LABELS[m]}, seed {run['params']['seed']}": series(rec["history"], metric)
-            for run in S["seeds"] for m, rec in run["models"].items()}
+# --- same conditions, same curves? -------------------------------------------------------------
 
 
-def first(run: dict, model: str) -> float:
-    return run["models"][model]["history"][0]["test_loss"]
+def agree(v: V.Verdict) -> str:
+    """The main run's first-epoch gap in training loss, and what it says."""
+    if v.decision == "same":
+        return (f"Their losses then agree to {sci_text(v.gap)} after the first epoch (float32 round-off: a relative "
+                f"difference of {sci_text(v.rel)}, below {V.ROUNDOFF_REL:.0e}): the two libraries add the same "
+                "numbers in a different order.")
+    return (f"Their losses then differ by {sci_text(v.gap)} after the first epoch (more than float32 round-off: a "
+            f"relative difference of {sci_text(v.rel)}, above {V.ROUNDOFF_REL:.0e}).")
 
 
-def last(run: dict, model: str) -> float:
-    return run["models"][model]["history"][-1]["test_loss"]
+def growth(v: V.Verdict) -> str:
+    """How the per-epoch differences read against the training curves."""
+    if v.decision == "same":
+        return Prose("The differences grow slowly because SGD feeds each step's rounding into the next, but they stay "
+                     "far below anything visible in @fig-curves.")
+    return Prose("They are more than round-off, so the two implementations do not compute the same steps; compare "
+                 "@fig-curves.")
+
+
+# --- only the initialisation differs ----------------------------------------------------------
 
 
 def shared_start(init: str) -> str:
     """What the shared start is, and how PyTorch's own initialisation stands to it."""
+    if init == labels.TORCH_OWN:
+        return (f"The shared start is {labels.INIT_NAMES[init]} (`init: {init}`: {labels.INIT_DRAWS[init]}), drawn "
+                "by NumPy's generator; PyTorch's own initialisation is the same distribution with other random "
+                "numbers.")
     own = labels.TORCH_OWN
-    relation = ("the same distribution with other random numbers" if init == own else
-                f"a different distribution: {labels.INIT_DRAWS[own]}")
-    return (f"The shared start is {labels.INIT_NAMES[init]} (`init: {init}`: {labels.INIT_DRAWS[init]}), "
-            f"drawn by NumPy's generator; PyTorch's own `nn.Linear` initialisation is {relation}.")
+    return (f"The shared start is {labels.INIT_NAMES[init]} (`init: {init}`: {labels.INIT_DRAWS[init]}), drawn by "
+            f"NumPy's generator; PyTorch's own initialisation is a different distribution: {labels.INIT_DRAWS[own]}.")
 
 
 def also_offered(init: str) -> str:
     """The `init` schemes this chapter does not show, for a fork to try: "" when it shows them all."""
     others = [s for s in P.INIT_SCHEMES if s not in (init, labels.TORCH_OWN, "small")]
-    return "".join(f" The parameter `init` also offers {labels.INIT_NAMES[s]} ({labels.INIT_DRAWS[s]})." for s in others)
+    return " ".join(f"The parameter `init` also offers {labels.INIT_NAMES[s]} ({labels.INIT_DRAWS[s]})."
+                    for s in others)
 
 
-def init_text(S: dict, verdicts: dict) -> str:
-    """The three starts after the first epoch and after the last; the wash-out verdict needs
-    the seeds' spread too."""
-    init = S["params"]["init"]
+def starts(S: Study) -> str:
+    """The three starts after the first epoch and after the last."""
+    first = [net.first.test_loss for net in (S.main.models["numpy"], S.init_only.models["pytorch"],
+                                              S.init_small.models["numpy"])]
+    ends = [net.last.test_loss for net in (S.main.models["numpy"], S.init_only.models["pytorch"],
+                                           S.init_small.models["numpy"])]
+    small = (" (with `init: small` that is the shared start itself, so its curve is the shared one)"
+             if S.params.init == "small" else "")
+    return (f"After the first epoch the test loss is {num(first[0], 3)} from the shared start, {num(first[1], 3)} with "
+            f"PyTorch's own initial weights, and {num(first[2], 3)} with the small {labels.INIT_DRAWS['small']} that "
+            f"many from-scratch tutorials use{small}. By the last epoch the small start reaches {num(ends[2], 4)}, "
+            f"against {num(ends[0], 4)} for the shared one: at the end of training, the three starts differ by at "
+            f"most {num(max(ends) - min(ends), 4)} in test loss.")
+
+
+def wash_out(v: V.Verdict) -> str:
+    """Whether the starting point washes out: each other start against the seeds' spread."""
+    if v.n < 2:
+        return ("With a single seed this run cannot tell whether that is more than the noise of training: two or more "
+                "seeds give a spread to weigh it against.")
+    names = {"init_only": "PyTorch's own start", "init_small": "the small start"}
+    each = " and ".join(f"{names[e]} {abs(iv.diff):.4f} {'above' if iv.diff > 0 else 'below'} their mean "
+                        f"({iv.low:.4f} to {iv.high:.4f})" for e, iv in v.intervals.items())
+    weigh = (f"To weigh that, each start's final test loss is set against the {v.n} independent seeds of the same "
+             f"network, which draw the shared start's scheme, by a {LEVEL} prediction interval for one run: {each}.")
+    if v.decision == "persists":
+        apart = " and of ".join(names[e] for e, found in v.found.items() if found == "different")
+        return f"{weigh} The interval of {apart} excludes 0, so the starting point has not washed out."
+    if v.decision == "washes out":
+        return f"{weigh} Both lie inside the ±{V.LOSS_MARGIN:.4f} margin, so the starting point washes out."
+    if v.seeds_needed is None:
+        return (f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so "
+                "this run cannot tell whether the starting point washes out; at the spread observed no number of "
+                "seeds would: a single run varies by more than the margin, so each start would need several runs "
+                "of its own.")
+    return (f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so this "
+            f"run cannot tell whether the starting point washes out; at the spread observed, about {v.seeds_needed} "
+            "seeds would narrow the intervals to the margin.")
+
+
+def init_text(S: Study, verdicts: dict) -> str:
+    """The initialisation experiment: what the shared start is, the three starts, whether
+    the start washes out (needs the seeds), and the schemes not shown."""
+    init = S.params.init
     gone = missing(S, "init_only", "init_small")
     if gone:
         return Prose(f"{shared_start(init)} {gone}")
-    main = S["main"]
-    same_small = (" (with `init: small` that is the shared start itself, so its curve is the shared one)"
-                  if init == "small" else "")
-    text = (f"{shared_start(init)} After the first epoch the test loss is {num(first(main, 'numpy'), 3)} from the "
-            f"shared start, {num(first(S['init_only'], 'pytorch'), 3)} with PyTorch's own initial weights, and "
-            f"{num(first(S['init_small'], 'numpy'), 3)} with the small {labels.INIT_DRAWS['small']} that many "
-            f"from-scratch tutorials use{same_small}.")
-    ends = [last(main, "numpy"), last(S["init_only"], "pytorch"), last(S["init_small"], "numpy")]
-    text += (f" By the last epoch the small start reaches {num(ends[2], 4)}, against {num(ends[0], 4)} for the shared "
-             f"one: at the end of training, the three starts differ by at most "
-             f"{num(max(ends) - min(ends), 4)} in test loss.")
     seeds_gone = missing(S, "seeds")
     if seeds_gone:
-        text += f" Whether that is more than the noise of training needs the independent seeds. {seeds_gone}"
+        weighed = f"Whether that is more than the noise of training needs the independent seeds. {seeds_gone}"
     else:
-        verdicts["wash_out"] = v = V.starts_wash_out(S)
-        text += f" {v.text}"
-    return Prose(text + also_offered(init))
+        verdicts["wash_out"] = V.starts_wash_out(S)
+        weighed = wash_out(verdicts["wash_out"])
+    return Prose(" ".join(part for part in (shared_start(init), starts(S), weighed, also_offered(init)) if part))
+
+
+def paper_run(S: Study, v: V.Verdict | None) -> str:
+    """The paper-like preset's first epochs against the study's reading."""
+    if v is None:
+        return Prose(missing(S, "paper_like"))
+    start = (f"In our run of it, the NumPy network with small weights ends its first epoch at a test loss of "
+             f"{num(v.numpy, 3)} and PyTorch with its own initialisation at {num(v.pytorch, 3)}")
+    if v.decision == "reproduced":
+        return f"{start}, a gap like the one the study reported."
+    return f"{start}, not the gap the study reported (the next chapter says which part is missing)."
+
+
+def separates(paper: V.Verdict | None, parity: V.Verdict) -> str:
+    """What separates the study's two curves: the starting point, when the preset reproduces
+    them and the main run is one algorithm in both libraries."""
+    if paper is None:
+        return "Without it, this run does not show what separates the study's two curves."
+    if paper.decision == "reproduced" and parity.decision == "same":
+        return ("What separates the study's two curves is the starting point, which the framework chooses for you "
+                "and a from-scratch implementation chooses by hand, not the arithmetic of training.")
+    return "With these parameters this run does not show what separates the study's two curves."
+
+
+# --- the gradients --------------------------------------------------------------------------------
+
+
+def gradients(v: V.Verdict) -> str:
+    if v.decision == "right":
+        return "Both are within round-off, so the hand-written backward pass computes the gradient."
+    return (f"They are larger than round-off (below {V.FD_RIGHT:.0e} and {V.ROUNDOFF_REL:.0e} expected), so the "
+            "hand-written backward pass does not compute the gradient.")
+
+
+# --- the independent seeds ------------------------------------------------------------------------
 
 
 def seed_draws(init: str) -> str:
@@ -148,39 +233,65 @@ def seed_draws(init: str) -> str:
                  "libraries, not two initialisations (@sec-init compares those).")
 
 
-def paper_sentences(S: dict, verdicts: dict) -> tuple[str, str]:
-    """The paper-like preset's first epochs against the study's reading, and what separates
-    the study's curves."""
-    gone = missing(S, "paper_like")
-    if gone:
-        return Prose(gone), "Without it, this run does not show what separates the study's two curves."
-    verdicts["paper"] = v = V.paper_shapes(S)
-    run = S["paper_like"]
-    return (f"In our run of it, the NumPy network with small weights ends its first epoch at a test loss of "
-            f"{num(first(run, 'numpy'), 3)} and PyTorch with its own initialisation at "
-            f"{num(first(run, 'pytorch'), 3)}, {v.words['like_study']}."), v.words["separates"]
+def seed_sentence(v: V.Verdict) -> str:
+    """One mean over the seeds compared (seed_comparison): the decision, the interval and the
+    margin, and how many seeds would settle a "cannot tell". The Abstract and the
+    Conclusions say it too."""
+    accuracy = v.metric == "test_accuracy"
+    what = "final test accuracy" if accuracy else "final test loss"
+    amount = (lambda x: f"{100 * x:.2f} points") if accuracy else (lambda x: f"{x:.4f}")
+    margin = f"±{100 * v.margin:.2f}-point" if accuracy else f"±{v.margin:.4f}"
+    minus = f"PyTorch's mean {what} minus NumPy's is {amount(v.diff)}"
+    iv = v.interval
+    if iv is None:
+        return (f"With a single seed this run cannot tell whether the networks' {what} differs: {minus}, and one seed "
+                "has no spread to weigh that against (two or more seeds per network would give an interval).")
+    interval = f"a {LEVEL} Welch interval of {amount(iv.low)} to {amount(iv.high)}"
+    if v.decision in ("numpy", "pytorch"):
+        better, worse = (labels.NETWORKS[v.decision], labels.NETWORKS["numpy" if v.decision == "pytorch" else "pytorch"])
+        side = "higher" if v.diff > 0 else "lower"
+        return f"Over {v.n} seeds {better}'s mean {what} is {side} than {worse}'s: {minus}, with {interval}, which excludes 0."
+    if v.decision == "same":
+        return (f"Over {v.n} seeds the networks' mean {what} is the same within the {margin} margin: {minus}, with "
+                f"{interval}, inside the margin.")
+    if v.seeds_needed is None:
+        return (f"Over {v.n} seeds this run cannot tell whether the networks' mean {what} differs: {minus}, with "
+                f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; at the spread observed, "
+                f"even {stats.MAX_SEEDS:,} seeds per network would not narrow the interval to the margin.")
+    return (f"Over {v.n} seeds this run cannot tell whether the networks' mean {what} differs: {minus}, with "
+            f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; at the spread observed, about "
+            f"{v.seeds_needed} seeds per network would narrow the interval to the margin.")
 
 
-def facts(S: dict, loaded=None) -> Fairness:
-    gap, g, p = max_parity_gap(S), S["gradients"], S["params"]
-    verdicts = {"parity": V.parity(S)}
-    parity = verdicts["parity"]
-    explain = ": the two libraries add the same numbers in a different order" if parity.decision == "same" else ""
-    agree = (f"Their losses then {parity.words['agree']} {sci_text(gap['first_epoch_train_loss'])} after the first "
-             f"epoch ({parity.text}){explain}.")
-    paper_run, separates = paper_sentences(S, verdicts)
-    verdicts["gradients"] = grads = V.gradients(S)
-    if not missing(S, "seeds"):
-        verdicts["seeds"] = V.seed_accuracy(S)
-        verdicts["seeds_loss"] = V.seed_comparison(S, "test_loss")
+def seed_rule() -> str:
+    """How the seeds are weighed, said once beside the verdicts (book/verdicts.py's rule)."""
+    return Prose(f"Each comparison is decided by the {LEVEL} Welch interval for the difference of the means and a "
+                 f"margin stated in advance (±{100 * V.ACCURACY_MARGIN:.2f} points of accuracy, ±{V.LOSS_MARGIN:.4f} of "
+                 "test loss): different when the interval excludes 0, the same when it lies inside the margin, and "
+                 "otherwise this run cannot tell (@sec-verdicts).")
+
+
+def seed_cmp(S: Study, verdicts: dict) -> str:
+    if missing(S, "seeds"):
+        return missing(S, "seeds")
+    verdicts["seeds"] = V.seed_comparison(S, "test_accuracy")
+    verdicts["seeds_loss"] = V.seed_comparison(S, "test_loss")
+    return Prose(f"{seed_sentence(verdicts['seeds'])} {seed_sentence(verdicts['seeds_loss'])} {seed_rule()}")
+
+
+def facts(S: Study) -> Fairness:
+    par, g = S.main.parity, S.gradients
+    verdicts = {"parity": V.parity(S), "gradients": V.gradients(S)}
+    if not missing(S, "paper_like"):
+        verdicts["paper"] = V.paper_shapes(S)
     return Fairness(
-        S=S, verdicts=verdicts, agree=agree,
-        gap_train=sci_text(gap["train_loss"]), gap_test=sci_text(gap["test_loss"]), gap_acc=pct(gap["test_accuracy"], 3),
-        grow_words=parity.words["growth"], init_text=init_text(S, verdicts),
-        paper_lr=f"{P.PRESETS['paper-like']['lr']:g}", paper_run=paper_run, separates=separates,
-        fd_max=sci_text(max(g["finite_differences"].values())), ag_max=sci_text(max(g["autograd"].values())),
-        ag_batch=str(g["autograd_batch"]), grad_words=grads.text,
-        seeds=seeds_words(p), seed_draws=seed_draws(p["init"]),
-        seed_cmp=(Prose(f"{verdicts['seeds'].text} {verdicts['seeds_loss'].text} {SEED_RULE}") if "seeds" in verdicts
-                  else missing(S, "seeds")),
+        S=S, verdicts=verdicts, agree=agree(verdicts["parity"]),
+        gap_train=sci_text(max(par.train_loss_abs_diff)), gap_test=sci_text(max(par.test_loss_abs_diff)),
+        gap_acc=pct(max(par.test_accuracy_abs_diff), 3), growth=growth(verdicts["parity"]),
+        init_text=init_text(S, verdicts),
+        paper_lr=f"{P.PRESETS['paper-like']['lr']:g}", paper_run=paper_run(S, verdicts.get("paper")),
+        separates=separates(verdicts.get("paper"), verdicts["parity"]),
+        fd_max=sci_text(max(g.finite_differences.values())), ag_max=sci_text(max(g.autograd.values())),
+        ag_batch=str(g.autograd_batch), gradients=gradients(verdicts["gradients"]),
+        seeds=seeds_words(S.params), seed_draws=seed_draws(S.params.init), seed_cmp=seed_cmp(S, verdicts),
     )

@@ -1,38 +1,38 @@
 """The Abstract (index.qmd): the whole comparison in one paragraph, or, when the main run
-diverged, what diverged."""
+diverged, what diverged; the banner of the parameters in force."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ... import study
+from ...study.records import Study
 from .. import labels, verdicts as V
-from ..report import (HEADLINE_HEADERS, Prose, Statement, headline_rows, limit_shares, max_parity_gap, md_table,
-                      median, mode_banner, pct, sci_text, table, final)
+from ..report import (Prose, Statement, changed, in_force, md_table, mib, num, pct, ratio, sci_text, table,
+                      yaml_value, limit_shares)
 from .base import Chapter, missing
+from .fairness import seed_sentence
+
+HEADLINE_HEADERS = ["implementation", "test accuracy", "final test loss", "s / epoch (median)", "peak RSS growth",
+                    "lines: model + loop (module)"]
+SOURCE_WORDS = {"quick mode": "quick mode", "environment override": "environment", "default": "default"}
 
 
 @dataclass(frozen=True, kw_only=True)
 class Index(Chapter):
     edition: str
     diverged_text: str = ""  # the diverged edition's words
-    same_alg: str = ""       # the full edition's words from here on
-    gap_first: str = ""
-    parity_words: str = ""
-    acc_np: str = ""
-    acc_pt: str = ""
+    parity_sentence: str = ""  # the full edition's from here on
     seeds_sentence: str = ""
     start_sentence: str = ""
-    speed_text: str = ""
-    limit_text: str = ""
-    loaded: object = None
+    speed_sentence: str = ""
+    limit_sentence: str = ""
 
     def banner(self) -> Statement:
-        return Statement(mode_banner(self.S, self.loaded))
+        return Statement(banner(self.S))
 
     def missing_note(self) -> Statement | None:
         """In a full book whose side experiments diverged: which parts are missing, and why."""
-        return missing_parts(self.S, "This book")
+        return missing_parts(self.S)
 
     def tbl_headline(self):
         """The headline table; nothing in the diverged edition, which hides it (Quarto runs
@@ -41,55 +41,130 @@ class Index(Chapter):
 
     def tbl_diverged(self):
         return table(md_table(["experiment", "network", "epoch", "learning rate", "which loss, as what"],
-                              labels.divergence_rows(study.diverged(self.S)), align="llrrl"))
+                              labels.divergence_rows(self.S.diverged), align="llrrl"))
 
 
-def missing_parts(S: dict, whose: str) -> Statement | None:
+def banner(S: Study) -> str:
+    """The callout at the top of the book: quick mode, every parameter that differs from the
+    project's defaults with where it was set, and the parameters in force (read now:
+    report.in_force)."""
+    from ..plots import output_format
+
+    loaded = in_force()
+    p = loaded.params
+    what = (f"{p.epochs} epochs, hidden {p.hidden}, lr {p.lr:g}, batch {p.batch_size}, "
+            f"{'all 60,000' if p.subset is None else format(p.subset, ',')} training images, init {p.init}, "
+            f"{p.seeds} seed{'s' if p.seeds > 1 else ''} from seed {p.seed}, device {p.device}, "
+            f"{'one thread per core' if p.threads is None else f'{p.threads} thread(s)'}")
+    lines = []
+    if loaded.quick:
+        lines.append("**Quick mode (MNISTCOMPARE_QUICK=1): a preview on a small subset with few epochs, not the "
+                     "study's results.**")
+    differ = changed(loaded)
+    if differ:
+        lines.append("Changed from the project's defaults: " + ", ".join(
+            f"`{k}: {yaml_value(v)}` ({SOURCE_WORDS.get(src, src)})" for k, v, src in differ) + ".")
+    lines.append(f"Parameters in force: {what}; computed {S.created} in {S.compute_seconds:.0f} s.")
+    if output_format() == "html":
+        return "::: {.callout-note}\n" + "\n\n".join(lines) + "\n:::"
+    # In LaTeX a callout needs the fontawesome5 package, which a basic TeX Live lacks.
+    return "\n".join("> " + line + "\n>" for line in lines).rstrip(">\n")
+
+
+def headline_rows(S: Study) -> list[list]:
+    """Accuracy, final loss, seconds per epoch, peak memory, lines of code, per network.
+
+    Like for like: memory is the growth of peak resident memory for both (tracemalloc
+    cannot see PyTorch's allocator), and the lines are the model with its gradients and
+    the readable loop on both sides."""
+    return [[labels.MODEL_LABELS[m], pct(net.last.test_accuracy), num(net.last.test_loss, 4), num(net.median(), 3),
+             mib(net.rss_peak_growth_bytes), f"{S.complexity[m].model_and_loop} ({S.complexity[m].module})"]
+            for m, net in S.main.models.items()]
+
+
+def missing_parts(S: Study) -> Statement | None:
     """A paragraph listing what a divergence outside the main run left out of the book, one
     bullet per experiment, with where it would have been; None when nothing diverged."""
-    found = study.diverged(S)
-    if not found or study.edition(S) == "diverged":
+    if not S.diverged or S.edition == "diverged":
         return None
-    by_experiment: dict[str, list[dict]] = {}
-    for d in found:
-        by_experiment.setdefault(d["experiment"], []).append(d)
+    by_experiment: dict[str, list] = {}
+    for d in S.diverged:
+        by_experiment.setdefault(d.experiment, []).append(d)
     bullets = [f"- {labels.EXPERIMENTS[name].shows}: {labels.divergences(ds)}." for name, ds in by_experiment.items()]
-    return Statement(f"**Parts of this run are missing.** {whose} shows every result that trained, but where a "
+    return Statement("**Parts of this run are missing.** This book shows every result that trained, but where a "
                      "result needs a network that diverged, a note says so in its place:\n\n" + "\n".join(bullets))
 
 
-def facts(S: dict, loaded=None) -> Index:
-    edition = study.edition(S)
-    if edition == "diverged":
-        found = study.diverged(S)
-        first = labels.divergence(found[0])
-        others = len(found) - 1
-        text = first + (f", and {others} other network{'s' if others > 1 else ''} diverged too" if others else "")
-        return Index(S=S, edition=edition, diverged_text=text, loaded=loaded)
-    main = S["main"]
-    parity = V.parity(S)
-    speed = V.speed(S, median(main, "numpy"), median(main, "pytorch"))
-    verdicts = {"parity": parity, "speed": speed}
-    if not missing(S, "seeds"):
-        verdicts["seeds"] = V.seed_accuracy(S)
-    if not missing(S, "paper_like"):
-        verdicts["paper"] = V.paper_shapes(S)
-    claim = "The study's claim that PyTorch is consistently more accurate"
-    seeds_sentence = (f"{claim} {verdicts['seeds'].words['claim']}. {verdicts['seeds'].text}" if "seeds" in verdicts
-                      else f"{claim} is untested by this run: {labels.divergences(study.diverged(S, 'seeds'))}.")
-    start_sentence = Prose(f"{verdicts['paper'].words['abstract']} (@sec-init)." if "paper" in verdicts else
-                           f"What the study's NumPy curve shows is not tested here: "
-                           f"{labels.divergences(study.diverged(S, 'paper_like'))}.")
-    return Index(
-        S=S, verdicts=verdicts, edition=edition, loaded=loaded,
-        same_alg=parity.words["abstract"], gap_first=sci_text(max_parity_gap(S)["first_epoch_train_loss"]),
-        parity_words=parity.text, acc_np=pct(final(main, "numpy")), acc_pt=pct(final(main, "pytorch")),
-        seeds_sentence=seeds_sentence, start_sentence=start_sentence,
-        speed_text=speed.text, limit_text=limit_text(S),
-    )
+def diverged_sentence(S: Study) -> str:
+    """The diverged edition: the first network that diverged, and how many others did."""
+    first, others = labels.divergence(S.diverged[0]), len(S.diverged) - 1
+    first = first[0].upper() + first[1:]
+    if not others:
+        return Prose(f"{first}.")
+    return Prose(f"{first}, and {others} other network{'s' if others > 1 else ''} diverged too.")
 
 
-def limit_text(S: dict) -> str:
+def parity_sentence(S: Study, v: V.Verdict) -> str:
+    acc = {m: pct(net.last.test_accuracy) for m, net in S.main.models.items()}
+    if v.decision == "same":
+        return (f"Trained under identical conditions, the two implementations are the same algorithm: their per-epoch "
+                f"losses agree to {sci_text(v.gap)} in the first epoch (float32 round-off: a relative difference of "
+                f"{sci_text(v.rel)}, below {V.ROUNDOFF_REL:.0e}), and they reach {acc['numpy']} (NumPy) and "
+                f"{acc['pytorch']} (PyTorch) test accuracy.")
+    return (f"Trained under identical conditions, the two implementations do not behave as the same algorithm: their "
+            f"per-epoch losses differ by {sci_text(v.gap)} in the first epoch (more than float32 round-off: a relative "
+            f"difference of {sci_text(v.rel)}, above {V.ROUNDOFF_REL:.0e}), and they reach {acc['numpy']} (NumPy) and "
+            f"{acc['pytorch']} (PyTorch) test accuracy.")
+
+
+def claim_sentence(S: Study, v: V.Verdict | None) -> str:
+    """How the study's accuracy claim stands, then the comparison over the seeds."""
+    if v is None:
+        return Prose("The study's claim that PyTorch is consistently more accurate is untested by this run: "
+                     f"{labels.divergences(S.divergences('seeds'))}.")
+    claim = {"pytorch": "The study's claim that PyTorch is consistently more accurate is what we measure too.",
+             "numpy": "The study's claim that PyTorch is consistently more accurate is the opposite of what we measure.",
+             "same": "The study's claim that PyTorch is consistently more accurate is refuted by this run.",
+             "cannot tell": "The study's claim that PyTorch is consistently more accurate is untested by this run."}
+    return Prose(f"{claim[v.decision]} {seed_sentence(v)}")
+
+
+def start_sentence(S: Study, v: V.Verdict | None) -> str:
+    """What the paper-like preset says of the study's NumPy curve."""
+    if v is None:
+        return Prose("What the study's NumPy curve shows is not tested here: "
+                     f"{labels.divergences(S.divergences('paper_like'))}.")
+    if v.decision == "reproduced":
+        return Prose("The higher start of the study's NumPy curve is what a small initialisation produces, not the "
+                     "framework (@sec-init).")
+    return Prose(f"Our run of a preset resembling the study does not reproduce the study's shapes: it lacks "
+                 f"{paper_lacks(v)} (@sec-init).")
+
+
+def paper_lacks(v: V.Verdict) -> str:
+    """What of the study's two starts the paper-like preset does not show."""
+    lacks = [what for ok, what in ((v.near_chance, f"a NumPy start near chance level (test loss at least "
+                                                   f"{V.NEAR_CHANCE:.2f})"),
+                                   (v.lower, f"a PyTorch start lower by at least {V.START_GAP}")) if not ok]
+    return " and ".join(lacks)
+
+
+def speed_sentence(S: Study, v: V.Verdict) -> str:
+    """Which network trained faster in the main run, with both times and the factor (from the
+    times as printed). The Conclusions say it too."""
+    where = ("On this CPU" if S.main.params.device == "cpu" else
+             f"With PyTorch on {S.main.environment.cuda_device or 'the GPU'} and NumPy on the CPU")
+    slow, quick = sorted((v.numpy, v.pytorch), reverse=True)
+    _, _, factor = ratio(slow, quick)
+    a, b = ratio(v.numpy, v.pytorch)[:2]
+    if v.decision == "same":
+        return (f"{where}, the two take about the same time (within {V.SAME_TIME:.0%}): {a} s per epoch for NumPy "
+                f"against {b} s for PyTorch.")
+    return (f"{where}, {labels.NETWORKS[v.decision]} is faster: {a} s per epoch for NumPy against {b} s for PyTorch, "
+            f"a factor of {factor}.")
+
+
+def limit_sentence(S: Study) -> str:
     """The five matrix products of a step, and each loop's share of their rate timed alone."""
     shares = limit_shares(S)
     if None in shares.values():
@@ -101,3 +176,20 @@ def limit_text(S: dict) -> str:
                  f"{pct(shares['numpy'], 0)} of the rate of those products by themselves and PyTorch's "
                  f"{pct(shares['pytorch'], 0)}, the rest of each step being the overhead around them "
                  "(@sec-training-comparison).")
+
+
+def facts(S: Study) -> Index:
+    if S.edition == "diverged":
+        return Index(S=S, edition="diverged", diverged_text=diverged_sentence(S))
+    verdicts = {"parity": V.parity(S), "speed": V.speed(S)}
+    if not missing(S, "seeds"):
+        verdicts["seeds"] = V.seed_comparison(S, "test_accuracy")
+    if not missing(S, "paper_like"):
+        verdicts["paper"] = V.paper_shapes(S)
+    return Index(
+        S=S, verdicts=verdicts, edition="study",
+        parity_sentence=parity_sentence(S, verdicts["parity"]),
+        seeds_sentence=claim_sentence(S, verdicts.get("seeds")),
+        start_sentence=start_sentence(S, verdicts.get("paper")),
+        speed_sentence=speed_sentence(S, verdicts["speed"]), limit_sentence=limit_sentence(S),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...study.records import Study
 from ..report import source_block
 from .base import Chapter
 
@@ -31,10 +32,10 @@ class NumpyNetwork(Chapter):
         }[part])
 
 
-def facts(S: dict, loaded=None) -> NumpyNetwork:
-    cx, fast = S["complexity"]["numpy"], S["complexity"]["numpy_fast"]
+def facts(S: Study) -> NumpyNetwork:
+    cx, fast = S.complexity["numpy"], S.complexity["numpy_fast"]
     return NumpyNetwork(
-        S=S, n_params=f'{S["main"]["models"]["numpy"]["parameter_count"]:,}',
-        loc_math=str(cx["model and gradients"]), loc_loop=str(cx["training loop"]), loc_module=str(cx["module"]),
-        loc_fast=str(fast["optimised loop"]), loc_fast_module=str(fast["module"]), loc_init=str(cx["initialisation"]),
+        S=S, n_params=f"{S.main.models['numpy'].parameter_count:,}",
+        loc_math=str(cx.model_and_gradients), loc_loop=str(cx.training_loop), loc_module=str(cx.module),
+        loc_fast=str(fast.optimised_loop), loc_fast_module=str(fast.module), loc_init=str(cx.initialisation),
     )

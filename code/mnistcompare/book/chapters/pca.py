@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...study.records import Study
 from .. import plots
 from ..report import and_join, pct, source_block
 from .base import Chapter
@@ -18,8 +19,7 @@ class Pca(Chapter):
     ev12: str
     ev10: str
     n_drawn: str
-    tightest: str
-    closest: str
+    clusters: str
 
     def listing(self) -> str:
         from ...study import analysis
@@ -27,22 +27,33 @@ class Pca(Chapter):
         return source_block(analysis.pca)
 
     def fig_pca(self):
-        pc = self.S["pca"]
+        pc = self.S.pca
+        tightest, closest = geometry(self.S)
         alt = (f"A scatter plot of {self.n_drawn} test images at their scores on the first two principal components "
-               f"({self.ev1} and {self.ev2} of the variance), coloured by digit: the digit {self.tightest} forms the "
-               f"most compact cluster, and the cluster centres closest together are those of {self.closest}.")
-        return plots.pca_scatter(np.asarray(pc["scores"]), np.asarray(pc["labels"]), pc["explained_variance_ratio"], alt)
+               f"({self.ev1} and {self.ev2} of the variance), coloured by digit: the digit {tightest} forms the "
+               f"most compact cluster, and the cluster centres closest together are those of {closest}.")
+        return plots.pca_scatter(np.asarray(pc.scores), np.asarray(pc.labels), pc.explained_variance_ratio, alt)
 
 
-def facts(S: dict, loaded=None) -> Pca:
+def geometry(S: Study) -> tuple[int, str]:
+    """The digit of the most compact cluster, and the three pairs of digits whose cluster
+    centres lie closest together ("4 and 9; 7 and 9; and 3 and 5")."""
     from ...study import analysis
 
-    pc = S["pca"]
-    ev = pc["explained_variance_ratio"]
-    geo = analysis.class_geometry(np.asarray(pc["scores"]), np.asarray(pc["labels"]))
-    pairs = [f"{q['a']} and {q['b']}" for q in geo["pairs"][:3]]
+    geo = analysis.class_geometry(np.asarray(S.pca.scores), np.asarray(S.pca.labels))
+    return (min(geo["spread"], key=geo["spread"].get),
+            and_join([f"{q['a']} and {q['b']}" for q in geo["pairs"][:3]], sep="; "))
+
+
+def clusters(S: Study) -> str:
+    tightest, closest = geometry(S)
+    return (f"The most compact cluster is the digit {tightest}; the three pairs of digits whose cluster centres lie "
+            f"closest together are {closest}.")
+
+
+def facts(S: Study) -> Pca:
+    ev = S.pca.explained_variance_ratio
     return Pca(
         S=S, ev1=pct(ev[0], 1), ev2=pct(ev[1], 1), ev12=pct(ev[0] + ev[1], 1), ev10=pct(sum(ev), 1),
-        n_drawn=f"{min(len(pc['labels']), plots.PCA_POINTS):,}",
-        tightest=str(min(geo["spread"], key=geo["spread"].get)), closest=and_join(pairs, sep="; "),
+        n_drawn=f"{min(len(S.pca.labels), plots.PCA_POINTS):,}", clusters=clusters(S),
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ...study.records import Study
 from .. import labels, stats, verdicts as V
-from ..report import Prose, checksum_rows, environment_rows, md_table, num, params_rows, table
+from ..report import in_force, md_table, num, table, yaml_value
 from .base import Chapter
 
 
@@ -16,22 +17,26 @@ class Reproducibility(Chapter):
     created: str
     compute_s: str
     total_s: str
-    alone_names: str
-    main_s: str
+    alone: str
     side_text: str
     margins: str
     level: str
     same_time: str
-    loaded: object = None
 
     def tbl_params(self):
-        return table(md_table(["parameter", "value", "source"], params_rows(self.S, self.loaded), align="lll"))
+        return params_table()
 
     def tbl_environment(self):
-        return table(md_table(["component", "version"], environment_rows(self.S), align="ll"))
+        env = self.S.main.environment
+        blas = "; ".join(f"{b.internal_api} {b.version} ({b.architecture})" for b in env.blas) or "n/a"
+        rows = [["Python", env.python], ["NumPy", env.numpy], ["PyTorch", env.torch], ["torchvision", env.torchvision],
+                ["platform", env.platform], ["CPU", f"{env.cpu} ({env.cpu_count} cores)"], ["BLAS (NumPy)", blas],
+                ["threads (BLAS and torch)", str(env.threads)], ["CUDA device", env.cuda_device or "none"]]
+        return table(md_table(["component", "version"], rows, align="ll"))
 
     def tbl_checksums(self):
-        return table(md_table(["file", "SHA-256"], checksum_rows(self.S), align="ll"))
+        rows = [[f"`{name}`", f"`{sha[:16]}…`"] for name, sha in self.S.main.data.sha256.items()]
+        return table(md_table(["file", "SHA-256"], rows, align="ll"))
 
     def bibtex(self) -> str:
         """"Cite this book": a BibTeX entry whose version (the package's, and the commit) and
@@ -42,6 +47,14 @@ class Reproducibility(Chapter):
         rows = [[r["what"], num(r["seconds"], 1), r["how"]] for r in time_budget(self.S)]
         rows[-1][0] = f"**{rows[-1][0]}**"
         return table(md_table(["experiment", "seconds", "how it ran"], rows, align="lrl"))
+
+
+def params_table():
+    """Each parameter in force, its value and the layer that set it (read at render time:
+    report.in_force)."""
+    loaded = in_force()
+    rows = [[f"`{k}`", f"`{yaml_value(v)}`", loaded.sources.get(k, "")] for k, v in loaded.params.to_dict().items()]
+    return table(md_table(["parameter", "value", "source"], rows, align="lll"))
 
 
 def commit() -> str:
@@ -59,7 +72,7 @@ def commit() -> str:
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "uncommitted"
 
 
-def bibtex(S: dict, today: date | None = None) -> str:
+def bibtex(S: Study, today: date | None = None) -> str:
     """The book as a BibTeX @software entry: title and authors from _quarto.yml, the
     package's version and the commit, the render's date, the repository's address."""
     import yaml
@@ -89,51 +102,59 @@ def threads_words(n: int | None) -> str:
     return "all threads" if not n else f"{n} thread" + ("s" if n > 1 else "")
 
 
-def side_how(par: dict) -> str:
+def side_how(par) -> str:
     """How the side-by-side experiments ran, from the study's `parallel` record."""
-    if par["backend"] == "sequential":
-        return f"one after another, {threads_words(par['threads_per_worker'])}"
-    return f"side by side: {par['workers']} {par['backend']} workers, {threads_words(par['threads_per_worker'])} each"
+    if par.backend == "sequential":
+        return f"one after another, {threads_words(par.threads_per_worker)}"
+    return f"side by side: {par.workers} {par.backend} workers, {threads_words(par.threads_per_worker)} each"
 
 
-def time_budget(S: dict) -> list[dict]:
+def time_budget(S: Study) -> list[dict]:
     """The study's time budget, one row per run in the order they ran: {"what", "seconds",
     "how"}; the last row is the total (wall clock)."""
-    t, par = S["timings"], S["parallel"]
-    main_threads = threads_words(S["main"]["environment"]["threads"])
+    t, par = S.timings, S.parallel
+    main_threads = threads_words(S.main.environment.threads)
     alone = {"load_data": "alone", "main": f"alone, {main_threads}, networks interleaved",
              "bench": f"alone, {main_threads}, trainers interleaved"}
     rows = [{"what": labels.budget_label(k), "seconds": t[k], "how": how} for k, how in alone.items() if k in t]
-    rows += [{"what": labels.budget_label(k), "seconds": t[k], "how": side_how(par)} for k in par["experiments"]]
+    rows += [{"what": labels.budget_label(k), "seconds": t[k], "how": side_how(par)} for k in par.experiments]
     rows.append({"what": labels.budget_label("other"), "seconds": t["other"], "how": "alone"})
-    rows.append({"what": "total (wall clock)", "seconds": S["compute_seconds"] + t.get("load_data", 0.0), "how": ""})
+    rows.append({"what": "total (wall clock)", "seconds": S.compute_seconds + t.get("load_data", 0.0), "how": ""})
     return rows
 
 
-def facts(S: dict, loaded=None) -> Reproducibility:
-    par, t = S["parallel"], S["timings"]
-    budget = time_budget(S)
-    work, wall = sum(t[k] for k in par["experiments"]), par["wall_seconds"]
-    threads = threads_words(par["threads_per_worker"])
-    if par["backend"] == "sequential":
-        side = (f"Every other experiment is independent of them and of the others; they ran one after another in one "
+def alone(S: Study) -> str:
+    """The experiments that ran alone on the machine, first."""
+    names = " and ".join(r["what"] for r in time_budget(S) if r["how"].startswith("alone, "))
+    return (f"The {names} went first, alone on the machine (the main run {num(S.timings['main'], 1)} s), because "
+            "their epoch times are the book's headline.")
+
+
+def side_text(S: Study) -> str:
+    """How the other experiments ran: one after another, or side by side."""
+    par = S.parallel
+    work, wall = sum(S.timings[k] for k in par.experiments), par.wall_seconds
+    threads = threads_words(par.threads_per_worker)
+    if par.backend == "sequential":
+        return (f"Every other experiment is independent of them and of the others; they ran one after another in one "
                 f"process, with {threads} each: {num(work, 1)} s of work in {num(wall, 1)} s.")
-    else:
-        side = (f"Every other experiment is independent of them and of the others, so they ran side by side, "
-                f"{par['workers']} at a time, each in its own worker process ({par['backend']}), with {threads} each: "
-                f"{num(work, 1)} s of work in {num(wall, 1)} s. Their results are bit-identical to running the same "
-                "experiments one after another (the test suite checks it); their own timings were measured side by "
-                "side and are not comparable with the main run's.")
-    return Reproducibility(
-        S=S, loaded=loaded, key=S["key"], created=S["created"], compute_s=num(S["compute_seconds"], 1),
-        total_s=num(budget[-1]["seconds"], 1),
-        alone_names=" and ".join(r["what"] for r in budget if r["how"].startswith("alone, ")),
-        main_s=num(t["main"], 1), side_text=side, margins=margins(),
-        level=f"{stats.LEVEL:.0%}", same_time=f"{V.SAME_TIME:.0%}",
-    )
+    return (f"Every other experiment is independent of them and of the others, so they ran side by side, "
+            f"{par.workers} at a time, each in its own worker process ({par.backend}), with {threads} each: "
+            f"{num(work, 1)} s of work in {num(wall, 1)} s. Their results are bit-identical to running the same "
+            "experiments one after another (the test suite checks it); their own timings were measured side by "
+            "side and are not comparable with the main run's.")
 
 
 def margins() -> str:
     """Each seed metric's margin and why, as verdicts.SEED_METRICS states them."""
-    return Prose("; ".join(f"{V.margin_value(m)} for the {spec['what']} ({spec['why']})"
-                           for m, spec in V.SEED_METRICS.items()))
+    acc, loss = V.SEED_METRICS["test_accuracy"], V.SEED_METRICS["test_loss"]
+    return (f"The margins are ±{100 * acc['margin']:.2f} points for the final test accuracy ({acc['why']}) and "
+            f"±{loss['margin']:.4f} for the final test loss ({loss['why']}).")
+
+
+def facts(S: Study) -> Reproducibility:
+    return Reproducibility(
+        S=S, key=S.key, created=S.created, compute_s=num(S.compute_seconds, 1),
+        total_s=num(time_budget(S)[-1]["seconds"], 1), alone=alone(S), side_text=side_text(S), margins=margins(),
+        level=f"{stats.LEVEL:.0%}", same_time=f"{V.SAME_TIME:.0%}",
+    )
