@@ -42,6 +42,20 @@ def test_without_shared_init_the_losses_differ(mnist):
     assert r["parity"]["max_train_loss_rel_diff"] > 1e-3
 
 
+@pytest.mark.parametrize("share_init, own_init, expected", [
+    (True, "default", {"numpy": "shared", "pytorch": "shared"}),
+    (False, "default", {"numpy": "he", "pytorch": "nn.Linear"}),  # NumPy has no default but params.init
+    (False, "scheme", {"numpy": "he", "pytorch": "he"}),
+])
+def test_each_record_says_what_its_network_started_from(mnist, share_init, own_init, expected):
+    r = training.train(Params(epochs=1, subset=500, hidden=8, init="he"), mnist, share_init=share_init,
+                       own_init=own_init, memory=False, progress=False)
+    assert {name: m["init"] for name, m in r["models"].items()} == expected
+    assert r["mode"] == {"shared_init": share_init, "shared_order": True}
+    with pytest.raises(ValueError, match="own_init must be one of default, scheme"):
+        training.train(Params(epochs=1, subset=500), mnist, own_init="init", progress=False)
+
+
 def test_results_record_the_documented_schema(parity_run):
     r = parity_run
     assert {"schema_version", "params", "mode", "data", "environment", "models", "parity"} <= set(r)
@@ -235,11 +249,13 @@ def test_fit_drives_any_registered_trainer_without_naming_it(mnist, monkeypatch)
     res, predict = training.fit(p, mnist, models=("numpy", "majority"), progress=False)
     alone = training.train(p, mnist, models=("numpy",), progress=False, memory=False)
     maj = res["models"]["majority"]
-    assert [h["train_loss"] for h in maj["history"]] == [1.0, 0.5]
+    assert maj["init"] == "majority" and [h["train_loss"] for h in maj["history"]] == [1.0, 0.5]
     assert maj["peak_memory_method"] == "none" and maj["parameter_count"] == 1
     assert set(predict) == {"numpy", "majority"} and set(predict["majority"](mnist.X_test[:3])) == {maj["test_predictions"][0]}
     # The NumPy network's numbers do not depend on who trains beside it.
     assert [h["train_loss"] for h in res["models"]["numpy"]["history"]] == [h["train_loss"] for h in alone["models"]["numpy"]["history"]]
+    shared = training.train(p, mnist, models=("majority",), share_init=True, memory=False, progress=False)
+    assert shared["models"]["majority"]["init"] == "shared"
 
 
 def test_the_driver_names_no_network():

@@ -9,7 +9,8 @@ falls on all alike, and returns plain data:
     {"schema_version", "params", "mode", "data", "environment",
      "models": {"numpy": {...}, "pytorch": {...}}, "parity": {...}}
 
-Each model's record holds `history` (one dict per epoch: epoch, train_loss,
+Each model's record holds `init` (what its weights started from: "shared", or the
+draw of its own, see `fit`), `history` (one dict per epoch: epoch, train_loss,
 test_loss, test_accuracy, seconds, eval_seconds, samples_per_second),
 `peak_memory_bytes` with `peak_memory_method` (NumPy: tracemalloc, with
 `peak_memory_parts`, the bytes of the arrays it allocates by purpose; PyTorch on
@@ -41,7 +42,7 @@ from .params import Params
 
 SCHEMA_VERSION = 1
 HISTORY_FIELDS = ("epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "eval_seconds", "samples_per_second")
-PYTORCH_INITS = ("nn.Linear", "init")
+OWN_INITS = ("default", "scheme")
 
 
 class TrainingDiverged(RuntimeError):
@@ -231,11 +232,11 @@ def divergence_message(d: dict) -> str:
 
 
 def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
-          share_order: bool | None = None, pytorch_init: str = "nn.Linear", memory: bool = True,
+          share_order: bool | None = None, own_init: str = "default", memory: bool = True,
           progress: bool = True, log: Callable[[str], None] | None = None, on_diverge: str = "raise") -> dict:
     """Train the requested networks with `params`; return the results as plain data.
     (See `fit` for the options.)"""
-    return fit(params, data, models, share_init=share_init, share_order=share_order, pytorch_init=pytorch_init,
+    return fit(params, data, models, share_init=share_init, share_order=share_order, own_init=own_init,
                memory=memory, progress=progress, log=log, on_diverge=on_diverge)[0]
 
 
@@ -245,6 +246,7 @@ class Run:
 
     name: str
     trainer: Trainer
+    init: str  # what it started from: "shared" or its trainer's own `start`
     history: list[dict] = field(default_factory=list)
     first_order: np.ndarray | None = None  # epoch 1's order, which the memory probe replays
     predictions: np.ndarray | None = None  # of the test set, at the last evaluation
@@ -252,7 +254,7 @@ class Run:
 
 
 def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
-        share_order: bool | None = None, pytorch_init: str = "nn.Linear", memory: bool = True, progress: bool = True,
+        share_order: bool | None = None, own_init: str = "default", memory: bool = True, progress: bool = True,
         log: Callable[[str], None] | None = None,
         on_diverge: str = "raise") -> tuple[dict, dict[str, Callable[[np.ndarray], np.ndarray]]]:
     """Train the requested networks (names in TRAINERS); return (results, {model: predict function}).
@@ -262,11 +264,11 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
 
     share_init / share_order default to params.parity. A shared start is drawn once
     with params.init (from the weights stream, `weights_rng`) and copied into every
-    network. Otherwise each draws its own from the seed: NumPy params.init (it has
-    no other default), and PyTorch as pytorch_init says: "nn.Linear" (the default),
-    nn.Linear's own initialisation whatever params.init is; "init", the scheme
-    params.init through torch.nn.init (torch_mlp.init_parameters), so that both
-    networks draw from the same distribution. A shared order is one permutation per epoch (from
+    network. Otherwise each draws its own from the seed, as own_init says:
+    "default", its library's default (NumPy, which has none, draws params.init;
+    PyTorch, nn.Linear's own); "scheme", params.init (PyTorch through torch.nn.init),
+    so that all draw from the same distribution. Each record's `init` says what its
+    network started from. A shared order is one permutation per epoch (from
     `order_rng`) given to all; otherwise each draws its own (`own_order`).
 
     memory: run the untimed peak-memory probes after training (an extra epoch
@@ -279,7 +281,7 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
     `divergence`), with no memory, confusion matrix or predictions; the others
     train on. The study stops, so that its book can say what happened.
     """
-    check_options(models, pytorch_init, on_diverge)
+    check_options(models, own_init, on_diverge)
     share_init = params.parity if share_init is None else share_init
     share_order = params.parity if share_order is None else share_order
     params.check_device()
@@ -288,7 +290,7 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
     n_classes = int(max(data.y_train.max(), data.y_test.max())) + 1
 
     with measure.fixed_threads(params.threads) as threads:
-        runs = start_runs(params, data, models, n_classes, share_init, pytorch_init)
+        runs = start_runs(params, data, models, n_classes, share_init, own_init)
         train_epochs(runs, params, len(data.y_train), share_order, on_diverge, progress, log)
         records = {run.name: final_record(run, data.y_test, n_classes, memory) for run in runs}
         env = measure.environment(threads)
@@ -296,10 +298,7 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
     results = {
         "schema_version": SCHEMA_VERSION,
         "params": params.to_dict(),
-        # What each network started from: the shared draw, or each its own (PyTorch's
-        # from nn.Linear's default or from params.init).
-        "mode": {"shared_init": share_init, "shared_order": share_order,
-                 "pytorch_init": "shared" if share_init else pytorch_init},
+        "mode": {"shared_init": share_init, "shared_order": share_order},
         "data": {"n_train": len(data.y_train), "n_test": int(len(data.y_test)), "sha256": data.sha256},
         "environment": env,
         "models": records,
@@ -312,27 +311,27 @@ def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_
     return results, {run.name: run.trainer.predict for run in runs if run.diverged is None}
 
 
-def check_options(models: tuple[str, ...], pytorch_init: str, on_diverge: str) -> None:
+def check_options(models: tuple[str, ...], own_init: str, on_diverge: str) -> None:
     if on_diverge not in ("raise", "stop"):
         raise ValueError(f"on_diverge must be 'raise' or 'stop'; got {on_diverge!r}")
     unknown = sorted(set(models) - set(TRAINERS))
     if unknown or not models:
         raise ValueError(f"models must be a non-empty selection of {', '.join(TRAINERS)}; got {models!r}")
-    if pytorch_init not in PYTORCH_INITS:
-        raise ValueError(f"pytorch_init must be 'nn.Linear' or 'init'; got {pytorch_init!r}")
+    if own_init not in OWN_INITS:
+        raise ValueError(f"own_init must be one of {', '.join(OWN_INITS)}; got {own_init!r}")
 
 
 def start_runs(params: Params, data: MNIST, models: tuple[str, ...], n_classes: int, share_init: bool,
-               pytorch_init: str) -> list[Run]:
+               own_init: str) -> list[Run]:
     """A trainer for each requested network, in TRAINERS' order, with its start: the
     shared draw of params.init, or its own (its default, or params.init)."""
     n_in = data.X_train.shape[1]
     shared = draw_weights(n_in, params.hidden, n_classes, params.init, params.seed) if share_init else None
-    init = params.init if pytorch_init == "init" and not share_init else None  # None: each its default
+    init = params.init if own_init == "scheme" and not share_init else None  # None: each its default
     runs = []
     for name in (n for n in TRAINERS if n in models):
         trainer = TRAINERS[name](params, data, params.seed, n_classes, weights=shared, init=init)
-        runs.append(Run(name, trainer))
+        runs.append(Run(name, trainer, "shared" if share_init else trainer.start))
     return runs
 
 
@@ -396,9 +395,10 @@ def final_record(run: Run, y_test: np.ndarray, n_classes: int, memory: bool) -> 
     (epoch 1's order) on a copy of the trained model: the instruments would distort the
     timed epochs. A diverged network has no memory, confusion matrix or predictions."""
     if run.diverged is not None:
-        return {"history": run.history, "diverged": run.diverged,
+        return {"init": run.init, "history": run.history, "diverged": run.diverged,
                 "parameter_count": run.trainer.n_params}
     return {
+        "init": run.init,
         "history": run.history,
         **(run.trainer.peak_memory(run.first_order) if memory else {}),
         "parameter_count": run.trainer.n_params,
