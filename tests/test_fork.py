@@ -288,7 +288,7 @@ def test_the_words_describe_the_settings_in_force(fork):
     # The independent seeds compare the libraries: both draw the fork's scheme, and the book says how.
     draws = ran["fairness"].inline["F.seed_draws"]
     assert f"{labels.INIT_NAMES[p.init]} (`init: {p.init}`)" in draws and labels.TORCH_DRAWS[p.init] in draws
-    assert all(run["mode"]["pytorch_init"] == "init" for run in fork["S"]["seeds"])
+    assert all(m["init"] == p.init for run in fork["S"]["seeds"] for m in run["models"].values())
     preset = ran["study-vs-ours"].inline["F.preset"]
     assert (f"the learning rate from {p.lr:g} to 0.01" in preset) == (p.lr != 0.01)
     assert ("initial weights from" in preset) == (p.init != "small")

@@ -36,8 +36,11 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch
     assert all(len(r["all_s"]) == registry.BENCH_REPEATS for r in bench["run"]["trainers"].values())
     assert bench["run"]["matmul"]["median_s"] > 0
     assert not cached["seeds"][0]["mode"]["shared_init"]  # independent runs
-    assert cached["init_only"]["mode"] == {"shared_init": False, "shared_order": True, "pytorch_init": "nn.Linear"}
-    assert all(run["mode"]["pytorch_init"] == "init" for run in cached["seeds"])  # both draw params.init
+    assert cached["init_only"]["mode"] == {"shared_init": False, "shared_order": True}
+    assert cached["init_only"]["models"]["pytorch"]["init"] == "nn.Linear"
+    assert cached["main"]["models"]["numpy"]["init"] == cached["main"]["models"]["pytorch"]["init"] == "shared"
+    init = cached["params"]["init"]  # the seeds: both draw params.init
+    assert all(m["init"] == init for run in cached["seeds"] for m in run["models"].values())
     # The typed records read the whole study, every field declared (study/records.py).
     S = records.Study.read(cached)
     assert S.main.models["numpy"].last.test_loss == cached["main"]["models"]["numpy"]["history"][-1]["test_loss"]

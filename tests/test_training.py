@@ -1,11 +1,17 @@
-"""The training driver: parity, real accuracy, determinism, divergence, saved files."""
+"""The training driver: one trainer interface, parity, real accuracy, determinism, divergence,
+saved files."""
 
+import ast
 import csv
+import inspect
 import json
 
+import numpy as np
 import pytest
+import torch
 
 from mnistcompare.core import atomic, training
+from mnistcompare.core.data import MNIST
 from mnistcompare.core.params import Params
 
 # Measured on this project's machines: on a 2,000-image subset the two
@@ -34,6 +40,20 @@ def test_parity_mode_losses_agree_to_float32_roundoff(parity_run):
 def test_without_shared_init_the_losses_differ(mnist):
     r = training.train(Params(epochs=1, subset=2000, parity=True), mnist, share_init=False, progress=False)
     assert r["parity"]["max_train_loss_rel_diff"] > 1e-3
+
+
+@pytest.mark.parametrize("share_init, own_init, expected", [
+    (True, "default", {"numpy": "shared", "pytorch": "shared"}),
+    (False, "default", {"numpy": "he", "pytorch": "nn.Linear"}),  # NumPy has no default but params.init
+    (False, "scheme", {"numpy": "he", "pytorch": "he"}),
+])
+def test_each_record_says_what_its_network_started_from(mnist, share_init, own_init, expected):
+    r = training.train(Params(epochs=1, subset=500, hidden=8, init="he"), mnist, share_init=share_init,
+                       own_init=own_init, memory=False, progress=False)
+    assert {name: m["init"] for name, m in r["models"].items()} == expected
+    assert r["mode"] == {"shared_init": share_init, "shared_order": True}
+    with pytest.raises(ValueError, match="own_init must be one of default, scheme"):
+        training.train(Params(epochs=1, subset=500), mnist, own_init="init", progress=False)
 
 
 def test_results_record_the_documented_schema(parity_run):
@@ -128,3 +148,122 @@ def test_nan_is_never_written(tmp_path):
     with pytest.raises(ValueError):
         atomic.write_json(tmp_path / "x.json", {"loss": float("nan")})
     assert not (tmp_path / "x.json").exists()
+
+
+# --- one trainer interface ------------------------------------------------------------------------------------------
+
+def small_rows(mnist, n=640):
+    return MNIST(mnist.X_train[:n], mnist.y_train[:n], mnist.X_test[:200], mnist.y_test[:200], {})
+
+
+def public(cls) -> set[str]:
+    return {name for name in dir(cls) if not name.startswith("_")}
+
+
+def test_both_trainers_expose_the_same_interface():
+    numpy_, torch_ = training.TRAINERS["numpy"], training.TRAINERS["pytorch"]
+    assert inspect.signature(numpy_).parameters.keys() == inspect.signature(torch_).parameters.keys()
+    assert public(numpy_) == public(torch_) == public(training.Trainer)
+    assert "start" in training.Trainer.__annotations__  # an instance attribute: what it started from
+    assert list(inspect.signature(numpy_).parameters) == ["params", "data", "seed", "n_classes", "weights", "init"]
+
+
+@pytest.mark.parametrize("name", list(training.TRAINERS))
+def test_a_trainer_copies_given_weights_and_reports_them_in_the_numpy_layout(mnist, name):
+    rows, p = small_rows(mnist), Params(hidden=8, seed=3)
+    given = training.draw_weights(784, 8, 10, "he", seed=3)
+    trainer = training.TRAINERS[name](p, rows, 3, 10, weights=given)
+    assert isinstance(trainer, training.Trainer) and trainer.start == "copied"
+    assert trainer.n_params == 784 * 8 + 8 + 8 * 10 + 10
+    w = trainer.weights()
+    assert all(np.array_equal(w[k], given[k]) and w[k].shape == given[k].shape for k in given)
+    trainer.train_epoch(np.arange(len(rows.y_train)))
+    assert not np.array_equal(trainer.weights()["W1"], given["W1"])  # trained its own copy, not `given`
+    assert np.array_equal(given["W1"], training.draw_weights(784, 8, 10, "he", seed=3)["W1"])
+
+
+def test_from_the_same_weights_and_order_both_trainers_take_the_same_steps(mnist):
+    rows, p = small_rows(mnist), Params(hidden=8, seed=1)
+    given = training.draw_weights(784, 8, 10, "pytorch", seed=1)
+    trainers = [cls(p, rows, 1, 10, weights=given) for cls in training.TRAINERS.values()]
+    order = np.random.default_rng(0).permutation(len(rows.y_train))
+    losses = [t.train_epoch(order) for t in trainers]
+    assert losses[0] == pytest.approx(losses[1], rel=PARITY_RTOL)
+    a, b = (t.weights() for t in trainers)
+    for k in a:
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-4, atol=1e-6)
+    (la, acc_a, pa), (lb, acc_b, pb) = (t.evaluate() for t in trainers)
+    assert la == pytest.approx(lb, rel=PARITY_RTOL) and np.array_equal(pa, trainers[0].predict(rows.X_test))
+
+
+def test_each_trainer_draws_its_own_start_and_order_from_its_own_streams(mnist):
+    rows, p = small_rows(mnist), Params(hidden=8, init="small")
+    n = len(rows.y_train)
+    numpy_ = training.TRAINERS["numpy"](p, rows, 4, 10)
+    assert numpy_.start == "small"  # params.init: NumPy's only default
+    assert np.array_equal(numpy_.weights()["W1"], training.draw_weights(784, 8, 10, "small", 4)["W1"])
+    assert np.array_equal(numpy_.own_order(), training.order_rng(4).permutation(n))
+    torch_ = training.TRAINERS["pytorch"](p, rows, 4, 10)
+    assert torch_.start == "nn.Linear"  # the library's default, whatever params.init
+    assert np.array_equal(torch_.own_order(), torch.randperm(n, generator=torch.Generator().manual_seed(4)).numpy())
+    he = training.TRAINERS["pytorch"](p, rows, 4, 10, init="he")
+    assert he.start == "he" and he.weights()["b1"].tolist() == [0.0] * 8  # torch.nn.init's He: zero biases
+
+
+class MajorityTrainer:
+    """A third network that fit has never heard of: it predicts the most frequent label of
+    the rows it has seen, and uses nothing but the Trainer interface."""
+
+    def __init__(self, params, data, seed, n_classes, weights=None, init=None):
+        self.data, self.rng, self.label, self.epochs = data, np.random.default_rng(seed), 0, 0
+        self.start = "copied" if weights is not None else init or "majority"
+
+    def own_order(self):
+        return self.rng.permutation(len(self.data.y_train))
+
+    def train_epoch(self, order):
+        self.epochs += 1
+        self.label = int(np.bincount(self.data.y_train[order]).argmax())
+        return 1.0 / self.epochs
+
+    def evaluate(self):
+        pred = self.predict(self.data.X_test)
+        return 2.0, float((pred == self.data.y_test).mean()), pred
+
+    def predict(self, X):
+        return np.full(len(X), self.label)
+
+    def peak_memory(self, order):
+        return {"peak_memory_bytes": 0, "peak_memory_method": "none"}
+
+    def weights(self):
+        return {"label": np.array([self.label])}
+
+    n_params = 1
+
+
+def test_fit_drives_any_registered_trainer_without_naming_it(mnist, monkeypatch):
+    monkeypatch.setitem(training.TRAINERS, "majority", MajorityTrainer)
+    assert isinstance(MajorityTrainer(None, small_rows(mnist), 0, 10), training.Trainer)
+    p = Params(epochs=2, subset=500, hidden=8, parity=False)
+    res, predict = training.fit(p, mnist, models=("numpy", "majority"), progress=False)
+    alone = training.train(p, mnist, models=("numpy",), progress=False, memory=False)
+    maj = res["models"]["majority"]
+    assert maj["init"] == "majority" and [h["train_loss"] for h in maj["history"]] == [1.0, 0.5]
+    assert maj["peak_memory_method"] == "none" and maj["parameter_count"] == 1
+    assert set(predict) == {"numpy", "majority"} and set(predict["majority"](mnist.X_test[:3])) == {maj["test_predictions"][0]}
+    # The NumPy network's numbers do not depend on who trains beside it.
+    assert [h["train_loss"] for h in res["models"]["numpy"]["history"]] == [h["train_loss"] for h in alone["models"]["numpy"]["history"]]
+    shared = training.train(p, mnist, models=("majority",), share_init=True, memory=False, progress=False)
+    assert shared["models"]["majority"]["init"] == "shared"
+
+
+def test_the_driver_names_no_network():
+    """The names of the networks live in TRAINERS alone: no string in the driver's code is one."""
+    names = set(training.TRAINERS)
+    for fn in (training.fit, training.check_options, training.start_runs, training.train_epochs,
+               training.one_epoch, training.final_record):
+        tree = ast.parse(inspect.getsource(fn))
+        body = tree.body[0].body[1:] if ast.get_docstring(tree.body[0]) else tree.body[0].body
+        strings = {node.value for stmt in body for node in ast.walk(stmt) if isinstance(node, ast.Constant)}
+        assert not strings & names, fn.__name__

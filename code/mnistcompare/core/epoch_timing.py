@@ -3,8 +3,8 @@ study's short benchmark and `make bench`'s full sweep (benchmarks/harness.py) sh
 
 `compare()` times one epoch of minibatch SGD (evaluation excluded) for
 
-    numpy               the study's NumPy trainer (training.NumpyTrainer)
-    pytorch             the study's PyTorch trainer, minibatches indexed from tensors (training.TorchTrainer)
+    numpy               the study's NumPy trainer (training.TRAINERS["numpy"])
+    pytorch             the study's PyTorch trainer, minibatches indexed from tensors (training.TRAINERS["pytorch"])
     pytorch_dataloader  the same network trained the idiomatic way, a DataLoader over a
                         TensorDataset (torch_mlp.train_epoch_dataloader)
     sklearn             scikit-learn's MLPClassifier with the same architecture and plain SGD,
@@ -71,17 +71,15 @@ def _weights(hidden: int, seed: int) -> dict[str, np.ndarray]:
 
 
 def _trainer(kind, X, y, batch_size, hidden, lr, seed):
-    """The study's own trainer (training.NumpyTrainer / TorchTrainer) on these rows: the
-    benchmark times exactly the code the study runs."""
+    """The study's own trainer (training.TRAINERS[kind]) on these rows, from the same
+    weights for every kind: the benchmark times exactly the code the study runs."""
     from . import training
     from .data import MNIST
     from .params import Params
 
     params = Params(hidden=hidden, lr=lr, batch_size=batch_size, seed=seed)
     rows = MNIST(X, y, X[:1], y[:1], {})  # train_epoch reads only the training rows
-    if kind == "numpy":
-        return training.NumpyTrainer(params, rows, _weights(hidden, seed))
-    return training.TorchTrainer(params, rows, _weights(hidden, seed), seed, N_OUT)
+    return training.TRAINERS[kind](params, rows, seed, N_OUT, weights=_weights(hidden, seed))
 
 
 def make_numpy(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:

@@ -14,9 +14,9 @@ not three files later. Study -> Run (one training run) -> Network (one network's
                 created; cache_file and from_cache once loaded)
     Run         what training.train returns: params, mode, data, environment, models
                 (Network by name), parity (both networks trained from one start), diverged
-    Network     history (Epoch per epoch), parameter_count, and when it trained to the
-                end its confusion matrix, test predictions and (main run) memory probes;
-                diverged when it did not
+    Network     history (Epoch per epoch), parameter_count, init (what it started
+                from), and when it trained to the end its confusion matrix, test
+                predictions and (main run) memory probes; diverged when it did not
     Epoch       epoch, train_loss (mean over the epoch's minibatches), test_loss,
                 test_accuracy, seconds (training only), eval_seconds, samples_per_second
 
@@ -125,6 +125,7 @@ class Divergence:
 class Network:
     history: tuple[Epoch, ...]
     parameter_count: int
+    init: str | None = None  # what it started from: "shared" (copied), "nn.Linear", or the scheme it drew
     diverged: Divergence | None = None
     confusion_matrix: list[list[int]] | None = None
     test_predictions: list[int] | None = None
@@ -152,7 +153,6 @@ class Network:
 class Mode:
     shared_init: bool
     shared_order: bool
-    pytorch_init: str | None = None
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     # Each network draws its own weights and order, as two separate users of the libraries
     # would, both from the `init` scheme (PyTorch through torch.nn.init): the seeds
     # compare the libraries, not two initialisations.
-    Experiment("seeds", train_side, lambda p: {"params": p.replace(parity=False), "pytorch_init": "init"},
+    Experiment("seeds", train_side, lambda p: {"params": p.replace(parity=False), "own_init": "scheme"},
                ("numpy", "pytorch"), per_seed=True),
     Experiment("paper_like", train_side, lambda p: {"params": paper_like_params(p)}, ("numpy", "pytorch")),
     # PyTorch with nn.Linear's own initial weights, in the main run's minibatch order

@@ -226,11 +226,16 @@ def gradients(v: V.Verdict) -> str:
 # --- the independent seeds ------------------------------------------------------------------------
 
 
-def seed_draws(init: str) -> str:
-    """What each network of the independent seeds starts from."""
-    return Prose(f"Both draw their initial weights from {labels.INIT_NAMES[init]} (`init: {init}`), each from its own "
-                 f"generator: NumPy with its own, PyTorch with {labels.TORCH_DRAWS[init]}. So the seeds compare the "
-                 "libraries, not two initialisations (@sec-init compares those).")
+def seed_draws(S: Study) -> str:
+    """What each network of the independent seeds started from, as their records say."""
+    drew = {m: net.init for m, net in S.seeds[0].models.items()}
+    if drew["numpy"] == drew["pytorch"] in labels.INIT_NAMES:
+        init = drew["numpy"]
+        return Prose(f"Both draw their initial weights from {labels.INIT_NAMES[init]} (`init: {init}`), each from its "
+                     f"own generator: NumPy with its own, PyTorch with {labels.TORCH_DRAWS[init]}. So the seeds compare "
+                     "the libraries, not two initialisations (@sec-init compares those).")
+    return Prose(f"The NumPy network draws its initial weights as `{drew['numpy']}` and the PyTorch network as "
+                 f"`{drew['pytorch']}`, so the seeds compare two initialisations as well as the libraries.")
 
 
 def seed_sentence(v: V.Verdict) -> str:
@@ -293,5 +298,5 @@ def facts(S: Study) -> Fairness:
         separates=separates(verdicts.get("paper"), verdicts["parity"]),
         fd_max=sci_text(max(g.finite_differences.values())), ag_max=sci_text(max(g.autograd.values())),
         ag_batch=str(g.autograd_batch), gradients=gradients(verdicts["gradients"]),
-        seeds=seeds_words(S.params), seed_draws=seed_draws(S.params.init), seed_cmp=seed_cmp(S, verdicts),
+        seeds=seeds_words(S.params), seed_draws=seed_draws(S), seed_cmp=seed_cmp(S, verdicts),
     )
