@@ -4,21 +4,9 @@ A trainer (`Trainer`; one per network in TRAINERS: NumPy's and PyTorch's) owns o
 network, its data and its own random streams, and exposes the same methods whatever
 the library. `train(params, data)` drives them epoch by epoch, interleaved (NumPy
 epoch 1, PyTorch epoch 1, NumPy epoch 2, ...) so that any slow-down of the machine
-falls on all alike, and returns plain data:
-
-    {"schema_version", "params", "mode", "data", "environment",
-     "models": {"numpy": {...}, "pytorch": {...}}, "parity": {...}}
-
-Each model's record holds `init` (what its weights started from: "shared", or the
-draw of its own, see `fit`), `history` (one dict per epoch: epoch, train_loss,
-test_loss, test_accuracy, seconds, eval_seconds, samples_per_second),
-`peak_memory_bytes` with `peak_memory_method` (NumPy: tracemalloc, with
-`peak_memory_parts`, the bytes of the arrays it allocates by purpose; PyTorch on
-the CPU: growth of the process's peak RSS; on CUDA: the allocator's peak), the
-same RSS measure for both as `rss_peak_growth_bytes` (these three only when
-`memory=True`, the default), `parameter_count`,
-`confusion_matrix` and `test_predictions`. `write_results` saves it as
-results.json and history.csv.
+falls on all alike, and returns plain data: one run, whose schema (every key and
+what it means) is written down once, as the typed record `Run` in study/records.py.
+`write_results` saves it as results.json and history.csv.
 """
 
 from __future__ import annotations

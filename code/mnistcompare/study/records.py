@@ -92,6 +92,9 @@ def from_json(cls: type, value: dict) -> Any:
 
 @dataclass(frozen=True)
 class Epoch:
+    """One epoch: train_loss is the mean minibatch loss over it (before each step); seconds
+    its training alone, eval_seconds the test set's evaluation after it."""
+
     epoch: int
     train_loss: float
     test_loss: float
@@ -123,6 +126,12 @@ class Divergence:
 
 @dataclass(frozen=True)
 class Network:
+    """One network's record of a run. The memory probes run an extra, untimed epoch on a
+    copy of the trained network: peak_memory_bytes by peak_memory_method (NumPy:
+    tracemalloc, with peak_memory_parts, the bytes of the arrays it allocates by purpose;
+    PyTorch on the CPU: the growth of the process's peak RSS; on CUDA: the allocator's
+    peak), and the same RSS measure for both as rss_peak_growth_bytes."""
+
     history: tuple[Epoch, ...]
     parameter_count: int
     init: str | None = None  # what it started from: "shared" (copied), "nn.Linear", or the scheme it drew
@@ -151,6 +160,10 @@ class Network:
 
 @dataclass(frozen=True)
 class Mode:
+    """Whether the networks started from one draw of params.init, copied into each, and
+    trained in one minibatch order per epoch (parity); each network's `init` says what it
+    started from otherwise."""
+
     shared_init: bool
     shared_order: bool
 
