@@ -104,8 +104,9 @@ def test_study_records_its_time_budget(tiny_study):
     assert par["experiments"] == [k for k in t if k not in alone]
     assert t["main"] + t["bench"] + par["wall_seconds"] <= result["compute_seconds"]
     from mnistcompare.book.chapters.reproducibility import time_budget
+    from mnistcompare.study.records import Study
 
-    rows = time_budget(result)
+    rows = time_budget(Study.read(result))
     assert rows[-1]["what"] == "total (wall clock)"
     assert rows[-1]["seconds"] == result["compute_seconds"] + t["load_data"]
     assert len(rows) == len(t) + 1
