@@ -1,4 +1,4 @@
-"""Check the rendered book as its readers get it: the site in a real browser, the PDF's text.
+"""Check the rendered book as its readers get it: the site in a real browser, the PDF's text and pages.
 
     python tools/check_render.py                 render in quick mode into a temporary folder, check it
     python tools/check_render.py --book _book    check a render that exists (the publish workflow)
@@ -10,6 +10,10 @@ What it checks (each a function below that returns a list of problems):
     citations), and no object repr such as `alt.Chart(`;
   - chapter, figure and table numbers agree between the site and the PDF, and every
     figure caption in the PDF sits on a page that holds a graphic;
+  - the PDF's printed pages (pdftoppm, pdftotext -bbox: poppler-utils): no float page
+    under 60% full, no mid-chapter page under 45%, nothing in the side margins, no
+    code line wrapped with ↪, each float on the page of its first reference in its own
+    chapter or the next (the definitions are at "the PDF's pages as printed" below);
   - in Chromium (Playwright), every page loads without script errors, every Altair
     chart draws (SVG marks, no error box) and is no wider than the text column, the
     PDF download link and every internal link resolve.
