@@ -487,8 +487,8 @@ def check_params_checked_first(wf: Workflow, job_name: str = "render") -> list[s
 def check_render_gate(wf: Workflow, job_name: str = "render") -> list[str]:
     """`make check-render` runs after the render and before the Pages artifact is uploaded,
     in the same job, unconditionally and able to fail: a failing check stops the upload
-    (and so the deploy). Playwright's Chromium is installed before it; the PR preview is
-    uploaded after it."""
+    (and so the deploy). Playwright's Chromium and poppler-utils (the PDF's pages) are
+    installed before it; the PR preview is uploaded after it."""
     job = jobs(wf).get(job_name)
     if job is None:
         return [f"no job named {job_name!r}"]
@@ -498,6 +498,7 @@ def check_render_gate(wf: Workflow, job_name: str = "render") -> list[str]:
     pages = _index(job, lambda step: action_name(str(step.get("uses", ""))) == "actions/upload-pages-artifact")
     preview = _index(job, lambda step: action_name(str(step.get("uses", ""))) == "actions/upload-artifact")
     chromium = _index(job, lambda step: re.search(r"\bplaywright\s+install\b.*\bchromium\b", str(step.get("run", ""))))
+    poppler = _index(job, lambda step: re.search(r"\bapt-get\s+install\b.*\bpoppler-utils\b", str(step.get("run", ""))))
     if check is None:
         return [f"job {job_name!r} never runs `make check-render`: a broken book would be published"]
     step = steps(job)[check]
@@ -513,6 +514,9 @@ def check_render_gate(wf: Workflow, job_name: str = "render") -> list[str]:
         problems.append("`make check-render` must be able to fail the job (no continue-on-error)")
     if chromium is None or chromium > check:
         problems.append("Playwright's Chromium must be installed (playwright install chromium) before the render check")
+    if poppler is None or poppler > check:
+        problems.append("poppler-utils (pdftoppm, pdftotext: the PDF's pages) must be installed with apt-get before "
+                        "the render check")
     if pages is not None and RUNS_ANYWAY.search(str(steps(job)[pages].get("if", ""))):
         problems.append("the Pages artifact upload must not run after a failed step (no always()/failure()/cancelled())")
     deploy = jobs(wf).get("deploy")
@@ -922,6 +926,7 @@ _IS_RENDER = lambda s: re.search(r"\bmake\s+report\b", str(s.get("run", "")))  #
 _IS_CHECK = _runs_make("check-render")
 _IS_KEY = lambda s: "study-key" in str(s.get("run", ""))  # noqa: E731
 _IS_PLAYWRIGHT = lambda s: "playwright install" in str(s.get("run", ""))  # noqa: E731
+_IS_POPPLER = lambda s: "poppler-utils" in str(s.get("run", ""))  # noqa: E731
 _IS_TINYTEX_PATH = lambda s: ".TinyTeX/bin" in str(s.get("run", ""))  # noqa: E731
 
 
@@ -1020,6 +1025,8 @@ NEGATIVE_CASES: list[tuple[str, str, Callable[[Workflow], None], Callable[[Workf
     ("render check may fail", "publish", lambda wf: _check_step(wf).update({"continue-on-error": True}), check_render_gate),
     ("render check on PRs only", "publish", lambda wf: _check_step(wf).update({"if": "github.event_name == 'pull_request'"}), check_render_gate),
     ("no chromium", "publish", _remove(_IS_PLAYWRIGHT), check_render_gate),
+    ("no poppler-utils", "publish", _remove(_IS_POPPLER), check_render_gate),
+    ("poppler-utils after the render check", "publish", _move(_IS_POPPLER, _IS_CHECK), check_render_gate),
     ("pages upload after a failure", "publish",
      lambda wf: _step(wf, "render", "actions/upload-pages-artifact").update({"if": "always() && github.event_name != 'pull_request'"}),
      check_render_gate),

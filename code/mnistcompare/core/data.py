@@ -169,8 +169,10 @@ def load(root: str | Path | None = None) -> MNIST:
 
     root = paths.data_dir(root)
     hashes = verify(root)
-    X_train, y_train = _to_numpy(TorchvisionMNIST(str(root), train=True, download=False))
-    X_test, y_test = _to_numpy(TorchvisionMNIST(str(root), train=False, download=False))
+    X_train, y_train = _to_numpy(
+        TorchvisionMNIST(str(root), train=True, download=False))
+    X_test, y_test = _to_numpy(
+        TorchvisionMNIST(str(root), train=False, download=False))
     return MNIST(X_train, y_train, X_test, y_test, hashes)
 
 

@@ -67,7 +67,8 @@ def epoch_memory(N: int, B: int, D: int, H: int, K: int, label_dtype=np.int64) -
     }
 
 
-def train_epoch(model: NumpyMLP, X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int, lr: float) -> float:
+def train_epoch(model: NumpyMLP, X: np.ndarray, y: np.ndarray,
+                order: np.ndarray, batch_size: int, lr: float) -> float:
     """One epoch of minibatch SGD over X[order]; returns the mean training loss.
 
     The same equations as forward/backward above, arranged so the loop spends its
@@ -96,18 +97,20 @@ def train_epoch(model: NumpyMLP, X: np.ndarray, y: np.ndarray, order: np.ndarray
     # One row per example, in the order the epoch visits them:
     seen = np.arange(N)
     y_seen = y[order]  # (N,)
-    Y = np.zeros((N, K), dtype=DTYPE)  # one-hot labels                   (N, K)
+    Y = np.zeros((N, K), dtype=DTYPE)  # one-hot labels                  (N, K)
     Y[seen, y_seen] = 1
-    Z = np.empty((N, K), dtype=DTYPE)  # logits minus their row maximum    (N, K)
-    S = np.empty((N, 1), dtype=DTYPE)  # sum_j exp of those                (N, 1)
+    Z = np.empty((N, K), dtype=DTYPE)  # logits minus their row maximum  (N, K)
+    S = np.empty((N, 1), dtype=DTYPE)  # sum_j exp of those              (N, 1)
     full = _Buffers.allocate(batch_size, D, H, K)
     for start in range(0, N, batch_size):
         stop = min(start + batch_size, N)
         B = stop - start
         buf = full if B == batch_size else full.first(B)
         Xb, h, dh, p = buf.X, buf.h, buf.dh, buf.p
-        z2, rowsum = Z[start:stop], S[start:stop]  # this batch's rows: (B, K), (B, 1)
-        np.take(X, order[start:stop], axis=0, out=Xb, mode="clip")  # (B, D) minibatch; indices checked above
+        # this batch's rows: (B, K), (B, 1)
+        z2, rowsum = Z[start:stop], S[start:stop]
+        # (B, D) minibatch; indices checked above
+        np.take(X, order[start:stop], axis=0, out=Xb, mode="clip")
 
         # forward
         np.matmul(Xb, W1, out=h)  # z1 = X W1 ...
@@ -124,17 +127,22 @@ def train_epoch(model: NumpyMLP, X: np.ndarray, y: np.ndarray, order: np.ndarray
         # backward, with the learning rate folded in
         p -= Y[start:stop]  # p - Y
         p *= lr / B  # lr dL/dz2                           (B, K)
-        np.matmul(p, W2.T, out=dh)  # lr dL/dh = lr dL/dz2 W2^T  (before W2 moves)
+        # lr dL/dh = lr dL/dz2 W2^T (before W2 moves)
+        np.matmul(p, W2.T, out=dh)
         np.greater(h, 0, out=buf.mask)  # relu'(z1): h > 0 exactly where z1 > 0
         dh *= buf.mask  # lr dL/dz1                           (B, H)
         np.matmul(h.T, p, out=buf.dW2)  # lr dL/dW2                   (H, K)
         W2 -= buf.dW2
-        b2 -= np.matmul(buf.ones, p, out=buf.db2)  # lr dL/db2 = 1^T lr dL/dz2   (K,)
+        # lr dL/db2 = 1^T lr dL/dz2  (K,)
+        b2 -= np.matmul(buf.ones, p, out=buf.db2)
         np.matmul(Xb.T, dh, out=buf.dW1)  # lr dL/dW1               (D, H)
         W1 -= buf.dW1
-        b1 -= np.matmul(buf.ones, dh, out=buf.db1)  # lr dL/db1 = 1^T lr dL/dz1   (H,)
+        # lr dL/db1 = 1^T lr dL/dz1  (H,)
+        b1 -= np.matmul(buf.ones, dh, out=buf.db1)
 
-    # loss_i = log sum_j exp(z2_ij) - z2_{i,y_i} (on the shifted logits), averaged
-    # over the epoch: the mean of the minibatch losses weighted by batch size.
+    # loss_i = log sum_j exp(z2_ij) - z2_{i,y_i} (on the shifted logits),
+    # averaged over the epoch: the mean of the minibatch losses weighted by
+    # batch size.
     z_true = Z[seen, y_seen]  # (N,)
-    return float((np.log(S).sum(dtype=np.float64) - z_true.sum(dtype=np.float64)) / N)
+    total = np.log(S).sum(dtype=np.float64) - z_true.sum(dtype=np.float64)
+    return float(total / N)

@@ -132,7 +132,8 @@ class NumpyMLP:
         return cross_entropy(logits, y), float((pred == y).mean()), pred
 
 
-def train_epoch_reference(model: NumpyMLP, X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int,
+def train_epoch_reference(model: NumpyMLP, X: np.ndarray, y: np.ndarray,
+                          order: np.ndarray, batch_size: int,
                           lr: float) -> float:
     """The readable loop: each minibatch through forward, backward and the SGD step, as the
     equations above read. numpy_fast.train_epoch takes exactly these steps, faster (tested);

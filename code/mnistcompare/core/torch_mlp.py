@@ -90,7 +90,8 @@ def build(n_in: int, n_hidden: int, n_out: int, seed: int, device: str = "cpu",
     return model.to(device)
 
 
-def train_epoch(model: TorchMLP, optimizer: torch.optim.Optimizer, X: torch.Tensor, y: torch.Tensor,
+def train_epoch(model: TorchMLP, optimizer: torch.optim.Optimizer,
+                X: torch.Tensor, y: torch.Tensor,
                 order: torch.Tensor, batch_size: int) -> float:
     """One epoch over X[order]; returns the mean training loss (before each step).
 
@@ -111,8 +112,10 @@ def train_epoch(model: TorchMLP, optimizer: torch.optim.Optimizer, X: torch.Tens
         loss.backward()
         optimizer.step()
         losses.append(loss.detach())
-    # Mean over the examples: each batch's mean loss weighted by its size (the last may be smaller).
-    sizes = torch.full((len(losses),), float(batch_size), dtype=torch.float64, device=X.device)
+    # Mean over the examples: each batch's mean loss weighted by its size
+    # (the last may be smaller).
+    sizes = torch.full((len(losses),), float(batch_size),
+                       dtype=torch.float64, device=X.device)
     sizes[-1] = len(order) - batch_size * (len(losses) - 1)
     return float(torch.stack(losses).double() @ sizes) / len(order)
 

@@ -31,14 +31,16 @@ def pca(X: np.ndarray, n_components: int = 2) -> dict:
     """
     X = np.asarray(X, dtype=np.float64)
     if not 1 <= n_components <= X.shape[1]:
-        raise ValueError(f"n_components must be between 1 and {X.shape[1]}, got {n_components}")
+        raise ValueError(f"n_components must be between 1 and {X.shape[1]}, "
+                         f"got {n_components}")
     mean = X.mean(axis=0)
     centred = X - mean
     cov = centred.T @ centred / len(X)
     eigvals, eigvecs = np.linalg.eigh(cov)  # ascending
     eigvals, eigvecs = eigvals[::-1].clip(min=0), eigvecs[:, ::-1]
     components = eigvecs[:, :n_components].T  # (k, D)
-    signs = np.sign(components[np.arange(n_components), np.abs(components).argmax(axis=1)])
+    largest = np.abs(components).argmax(axis=1)  # index of the largest loading
+    signs = np.sign(components[np.arange(n_components), largest])
     components *= signs[:, None]
     return {
         "mean": mean,

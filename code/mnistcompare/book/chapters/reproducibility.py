@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 
@@ -85,9 +86,13 @@ def bibtex(S: Study, today: date | None = None) -> str:
     book = yaml.safe_load((root / "_quarto.yml").read_text())["book"]
     today = today or date.today()
     version = f"{__version__} (commit {commit()})"
+    # The title on lines that fit the PDF's code (BibTeX reads a line break in it as a space).
+    title = f"{book['title']} {book.get('subtitle', '')}".strip()
+    title_lines = textwrap.wrap(f"  title   = {{{{{title}}}}},", 78, subsequent_indent=" " * 14,
+                                break_long_words=False, break_on_hyphens=False)
     return "\n".join([
         "@software{mnistcompare,",
-        f"  title   = {{{{{book['title']} {book.get('subtitle', '')}}}}},".replace(" }}", "}}"),
+        *title_lines,
         f"  author  = {{{{{book['author']}}}}},",
         f"  version = {{{version}}},",
         f"  year    = {{{today.year}}},",
