@@ -251,7 +251,8 @@ def seed_sentence(v: V.Verdict) -> str:
     if iv is None:
         return (f"With a single seed this run cannot tell whether the networks' {what} differs: {minus}, and one seed "
                 "has no spread to weigh that against (two or more seeds per network would give an interval).")
-    interval = f"a {LEVEL} Welch interval of {amount(iv.low)} to {amount(iv.high)}"
+    bounds = (f"{100 * iv.low:.2f} to {100 * iv.high:.2f} points" if accuracy else f"{iv.low:.4f} to {iv.high:.4f}")
+    interval = f"a {LEVEL} Welch interval of {bounds}"
     if v.decision in ("numpy", "pytorch"):
         better, worse = (labels.NETWORKS[v.decision], labels.NETWORKS["numpy" if v.decision == "pytorch" else "pytorch"])
         side = "higher" if v.diff > 0 else "lower"
