@@ -7,6 +7,7 @@ module is not in the study's cache key: rewording a label never retrains.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 MODEL_LABELS = {"numpy": "NumPy (by hand)", "pytorch": "PyTorch"}
@@ -113,8 +114,6 @@ def divergence(d, models: list[str] | None = None) -> str:
 def divergences(found) -> str:
     """Diverged networks in one clause: networks of one run that diverged alike are named
     together; runs are joined with semicolons."""
-    import dataclasses
-
     groups: dict[tuple, list[str]] = {}
     firsts: dict[tuple, object] = {}
     for d in found:
