@@ -58,7 +58,10 @@ def test_project_is_a_book_with_html_and_pdf():
     config = yaml.safe_load((ROOT / "_quarto.yml").read_text())
     assert config["project"] == {"type": "book", "output-dir": "_book", "pre-render": "tools/notebooks.py"}
     html = config["format"]["html"]  # the conveniences of the best executable books, and the accessible theme
-    assert html["code-copy"] and html["lightbox"] and html["theme"] == ["cosmo", "theme/book.scss"]
+    assert html["code-copy"] and html["lightbox"]
+    # Light and dark, the same layers under the dark colours; the reader's system setting picks one first.
+    assert html["theme"] == {"light": ["cosmo", "theme/book.scss"], "dark": ["cosmo", "theme/book.scss", "theme/dark.scss"]}
+    assert html["respect-user-color-scheme"] is True
     assert config["book"]["repo-actions"] == ["source", "issue"] and config["book"]["repo-url"].startswith("https://")
     assert set(config["format"]) == {"html", "pdf"}
     assert config["book"]["downloads"] == ["pdf"]

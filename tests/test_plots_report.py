@@ -102,6 +102,130 @@ def test_a_static_figure_is_a_markdown_image_with_its_alt_text_in_a_render(tmp_p
     assert set(figure._repr_mimebundle_()) == {"image/png", "text/plain"}
 
 
+# --- light and dark ---------------------------------------------------------------
+
+
+def execute_info(tmp_path, monkeypatch, base: str) -> None:
+    """As Quarto runs a chapter for one format, from a chapter's folder."""
+    monkeypatch.chdir(tmp_path)
+    info = tmp_path / f"{base}.json"
+    info.write_text(json.dumps({"format": {"identifier": {"base-format": base}}}))
+    monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
+    monkeypatch.delenv("MNISTCOMPARE_FIGURES", raising=False)
+
+
+def every_figure():
+    """One of each kind of figure the chapters draw: charts, panels and matplotlib figures."""
+    b = NS(digits=(3, 8), grid_x=[0.0, 1.0], grid_y=[0.0, 1.0], test_points=[[0.2, 0.2], [0.8, 0.8]], test_labels=[0, 1],
+           classifiers={"logreg": NS(grid=[0, 0, 1, 1], accuracy_2d=0.9)})
+    return {"fig-time": plots.epoch_times(RUN, "alt: times"),
+            "fig-s": plots.series_curves({"a": [{"epoch": 1, "value": 1.0}, {"epoch": 2, "value": 0.5}]}, "alt: series",
+                                         "fig-s", metric="value"),
+            "fig-pca": plots.pca_scatter(np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 10, [0.1, 0.07],
+                                         "alt: pca"),
+            "fig-curves": plots.training_curves(RUN, "alt: curves"),
+            "fig-confusion": plots.confusion_matrices(RUN, "alt: confusion"),
+            "fig-boundary": plots.decision_boundaries(b, "alt: boundary"),
+            "fig-misclassified": plots.digit_gallery(np.eye(5, 784), np.arange(5), np.arange(5) + 1, "alt: gallery")}
+
+
+def test_the_site_gets_every_figure_in_both_schemes_as_one_output(tmp_path, monkeypatch):
+    """In Quarto's HTML render each figure is drawn light and dark and shown as ONE cell
+    output (a second output would make a figure cell two subfigures): each drawing in the
+    div that Quarto's stylesheet shows in its scheme only, its alt text on both."""
+    execute_info(tmp_path, monkeypatch, "html")
+    for name, fig in every_figure().items():
+        assert isinstance(fig, plots.Renderings), name
+        bundle = fig._repr_mimebundle_()
+        assert set(bundle) - {"text/plain"} in ({"text/html"}, {"text/markdown"}), name
+        shown = bundle.get("text/html") or bundle["text/markdown"]
+        assert shown.count("light-content") == shown.count("dark-content") == 1, name
+        assert shown.index("light-content") < shown.index("dark-content")
+        assert shown.count(fig.alt) >= 2 or shown.count(fig.alt.replace('"', "'")) >= 2, name
+        if name in ("fig-boundary", "fig-misclassified"):  # a Markdown image per scheme, each with fig-alt
+            assert re.findall(r"!\[\]\(figures/([\w-]+)\.png\)\{fig-alt=", shown) == [name, f"{name}-dark"]
+            assert {f.name for f in (tmp_path / "figures").iterdir()} >= {f"{name}.png", f"{name}-dark.png"}
+        else:  # charts: the dark one on the dark page's background, its text light
+            dark = fig.drawings["dark"]
+            specs = [plots.themed(c, plots.DARK) for c in dark.charts] if isinstance(dark, plots.Panels) else [dark]
+            for spec in specs:
+                assert spec["config"]["background"] == plots.DARK_BACKGROUND
+                assert spec["config"]["axis"]["labelColor"] == plots.DARK_TEXT
+                assert spec["config"]["legend"]["labelColor"] == plots.DARK_TEXT  # merged, the legend's place kept
+                assert "orient" in spec["config"]["legend"]
+    curves = every_figure()["fig-time"].drawings
+    assert plots.DARK.models["pytorch"] in json.dumps(curves["dark"])
+    assert plots.LIGHT.models["pytorch"] in json.dumps(curves["light"])
+    assert plots.DARK.models["pytorch"] not in json.dumps(curves["light"])
+
+
+def test_the_pdf_and_the_notebooks_get_one_light_figure(tmp_path, monkeypatch):
+    """The PDF stays light: one figure, drawn light, no dark file written; a notebook (a
+    Jupyter kernel outside Quarto) and plain Python get one figure too."""
+    import sys
+
+    import altair as alt
+
+    execute_info(tmp_path, monkeypatch, "pdf")
+    for name, fig in every_figure().items():
+        assert isinstance(fig, plots.StaticFigure), name
+        assert fig._repr_mimebundle_()["text/markdown"].startswith(f"![](figures/{name}.pdf)")
+    assert not [f for f in (tmp_path / "figures").iterdir() if "dark" in f.name]
+    assert "background" not in every_figure()["fig-time"].source.get("config", {})
+
+    monkeypatch.delenv("QUARTO_EXECUTE_INFO")
+    monkeypatch.setitem(sys.modules, "ipykernel", sys)  # as inside a Jupyter kernel
+    figures = every_figure()
+    assert all(isinstance(figures[n], alt.TopLevelMixin) for n in ("fig-time", "fig-s", "fig-pca"))
+    assert all(isinstance(figures[n], plots.Panels) and figures[n].palette is plots.LIGHT
+               for n in ("fig-curves", "fig-confusion"))
+    assert all(isinstance(figures[n], plots.StaticFigure) for n in ("fig-boundary", "fig-misclassified"))
+    assert set(figures["fig-misclassified"]._repr_mimebundle_()) == {"image/png", "text/plain"}
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(colour: str) -> float:
+        c = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b_ = (x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _scss(path: str) -> dict[str, str]:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / path).read_text()
+    return dict(re.findall(r"^\$([\w-]+):\s*(#[0-9a-fA-F]{6})\b", text, re.M))
+
+
+# Vega's default category colours (tableau10): the series of series_curves, the digits of the PCA scatter.
+TABLEAU10 = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]
+
+
+def test_the_dark_scheme_reads_on_its_background():
+    """The figures' dark background is the dark theme's page; lines and points stand 3:1
+    from it, text 4.5:1 (links and secondary text of the theme too); the points of the
+    decision regions 3:1 from both regions; a count in a confusion matrix's cell is black or
+    white, whichever Vega finds stands out more from the cell."""
+    theme = _scss("theme/dark.scss")
+    dark = plots.DARK
+    assert theme["body-bg"].lower() == dark.background.lower() == plots.DARK_BACKGROUND.lower()
+    for colour in (*dark.models.values(), *TABLEAU10, dark.axis, *dark.points):
+        assert _contrast(colour, dark.background) >= 3, colour
+    for colour in (dark.text, theme["body-color"], theme["link-color"], theme["text-muted"]):
+        assert _contrast(colour, dark.background) >= 4.5, colour
+    for point in dark.points:
+        for region in dark.regions:
+            assert _contrast(point, region) >= 3, (point, region)
+    assert _contrast(dark.ink[1], dark.ink[0]) >= 4.5  # digits on the page
+    assert "contrast(scale('color'" in plots._CELL_TEXT
+    # Light links and secondary text: theme/book.scss, as before.
+    light = _scss("theme/book.scss")
+    assert all(_contrast(light[k], "#ffffff") >= 4.5 for k in ("link-color", "text-muted"))
+
+
 def test_markdown_table_and_formatting():
     table = report.md_table(["a", "b"], [[1, "x"], [2, "y"]])
     assert table.splitlines() == ["| a | b |", "|:--|--:|", "| 1 | x |", "| 2 | y |"]

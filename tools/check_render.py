@@ -16,7 +16,14 @@ What it checks (each a function below that returns a list of problems):
     chapter or the next (the definitions are at "the PDF's pages as printed" below);
   - in Chromium (Playwright), every page loads without script errors, every Altair
     chart draws (SVG marks, no error box) and is no wider than the text column, the
-    PDF download link and every internal link resolve.
+    PDF download link and every internal link resolve;
+  - the same in both colour schemes: each page opens light, then the reader's system
+    turns dark (Quarto follows it), then it opens dark and the toggle turns it light. In
+    each scheme the page is in it, every figure shown is light or dark to match (from a
+    screenshot), no chart is left 0 px wide (drawn while hidden), axe-core finds no
+    critical or serious violation, and nothing is wider than a phone; in the dark scheme
+    (COLOUR_SCHEMES) every chart's lines and points stand 3:1 and its text 4.5:1 from
+    its background.
 
 The CDN that the pages load Vega, require.js and jquery from is unreachable on the
 project's machines: unless --live-cdn is given, those requests are answered from the
@@ -60,6 +67,17 @@ PHONE = {"width": 400, "height": 800}
 AXE = ("axe-core", "4.14.1")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_FAILS = ("critical", "serious")
+# The site's colour schemes (Quarto's light and dark themes, a toggle, the reader's system
+# setting first): every page is checked in both. Lines and points of a chart need 3:1
+# against its background, its text 4.5:1 (WCAG 1.4.11 and 1.4.3).
+SCHEMES = ("light", "dark")
+GRAPHICS_CONTRAST, TEXT_CONTRAST = 3.0, 4.5
+# The schemes whose chart colours are held to those ratios: the dark one, drawn for it. The
+# light scheme's category colours (Vega's tableau10, in the PCA scatter and the figures of
+# several series) are the PDF's too and fall below 3:1 on white for five of the ten; they
+# are left as they are until the light palette is chosen again.
+COLOUR_SCHEMES = ("dark",)
+MIN_CHART_PX = 20
 
 # Text that must never reach a reader: Markdown or Quarto syntax, and reprs.
 LEAKS = {
@@ -669,11 +687,13 @@ def drop_foreign_integrity(page_html: str) -> str:
 
 # --------------------------------------------------------------------------- the site in Chromium
 
-# Run in the page: every Altair chart's state and width against the text column.
+# Run in the page: every Altair chart's state and width against the text column. Only what
+# is shown: the drawing of the colour scheme not in force is hidden (display: none).
 CHARTS_JS = """() => {
   const column = document.querySelector('main') || document.body;
   const right = column.getBoundingClientRect().right;
-  return [...document.querySelectorAll('div[id^="altair-viz"]')].map(el => {
+  const shown = el => el.getClientRects().length > 0;
+  return [...document.querySelectorAll('div[id^="altair-viz"]')].filter(shown).map(el => {
     const drawn = el.querySelector('svg.marks, canvas.marks, svg');
     const box = drawn ? drawn.getBoundingClientRect() : el.getBoundingClientRect();
     const fig = el.closest('[id^="fig-"]');
@@ -681,7 +701,7 @@ CHARTS_JS = """() => {
             marks: el.querySelectorAll('svg [class*="mark-"]').length + el.querySelectorAll('canvas').length,
             error: (el.querySelector('.error, .vega-embed-error') || {}).textContent || '',
             right: box.right, column_right: right, width: box.width, kind: 'chart'};
-  }).concat([...column.querySelectorAll('img.figure-img, figure img')].map(img => {
+  }).concat([...column.querySelectorAll('img.figure-img, figure img')].filter(shown).map(img => {
     const box = img.getBoundingClientRect();
     const fig = img.closest('[id^="fig-"]');
     return {id: fig ? fig.id : img.getAttribute('src'), marks: 1, error: '',
@@ -719,6 +739,228 @@ def overflow_problems(sizes: dict, where: str) -> list[str]:
     return []
 
 
+# --------------------------------------------------------------------------- the colour schemes
+
+# Run in the page: the scheme in force (Quarto's body class), the page's background, a toggle shown.
+SCHEME_JS = """() => ({dark: document.body.classList.contains('quarto-dark'),
+  light: document.body.classList.contains('quarto-light'),
+  background: getComputedStyle(document.body).backgroundColor,
+  toggle: [...document.querySelectorAll('.quarto-color-scheme-toggle')].some(t => t.getClientRects().length > 0)})"""
+
+# Run in the page: for every chart shown, the colours of its lines and points and of its
+# text (axes, legends, titles: not the marks' own text, which sits on the marks), and the
+# background they are drawn on. Faded marks (a legend selection) are left out.
+CHART_COLOURS_JS = """() => {
+  const shown = el => el.getClientRects().length > 0;
+  const opaque = c => c && c !== 'none' && c !== 'transparent' && !/^rgba\\(.*,\\s*0\\)$/.test(c);
+  const faded = n => ['opacity', 'fill-opacity', 'stroke-opacity'].some(a => Number(n.getAttribute(a) ?? 1) < 0.5);
+  const backdrop = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor;
+      if (opaque(c)) return c;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const colours = (nodes, pick) => [...new Set([...nodes].filter(n => !faded(n)).map(pick).filter(opaque))];
+  return [...document.querySelectorAll('div[id^="altair-viz"]')].filter(shown).map(el => {
+    const svg = el.querySelector('svg');
+    const fig = el.closest('[id^="fig-"]');
+    if (!svg) return {id: fig ? fig.id : el.id, background: backdrop(el), series: [], text: []};
+    const style = n => getComputedStyle(n);
+    return {
+      id: fig ? fig.id : el.id,
+      background: backdrop(svg),
+      series: colours(svg.querySelectorAll('g.mark-line.role-mark path, g.mark-trail.role-mark path'), n => style(n).stroke)
+        .concat(colours(svg.querySelectorAll('g.mark-symbol.role-mark path, g.role-legend-symbol path'),
+                        n => opaque(style(n).fill) ? style(n).fill : style(n).stroke)),
+      text: colours(svg.querySelectorAll('[class*="role-axis"] text, [class*="role-legend"] text, [class*="role-title"] text'),
+                    n => style(n).fill),
+    };
+  });
+}"""
+
+# Run in the page: tag every figure shown (a chart, a figure's image) for a screenshot.
+FIGURES_JS = """() => {
+  const shown = el => el.getClientRects().length > 0;
+  const column = document.querySelector('main') || document.body;
+  document.querySelectorAll('[data-check-figure]').forEach(el => el.removeAttribute('data-check-figure'));
+  return [...new Set(column.querySelectorAll('div[id^="altair-viz"], img.figure-img, figure img'))].filter(shown).map((el, i) => {
+    el.setAttribute('data-check-figure', String(i));
+    const fig = el.closest('[id^="fig-"]');
+    return {index: i, id: fig ? fig.id : (el.id || el.getAttribute('src')), kind: el.tagName === 'IMG' ? 'figure image' : 'chart'};
+  });
+}"""
+
+
+def css_rgb(colour: str) -> tuple[float, float, float] | None:
+    """A CSS colour as the browser computes it (rgb(...), rgba(...)) or as Vega writes it
+    (#rgb, #rrggbb, white, black), as 0-255 channels; None for a colour it cannot read."""
+    colour = colour.strip().lower()
+    named = {"white": "#ffffff", "black": "#000000"}
+    colour = named.get(colour, colour)
+    if m := re.fullmatch(r"#([0-9a-f]{3})", colour):
+        colour = "#" + "".join(ch * 2 for ch in m.group(1))
+    if m := re.fullmatch(r"#([0-9a-f]{6})", colour):
+        return tuple(float(int(m.group(1)[i:i + 2], 16)) for i in (0, 2, 4))
+    if m := re.fullmatch(r"rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*[\d.]+%?)?\s*\)", colour):
+        return tuple(float(x) for x in m.groups())
+    return None
+
+
+def luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG's relative luminance of a colour (0-255 channels)."""
+    def linear(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """WCAG's contrast ratio of two colours, 1 to 21."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def lightness(y: float) -> float:
+    """CIE L* (0 black, 100 white, 50 the grey halfway between to the eye) of a relative luminance."""
+    return 116 * y ** (1 / 3) - 16 if y > 216 / 24389 else y * 24389 / 27
+
+
+def image_lightness(png: bytes) -> float:
+    """The median lightness (L*) of the pixels of a screenshot: what most of a figure is."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float) / 255
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return lightness(float(np.median(linear @ np.array([0.2126, 0.7152, 0.0722]))))
+
+
+def scheme_problems(state: dict, scheme: str) -> list[str]:
+    """The page is in `scheme` (Quarto's body class), its background is light or dark to
+    match, and a toggle to the other scheme is shown."""
+    found = []
+    if not state[scheme]:
+        other = [s for s in SCHEMES if s != scheme and state.get(s)]
+        found.append(f"the page is not in the {scheme} scheme" + (f" (it is {other[0]})" if other else ""))
+    rgb = css_rgb(state["background"])
+    if rgb is not None and (lightness(luminance(rgb)) > 50) != (scheme == "light"):
+        found.append(f"the page's background {state['background']} is not {scheme}")
+    if not state["toggle"]:
+        found.append("no light/dark toggle is shown")
+    return found
+
+
+def tone_problems(figures: list[dict], scheme: str) -> list[str]:
+    """Every figure is light on the light page and dark on the dark one: most of its pixels
+    (the median's lightness, L* 0-100) lie on the page's side of mid grey (L* 50)."""
+    return [f"{f['kind']} {f['id']} is {'dark' if scheme == 'light' else 'light'} in the {scheme} scheme "
+            f"(its median lightness is L* {f['lightness']:.0f})"
+            for f in figures if (f["lightness"] > 50) != (scheme == "light")]
+
+
+def colour_problems(charts: list[dict]) -> list[str]:
+    """A chart's lines and points stand 3:1 from its background, its text 4.5:1."""
+    found = []
+    for c in charts:
+        bg = css_rgb(c["background"])
+        if bg is None:
+            continue
+        for kind, colours, need in (("line or point colour", c["series"], GRAPHICS_CONTRAST),
+                                    ("text colour", c["text"], TEXT_CONTRAST)):
+            for colour in dict.fromkeys(colours):
+                rgb = css_rgb(colour)
+                if rgb is not None and (ratio := contrast(rgb, bg)) < need:
+                    found.append(f"chart {c['id']}: {kind} {colour} has {ratio:.1f}:1 against its background "
+                                 f"{c['background']} (needs {need:g}:1)")
+    return found
+
+
+def figure_tones(tab) -> list[dict]:
+    """Each figure shown on the page with its median lightness, from a screenshot of it."""
+    figures = tab.evaluate(FIGURES_JS)
+    for f in figures:
+        shot = tab.locator(f'[data-check-figure="{f["index"]}"]').screenshot(animations="disabled")
+        f["lightness"] = image_lightness(shot)
+    return figures
+
+
+def switch_scheme(tab, scheme: str) -> None:
+    """The reader's system setting changes to `scheme` (Quarto follows it) and the page redraws."""
+    tab.emulate_media(color_scheme=scheme)
+    try:
+        tab.wait_for_function("s => document.body.classList.contains('quarto-' + s)", arg=scheme, timeout=5_000)
+    except Exception:  # noqa: BLE001 - reported by scheme_problems
+        pass
+    tab.wait_for_timeout(500)  # vega-embed redraws container-wide charts on resize
+
+
+def scheme_checks(tab, scheme: str) -> tuple[list[str], int]:
+    """In the scheme in force: the page's state, every figure's tone, every chart's colours.
+    Returns the problems and the number of figures seen."""
+    figures = figure_tones(tab)
+    found = scheme_problems(tab.evaluate(SCHEME_JS), scheme) + tone_problems(figures, scheme)
+    return found + (colour_problems(tab.evaluate(CHART_COLOURS_JS)) if scheme in COLOUR_SCHEMES else []), len(figures)
+
+
+def check_in_dark(tab, where: str) -> tuple[list[tuple[str, list[str]]], list[dict], int]:
+    """The page, loaded in the light scheme, after the reader's system turns dark: in dark at
+    the desktop width (its state, charts, figures, colours, axe-core) and on a phone.
+    Returns (where, problems) pairs, axe-core's violations and the number of figures seen."""
+    tab.set_viewport_size(VIEWPORT)
+    switch_scheme(tab, "dark")
+    here, phone = f"{where} in dark", f"{where} in dark at {PHONE['width']} px"
+    in_scheme, n_figures = scheme_checks(tab, "dark")
+    found = [(here, chart_problems(tab.evaluate(CHARTS_JS)) + in_scheme)]
+    violations = tab.evaluate(AXE_JS, AXE_TAGS)
+    found.append((here, accessibility_problems(violations)))
+    tab.set_viewport_size(PHONE)
+    tab.wait_for_timeout(500)
+    found.append((phone, chart_problems(tab.evaluate(CHARTS_JS)) + overflow_problems(tab.evaluate(OVERFLOW_JS), "page")))
+    return found, violations, n_figures
+
+
+def check_toggle(browser, route, url: str, where: str) -> list[str]:
+    """The page opens in the reader's system setting (dark here), and its toggle turns it
+    light: the charts drawn hidden at load are drawn again, as wide as the column."""
+    tab = browser.new_page(viewport=VIEWPORT, color_scheme="dark")
+    try:
+        tab.route("**/*", route)
+        tab.goto(url, wait_until="load")
+        wait_for_charts(tab)
+        state = tab.evaluate(SCHEME_JS)
+        found = [f"opened in a dark system setting: {p}" for p in scheme_problems(state, "dark")]
+        toggle = tab.locator(".quarto-color-scheme-toggle:visible")
+        if not toggle.count():
+            return found  # scheme_problems said so
+        toggle.first.click()
+        try:
+            tab.wait_for_function("() => document.body.classList.contains('quarto-light')", timeout=5_000)
+        except Exception:  # noqa: BLE001 - reported below
+            pass
+        tab.wait_for_timeout(500)
+        found += [f"after the toggle: {p}" for p in scheme_problems(tab.evaluate(SCHEME_JS), "light")
+                  + chart_problems(tab.evaluate(CHARTS_JS))]
+        return found
+    finally:
+        tab.close()
+
+
+def wait_for_charts(tab) -> None:
+    """Until every Altair chart on the page has drawn (vega-embed draws asynchronously), or 20 s."""
+    n_charts = tab.locator('div[id^="altair-viz"]').count()
+    if n_charts:
+        try:
+            tab.wait_for_function("n => document.querySelectorAll('div[id^=\"altair-viz\"] svg, "
+                                  "div[id^=\"altair-viz\"] .error').length >= n", arg=n_charts, timeout=20_000)
+        except Exception:  # noqa: BLE001 - reported through the chart state
+            pass
+    tab.wait_for_timeout(300)
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):  # no access log on stderr
         pass
@@ -738,6 +980,11 @@ def chart_problems(charts: list[dict]) -> list[str]:
             found.append(f"chart {c['id']} shows an error: {c['error'][:200]}")
         elif not c["marks"]:
             found.append(f"chart {c['id']} drew no marks")
+        elif c["width"] < MIN_CHART_PX:
+            # A chart as wide as its container, drawn while hidden (the other scheme's), is 0 px
+            # wide until something makes it draw again.
+            found.append(f"{c.get('kind', 'chart')} {c['id']} is shown {c['width']:.0f} px wide: drawn while "
+                         f"hidden and not drawn again")
         if c["right"] > c["column_right"] + 1:
             found.append(f"{c.get('kind', 'chart')} {c['id']} is wider than the text column: it ends "
                          f"{c['right'] - c['column_right']:.0f} px past it")
@@ -784,7 +1031,8 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
     report = Report()
     server, base = serve(book)
     unserved: set[str] = set()
-    seen_charts = seen_links = seen_violations = 0
+    seen_charts = seen_links = 0
+    seen_violations, seen_figures = dict.fromkeys(SCHEMES, 0), dict.fromkeys(SCHEMES, 0)
 
     def route(r):
         url = r.request.url
@@ -807,29 +1055,23 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
             browser = pw.chromium.launch(executable_path=browser_path(pw, chromium))
             for page_name in pages:
                 errors: list[str] = []
-                tab = browser.new_page(viewport=VIEWPORT)
+                tab = browser.new_page(viewport=VIEWPORT, color_scheme="light")  # the reader's system: light
                 tab.route("**/*", route)
                 tab.on("pageerror", lambda e: errors.append(f"script error: {e}"))
                 tab.on("console", lambda m: errors.append(f"console error: {m.text} ({m.location.get('url', '')})")
                        if m.type == "error" else None)
                 tab.goto(base + page_name, wait_until="load")
-                n_charts = tab.locator('div[id^="altair-viz"]').count()
-                if n_charts:
-                    try:  # vega-embed draws asynchronously
-                        tab.wait_for_function("n => document.querySelectorAll('div[id^=\"altair-viz\"] svg, "
-                                              "div[id^=\"altair-viz\"] .error').length >= n", arg=n_charts, timeout=20_000)
-                    except Exception:  # noqa: BLE001 - reported through the chart state below
-                        pass
-                tab.wait_for_timeout(300)
+                wait_for_charts(tab)
                 where = f"site {page_name}"
-                # A request the offline check could not serve is reported once, below, not per page.
-                report.add(where, [e for e in errors if not any(u.split("?")[0] in e for u in unserved)])
                 charts = tab.evaluate(CHARTS_JS)
                 report.add(where, chart_problems(charts))
+                in_scheme, n_figures = scheme_checks(tab, "light")
+                report.add(where, in_scheme)
+                seen_figures["light"] += n_figures
                 tab.add_script_tag(path=str(axe_script()))
                 violations = tab.evaluate(AXE_JS, AXE_TAGS)
                 report.add(where, accessibility_problems(violations))
-                seen_violations += len([v for v in violations if v.get("impact") in AXE_FAILS])
+                seen_violations["light"] += len([v for v in violations if v.get("impact") in AXE_FAILS])
                 tab.set_viewport_size(PHONE)  # the same page on a phone
                 tab.wait_for_timeout(500)  # vega-embed redraws container-wide charts on resize
                 report.add(f"{where} at {PHONE['width']} px", chart_problems(tab.evaluate(CHARTS_JS)))
@@ -840,13 +1082,25 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
                 report.add(where, link_problems(book, page_name, hrefs, page_ids))
                 if page_name == "index.html" and not any(h.endswith(".pdf") for h in hrefs):
                     report.problems.append(f"{where}: no link to the PDF")
+                # The reader's system turns dark: the same checks in the dark scheme.
+                in_dark, violations, n_figures = check_in_dark(tab, where)
+                seen_figures["dark"] += n_figures
+                for here, found in in_dark:
+                    report.add(here, found)
+                seen_violations["dark"] += len([v for v in violations if v.get("impact") in AXE_FAILS])
+                # A request the offline check could not serve is reported once, below, not per page.
+                report.add(where, [e for e in errors if not any(u.split("?")[0] in e for u in unserved)])
                 tab.close()
+                report.add(where, check_toggle(browser, route, base + page_name, where))
             browser.close()
     finally:
         server.shutdown()
     report.notes.append(f"browser: {len(pages)} pages, {seen_charts} Altair charts, {seen_links} links checked, "
-                        f"each at {VIEWPORT['width']} and {PHONE['width']} px; axe-core {AXE[1]} "
-                        f"({', '.join(AXE_TAGS)}): {seen_violations} critical or serious violation(s)")
+                        f"each at {VIEWPORT['width']} and {PHONE['width']} px, in the light and the dark scheme "
+                        f"(and the toggle from dark to light); axe-core {AXE[1]} ({', '.join(AXE_TAGS)}): "
+                        + ", ".join(f"{n} critical or serious violation(s) in {s}" for s, n in seen_violations.items())
+                        + "; figures (charts and images) seen to match the scheme: "
+                        + ", ".join(f"{n} in {s}" for s, n in seen_figures.items()))
     if unserved:
         report.notes.append("offline: not loaded (no npm copy): " + ", ".join(sorted({urlparse(u).netloc for u in unserved})))
     return report

@@ -19,6 +19,15 @@ format.identifier["base-format"] is "html", "pdf", ...; outside Quarto a Jupyter
 gets the interactive chart and plain Python the static one. matplotlib draws only what
 Vega cannot carry lightly, the decision regions (three 150x150 rasters) and the image
 gallery: a StaticFigure in every format, so that its image carries its alt text too.
+
+Colour schemes. The site has a light and a dark scheme (a toggle that follows the reader's
+system setting), so in Quarto's HTML render every figure is drawn twice, once per
+`Palette`, and shown as ONE output (`Renderings`): each drawing in a div of Quarto's
+classes light-content and dark-content, which the site's stylesheet shows only in their
+scheme. Quarto's `renderings: [light, dark]` cell option makes the same markup from two
+outputs, but not in a cell with a figure's cross-reference label and caption (it makes
+two subfigures instead): one output keeps the cells as they are. Everything else, the
+PDF, a notebook and plain Python, gets one drawing, in the light scheme (`schemes()`).
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import io
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -36,6 +46,47 @@ import numpy as np
 from .labels import BOUNDARY_TITLES, MODEL_LABELS
 
 MODEL_COLORS = {"numpy": "#E66100", "pytorch": "#5D3A9B"}
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours of one scheme. Every figure takes its colours from here, so that a
+    figure's light and dark drawings differ in colour only. Lines and points keep at
+    least 3:1 against `background`, text 4.5:1 (tests/test_plots_report.py)."""
+
+    name: str
+    background: str  # the page's background: theme/book.scss (light), theme/dark.scss (dark)
+    text: str
+    axis: str  # axis lines and ticks
+    models: dict[str, str]  # the networks' colours, the same hues in both schemes
+    heat: tuple[str, ...] | None  # the confusion matrices' colour range (None: Vega's "blues")
+    regions: tuple[str, str]  # decision regions' fills, the two classes
+    points: tuple[str, str]  # test points on them
+    ink: tuple[str, str]  # the digit gallery: an empty pixel, a full one
+    vega: dict = field(default_factory=dict)  # Vega-Lite config of a chart as a whole ({}: Vega's own)
+
+
+def _vega_colours(background: str, text: str, axis: str, grid: str) -> dict:
+    """A Vega-Lite config that draws a chart's background, axes, legends and titles in these colours."""
+    labels = {"labelColor": text, "titleColor": text}
+    return {"background": background, "axis": {"domainColor": axis, "tickColor": axis, "gridColor": grid, **labels},
+            "legend": labels, "header": labels, "title": {"color": text, "subtitleColor": text},
+            "view": {"stroke": grid}, "text": {"color": text}}
+
+
+# The light scheme is the figures as they were before the site had a dark one (and the PDF's).
+LIGHT = Palette(
+    "light", background="#ffffff", text="#000000", axis="#888888", models=MODEL_COLORS, heat=None,
+    regions=("#c6dbef", "#fcbba1"), points=("#08519c", "#a50f15"), ink=("#ffffff", "#000000"))
+DARK_BACKGROUND, DARK_TEXT = "#17191e", "#e4e6eb"
+DARK = Palette(
+    "dark", background=DARK_BACKGROUND, text=DARK_TEXT, axis="#9aa0a8",
+    # NumPy's orange reads on dark as it is (5.1:1); PyTorch's purple lightens (2.1:1 -> 7.3:1).
+    models={"numpy": "#E66100", "pytorch": "#B39DDB"},
+    heat=("#20242c", "#1f5f99", "#8fc7f2"),  # dark to light, as the light scheme's blues go light to dark
+    regions=("#1c3550", "#4a2620"), points=("#7fb8e6", "#f4978e"), ink=(DARK_BACKGROUND, "#f0f0f0"),
+    vega=_vega_colours(DARK_BACKGROUND, DARK_TEXT, axis="#9aa0a8", grid="#343841"))
+PALETTES = {p.name: p for p in (LIGHT, DARK)}
 METRIC_LABELS = {"train_loss": "training loss", "test_loss": "test loss", "test_accuracy": "test accuracy"}
 
 
@@ -106,6 +157,12 @@ def output_format() -> str:
     return "html" if "ipykernel" in sys.modules else "static"
 
 
+def schemes() -> tuple[Palette, ...]:
+    """The colour schemes a figure is drawn in: light and dark in Quarto's HTML render (the
+    site, which has both), light alone everywhere else (the PDF, a notebook, plain Python)."""
+    return (LIGHT, DARK) if base_format() == "html" else (LIGHT,)
+
+
 # Where a Quarto render writes the image files of its figures, beside the chapter.
 FIGURES_DIR = Path("figures")
 
@@ -129,15 +186,18 @@ class StaticFigure:
     def png(self) -> bytes:
         return self.render["png"]()
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        fmt = base_format()
-        if fmt in (None, "unknown"):
-            return {"image/png": base64.b64encode(self.png()).decode(), "text/plain": f"<figure {self.name}>"}
-        ext = "pdf" if fmt == "pdf" else "png"
+    def markdown(self) -> str:
+        """The image written into figures/ for this render's format, as a Markdown image with its alt text."""
+        ext = "pdf" if base_format() == "pdf" else "png"
         path = FIGURES_DIR / f"{self.name}.{ext}"
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(self.render[ext]())
-        return {"text/markdown": markdown_image(path, self.alt), "text/plain": f"<figure {self.name}>"}
+        return markdown_image(path, self.alt)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        if base_format() in (None, "unknown"):
+            return {"image/png": base64.b64encode(self.png()).decode(), "text/plain": f"<figure {self.name}>"}
+        return {"text/markdown": self.markdown(), "text/plain": f"<figure {self.name}>"}
 
 
 def static_chart(chart, alt_text: str, name: str) -> StaticFigure:
@@ -152,22 +212,102 @@ def static_chart(chart, alt_text: str, name: str) -> StaticFigure:
 def static_matplotlib(fig, alt_text: str, name: str) -> StaticFigure:
     def save(fmt: str, **kw) -> bytes:
         out = io.BytesIO()
-        fig.savefig(out, format=fmt, bbox_inches="tight", **kw)
+        fig.savefig(out, format=fmt, bbox_inches="tight", facecolor=fig.get_facecolor(), **kw)
         return out.getvalue()
 
     return StaticFigure(name, alt_text, {"pdf": lambda: save("pdf"), "png": lambda: save("png", dpi=150)}, source=fig)
 
 
-def show(chart, alt_text: str, name: str):
-    """The chart as this output format needs it (see the module's docstring), described by
-    `alt_text`, the figure's alternative text; `name` names its image file."""
+def _merged(base: dict, extra: dict) -> dict:
+    """`base` with `extra`'s keys set, nested dicts merged (a chart's own config kept)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merged(out.get(key) or {}, value) if isinstance(value, dict) else value
+    return out
+
+
+def themed(chart, palette: Palette) -> dict:
+    """A chart's Vega-Lite spec with the scheme's colours for the chart as a whole
+    (background, axes, legends, titles); marks take theirs from the palette as drawn."""
+    spec = chart.to_dict()
+    if palette.vega:
+        spec["config"] = _merged(spec.get("config", {}), palette.vega)
+    return spec
+
+
+def chart_html(spec: dict, palette: Palette) -> str:
+    """A chart as the site embeds it: vega-embed drawing SVG (Vega's ARIA attributes are
+    the SVG renderer's), its tooltips in the scheme's colours."""
     import altair as alt
 
-    chart = chart.properties(description=alt_text)
+    options = {"renderer": "svg", "tooltip": {"theme": palette.name}}
+    return alt.renderers.get()(spec, embed_options=options)["text/html"]
+
+
+class Renderings:
+    """One figure drawn once per colour scheme, as ONE cell output: each drawing in a div
+    of the class Quarto's stylesheet shows in its scheme only (light-content,
+    dark-content), so that the toggle switches the figure with the page. Drawings are
+    Vega-Lite specs or Panels (HTML), or StaticFigures (Markdown images, alt text on each)."""
+
+    def __init__(self, drawings: dict[str, object], alt_text: str):
+        self.drawings, self.alt = drawings, alt_text
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        if all(isinstance(d, StaticFigure) for d in self.drawings.values()):
+            text = "\n\n".join(f"::: {{.{s}-content}}\n{d.markdown()}\n:::" for s, d in self.drawings.items())
+            return {"text/markdown": text, "text/plain": f"<figure {self.alt[:40]}...>"}
+        parts = "".join(f'<div class="{s}-content">{self._html(s, d)}</div>' for s, d in self.drawings.items())
+        return {"text/html": parts, "text/plain": f"<figure {self.alt[:40]}...>"}
+
+    @staticmethod
+    def _html(scheme: str, drawing) -> str:
+        if isinstance(drawing, Panels):
+            return drawing._repr_html_()
+        if isinstance(drawing, dict):
+            return chart_html(drawing, PALETTES[scheme])
+        raise TypeError(f"no HTML for a {type(drawing).__name__} in a figure's {scheme} rendering")
+
+
+def show(draw: Callable[[Palette], object], alt_text: str, name: str):
+    """The chart that `draw(palette)` makes, as this output format needs it (see the
+    module's docstring): described by `alt_text`, the figure's alternative text; `name`
+    names its image file."""
+    import altair as alt
+
     if output_format() == "html":
         alt.renderers.set_embed_options(renderer="svg")  # Vega's ARIA attributes are the SVG renderer's
-        return chart
-    return static_chart(chart, alt_text, name)
+        palettes = schemes()
+        if len(palettes) == 1:
+            return draw(palettes[0]).properties(description=alt_text)
+        return Renderings({p.name: themed(draw(p).properties(description=alt_text), p) for p in palettes}, alt_text)
+    return static_chart(draw(LIGHT).properties(description=alt_text), alt_text, name)
+
+
+def show_matplotlib(draw: Callable[[Palette], object], alt_text: str, name: str):
+    """The matplotlib figure that `draw(palette)` makes: an image file with its alt text
+    in each scheme in force (the dark one named <name>-dark)."""
+    palettes = schemes()
+    figures = {p.name: static_matplotlib(_in_colours(draw, p), alt_text, name if p is LIGHT else f"{name}-{p.name}")
+               for p in palettes}
+    return figures["light"] if len(figures) == 1 else Renderings(figures, alt_text)
+
+
+def _in_colours(draw: Callable[[Palette], object], palette: Palette):
+    """`draw(palette)` with matplotlib's text, axes and background in the scheme's colours."""
+    import matplotlib
+
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg")
+    if palette is LIGHT:
+        return draw(palette)
+    c = palette
+    with matplotlib.rc_context({"figure.facecolor": c.background, "axes.facecolor": c.background,
+                                "savefig.facecolor": c.background, "text.color": c.text, "axes.labelcolor": c.text,
+                                "axes.edgecolor": c.axis, "xtick.color": c.text, "ytick.color": c.text,
+                                "legend.facecolor": c.background, "legend.edgecolor": c.axis,
+                                "legend.labelcolor": c.text}):
+        return draw(palette)
 
 
 def width(static_px: int):
@@ -180,18 +320,20 @@ class Panels:
     """Several charts in a row that wraps onto the next line when the screen is narrow: on a
     phone each panel takes the whole width. HTML only; the static figure is a facet."""
 
-    def __init__(self, charts: list, alt_text: str, min_px: int = 200):
-        self.charts, self.alt, self.min_px = charts, alt_text, min_px
+    def __init__(self, charts: list, alt_text: str, min_px: int = 200, palette: Palette = LIGHT):
+        self.charts, self.alt, self.min_px, self.palette = charts, alt_text, min_px, palette
 
     def _repr_html_(self) -> str:
-        import altair as alt
-
-        alt.renderers.set_embed_options(renderer="svg")
-        render = alt.renderers.get()
         parts = "".join(f'<div style="flex: 1 1 {self.min_px}px; min-width: {self.min_px}px">'
-                        f'{render(c.to_dict())["text/html"]}</div>' for c in self.charts)
+                        f'{chart_html(themed(c, self.palette), self.palette)}</div>' for c in self.charts)
         label = self.alt.replace('"', "'")
         return f'<div class="chart-panels" role="group" aria-label="{label}" style="display: flex; flex-wrap: wrap; gap: 8px">{parts}</div>'
+
+
+def show_panels(draw: Callable[[Palette], list], alt_text: str, min_px: int = 200):
+    """Panels of the charts that `draw(palette)` makes, in each scheme in force."""
+    panels = {p.name: Panels(draw(p), alt_text, min_px, p) for p in schemes()}
+    return panels["light"] if len(panels) == 1 else Renderings(panels, alt_text)
 
 
 def _figure(nrows: int = 1, ncols: int = 1, width: float = FIGURE_IN, height: float = 3.0, **kw):
@@ -206,10 +348,10 @@ def _figure(nrows: int = 1, ncols: int = 1, width: float = FIGURE_IN, height: fl
     return fig, axes
 
 
-def _model_scale():
+def _model_scale(palette: Palette = LIGHT):
     import altair as alt
 
-    return alt.Scale(domain=[MODEL_LABELS[m] for m in MODEL_COLORS], range=list(MODEL_COLORS.values()))
+    return alt.Scale(domain=[MODEL_LABELS[m] for m in MODEL_COLORS], range=[palette.models[m] for m in MODEL_COLORS])
 
 
 def _model_dash():
@@ -234,25 +376,25 @@ def training_curves(run, alt_text: str, name: str = "fig-curves",
     runs = {MODEL_LABELS[m]: net.history for m, net in run.models.items()}
     rows = _history_rows(runs, metrics)
 
-    def panel(rows: list[dict], panel_width, title=None):
+    def panel(rows: list[dict], panel_width, palette: Palette, title=None):
         pick = alt.selection_point(fields=["series"], bind="legend")
         return alt.Chart(_data(rows), title=title or alt.Undefined).mark_line(point=True).encode(
             x=_epoch_axis([r["epoch"] for r in rows], max_ticks=5),
             y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-            color=alt.Color("series:N", title="model", scale=_model_scale()),
+            color=alt.Color("series:N", title="model", scale=_model_scale(palette)),
             strokeDash=alt.StrokeDash("series:N", title="model", scale=_model_dash()),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
             tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
         ).properties(width=panel_width, height=180).add_params(pick)
 
     if output_format() == "html":
-        charts = [_bottom_legends(panel([r for r in rows if r["metric"] == METRIC_LABELS[m]], "container",
-                                        METRIC_LABELS[m]).properties(description=f"{METRIC_LABELS[m]} per epoch, both networks overlaid (one panel of the figure)")
-                                  .interactive(), columns=1) for m in metrics]
-        return Panels(charts, alt_text)
-    facet = panel(rows, CHART_PX // len(metrics) - 65).facet(
+        return show_panels(lambda p: [
+            _bottom_legends(panel([r for r in rows if r["metric"] == METRIC_LABELS[m]], "container", p, METRIC_LABELS[m])
+                            .properties(description=f"{METRIC_LABELS[m]} per epoch, both networks overlaid (one panel of the figure)")
+                            .interactive(), columns=1) for m in metrics], alt_text)
+    return show(lambda p: _bottom_legends(panel(rows, CHART_PX // len(metrics) - 65, p).facet(
         column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics]))
-    return show(_bottom_legends(facet.resolve_scale(y="independent").interactive()), alt_text, name)
+        .resolve_scale(y="independent").interactive()), alt_text, name)
 
 
 def series_curves(runs: dict[str, list[dict]], alt_text: str, name: str, metric: str = "test_loss",
@@ -261,19 +403,23 @@ def series_curves(runs: dict[str, list[dict]], alt_text: str, name: str, metric:
     import altair as alt
 
     label = title or METRIC_LABELS.get(metric, metric)
-    pick = alt.selection_point(fields=["series"], bind="legend")
     rows = [{"series": s, "epoch": r["epoch"], "value": r[metric]} for s, h in runs.items() for r in h]
     y = (_log_y(label, [r["value"] for r in rows]) if log_y
          else alt.Y("value:Q", title=label, scale=alt.Scale(zero=False)))
-    chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
-        x=_epoch_axis([r["epoch"] for r in rows]), y=y, color=alt.Color("series:N", title=None),
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
-        tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
-    ).add_params(pick)
-    if points:
-        chart += alt.Chart(_data(points)).mark_point(shape="diamond", size=120, filled=True).encode(
-            x="epoch:Q", y="value:Q", color=alt.Color("series:N"), tooltip=["series:N", "epoch:Q", "value:Q", "note:N"])
-    return show(_bottom_legends(chart.properties(width=width(CHART_PX - 80), height=280).interactive()), alt_text, name)
+
+    def draw(palette: Palette):  # Vega's category colours read on both backgrounds (3.8:1 and more on dark)
+        pick = alt.selection_point(fields=["series"], bind="legend")
+        chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
+            x=_epoch_axis([r["epoch"] for r in rows]), y=y, color=alt.Color("series:N", title=None),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+            tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
+        ).add_params(pick)
+        if points:
+            chart += alt.Chart(_data(points)).mark_point(shape="diamond", size=120, filled=True).encode(
+                x="epoch:Q", y="value:Q", color=alt.Color("series:N"), tooltip=["series:N", "epoch:Q", "value:Q", "note:N"])
+        return _bottom_legends(chart.properties(width=width(CHART_PX - 80), height=280).interactive())
+
+    return show(draw, alt_text, name)
 
 
 def epoch_times(run, alt_text: str, name: str = "fig-time"):
@@ -282,12 +428,16 @@ def epoch_times(run, alt_text: str, name: str = "fig-time"):
 
     rows = [{"model": MODEL_LABELS[m], "epoch": e.epoch, "seconds": e.seconds, "images per second": e.samples_per_second}
             for m, net in run.models.items() for e in net.history]
-    chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
-        x=_epoch_axis([r["epoch"] for r in rows]), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
-        color=alt.Color("model:N", scale=_model_scale()),
-        tooltip=["model:N", "epoch:Q", alt.Tooltip("seconds:Q", format=".3f"), alt.Tooltip("images per second:Q", format=",.0f")],
-    ).properties(width=width(CHART_PX - 80), height=240).interactive()
-    return show(_bottom_legends(chart), alt_text, name)
+
+    def draw(palette: Palette):
+        chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
+            x=_epoch_axis([r["epoch"] for r in rows]), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
+            color=alt.Color("model:N", scale=_model_scale(palette)),
+            tooltip=["model:N", "epoch:Q", alt.Tooltip("seconds:Q", format=".3f"), alt.Tooltip("images per second:Q", format=",.0f")],
+        ).properties(width=width(CHART_PX - 80), height=240).interactive()
+        return _bottom_legends(chart)
+
+    return show(draw, alt_text, name)
 
 
 PCA_POINTS = 4000  # the PCA scatter's seeded sample: enough to see the clusters, light enough for a page
@@ -305,14 +455,18 @@ def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], 
         scores, labels = scores[idx], labels[idx]
     xl, yl = f"PC1 ({explained[0]:.1%} of variance)", f"PC2 ({explained[1]:.1%} of variance)"
     rows = [{"PC1": x, "PC2": y, "digit": str(d)} for x, y, d in zip(scores[:, 0].tolist(), scores[:, 1].tolist(), labels.tolist())]
-    pick = alt.selection_point(fields=["digit"], bind="legend")
-    chart = alt.Chart(_data(rows)).mark_circle(size=14).encode(
-        x=alt.X("PC1:Q", title=xl), y=alt.Y("PC2:Q", title=yl),
-        color=alt.Color("digit:N", scale=alt.Scale(scheme="tableau10")),
-        opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
-        tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
-    ).add_params(pick).properties(width=width(CHART_PX - 80), height=420).interactive()
-    return show(_bottom_legends(chart, columns=10), alt_text, name)
+
+    def draw(palette: Palette):  # tableau10 reads on the dark background (3.8:1 and more)
+        pick = alt.selection_point(fields=["digit"], bind="legend")
+        chart = alt.Chart(_data(rows)).mark_circle(size=14).encode(
+            x=alt.X("PC1:Q", title=xl), y=alt.Y("PC2:Q", title=yl),
+            color=alt.Color("digit:N", scale=alt.Scale(scheme="tableau10")),
+            opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
+            tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
+        ).add_params(pick).properties(width=width(CHART_PX - 80), height=420).interactive()
+        return _bottom_legends(chart, columns=10)
+
+    return show(draw, alt_text, name)
 
 
 def decision_boundaries(b, alt_text: str, name: str = "fig-boundary"):
@@ -323,26 +477,36 @@ def decision_boundaries(b, alt_text: str, name: str = "fig-boundary"):
     xs, ys = np.asarray(b.grid_x), np.asarray(b.grid_y)
     pts, lab = np.asarray(b.test_points), np.asarray(b.test_labels)
     keys = list(b.classifiers)
-    fig, axes = _figure(1, len(keys), width=FIGURE_IN, height=2.7, sharex=True, sharey=True)
-    from matplotlib.colors import ListedColormap
 
-    for ax, key in zip(axes[0], keys):
-        c = b.classifiers[key]
-        if c.grid is None:  # the network diverged on the two components: its panel says so
-            ax.text(0.5, 0.5, "diverged:\nno regions", ha="center", va="center", transform=ax.transAxes, fontsize=9)
-            ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n(diverged)", fontsize=9)
+    def draw(palette: Palette):
+        from matplotlib.colors import ListedColormap
+
+        fig, axes = _figure(1, len(keys), width=FIGURE_IN, height=2.7, sharex=True, sharey=True)
+        for ax, key in zip(axes[0], keys):
+            c = b.classifiers[key]
+            if c.grid is None:  # the network diverged on the two components: its panel says so
+                ax.text(0.5, 0.5, "diverged:\nno regions", ha="center", va="center", transform=ax.transAxes, fontsize=9)
+                ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n(diverged)", fontsize=9)
+                ax.set_xlabel("PC1")
+                continue
+            region = np.asarray(c.grid).reshape(len(ys), len(xs))
+            ax.pcolormesh(xs, ys, region, cmap=ListedColormap(list(palette.regions)), shading="auto", rasterized=True)
+            for cls, color, digit in ((0, palette.points[0], a), (1, palette.points[1], d)):
+                m = lab == cls
+                ax.scatter(pts[m, 0], pts[m, 1], s=2, color=color, alpha=0.5, label=f"digit {digit}", rasterized=True)
+            ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n2-D accuracy {c.accuracy_2d:.1%}", fontsize=9)
             ax.set_xlabel("PC1")
-            continue
-        region = np.asarray(c.grid).reshape(len(ys), len(xs))
-        ax.pcolormesh(xs, ys, region, cmap=ListedColormap(["#c6dbef", "#fcbba1"]), shading="auto", rasterized=True)
-        for cls, color, digit in ((0, "#08519c", a), (1, "#a50f15", d)):
-            m = lab == cls
-            ax.scatter(pts[m, 0], pts[m, 1], s=2, color=color, alpha=0.5, label=f"digit {digit}", rasterized=True)
-        ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n2-D accuracy {c.accuracy_2d:.1%}", fontsize=9)
-        ax.set_xlabel("PC1")
-    axes[0][0].set_ylabel("PC2")
-    axes[0][0].legend(fontsize=7, markerscale=4, loc="lower left")
-    return static_matplotlib(fig, alt_text, name)
+        axes[0][0].set_ylabel("PC2")
+        axes[0][0].legend(fontsize=7, markerscale=4, loc="lower left")
+        return fig
+
+    return show_matplotlib(draw, alt_text, name)
+
+
+# The count in each cell of a confusion matrix: black or white, whichever stands out more
+# from the cell's colour (Vega's contrast(), in both schemes' colour ranges).
+_CELL_TEXT = ("contrast(scale('color', datum['share of true class']), 'white') > "
+              "contrast(scale('color', datum['share of true class']), 'black')")
 
 
 def confusion_matrices(run, alt_text: str, name: str = "fig-confusion"):
@@ -355,23 +519,25 @@ def confusion_matrices(run, alt_text: str, name: str = "fig-confusion"):
              "share of true class": float(c[i, j] / c[i].sum())}
             for m, c in mats.items() for i in range(10) for j in range(10)]
 
-    def panel(rows: list[dict], side, title=None):
+    def panel(rows: list[dict], side, palette: Palette, title=None):
         base = alt.Chart(_data(rows), title=title or alt.Undefined).encode(x="predicted:O", y="true:O")
+        colours = (alt.Scale(type="sqrt", scheme="blues") if palette.heat is None
+                   else alt.Scale(type="sqrt", range=list(palette.heat)))
         heat = base.mark_rect().encode(
-            color=alt.Color("share of true class:Q", scale=alt.Scale(type="sqrt", scheme="blues"),
-                             legend=alt.Legend(format=".0%")),
+            color=alt.Color("share of true class:Q", scale=colours, legend=alt.Legend(format=".0%")),
             tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")])
         text = base.mark_text(fontSize=8).encode(text="count:Q", color=alt.condition(
-            "datum['share of true class'] > 0.5", alt.value("white"), alt.value("black")))
+            _CELL_TEXT, alt.value("white"), alt.value("black")))
         return (heat + text).properties(width=side, height=side if side != "container" else 260)
 
     if output_format() == "html":
-        return Panels([_bottom_legends(panel([r for r in rows if r["model"] == label], "container", label)
-                                       .properties(description=f"confusion matrix of {label} (one panel of the figure)"),
-                                       columns=1)
-                       for label in (MODEL_LABELS[m] for m in mats)], alt_text, min_px=260)
+        return show_panels(lambda p: [
+            _bottom_legends(panel([r for r in rows if r["model"] == label], "container", p, label)
+                            .properties(description=f"confusion matrix of {label} (one panel of the figure)"), columns=1)
+            for label in (MODEL_LABELS[m] for m in mats)], alt_text, min_px=260)
     side = CHART_PX // 2 - 60
-    return show(_bottom_legends(panel(rows, side).facet(column=alt.Column("model:N", title=None))), alt_text, name)
+    return show(lambda p: _bottom_legends(panel(rows, side, p).facet(column=alt.Column("model:N", title=None))),
+                alt_text, name)
 
 
 def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, alt_text: str, name: str = "fig-misclassified",
@@ -384,15 +550,23 @@ def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, alt_te
     nrows = max(1, -(-n // ncols))
     side, gap, band = 28, 4, 12  # pixels: a digit, the space between, the caption above it
     cell_w, cell_h = side + gap, side + band
-    sheet = np.zeros((nrows * cell_h, ncols * cell_w))  # 0 is white in gray_r
+    sheet = np.zeros((nrows * cell_h, ncols * cell_w))  # 0 is an empty pixel: the background
     for k in range(n):
         r, c = divmod(k, ncols)
         sheet[r * cell_h + band:(r + 1) * cell_h, c * cell_w:c * cell_w + side] = images[k].reshape(side, side)
-    fig, axes = _figure(1, 1, width=FIGURE_IN, height=FIGURE_IN * sheet.shape[0] / sheet.shape[1])
-    ax = axes[0, 0]
-    ax.imshow(sheet, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-    for k in range(n):
-        r, c = divmod(k, ncols)
-        ax.text(c * cell_w + side / 2, r * cell_h + band - 2, f"{true[k]}→{pred[k]}", ha="center", va="bottom", fontsize=8)
-    ax.axis("off")
-    return static_matplotlib(fig, alt_text, name)
+
+    def draw(palette: Palette):
+        from matplotlib.colors import LinearSegmentedColormap
+
+        fig, axes = _figure(1, 1, width=FIGURE_IN, height=FIGURE_IN * sheet.shape[0] / sheet.shape[1])
+        ax = axes[0, 0]
+        ink = "gray_r" if palette is LIGHT else LinearSegmentedColormap.from_list("ink", list(palette.ink))
+        ax.imshow(sheet, cmap=ink, vmin=0, vmax=1, interpolation="nearest")
+        for k in range(n):
+            r, c = divmod(k, ncols)
+            ax.text(c * cell_w + side / 2, r * cell_h + band - 2, f"{true[k]}→{pred[k]}", ha="center", va="bottom",
+                    fontsize=8)
+        ax.axis("off")
+        return fig
+
+    return show_matplotlib(draw, alt_text, name)
