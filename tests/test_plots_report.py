@@ -219,6 +219,8 @@ def test_the_dark_scheme_reads_on_its_background():
     for point in dark.points:
         for region in dark.regions:
             assert _contrast(point, region) >= 3, (point, region)
+    # The named series' colours read on both schemes' backgrounds.
+    assert all(_contrast(c, bg) >= 3 for c in plots.CATEGORIES for bg in ("#ffffff", dark.background))
     assert _contrast(dark.ink[1], dark.ink[0]) >= 4.5  # digits on the page
     assert "contrast(scale('color'" in plots._CELL_TEXT
     # Light links and secondary text: theme/book.scss, as before.

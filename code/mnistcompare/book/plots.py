@@ -74,6 +74,12 @@ def _vega_colours(background: str, text: str, axis: str, grid: str) -> dict:
             "view": {"stroke": grid}, "text": {"color": text}}
 
 
+# Named series (initialisations, seeds, digits): Vega's tableau10 hues, the pale ones darkened
+# until every colour stands 3.3:1 or more from white and 3.8:1 or more from the dark
+# background, so that one set reads in both schemes (tests/test_plots_report.py).
+CATEGORIES = ("#4c78a8", "#d66e09", "#e45756", "#4e9993", "#509b48", "#a5870e", "#b279a2", "#cc5c8a", "#9d755d",
+              "#978882")
+
 # The light scheme is the figures as they were before the site had a dark one (and the PDF's).
 LIGHT = Palette(
     "light", background="#ffffff", text="#000000", axis="#888888", models=MODEL_COLORS, heat=None,
@@ -407,10 +413,11 @@ def series_curves(runs: dict[str, list[dict]], alt_text: str, name: str, metric:
     y = (_log_y(label, [r["value"] for r in rows]) if log_y
          else alt.Y("value:Q", title=label, scale=alt.Scale(zero=False)))
 
-    def draw(palette: Palette):  # Vega's category colours read on both backgrounds (3.8:1 and more on dark)
+    def draw(palette: Palette):  # CATEGORIES read on both backgrounds
         pick = alt.selection_point(fields=["series"], bind="legend")
         chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
-            x=_epoch_axis([r["epoch"] for r in rows]), y=y, color=alt.Color("series:N", title=None),
+            x=_epoch_axis([r["epoch"] for r in rows]), y=y,
+            color=alt.Color("series:N", title=None, scale=alt.Scale(range=list(CATEGORIES))),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
             tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
         ).add_params(pick)
@@ -456,11 +463,11 @@ def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], 
     xl, yl = f"PC1 ({explained[0]:.1%} of variance)", f"PC2 ({explained[1]:.1%} of variance)"
     rows = [{"PC1": x, "PC2": y, "digit": str(d)} for x, y, d in zip(scores[:, 0].tolist(), scores[:, 1].tolist(), labels.tolist())]
 
-    def draw(palette: Palette):  # tableau10 reads on the dark background (3.8:1 and more)
+    def draw(palette: Palette):  # CATEGORIES read on both backgrounds
         pick = alt.selection_point(fields=["digit"], bind="legend")
         chart = alt.Chart(_data(rows)).mark_circle(size=14).encode(
             x=alt.X("PC1:Q", title=xl), y=alt.Y("PC2:Q", title=yl),
-            color=alt.Color("digit:N", scale=alt.Scale(scheme="tableau10")),
+            color=alt.Color("digit:N", scale=alt.Scale(range=list(CATEGORIES))),
             opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
             tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
         ).add_params(pick).properties(width=width(CHART_PX - 80), height=420).interactive()
