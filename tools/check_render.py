@@ -18,7 +18,8 @@ What it checks (each a function below that returns a list of problems):
     chart draws (SVG marks, no error box) and is no wider than the text column, the
     PDF download link and every internal link resolve;
   - the same in both colour schemes: each page opens light, then the reader's system
-    turns dark (Quarto follows it), then it opens dark and the toggle turns it light. In
+    turns dark (Quarto follows it), then (a page with figures) it opens dark and the toggle
+    turns it light. In
     each scheme the page is in it, every figure shown is light or dark to match (from a
     screenshot), no chart is left 0 px wide (drawn while hidden), axe-core finds no
     critical or serious violation, and nothing is wider than a phone; in both schemes
@@ -48,6 +49,7 @@ import sys
 import tarfile
 import tempfile
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -886,6 +888,13 @@ def figure_tones(tab) -> list[dict]:
     return figures
 
 
+def redrawn(tab) -> None:
+    """Time for vega-embed to redraw container-wide charts after a resize or a change of
+    scheme; a page without charts has nothing to redraw."""
+    if tab.locator('div[id^="altair-viz"]').count():
+        tab.wait_for_timeout(500)
+
+
 def switch_scheme(tab, scheme: str) -> None:
     """The reader's system setting changes to `scheme` (Quarto follows it) and the page redraws."""
     tab.emulate_media(color_scheme=scheme)
@@ -893,7 +902,7 @@ def switch_scheme(tab, scheme: str) -> None:
         tab.wait_for_function("s => document.body.classList.contains('quarto-' + s)", arg=scheme, timeout=5_000)
     except Exception:  # noqa: BLE001 - reported by scheme_problems
         pass
-    tab.wait_for_timeout(500)  # vega-embed redraws container-wide charts on resize
+    tab.wait_for_timeout(500)  # the theme's colours settle, and vega-embed redraws container-wide charts
 
 
 def scheme_checks(tab, scheme: str) -> tuple[list[str], int]:
@@ -916,7 +925,7 @@ def check_in_dark(tab, where: str) -> tuple[list[tuple[str, list[str]]], list[di
     violations = tab.evaluate(AXE_JS, AXE_TAGS)
     found.append((here, accessibility_problems(violations)))
     tab.set_viewport_size(PHONE)
-    tab.wait_for_timeout(500)
+    redrawn(tab)
     found.append((phone, chart_problems(tab.evaluate(CHARTS_JS)) + overflow_problems(tab.evaluate(OVERFLOW_JS), "page")))
     return found, violations, n_figures
 
@@ -939,7 +948,7 @@ def check_toggle(browser, route, url: str, where: str) -> list[str]:
             tab.wait_for_function("() => document.body.classList.contains('quarto-light')", timeout=5_000)
         except Exception:  # noqa: BLE001 - reported below
             pass
-        tab.wait_for_timeout(500)
+        redrawn(tab)
         found += [f"after the toggle: {p}" for p in scheme_problems(tab.evaluate(SCHEME_JS), "light")
                   + chart_problems(tab.evaluate(CHARTS_JS))]
         return found
@@ -956,7 +965,7 @@ def wait_for_charts(tab) -> None:
                                   "div[id^=\"altair-viz\"] .error').length >= n", arg=n_charts, timeout=20_000)
         except Exception:  # noqa: BLE001 - reported through the chart state
             pass
-    tab.wait_for_timeout(300)
+        tab.wait_for_timeout(300)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -1071,7 +1080,7 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
                 report.add(where, accessibility_problems(violations))
                 seen_violations["light"] += len([v for v in violations if v.get("impact") in AXE_FAILS])
                 tab.set_viewport_size(PHONE)  # the same page on a phone
-                tab.wait_for_timeout(500)  # vega-embed redraws container-wide charts on resize
+                redrawn(tab)
                 report.add(f"{where} at {PHONE['width']} px", chart_problems(tab.evaluate(CHARTS_JS)))
                 report.add(f"{where} at {PHONE['width']} px", overflow_problems(tab.evaluate(OVERFLOW_JS), "page"))
                 hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
@@ -1089,13 +1098,14 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
                 # A request the offline check could not serve is reported once, below, not per page.
                 report.add(where, [e for e in errors if not any(u.split("?")[0] in e for u in unserved)])
                 tab.close()
-                report.add(where, check_toggle(browser, route, base + page_name, where))
+                if n_figures:  # the toggle is the theme's, the same on every page: what it can break is a figure
+                    report.add(where, check_toggle(browser, route, base + page_name, where))
             browser.close()
     finally:
         server.shutdown()
     report.notes.append(f"browser: {len(pages)} pages, {seen_charts} Altair charts, {seen_links} links checked, "
                         f"each at {VIEWPORT['width']} and {PHONE['width']} px, in the light and the dark scheme "
-                        f"(and the toggle from dark to light); axe-core {AXE[1]} ({', '.join(AXE_TAGS)}): "
+                        f"(and, on each page with figures, the toggle from dark to light); axe-core {AXE[1]} ({', '.join(AXE_TAGS)}): "
                         + ", ".join(f"{n} critical or serious violation(s) in {s}" for s, n in seen_violations.items())
                         + "; figures (charts and images) seen to match the scheme: "
                         + ", ".join(f"{n} in {s}" for s, n in seen_figures.items()))
@@ -1164,7 +1174,9 @@ def render_quick(project: Path, out: Path) -> tuple[Path, str | None]:
     if profile:
         env["QUARTO_PROFILE"] = profile
     print(f"[check-render] quarto render (quick mode, profile {profile}) in {out}", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
     done = subprocess.run([quarto, "render"], cwd=out, env=env, capture_output=True, text=True)
+    print(f"[check-render] rendered in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     if done.returncode != 0:
         raise SystemExit(f"check-render: quarto render failed ({done.returncode}):\n{done.stderr[-4000:]}")
     return out / "_book", profile
@@ -1172,14 +1184,18 @@ def render_quick(project: Path, out: Path) -> tuple[Path, str | None]:
 
 def check(book: Path, project: Path = ROOT, live_cdn: bool = False, chromium: str | None = None) -> Report:
     """Every check on a rendered book; `project` holds its _quarto.yml and references.bib."""
+    t0 = time.perf_counter()
     pages, numbers, caps, report = site_pages(book, project)
     pdf = check_pdf(book, project, numbers, caps)
     report.problems += pdf.problems
     report.notes += pdf.notes
     report.notes.append(f"site and PDF: {len(numbers)} numbered chapters, {len(caps)} figure and table captions compared")
+    t1 = time.perf_counter()
     seen = check_site_in_browser(book, pages, live_cdn, chromium)
     report.problems += seen.problems
     report.notes += seen.notes
+    report.notes.append(f"time: {t1 - t0:.0f} s for the text and the PDF's pages, {time.perf_counter() - t1:.0f} s in "
+                        "the browser")
     return report
 
 
