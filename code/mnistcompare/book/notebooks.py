@@ -29,7 +29,6 @@ import re
 from pathlib import Path
 
 import nbformat
-import yaml
 
 from . import qmd
 from .contents import NAMES, chapter_paths
