@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 from mnistcompare.book.chapters.reproducibility import time_budget
+from mnistcompare.study import records
 from mnistcompare.core import data, paths
 from mnistcompare.study import runner
 from mnistcompare import study
@@ -169,7 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     if "parallel" in results:
         print("\nTime budget of the parallel run:\n")
         print("| experiment | s | how |\n|:--|--:|:--|")
-        for row in time_budget(results["parallel"]["result"]):
+        # The book's time budget reads the study as typed records: the computed study, with
+        # what load_or_compute adds before caching it.
+        computed = {**results["parallel"]["result"], "schema_version": records.SCHEMA_VERSION, "key": "",
+                    "params": loaded.params.to_dict(), "params_file": loaded.path, "quick": loaded.quick,
+                    "overrides": loaded.overrides, "created": ""}
+        for row in time_budget(records.Study.read(computed)):
             print(f"| {row['what']} | {row['seconds']:.1f} | {row['how']} |")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")
