@@ -229,7 +229,7 @@ def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, shar
 
 
 @dataclass
-class Run:
+class NetworkRun:
     """One network's training under way: its trainer and what `fit` records of it."""
 
     name: str
@@ -310,7 +310,7 @@ def check_options(models: tuple[str, ...], own_init: str, on_diverge: str) -> No
 
 
 def start_runs(params: Params, data: MNIST, models: tuple[str, ...], n_classes: int, share_init: bool,
-               own_init: str) -> list[Run]:
+               own_init: str) -> list[NetworkRun]:
     """A trainer for each requested network, in TRAINERS' order, with its start: the
     shared draw of params.init, or its own (its default, or params.init)."""
     n_in = data.X_train.shape[1]
@@ -319,11 +319,11 @@ def start_runs(params: Params, data: MNIST, models: tuple[str, ...], n_classes: 
     runs = []
     for name in (n for n in TRAINERS if n in models):
         trainer = TRAINERS[name](params, data, params.seed, n_classes, weights=shared, init=init)
-        runs.append(Run(name, trainer, "shared" if share_init else trainer.start))
+        runs.append(NetworkRun(name, trainer, "shared" if share_init else trainer.start))
     return runs
 
 
-def train_epochs(runs: list[Run], params: Params, n_train: int, share_order: bool, on_diverge: str, progress: bool,
+def train_epochs(runs: list[NetworkRun], params: Params, n_train: int, share_order: bool, on_diverge: str, progress: bool,
                  log: Callable[[str], None] | None) -> None:
     """params.epochs epochs of every network still training, interleaved; a shared order
     is drawn once per epoch. Stops early when every network has diverged."""
@@ -344,11 +344,11 @@ def train_epochs(runs: list[Run], params: Params, n_train: int, share_order: boo
                 for run in live(runs)))
 
 
-def live(runs: list[Run]) -> list[Run]:
+def live(runs: list[NetworkRun]) -> list[NetworkRun]:
     return [run for run in runs if run.diverged is None]
 
 
-def one_epoch(run: Run, order: np.ndarray, epoch: int, lr: float) -> None:
+def one_epoch(run: NetworkRun, order: np.ndarray, epoch: int, lr: float) -> None:
     """One timed training epoch of one network and its evaluation, appended to its
     history; or, where its training or test loss left the finite numbers, its
     `divergence` in run.diverged instead."""
@@ -378,7 +378,7 @@ def stop(diverged: dict, on_diverge: str, log: Callable[[str], None] | None) -> 
         log(divergence_message(diverged) + ": it stops here")
 
 
-def final_record(run: Run, y_test: np.ndarray, n_classes: int, memory: bool) -> dict:
+def final_record(run: NetworkRun, y_test: np.ndarray, n_classes: int, memory: bool) -> dict:
     """A network's record once training is over. Peak memory is an extra, untimed epoch
     (epoch 1's order) on a copy of the trained model: the instruments would distort the
     timed epochs. A diverged network has no memory, confusion matrix or predictions."""

@@ -8,7 +8,7 @@ from ...study.records import Study
 from .. import labels, verdicts as V
 from ..report import Prose, limit_shares, pct, sci_text
 from .base import Chapter, missing
-from .decision_boundary import INPUTS
+from .decision_boundary import diverged_on
 from .fairness import seed_sentence
 from .index import missing_parts, paper_lacks, speed_sentence
 
@@ -72,9 +72,8 @@ def curves(S: Study, v: V.Verdict | None) -> str:
 def bends(S: Study, v: V.Verdict | None) -> str:
     """Whether the two networks bend the 3-versus-8 boundary alike."""
     if v is None:
-        gone = [d for d in S.divergences("boundaries") if d.input == INPUTS["accuracy_2d"]]
         return Prose(f"Whether the two networks bend the boundary the same way is not known here, because "
-                     f"{labels.divergences(gone)} (@sec-decision-boundary).")
+                     f"{labels.divergences(diverged_on(S, 'accuracy_2d'))} (@sec-decision-boundary).")
     if v.decision == "same":
         return Prose(f"On the same two features the two networks bend the boundary the same way: their regions agree "
                      f"on {v.share:.1%} of the plane (@sec-decision-boundary).")
@@ -101,7 +100,7 @@ def facts(S: Study) -> Conclusions:
         verdicts["seeds"] = V.seed_comparison(S, "test_accuracy")
     if not missing(S, "paper_like"):
         verdicts["paper"] = V.paper_shapes(S)
-    if not [d for d in S.divergences("boundaries") if d.input == INPUTS["accuracy_2d"]]:
+    if not diverged_on(S, "accuracy_2d"):
         verdicts["boundaries"] = V.boundaries(S)
     return Conclusions(
         S=S, verdicts=verdicts,

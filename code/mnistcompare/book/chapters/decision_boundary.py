@@ -41,14 +41,18 @@ class DecisionBoundary(Chapter):
         return table(md_table(["classifier", "2 PCA features", "784 pixels"], rows))
 
 
+def diverged_on(S: Study, key: str) -> list:
+    """The 3-versus-8 networks that diverged on one input ("accuracy_2d" or "accuracy_full")."""
+    return [d for d in S.divergences("boundaries") if d.input == INPUTS[key]]
+
+
 def accuracies(S: Study, key: str) -> tuple[str, str]:
     """Each classifier's accuracy on one input ("85.10% for the logistic regression, 86.00%
     for the NumPy network and 85.90% for the PyTorch network"), and what diverged on that
     input ("" when every network trained on it)."""
     have = [f"{pct(getattr(c, key))} for the {labels.BOUNDARY_TITLES[k]}"
             for k, c in S.boundaries.classifiers.items() if getattr(c, key) is not None]
-    gone = [d for d in S.divergences("boundaries") if d.input == INPUTS[key]]
-    return and_join(have), labels.divergences(gone)
+    return and_join(have), labels.divergences(diverged_on(S, key))
 
 
 def two_d(S: Study) -> str:
@@ -93,7 +97,7 @@ def pixels(S: Study, v: V.Verdict) -> str:
 def facts(S: Study) -> DecisionBoundary:
     b = S.boundaries
     verdicts = {"projection": V.projection_loss(S)}
-    if not accuracies(S, "accuracy_2d")[1]:
+    if not diverged_on(S, "accuracy_2d"):
         verdicts["boundaries"] = V.boundaries(S)
     return DecisionBoundary(
         S=S, verdicts=verdicts, n_train=f"{b.n_train:,}", n_test=f"{b.n_test:,}",

@@ -137,10 +137,8 @@ def also_offered(init: str) -> str:
 
 def starts(S: Study) -> str:
     """The three starts after the first epoch and after the last."""
-    first = [net.first.test_loss for net in (S.main.models["numpy"], S.init_only.models["pytorch"],
-                                              S.init_small.models["numpy"])]
-    ends = [net.last.test_loss for net in (S.main.models["numpy"], S.init_only.models["pytorch"],
-                                           S.init_small.models["numpy"])]
+    nets = (S.main.models["numpy"], S.init_only.models["pytorch"], S.init_small.models["numpy"])  # shared, own, small
+    first, ends = [net.first.test_loss for net in nets], [net.last.test_loss for net in nets]
     small = (" (with `init: small` that is the shared start itself, so its curve is the shared one)"
              if S.params.init == "small" else "")
     return (f"After the first epoch the test loss is {num(first[0], 3)} from the shared start, {num(first[1], 3)} with "
