@@ -60,12 +60,22 @@ def run_in(tree: Path, code: str, env: dict) -> str:
 def warm_render(tree: Path, env: dict) -> float:
     """Seconds in cells of a warm render (HTML + PDF), with the tree's own warm_render.py
     and chapters; the first call per tree computes and caches its quick study."""
-    env = {**env, "PYTHONPATH": str(tree / "code"), "MNISTCOMPARE_DATA_DIR": str(ROOT / "data"),
-           "MNISTCOMPARE_QUICK": "1", "MNISTCOMPARE_CACHE_DIR": str(tree / "_cache")}
+    env = {
+        **env,
+        "PYTHONPATH": str(tree / "code"),
+        "MNISTCOMPARE_DATA_DIR": str(ROOT / "data"),
+        "MNISTCOMPARE_QUICK": "1",
+        "MNISTCOMPARE_CACHE_DIR": str(tree / "_cache"),
+    }
     total = 0.0
     for fmt in ("html", "pdf"):
-        done = subprocess.run([sys.executable, "benchmarks/warm_render.py", "--format", fmt], cwd=tree, env=env,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "benchmarks/warm_render.py", "--format", fmt],
+            cwd=tree,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             raise SystemExit(f"{tree} warm_render {fmt}: {done.stderr[-2000:]}")
         # its last line: "<format>: <seconds> s computing in cells (...)"
@@ -82,20 +92,27 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MNISTCOMPARE_")}
     with tempfile.TemporaryDirectory(prefix="before-") as tmp:
         before = Path(tmp) / "tree"
-        subprocess.run(["git", "worktree", "add", "--detach", str(before), args.rev], cwd=ROOT, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(before), args.rev], cwd=ROOT, check=True, capture_output=True
+        )
         try:
             trees = {"before": before, "after": ROOT}
             epoch = {name: [] for name in trees}
             for i in range(args.repeats):
                 for name, tree in trees.items():
                     epoch[name].append(float(run_in(tree, EPOCH, env)))
-                    print(f"[before-after] epoch {i + 1}/{args.repeats} {name}: {epoch[name][-1]:.3f} s",
-                          file=sys.stderr, flush=True)
-            out = {"rev": args.rev, "epoch_s": {k: statistics.median(v) for k, v in epoch.items()},
-                   "epoch_s_all": epoch}
+                    print(
+                        f"[before-after] epoch {i + 1}/{args.repeats} {name}: {epoch[name][-1]:.3f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            out = {
+                "rev": args.rev,
+                "epoch_s": {k: statistics.median(v) for k, v in epoch.items()},
+                "epoch_s_all": epoch,
+            }
             if args.render:
-                for name, tree in trees.items():
+                for tree in trees.values():
                     warm_render(tree, env)  # computes and caches the quick study: not timed
                 render = {name: [] for name in trees}
                 for _ in range(2):

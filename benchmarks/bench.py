@@ -29,18 +29,26 @@ def thread_list(text: str) -> tuple[int, ...]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeats", type=int, default=5, help="timed epochs per trainer and thread count (default 5)")
-    p.add_argument("--threads", type=thread_list, default=None,
-                   help="comma-separated thread counts, each run in turn (default: 1 and one per core)")
+    p.add_argument(
+        "--threads",
+        type=thread_list,
+        default=None,
+        help="comma-separated thread counts, each run in turn (default: 1 and one per core)",
+    )
     p.add_argument("--scaling-repeats", type=int, default=3, help="timed epochs per scaling point (default 3)")
-    p.add_argument("--quick", action="store_true",
-                   help="a tiny smoke run (640 images, 1 repeat); writes files only with an explicit --out")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a tiny smoke run (640 images, 1 repeat); writes files only with an explicit --out",
+    )
     p.add_argument("--out", type=Path, default=None, help=f"folder for bench.json and bench.md (default {DEFAULT_OUT})")
     args = p.parse_args(argv)
     if args.repeats < 1 or args.scaling_repeats < 1:
         p.error("--repeats and --scaling-repeats must be >= 1")
 
-    results = harness.run(threads=args.threads, repeats=args.repeats, scaling_repeats=args.scaling_repeats,
-                            quick=args.quick)
+    results = harness.run(
+        threads=args.threads, repeats=args.repeats, scaling_repeats=args.scaling_repeats, quick=args.quick
+    )
     print(harness.report_markdown(results))
     out = args.out if args.out is not None or args.quick else DEFAULT_OUT
     if out is None:

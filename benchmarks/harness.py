@@ -16,16 +16,30 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
-
-from mnistcompare.core import atomic, measure
-from mnistcompare.core.epoch_timing import (BATCH_SIZE, FACTORIES, FLOP_FORMULA, HIDDEN, LR, N_IN, N_OUT, PAUSE_S,  # noqa: F401
-                                       TRAINERS, log_stderr, with_rates, compare, flops_per_epoch, flops_per_sample,
-                                       summarize, time_interleaved)
 from mnistcompare.book.bench_tables import best_line, markdown_table, memory_table, scaling_table
+from mnistcompare.core import atomic, measure
+from mnistcompare.core.epoch_timing import (
+    BATCH_SIZE,
+    FACTORIES,
+    FLOP_FORMULA,
+    HIDDEN,
+    LR,
+    N_IN,
+    N_OUT,
+    PAUSE_S,  # noqa: F401
+    TRAINERS,
+    compare,
+    flops_per_epoch,
+    flops_per_sample,
+    log_stderr,
+    summarize,
+    time_interleaved,
+    with_rates,
+)
 
 SCHEMA_VERSION = 1
 SCALING_TRAINERS = ("numpy", "pytorch")
@@ -34,9 +48,22 @@ SCALING_HIDDEN_SIZES = (32, 64, 128, 256, 512, 1024)
 SCALING_FULL_EPOCH_MAX_HIDDEN = 256  # wider networks time a fraction 256/hidden of an epoch, scaled up
 MEMORY_SAMPLES = 6400  # the short run for peak memory: 100 minibatches of 64
 
-def scaling(X, y, threads: int, repeats: int, warmup: int, batch_sizes: Iterable[int], hidden_sizes: Iterable[int],
-            lr: float, trainers: Iterable[str] = SCALING_TRAINERS, seed: int = 0, log=log_stderr,
-            full_epoch_max_hidden: int = SCALING_FULL_EPOCH_MAX_HIDDEN, pause_s: float = PAUSE_S) -> list[dict]:
+
+def scaling(
+    X,
+    y,
+    threads: int,
+    repeats: int,
+    warmup: int,
+    batch_sizes: Iterable[int],
+    hidden_sizes: Iterable[int],
+    lr: float,
+    trainers: Iterable[str] = SCALING_TRAINERS,
+    seed: int = 0,
+    log=log_stderr,
+    full_epoch_max_hidden: int = SCALING_FULL_EPOCH_MAX_HIDDEN,
+    pause_s: float = PAUSE_S,
+) -> list[dict]:
     """Seconds per epoch against batch size (hidden HIDDEN) and hidden size (batch BATCH_SIZE)."""
     configs = [("batch_size", b, HIDDEN) for b in batch_sizes] + [("hidden", BATCH_SIZE, h) for h in hidden_sizes]
     rows = []
@@ -46,22 +73,42 @@ def scaling(X, y, threads: int, repeats: int, warmup: int, batch_sizes: Iterable
         fraction = n / len(y)
         names = [*trainers, "matmul"]
         epochs = {name: FACTORIES[name](X, y, batch_size, hidden, lr, seed) for name in names}
-        raw = time_interleaved(epochs, n, len(y), repeats, warmup, np.random.default_rng([seed, threads, batch_size, hidden]),
-                               log, label=f"[{threads}t, batch {batch_size}, hidden {hidden}"
-                               + (f", {n} of {len(y)} images" if n < len(y) else "") + "] ", pause_s=pause_s)
+        raw = time_interleaved(
+            epochs,
+            n,
+            len(y),
+            repeats,
+            warmup,
+            np.random.default_rng([seed, threads, batch_size, hidden]),
+            log,
+            label=f"[{threads}t, batch {batch_size}, hidden {hidden}"
+            + (f", {n} of {len(y)} images" if n < len(y) else "")
+            + "] ",
+            pause_s=pause_s,
+        )
         flops = flops_per_epoch(len(y), N_IN, hidden, N_OUT)
         per_epoch = {name: [t / fraction for t in times] for name, times in raw.items()}  # scaled up to a full epoch
         limit_best_s = min(per_epoch["matmul"])  # the limit from its best repeat (epoch_timing.with_rates)
         numpy_median = float(np.median(per_epoch["numpy"])) if "numpy" in per_epoch else None
         for name, times in per_epoch.items():
-            rows.append({"threads": threads, "vary": vary, "batch_size": batch_size, "hidden": hidden, "trainer": name,
-                         "samples_timed": n, "fraction_of_epoch": fraction,
-                         **with_rates(summarize(times), flops, numpy_median, limit_best_s if name != "matmul" else None)})
+            rows.append(
+                {
+                    "threads": threads,
+                    "vary": vary,
+                    "batch_size": batch_size,
+                    "hidden": hidden,
+                    "trainer": name,
+                    "samples_timed": n,
+                    "fraction_of_epoch": fraction,
+                    **with_rates(summarize(times), flops, numpy_median, limit_best_s if name != "matmul" else None),
+                }
+            )
     return rows
 
 
-def memory(X, y, n_samples: int, batch_size: int, hidden: int, lr: float, trainers: Iterable[str] = TRAINERS,
-           seed: int = 0) -> dict:
+def memory(
+    X, y, n_samples: int, batch_size: int, hidden: int, lr: float, trainers: Iterable[str] = TRAINERS, seed: int = 0
+) -> dict:
     """Peak memory of one short epoch (n_samples rows) of a fresh model per trainer, with the
     study's instruments (measure.peak_memory): growth of the process's peak RSS for all, and
     tracemalloc's peak for the NumPy-based ones (PyTorch's allocator is invisible to it)."""
@@ -70,7 +117,7 @@ def memory(X, y, n_samples: int, batch_size: int, hidden: int, lr: float, traine
     out = {}
     for name in trainers:
         # A fresh model for each instrument (its set-up included), as the study's trainers do.
-        run = lambda: FACTORIES[name](Xs, ys, batch_size, hidden, lr, seed)(order)  # noqa: E731
+        run = lambda name=name: FACTORIES[name](Xs, ys, batch_size, hidden, lr, seed)(order)  # noqa: E731
         out[name] = measure.peak_memory(run, tracemalloc=name in ("numpy", "sklearn"))
     return {"samples": n_samples, "batch_size": batch_size, "hidden": hidden, "trainers": out}
 
@@ -93,12 +140,26 @@ def default_threads() -> tuple[int, ...]:
     return tuple(sorted({1, os.cpu_count() or 1}))
 
 
-def run(data=None, *, threads: Iterable[int] | None = None, repeats: int = 5, warmup: int = 1,
-        n_train: int | None = None, batch_size: int = BATCH_SIZE, hidden: int = HIDDEN, lr: float = LR,
-        scaling_repeats: int = 3, scaling_batch_sizes: Iterable[int] = SCALING_BATCH_SIZES,
-        scaling_hidden_sizes: Iterable[int] = SCALING_HIDDEN_SIZES, memory_samples: int = MEMORY_SAMPLES,
-        trainers: Iterable[str] = TRAINERS, quick: bool = False, seed: int = 0, log=log_stderr,
-        pause_s: float = PAUSE_S) -> dict:
+def run(
+    data=None,
+    *,
+    threads: Iterable[int] | None = None,
+    repeats: int = 5,
+    warmup: int = 1,
+    n_train: int | None = None,
+    batch_size: int = BATCH_SIZE,
+    hidden: int = HIDDEN,
+    lr: float = LR,
+    scaling_repeats: int = 3,
+    scaling_batch_sizes: Iterable[int] = SCALING_BATCH_SIZES,
+    scaling_hidden_sizes: Iterable[int] = SCALING_HIDDEN_SIZES,
+    memory_samples: int = MEMORY_SAMPLES,
+    trainers: Iterable[str] = TRAINERS,
+    quick: bool = False,
+    seed: int = 0,
+    log=log_stderr,
+    pause_s: float = PAUSE_S,
+) -> dict:
     """The whole benchmark; returns the results as plain data (see the module docstring).
 
     quick: a smoke run in seconds (640 images, 1 repeat, two sizes per scaling sweep,
@@ -126,12 +187,18 @@ def run(data=None, *, threads: Iterable[int] | None = None, repeats: int = 5, wa
 
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
     if load_start and load_start[0] >= 0.5 * (os.cpu_count() or 1):
-        log(f"warning: load average {load_start[0]:.2f} on {os.cpu_count()} cores: other processes are running, "
-            "and timings (above all with more than one thread) will be slower and noisier than on an idle machine")
-    log(f"benchmark: {len(y)} images, batch {batch_size}, hidden {hidden}, threads {', '.join(map(str, threads))}, "
-        f"{warmup} warm-up + {repeats} repeats, interleaved")
-    log(f"FLOPs {FLOP_FORMULA}. D={N_IN}, H={hidden}, K={N_OUT}: {flops_per_sample(N_IN, hidden, N_OUT):,} per sample, "
-        f"{flops_per_epoch(len(y), N_IN, hidden, N_OUT) / 1e9:.2f} GFLOP per epoch of N={len(y)}.")
+        log(
+            f"warning: load average {load_start[0]:.2f} on {os.cpu_count()} cores: other processes are running, "
+            "and timings (above all with more than one thread) will be slower and noisier than on an idle machine"
+        )
+    log(
+        f"benchmark: {len(y)} images, batch {batch_size}, hidden {hidden}, threads {', '.join(map(str, threads))}, "
+        f"{warmup} warm-up + {repeats} repeats, interleaved"
+    )
+    log(
+        f"FLOPs {FLOP_FORMULA}. D={N_IN}, H={hidden}, K={N_OUT}: {flops_per_sample(N_IN, hidden, N_OUT):,} per sample, "
+        f"{flops_per_epoch(len(y), N_IN, hidden, N_OUT) / 1e9:.2f} GFLOP per epoch of N={len(y)}."
+    )
     runs, scaling_rows_, env = [], [], None
     for n in threads:
         with measure.fixed_threads(n) as fixed:
@@ -143,9 +210,20 @@ def run(data=None, *, threads: Iterable[int] | None = None, repeats: int = 5, wa
     for n in threads:
         with measure.fixed_threads(n) as fixed:
             log(f"scaling at {fixed} thread(s): {scaling_repeats} repeats each")
-            scaling_rows_ += scaling(X, y, fixed, scaling_repeats, 1 if warmup else 0, scaling_batch_sizes,
-                                     scaling_hidden_sizes, lr, [t for t in SCALING_TRAINERS if t in trainers], seed, log,
-                                     pause_s=pause_s)
+            scaling_rows_ += scaling(
+                X,
+                y,
+                fixed,
+                scaling_repeats,
+                1 if warmup else 0,
+                scaling_batch_sizes,
+                scaling_hidden_sizes,
+                lr,
+                [t for t in SCALING_TRAINERS if t in trainers],
+                seed,
+                log,
+                pause_s=pause_s,
+            )
     with measure.fixed_threads(threads[0]) as fixed:
         log(f"peak memory over {min(memory_samples, len(y))} images at {fixed} thread(s)")
         mem = memory(X, y, min(memory_samples, len(y)), batch_size, hidden, lr, trainers, seed)
@@ -154,22 +232,40 @@ def run(data=None, *, threads: Iterable[int] | None = None, repeats: int = 5, wa
 
     results = {
         "schema_version": SCHEMA_VERSION,
-        "timestamp": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "timestamp": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "quick": quick,
         "environment": env,
-        "load_average": {"start": list(load_start) if load_start else None, "end": list(load_end) if load_end else None},
+        "load_average": {
+            "start": list(load_start) if load_start else None,
+            "end": list(load_end) if load_end else None,
+        },
         "threads": list(threads),
         "repeats": repeats,
         "warmup": warmup,
-        "config": {"n_train": len(y), "batch_size": batch_size, "hidden": hidden, "n_in": N_IN, "n_out": N_OUT, "lr": lr},
-        "flops": {"formula": FLOP_FORMULA, "per_sample": flops_per_sample(N_IN, hidden, N_OUT),
-                  "per_epoch": flops_per_epoch(len(y), N_IN, hidden, N_OUT)},
+        "config": {
+            "n_train": len(y),
+            "batch_size": batch_size,
+            "hidden": hidden,
+            "n_in": N_IN,
+            "n_out": N_OUT,
+            "lr": lr,
+        },
+        "flops": {
+            "formula": FLOP_FORMULA,
+            "per_sample": flops_per_sample(N_IN, hidden, N_OUT),
+            "per_epoch": flops_per_epoch(len(y), N_IN, hidden, N_OUT),
+        },
         "runs": runs,
         "scaling": {
-            "repeats": scaling_repeats, "warmup": 1 if warmup else 0, "threads": list(threads),
-            "batch_sizes": list(scaling_batch_sizes), "hidden_sizes": list(scaling_hidden_sizes),
-            "note": (f"hidden sizes above {SCALING_FULL_EPOCH_MAX_HIDDEN} time the first {SCALING_FULL_EPOCH_MAX_HIDDEN}/hidden "
-                     "of an epoch and scale it up to a full epoch (fraction_of_epoch)"),
+            "repeats": scaling_repeats,
+            "warmup": 1 if warmup else 0,
+            "threads": list(threads),
+            "batch_sizes": list(scaling_batch_sizes),
+            "hidden_sizes": list(scaling_hidden_sizes),
+            "note": (
+                f"hidden sizes above {SCALING_FULL_EPOCH_MAX_HIDDEN} time the first {SCALING_FULL_EPOCH_MAX_HIDDEN}/hidden "
+                "of an epoch and scale it up to a full epoch (fraction_of_epoch)"
+            ),
             "rows": scaling_rows_,
         },
         "memory": mem,
@@ -189,40 +285,24 @@ def run(data=None, *, threads: Iterable[int] | None = None, repeats: int = 5, wa
 # --- the report of `make bench` ------------------------------------------------------------
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def _comparison_lines(run_: dict) -> str:
     m = run_["matmul"]
     lines = [f"  matmul limit: best {m['min_s']:.3f} s/epoch = {m['gflops']:.1f} GFLOP/s"]
     for name, r in run_["trainers"].items():
         ratio = f", {r['ratio_to_numpy']:.2f} x numpy" if "ratio_to_numpy" in r else ""
-        lines.append(f"  {name:<19} median {r['median_s']:.3f} s (min {r['min_s']:.3f}, max {r['max_s']:.3f}){ratio}, "
-                     f"{r['gflops']:.1f} GFLOP/s at its best = {100 * r['fraction_of_matmul_rate']:.0f}% of the matmul rate")
+        lines.append(
+            f"  {name:<19} median {r['median_s']:.3f} s (min {r['min_s']:.3f}, max {r['max_s']:.3f}){ratio}, "
+            f"{r['gflops']:.1f} GFLOP/s at its best = {100 * r['fraction_of_matmul_rate']:.0f}% of the matmul rate"
+        )
     return "\n".join(lines)
 
 
 def report_markdown(results: dict) -> str:
     env = results["environment"] or {}
     cfg = results["config"]
-    blas = ", ".join(f"{b.get('internal_api')} {b.get('version')} ({b.get('architecture')})" for b in env.get("blas", []))
+    blas = ", ".join(
+        f"{b.get('internal_api')} {b.get('version')} ({b.get('architecture')})" for b in env.get("blas", [])
+    )
     load = results.get("load_average") or {}
     parts = [
         "# Benchmark: one training epoch, side by side",

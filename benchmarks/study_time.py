@@ -31,12 +31,11 @@ import sys
 import time
 from pathlib import Path
 
-from mnistcompare.book.chapters.reproducibility import time_budget
-from mnistcompare.study import records
-from mnistcompare.core import data, paths
-from mnistcompare.study import runner
 from mnistcompare import study
+from mnistcompare.book.chapters.reproducibility import time_budget
+from mnistcompare.core import data, paths
 from mnistcompare.core import params as P
+from mnistcompare.study import records, runner
 
 RUNS = {  # name: (worker processes, threads per side-by-side experiment); None: the defaults
     "parallel": (None, 1),
@@ -63,7 +62,6 @@ def torch_compile_check(mnist, epochs: int = 3, threads: int = 1) -> dict:
     import tempfile
 
     import torch
-
     from mnistcompare.core import measure, torch_mlp
 
     X, y = torch.from_numpy(mnist.X_train), torch.from_numpy(mnist.y_train)
@@ -74,11 +72,14 @@ def torch_compile_check(mnist, epochs: int = 3, threads: int = 1) -> dict:
         runs = {}
         for name in ("eager", "compiled"):
             model = torch_mlp.build(X.shape[1], 128, 10, seed=0)
-            runs[name] = (torch.compile(model) if name == "compiled" else model,
-                          torch.optim.SGD(model.parameters(), lr=0.1), [])
-        for epoch in range(epochs + 1):
+            runs[name] = (
+                torch.compile(model) if name == "compiled" else model,
+                torch.optim.SGD(model.parameters(), lr=0.1),
+                [],
+            )
+        for _ in range(epochs + 1):
             order = torch.randperm(len(X), generator=g)
-            for name, (model, optimizer, times) in runs.items():
+            for model, optimizer, times in runs.values():
                 t0 = time.perf_counter()
                 torch_mlp.train_epoch(model, optimizer, X, y, order, 64)
                 times.append(time.perf_counter() - t0)
@@ -89,14 +90,23 @@ def torch_compile_check(mnist, epochs: int = 3, threads: int = 1) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--runs", type=run_list, default=list(RUNS),
-                   help=f"which ways to compute the study, in this order (default {','.join(RUNS)})")
-    p.add_argument("--workers", type=int, default=None, help="worker processes of the parallel run (default: one per core)")
+    p.add_argument(
+        "--runs",
+        type=run_list,
+        default=list(RUNS),
+        help=f"which ways to compute the study, in this order (default {','.join(RUNS)})",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes of the parallel run (default: one per core)"
+    )
     p.add_argument("--quick", action="store_true", help="params.yml's quick section (a small subset, a few epochs)")
     p.add_argument("--params", default=None, help="parameters file (default params.yml at the project root)")
     p.add_argument("--json", type=Path, default=None, help="also write every number to this JSON file")
-    p.add_argument("--torch-compile", action="store_true",
-                   help="instead: time PyTorch's epoch eager against torch.compile (compile time, epoch time)")
+    p.add_argument(
+        "--torch-compile",
+        action="store_true",
+        help="instead: time PyTorch's epoch eager against torch.compile (compile time, epoch time)",
+    )
     args = p.parse_args(argv)
 
     environ = dict(os.environ)
@@ -119,8 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  compiled  first epoch {k['first_epoch_s']:.2f} s (compiles), then {k['epoch_s']:.3f} s per epoch")
         saved = e["epoch_s"] - k["epoch_s"]
         cost = k["first_epoch_s"] - k["epoch_s"]
-        print(f"  compile time about {cost:.1f} s; " + (f"pays after {cost / saved:.0f} epochs" if saved > 0
-                                                        else "compiled epochs are not faster: it never pays"))
+        print(
+            f"  compile time about {cost:.1f} s; "
+            + (
+                f"pays after {cost / saved:.0f} epochs"
+                if saved > 0
+                else "compiled epochs are not faster: it never pays"
+            )
+        )
         return 0
 
     results = {}
@@ -138,21 +154,43 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in results.items():
         res, par = r["result"], r["result"]["parallel"]
         side = [res["timings"][k] for k in par["experiments"]]
-        rows.append((name, f"{par['backend']}, {par['workers']} x {par['threads_per_worker'] or 'all'} thread(s)",
-                     r["wall"], res["timings"]["main"], par["wall_seconds"], sum(side),
-                     f"{r['load'][0]:.2f} / {r['load'][1]:.2f}"))
+        rows.append(
+            (
+                name,
+                f"{par['backend']}, {par['workers']} x {par['threads_per_worker'] or 'all'} thread(s)",
+                r["wall"],
+                res["timings"]["main"],
+                par["wall_seconds"],
+                sum(side),
+                f"{r['load'][0]:.2f} / {r['load'][1]:.2f}",
+            )
+        )
     cpu = next(iter(results.values()))["result"]["main"]["environment"]["cpu"]
-    print(f"\nStudy wall time on this machine: {cpu}, "
-          f"{os.cpu_count()} cores; parameters {loaded.params.to_dict()}; MNIST loading {load_seconds:.1f} s, not included\n")
-    print("| run | side-by-side experiments | study s | main run s (alone) | other experiments s (wall) "
-          "| sum of their own s | load avg before / after |")
+    print(
+        f"\nStudy wall time on this machine: {cpu}, "
+        f"{os.cpu_count()} cores; parameters {loaded.params.to_dict()}; MNIST loading {load_seconds:.1f} s, not included\n"
+    )
+    print(
+        "| run | side-by-side experiments | study s | main run s (alone) | other experiments s (wall) "
+        "| sum of their own s | load avg before / after |"
+    )
     print("|:--|:--|--:|--:|--:|--:|--:|")
     for name, how, wall, main_s, side_wall, side_sum, load in rows:
         print(f"| {name} | {how} | {wall:.1f} | {main_s:.1f} | {side_wall:.1f} | {side_sum:.1f} | {load} |")
 
-    summary = {"load_seconds": load_seconds, "params": loaded.params.to_dict(),
-               "runs": {n: {"wall_seconds": r["wall"], "load_average": r["load"], "timings": r["result"]["timings"],
-                            "parallel": r["result"]["parallel"]} for n, r in results.items()}}
+    summary = {
+        "load_seconds": load_seconds,
+        "params": loaded.params.to_dict(),
+        "runs": {
+            n: {
+                "wall_seconds": r["wall"],
+                "load_average": r["load"],
+                "timings": r["result"]["timings"],
+                "parallel": r["result"]["parallel"],
+            }
+            for n, r in results.items()
+        },
+    }
     sequential = [n for n in ("sequential", "sequential-1") if n in results]
     if "parallel" in results and sequential:
         best = min(sequential, key=lambda n: results[n]["wall"])
@@ -162,19 +200,33 @@ def main(argv: list[str] | None = None) -> int:
     if "parallel" in results and "sequential-1" in results:
         # The bookkeeping keys differ by design and the short benchmark ("bench") is
         # measurements only; compare the experiments themselves.
-        keys = [k for k in results["parallel"]["result"] if k not in ("timings", "parallel", "compute_seconds", "bench")]
-        same = all(runner.computed_values(results["parallel"]["result"][k])
-                   == runner.computed_values(results["sequential-1"]["result"][k]) for k in keys)
+        keys = [
+            k for k in results["parallel"]["result"] if k not in ("timings", "parallel", "compute_seconds", "bench")
+        ]
+        same = all(
+            runner.computed_values(results["parallel"]["result"][k])
+            == runner.computed_values(results["sequential-1"]["result"][k])
+            for k in keys
+        )
         summary["bit_identical"] = same
-        print(f"parallel and sequential-1 results bit-identical (timings, memory, environment aside): {'yes' if same else 'NO'}")
+        print(
+            f"parallel and sequential-1 results bit-identical (timings, memory, environment aside): {'yes' if same else 'NO'}"
+        )
     if "parallel" in results:
         print("\nTime budget of the parallel run:\n")
         print("| experiment | s | how |\n|:--|--:|:--|")
         # The book's time budget reads the study as typed records: the computed study, with
         # what load_or_compute adds before caching it.
-        computed = {**results["parallel"]["result"], "schema_version": records.SCHEMA_VERSION, "key": "",
-                    "params": loaded.params.to_dict(), "params_file": loaded.path, "quick": loaded.quick,
-                    "overrides": loaded.overrides, "created": ""}
+        computed = {
+            **results["parallel"]["result"],
+            "schema_version": records.SCHEMA_VERSION,
+            "key": "",
+            "params": loaded.params.to_dict(),
+            "params_file": loaded.path,
+            "quick": loaded.quick,
+            "overrides": loaded.overrides,
+            "created": "",
+        }
         for row in time_budget(records.Study.read(computed)):
             print(f"| {row['what']} | {row['seconds']:.1f} | {row['how']} |")
     if args.json:

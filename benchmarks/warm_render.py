@@ -51,15 +51,22 @@ def main() -> int:
         for qmd in book_files():
             nb = notebook_for(qmd)
             nb.cells = nb.cells[:-1]  # the chapter's own cells only
-            NotebookClient(nb, kernel_name="python3", timeout=900, record_timing=True,
-                           resources={"metadata": {"path": str(qmd.parent)}}).execute()
+            NotebookClient(
+                nb,
+                kernel_name="python3",
+                timeout=900,
+                record_timing=True,
+                resources={"metadata": {"path": str(qmd.parent)}},
+            ).execute()
             seconds = cell_seconds(nb)
             total += seconds
             print(f"{qmd.relative_to(ROOT)}: {seconds:.2f} s in cells", file=sys.stderr)
         wall = time.perf_counter() - wall
     share = total / warm["compute_seconds"]
-    print(f"{args.format}: {total:.1f} s computing in cells ({wall:.0f} s with kernel start-up) against "
-          f"{warm['compute_seconds']:.0f} s to compute the study: {share:.1%}")
+    print(
+        f"{args.format}: {total:.1f} s computing in cells ({wall:.0f} s with kernel start-up) against "
+        f"{warm['compute_seconds']:.0f} s to compute the study: {share:.1%}"
+    )
     return 0
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-
 from mnistcompare.book import qmd
 
 ROOT = Path(__file__).resolve().parents[1]

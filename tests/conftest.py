@@ -7,7 +7,6 @@ from contextlib import contextmanager
 
 import numpy as np
 import pytest
-
 from bookrun import ROOT, environment
 from mnistcompare import study
 from mnistcompare.core import data, paths
@@ -57,9 +56,18 @@ def quick_environment(cache, **more):
     """The environment of a quick-mode render of this repository's book: params.yml and its
     quick section, nothing else overridden, the study cached in `cache`."""
     clean = {f"{P.ENV_PREFIX}{k.upper()}": None for k in P.KEYS}
-    return environment(**{**clean, "MNISTCOMPARE_QUICK": "1", "MNISTCOMPARE_CACHE_DIR": str(cache),
-                          "QUARTO_PROJECT_ROOT": str(ROOT), "MNISTCOMPARE_FIGURES": None, "QUARTO_PROFILE": None,
-                          "MNISTCOMPARE_SCHEDULER": None, **more})
+    return environment(
+        **{
+            **clean,
+            "MNISTCOMPARE_QUICK": "1",
+            "MNISTCOMPARE_CACHE_DIR": str(cache),
+            "QUARTO_PROJECT_ROOT": str(ROOT),
+            "MNISTCOMPARE_FIGURES": None,
+            "QUARTO_PROFILE": None,
+            "MNISTCOMPARE_SCHEDULER": None,
+            **more,
+        }
+    )
 
 
 @pytest.fixture(scope="module")

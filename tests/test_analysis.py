@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-
 from mnistcompare.study import analysis
 
 
@@ -61,8 +60,9 @@ def test_decision_boundaries_train_on_the_subset_and_keep_what_did_not_diverge(m
     kept, and only what diverged is missing (None), listed with its input."""
     from mnistcompare.core.params import Params
 
-    b = analysis.decision_boundaries(mnist, Params(epochs=1, hidden=8, subset=500, lr=1000.0), grid_n=5, epochs=1,
-                                     on_diverge="stop")
+    b = analysis.decision_boundaries(
+        mnist, Params(epochs=1, hidden=8, subset=500, lr=1000.0), grid_n=5, epochs=1, on_diverge="stop"
+    )
     assert b["n_train_networks"] == 500 and b["n_train"] > 500
     assert {(d["model"], d["input"]) for d in b["diverged"]} >= {("numpy", "2 components"), ("pytorch", "2 components")}
     c = b["classifiers"]
@@ -84,8 +84,11 @@ def test_binary_task_relabels():
 
 
 def test_epochs_to_reach():
-    h = [{"epoch": 1, "test_accuracy": 0.9, "seconds": 2.0}, {"epoch": 2, "test_accuracy": 0.96, "seconds": 3.0},
-         {"epoch": 3, "test_accuracy": 0.95, "seconds": 1.0}]
+    h = [
+        {"epoch": 1, "test_accuracy": 0.9, "seconds": 2.0},
+        {"epoch": 2, "test_accuracy": 0.96, "seconds": 3.0},
+        {"epoch": 3, "test_accuracy": 0.95, "seconds": 1.0},
+    ]
     assert analysis.epochs_to_reach(h, 0.95) == {"epoch": 2, "seconds": 5.0}
     assert analysis.epochs_to_reach(h, 0.99) == {"epoch": None, "seconds": None}
 

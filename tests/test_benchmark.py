@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from mnistcompare.book import bench_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -34,26 +33,56 @@ def synthetic_results() -> dict:
         return r
 
     def scaling_row(trainer, batch, hidden, median, fraction=1.0):
-        row = {"threads": 1, "vary": "batch_size", "batch_size": batch, "hidden": hidden, "trainer": trainer,
-               "samples_timed": 100, "fraction_of_epoch": fraction, **stats(median)}
+        row = {
+            "threads": 1,
+            "vary": "batch_size",
+            "batch_size": batch,
+            "hidden": hidden,
+            "trainer": trainer,
+            "samples_timed": 100,
+            "fraction_of_epoch": fraction,
+            **stats(median),
+        }
         if trainer != "matmul":
             row["fraction_of_matmul_rate"] = 0.5
         return row
 
     return {
-        "timestamp": "2026-01-01T00:00:00+00:00", "quick": False, "environment": {"cpu": "test", "blas": []},
-        "load_average": {"start": None, "end": None}, "threads": [1], "repeats": 5, "warmup": 1,
+        "timestamp": "2026-01-01T00:00:00+00:00",
+        "quick": False,
+        "environment": {"cpu": "test", "blas": []},
+        "load_average": {"start": None, "end": None},
+        "threads": [1],
+        "repeats": 5,
+        "warmup": 1,
         "config": {"n_train": 60000, "batch_size": 64, "hidden": 128, "n_in": 784, "n_out": 10, "lr": 0.1},
         "flops": {"formula": harness.FLOP_FORMULA, "per_sample": 409088, "per_epoch": 409088 * 60000},
-        "runs": [{"threads": 1, "matmul": stats(0.2, gflops=120.0),
-                  "trainers": {"numpy": stats(0.25, 1.0, 0.8), "pytorch": stats(0.5, 2.0, 0.4)}}],
-        "scaling": {"repeats": 3, "note": "n", "rows": [
-            scaling_row("numpy", 64, 128, 0.25), scaling_row("pytorch", 64, 128, 0.5), scaling_row("matmul", 64, 128, 0.2),
-            scaling_row("numpy", 64, 1024, 2.0, fraction=0.25), scaling_row("pytorch", 64, 1024, 3.0, fraction=0.25),
-        ]},
-        "memory": {"samples": 6400, "threads": 1, "trainers": {
-            "numpy": {"rss_peak_growth_bytes": 2**20, "rss_method": "x", "tracemalloc_peak_bytes": 2**19},
-            "pytorch": {"rss_peak_growth_bytes": 3 * 2**20, "rss_method": "x"}}},
+        "runs": [
+            {
+                "threads": 1,
+                "matmul": stats(0.2, gflops=120.0),
+                "trainers": {"numpy": stats(0.25, 1.0, 0.8), "pytorch": stats(0.5, 2.0, 0.4)},
+            }
+        ],
+        "scaling": {
+            "repeats": 3,
+            "note": "n",
+            "rows": [
+                scaling_row("numpy", 64, 128, 0.25),
+                scaling_row("pytorch", 64, 128, 0.5),
+                scaling_row("matmul", 64, 128, 0.2),
+                scaling_row("numpy", 64, 1024, 2.0, fraction=0.25),
+                scaling_row("pytorch", 64, 1024, 3.0, fraction=0.25),
+            ],
+        },
+        "memory": {
+            "samples": 6400,
+            "threads": 1,
+            "trainers": {
+                "numpy": {"rss_peak_growth_bytes": 2**20, "rss_method": "x", "tracemalloc_peak_bytes": 2**19},
+                "pytorch": {"rss_peak_growth_bytes": 3 * 2**20, "rss_method": "x"},
+            },
+        },
     }
 
 
@@ -93,7 +122,9 @@ def test_no_trainer_is_shown_above_its_limit():
     for table in (bench_tables.markdown_table(results), bench_tables.scaling_table(results)):
         assert bench_tables.NOT_MEASURED in table
         assert not [p for p in re.findall(r"(\d+)%", table) if int(p) > 100], table
-    assert bench_tables.share_of_limit(0.2, 0.1) == "50%" and bench_tables.share_of_limit(0.1, 0.2) == "limit not measured"
+    assert (
+        bench_tables.share_of_limit(0.2, 0.1) == "50%" and bench_tables.share_of_limit(0.1, 0.2) == "limit not measured"
+    )
 
 
 def test_load_results_is_none_without_a_file_and_round_trips(tmp_path):
@@ -109,19 +140,38 @@ def test_quick_run_produces_the_documented_structure(mnist, tmp_path):
     logged = []
     r = harness.run(mnist, quick=True, log=logged.append)
     assert r["quick"] is True and r["threads"] == [1] and r["config"]["n_train"] == 640
-    assert {"timestamp", "environment", "threads", "repeats", "warmup", "config", "flops", "runs", "scaling",
-            "memory", "notes", "load_average", "best"} <= set(r)
+    assert {
+        "timestamp",
+        "environment",
+        "threads",
+        "repeats",
+        "warmup",
+        "config",
+        "flops",
+        "runs",
+        "scaling",
+        "memory",
+        "notes",
+        "load_average",
+        "best",
+    } <= set(r)
     assert r["flops"]["per_epoch"] == 640 * harness.flops_per_sample()
     (run,) = r["runs"]
     assert run["threads"] == 1 and run["matmul"]["gflops"] > 0
     assert set(run["trainers"]) == set(harness.TRAINERS)
     for name, t in run["trainers"].items():
-        assert {"median_s", "min_s", "max_s", "all_s", "ratio_to_numpy", "gflops", "fraction_of_matmul_rate"} <= set(t), name
+        assert {"median_s", "min_s", "max_s", "all_s", "ratio_to_numpy", "gflops", "fraction_of_matmul_rate"} <= set(
+            t
+        ), name
         assert len(t["all_s"]) == r["repeats"] and t["min_s"] <= t["median_s"] <= t["max_s"]
     assert run["trainers"]["numpy"]["ratio_to_numpy"] == 1.0
     rows = bench_tables.scaling_rows(r)
     assert {(x["vary"], x["batch_size"], x["hidden"]) for x in rows} == {
-        ("batch_size", 32, 128), ("batch_size", 64, 128), ("hidden", 64, 32), ("hidden", 64, 64)}
+        ("batch_size", 32, 128),
+        ("batch_size", 64, 128),
+        ("hidden", 64, 32),
+        ("hidden", 64, 64),
+    }
     assert all({"numpy_s", "pytorch_s", "matmul_s", "pytorch_ratio_to_numpy"} <= set(x) for x in rows)
     mem = r["memory"]["trainers"]
     assert set(mem) == set(harness.TRAINERS)

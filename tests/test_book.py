@@ -14,11 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from nbclient import NotebookClient
-
 from bookrun import EDITIONS, ROOT, book_files, execute_info, quarto
 from mnistcompare.book import qmd
 from mnistcompare.book.contents import NAMES
+from nbclient import NotebookClient
 
 LABEL_OPT = re.compile(r"^#\|\s*label:\s*(\S+)", re.M)
 SECTION_ID = re.compile(r"\{#((?:sec|fig|tbl)-[\w-]+)")
@@ -60,7 +59,10 @@ def test_project_is_a_book_with_html_and_pdf():
     html = config["format"]["html"]  # the conveniences of the best executable books, and the accessible theme
     assert html["code-copy"] and html["lightbox"]
     # Light and dark, the same layers under the dark colours; the reader's system setting picks one first.
-    assert html["theme"] == {"light": ["cosmo", "theme/book.scss"], "dark": ["cosmo", "theme/book.scss", "theme/dark.scss"]}
+    assert html["theme"] == {
+        "light": ["cosmo", "theme/book.scss"],
+        "dark": ["cosmo", "theme/book.scss", "theme/dark.scss"],
+    }
     assert html["respect-user-color-scheme"] is True
     assert config["book"]["repo-actions"] == ["source", "issue"] and config["book"]["repo-url"].startswith("https://")
     assert set(config["format"]) == {"html", "pdf"}
@@ -77,10 +79,20 @@ def test_the_diverged_edition_keeps_the_chapters_that_need_no_trained_network():
     full, diverged = book_files("study"), book_files("diverged")
     assert set(diverged) < set(full) and diverged == [f for f in full if f in diverged]  # same order
     left_out = {chapter_name(f) for f in set(full) - set(diverged)}
-    assert left_out == {"training-comparison", "fairness", "errors", "decision-boundary", "study-vs-ours", "conclusions"}
+    assert left_out == {
+        "training-comparison",
+        "fairness",
+        "errors",
+        "decision-boundary",
+        "study-vs-ours",
+        "conclusions",
+    }
     # ...and exactly those chapters refuse a study whose main run diverged (book/chapters).
-    needs_main = {n for n in NAMES if getattr(import_module(f"mnistcompare.book.chapters.{n.replace('-', '_')}"),
-                                                        "NEEDS_MAIN", False)}
+    needs_main = {
+        n
+        for n in NAMES
+        if getattr(import_module(f"mnistcompare.book.chapters.{n.replace('-', '_')}"), "NEEDS_MAIN", False)
+    }
     assert needs_main == left_out
 
 
@@ -136,8 +148,11 @@ def test_prose_and_captions_hold_no_hand_typed_results():
     (maths and code aside)."""
     for f in book_files():
         c = read(f)
-        text = qmd.INLINE.sub("", c.prose) + "\n" + "\n".join(
-            cell.options[k] for cell in c.cells for k in ("fig-cap", "tbl-cap") if k in cell.options)
+        text = (
+            qmd.INLINE.sub("", c.prose)
+            + "\n"
+            + "\n".join(cell.options[k] for cell in c.cells for k in ("fig-cap", "tbl-cap") if k in cell.options)
+        )
         text = re.sub(r"\$[^$]*\$", "", text)  # maths
         text = re.sub(r"`[^`]*`", "", text)  # code
         text = re.sub(r"SHA-256|float32|float64|int64", "", text)  # names
@@ -158,12 +173,15 @@ MAX_CELL_LINES = 10
 # returns the chapter's facts, and one call per figure, table or listing. Inline values
 # are facts. Nothing else: no lambdas, joins, comparisons or either-or choices.
 SETUP = "{{< include _setup.qmd >}}"
-ALLOWED_LINES = [re.compile(p) for p in (
-    r'F = book\.chapter\("[\w-]+", S\)',
-    r"F\.\w+\(\)",
-    r'F\.\w+\("[\w ]+"\)',
-    r'print\(F\.\w+\((?:"[\w ]+")?\)\)',
-)]
+ALLOWED_LINES = [
+    re.compile(p)
+    for p in (
+        r'F = book\.chapter\("[\w-]+", S\)',
+        r"F\.\w+\(\)",
+        r'F\.\w+\("[\w ]+"\)',
+        r'print\(F\.\w+\((?:"[\w ]+")?\)\)',
+    )
+]
 ALLOWED_INLINE = re.compile(r"F\.\w+")
 
 
@@ -194,7 +212,9 @@ def test_chapter_cells_are_thin(path):
 
 def test_the_thin_chapter_check_catches_logic(tmp_path):
     bad = tmp_path / "bad.qmd"
-    bad.write_text('# Bad\n\n```{python}\nwords = ", ".join(x for x in F.names)\n```\n\n`{python} F.a if F.b else F.c`\n')
+    bad.write_text(
+        '# Bad\n\n```{python}\nwords = ", ".join(x for x in F.names)\n```\n\n`{python} F.a if F.b else F.c`\n'
+    )
     chapter = read(bad)
     assert not any(p.fullmatch(chapter.cells[0].python_lines()[0]) for p in ALLOWED_LINES)
     assert not ALLOWED_INLINE.fullmatch(chapter.inline[0])
@@ -221,10 +241,13 @@ def notebook_for(path: Path) -> nbformat.NotebookNode:
     chapter = read(path)
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(cell.source) for cell in chapter.cells]
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "import json as _json\n"
-        f"_exprs = {chapter.inline!r}\n"
-        "print(_json.dumps([[e, str(eval(e)), type(eval(e)).__name__] for e in _exprs]))"))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import json as _json\n"
+            f"_exprs = {chapter.inline!r}\n"
+            "print(_json.dumps([[e, str(eval(e)), type(eval(e)).__name__] for e in _exprs]))"
+        )
+    )
     return nb
 
 
@@ -252,8 +275,10 @@ def execute(path: Path, base_format: str, info_dir: Path, monkeypatch) -> nbform
 # and so executes every chapter for both formats, and checks the PDF's figures and text:
 # the same execution is not run twice. Each chapter's notebook runs in a fresh kernel as
 # its readers run it (tests/test_notebooks.py).
-PDF_BY_RENDER = pytest.mark.skipif(bool(quarto()), reason="Quarto is installed: the render check executes every "
-                                                          "chapter for the PDF and checks what it shows")
+PDF_BY_RENDER = pytest.mark.skipif(
+    bool(quarto()),
+    reason="Quarto is installed: the render check executes every chapter for the PDF and checks what it shows",
+)
 FIGURE = re.compile(r'^!\[\]\((figures/fig-[\w-]+\.pdf)\)\{fig-alt="([^"]{40,})"\}$')
 
 

@@ -78,10 +78,15 @@ def test_study_edition_prints_the_profile_that_renders_the_book(monkeypatch, cap
     side, main_run = {**d, "experiment": "boundaries", "input": "2 components"}, {**d, "experiment": "main"}
     # Only a main run that diverged makes the reduced edition: a side experiment costs its own parts.
     for found, edition in (([], "study"), ([side], "study"), ([side, main_run], "diverged")):
-        monkeypatch.setattr(study, "load_or_compute", lambda *a, found=found, **k: {
-            "diverged": found, "cache_file": "c.json", "compute_seconds": 1.0})
+        monkeypatch.setattr(
+            study,
+            "load_or_compute",
+            lambda *a, found=found, **k: {"diverged": found, "cache_file": "c.json", "compute_seconds": 1.0},
+        )
         assert main(["study", "--edition", "--quiet"]) == 0
         assert capsys.readouterr().out == edition + "\n"  # nothing else on stdout: make report reads it
     assert main(["study", "--quiet"]) == 0
-    assert "diverged: main (seed 0): numpy network: test loss became inf in epoch 2 with learning rate 50.0" in \
-        capsys.readouterr().out
+    assert (
+        "diverged: main (seed 0): numpy network: test loss became inf in epoch 2 with learning rate 50.0"
+        in capsys.readouterr().out
+    )

@@ -4,7 +4,6 @@ import shutil
 
 import numpy as np
 import pytest
-
 from mnistcompare.core import data, paths
 
 

@@ -31,16 +31,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from scipy import stats as scipy_stats
-
 from bookrun import ROOT, book_files, execute_info, run_chapter
 from conftest import cached_study, quick_environment
-from test_book import shown
 from mnistcompare import study
 from mnistcompare.book import labels, qmd, report
 from mnistcompare.book.report import Statement, Table
 from mnistcompare.core import params as P
 from mnistcompare.core import paths
+from scipy import stats as scipy_stats
+from test_book import shown
 
 FORKS = {
     "defaults": {},
@@ -55,8 +54,12 @@ FORKS = {
     "lr 1000 diverges the 3-vs-8 networks": {"lr": 1000},
     "lr 1e8 diverges the main run": {"lr": 1e8},
     "he, one seed, one epoch, one thread": {"init": "he", "seeds": 1, "epochs": 1, "threads": 1},
-    "small, no parity, smallest subset, lr 1000": {"init": "small", "parity": False, "subset": P.MIN_SUBSET,
-                                                   "lr": 1000},
+    "small, no parity, smallest subset, lr 1000": {
+        "init": "small",
+        "parity": False,
+        "subset": P.MIN_SUBSET,
+        "lr": 1000,
+    },
 }
 EVERYDAY = ("defaults", "he, one seed, one epoch, one thread")
 CASES = [pytest.param(name, id=name, marks=[] if name in EVERYDAY else [pytest.mark.full]) for name in FORKS]
@@ -87,14 +90,25 @@ def fork(request, tmp_path_factory, quick_cache):
     changes = FORKS[request.param]
     project = fork_project(tmp_path_factory.mktemp("fork"), changes)
     info = execute_info(project, "html")
-    with quick_environment(quick_cache, QUARTO_PROJECT_ROOT=str(project), MNISTCOMPARE_DATA_DIR=str(ROOT / "data"),
-                           QUARTO_EXECUTE_INFO=str(info)):
+    with quick_environment(
+        quick_cache,
+        QUARTO_PROJECT_ROOT=str(project),
+        MNISTCOMPARE_DATA_DIR=str(ROOT / "data"),
+        QUARTO_EXECUTE_INFO=str(info),
+    ):
         loaded = P.load(paths.params_file())
         S = cached_study(loaded, quick_cache)
         edition = study.edition(S)
-        with quick_environment(quick_cache, QUARTO_PROJECT_ROOT=str(project), QUARTO_PROFILE=edition,
-                               MNISTCOMPARE_DATA_DIR=str(ROOT / "data"), QUARTO_EXECUTE_INFO=str(info)):
-            ran = {path.stem if path.name != "index.qmd" else "index": run_chapter(path) for path in book_files(edition)}
+        with quick_environment(
+            quick_cache,
+            QUARTO_PROJECT_ROOT=str(project),
+            QUARTO_PROFILE=edition,
+            MNISTCOMPARE_DATA_DIR=str(ROOT / "data"),
+            QUARTO_EXECUTE_INFO=str(info),
+        ):
+            ran = {
+                path.stem if path.name != "index.qmd" else "index": run_chapter(path) for path in book_files(edition)
+            }
         yield {"changes": changes, "loaded": loaded, "S": S, "edition": edition, "ran": ran}
 
 
@@ -147,26 +161,35 @@ def expected(name: str, S: dict) -> str:
         return max(gap, key=gap.get)
     if name == "boundaries":
         c = S["boundaries"]["classifiers"]
-        return "same" if np.mean(np.asarray(c["numpy"]["grid"]) == np.asarray(c["pytorch"]["grid"])) >= 0.95 \
+        return (
+            "same"
+            if np.mean(np.asarray(c["numpy"]["grid"]) == np.asarray(c["pytorch"]["grid"])) >= 0.95
             else "different"
+        )
     if name == "projection":
-        gains = [c["accuracy_full"] - c["accuracy_2d"] for c in S["boundaries"]["classifiers"].values()
-                 if c["accuracy_full"] is not None and c["accuracy_2d"] is not None]
+        gains = [
+            c["accuracy_full"] - c["accuracy_2d"]
+            for c in S["boundaries"]["classifiers"].values()
+            if c["accuracy_full"] is not None and c["accuracy_2d"] is not None
+        ]
         return "every classifier" if min(gains) > 0 else "not every"
     if name == "wash_out":
         if len(S["seeds"]) < 2:
             return "cannot tell"
         # One run against its network's seeds: the pooled interval of a single observation.
         losses = seed_finals(S, "test_loss")
-        cis = [scipy_stats.ttest_ind([last(S[e], m)], losses[m], equal_var=True).confidence_interval(0.95)
-               for e, m in (("init_only", "pytorch"), ("init_small", "numpy"))]
+        cis = [
+            scipy_stats.ttest_ind([last(S[e], m)], losses[m], equal_var=True).confidence_interval(0.95)
+            for e, m in (("init_only", "pytorch"), ("init_small", "numpy"))
+        ]
         if any(ci.low > 0 or ci.high < 0 for ci in cis):
             return "persists"
         return "washes out" if all(-0.01 <= ci.low and ci.high <= 0.01 for ci in cis) else "cannot tell"
     if name == "gradients":
         g = S["gradients"]
-        return "right" if max(g["finite_differences"].values()) < 1e-6 and max(g["autograd"].values()) < 1e-5 \
-            else "wrong"
+        return (
+            "right" if max(g["finite_differences"].values()) < 1e-6 and max(g["autograd"].values()) < 1e-5 else "wrong"
+        )
     if name == "study_settings":
         return "same" if S["params"]["epochs"] == 20 else "different"
     if name == "overhead":
@@ -175,8 +198,11 @@ def expected(name: str, S: dict) -> str:
         return "unknown" if best < limit else "overhead" if limit / best < 0.5 else "arithmetic"
     if name in ("gather", "loss", "eval"):
         t = S["pytorch_idioms"]["seconds"][name]
-        chosen, other = {"gather": ("index_select", "X[idx]"), "loss": ("keep", "accumulate"),
-                         "eval": ("inference_mode", "no_grad")}[name]
+        chosen, other = {
+            "gather": ("index_select", "X[idx]"),
+            "loss": ("keep", "accumulate"),
+            "eval": ("inference_mode", "no_grad"),
+        }[name]
         if max(t[chosen], t[other]) / min(t[chosen], t[other]) <= 1.05:
             return "same"
         return "faster" if t[chosen] < t[other] else "slower"
@@ -237,7 +263,7 @@ def test_every_chapter_runs_and_no_raw_value_reaches_the_prose(fork):
     for name, ran in fork["ran"].items():
         for text in shown_texts(ran):
             m = LEAK.search(text)
-            assert not m, f"{name}: {m.group(0)!r} in {text[max(0, m.start() - 80):m.end() + 40]!r}"
+            assert not m, f"{name}: {m.group(0)!r} in {text[max(0, m.start() - 80) : m.end() + 40]!r}"
             # A cross-reference in generated words names a figure, table or section of the book.
             assert set(re.findall(r"@((?:sec|fig|tbl)-[\w-]+)", text)) <= targets, text
         # Quarto evaluates the inline values of content an edition hides too: only those shown must read.
@@ -246,8 +272,24 @@ def test_every_chapter_runs_and_no_raw_value_reaches_the_prose(fork):
             assert value or expr not in in_edition, f"{name}: `{expr}` is empty"
 
 
-VERDICTS = {"parity", "speed", "seeds", "seeds_loss", "paper", "overfitting", "boundaries", "projection", "wash_out", "gradients",
-            "study_settings", "overhead", "gather", "loss", "eval", "sgd"}
+VERDICTS = {
+    "parity",
+    "speed",
+    "seeds",
+    "seeds_loss",
+    "paper",
+    "overfitting",
+    "boundaries",
+    "projection",
+    "wash_out",
+    "gradients",
+    "study_settings",
+    "overhead",
+    "gather",
+    "loss",
+    "eval",
+    "sgd",
+}
 
 
 @pytest.mark.slow
@@ -267,11 +309,18 @@ def test_every_verdict_decides_what_the_numbers_say(fork):
 def test_the_words_describe_the_settings_in_force(fork):
     p, ran = fork["loaded"].params, fork["ran"]
     setup = ran["data-method"].inline["F.main_setup"]
-    for words in (f"{p.epochs} epoch", f"{p.hidden} hidden units", f"learning rate {p.lr:g}",
-                  f"minibatches of {p.batch_size}", f"`init: {p.init}`"):
+    for words in (
+        f"{p.epochs} epoch",
+        f"{p.hidden} hidden units",
+        f"learning rate {p.lr:g}",
+        f"minibatches of {p.batch_size}",
+        f"`init: {p.init}`",
+    ):
         assert words in setup, (words, setup)
     assert ("one seed" in ran["data-method"].inline["F.independent"]) == (p.seeds == 1)
-    banner = next(out.text for out in ran["index"].outputs if hasattr(out, "text") and "Parameters in force" in out.text)
+    banner = next(
+        out.text for out in ran["index"].outputs if hasattr(out, "text") and "Parameters in force" in out.text
+    )
     changed = re.search(r"Changed from the project's defaults: (.*?)\.(?:\n|$)", banner)
     listed = dict(re.findall(r"`(\w+): ([^`]+)` \(", changed.group(1))) if changed else {}
     defaults = P.Params().to_dict()
@@ -317,9 +366,9 @@ def test_inline_values_are_numbers_quantities_or_whole_sentences(fork):
                 continue
             where = f"{name}: `{m.group(1)}` = {str(value)[:80]!r}"
             assert SENTENCES.match(str(value).strip()), where
-            paragraph_before = re.split(r"\n\s*\n|^:::.*$", prose[:m.start()], flags=re.M)[-1]
+            paragraph_before = re.split(r"\n\s*\n|^:::.*$", prose[: m.start()], flags=re.M)[-1]
             assert BEFORE.search(paragraph_before), f"{where} follows {paragraph_before[-40:]!r}"
-            assert AFTER.match(prose[m.end():]), f"{where} is followed by {prose[m.end():m.end() + 40]!r}"
+            assert AFTER.match(prose[m.end() :]), f"{where} is followed by {prose[m.end() : m.end() + 40]!r}"
 
 
 FACTOR = re.compile(r"([\d.,]+) s per epoch for NumPy against ([\d.,]+) s for PyTorch, a factor of (\d+(?:\.\d+)?)")
@@ -367,8 +416,10 @@ def test_what_diverged_is_said_where_it_is_missing(fork):
     boundaries = diverged_in(S, "boundaries")
     if boundaries:
         for d in boundaries:
-            assert f"epoch {d['epoch']} with learning rate {d['lr']:g}" in ran["decision-boundary"].inline["F.two_d"] + \
-                ran["decision-boundary"].inline["F.pixels"]
+            assert (
+                f"epoch {d['epoch']} with learning rate {d['lr']:g}"
+                in ran["decision-boundary"].inline["F.two_d"] + ran["decision-boundary"].inline["F.pixels"]
+            )
         assert labels.EXPERIMENTS["boundaries"].shows in note.text
         # The 3-versus-8 analysis keeps what trained: the logistic regression, and each
         # network on the input it trained on.
@@ -377,8 +428,12 @@ def test_what_diverged_is_said_where_it_is_missing(fork):
         for d in boundaries:
             key = "accuracy_2d" if d["input"] == "2 components" else "accuracy_full"
             assert c[d["model"]][key] is None
-    for experiment, chapter, label in (("seeds", "fairness", "tbl-seeds"), ("seeds", "fairness", "fig-seeds"),
-                                       ("init_only", "fairness", "fig-init"), ("paper_like", "study-vs-ours", "fig-paper")):
+    for experiment, chapter, label in (
+        ("seeds", "fairness", "tbl-seeds"),
+        ("seeds", "fairness", "fig-seeds"),
+        ("init_only", "fairness", "fig-init"),
+        ("paper_like", "study-vs-ours", "fig-paper"),
+    ):
         if diverged_in(S, experiment):
             stand_in = ran[chapter].output(label)  # what diverged, in place of the figure or table
             d = diverged_in(S, experiment)[0]

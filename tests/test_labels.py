@@ -18,8 +18,14 @@ def test_the_registry_declares_each_experiment_once():
     assert len(names) == len(set(names))
     assert [e.name for e in registry.EXPERIMENTS if e.alone] == ["main", "bench"]  # first, alone on the machine
     assert [e.name for e in registry.EXPERIMENTS if e.per_seed] == ["seeds"]
-    assert {e.name for e in registry.EXPERIMENTS if e.networks} == {"main", "seeds", "paper_like", "init_only",
-                                                                     "boundaries", "init_small"}
+    assert {e.name for e in registry.EXPERIMENTS if e.networks} == {
+        "main",
+        "seeds",
+        "paper_like",
+        "init_only",
+        "boundaries",
+        "init_small",
+    }
 
 
 def test_divergences_say_what_each_record_says():

@@ -31,8 +31,11 @@ def imported_layers(path: Path, package: Path = PACKAGE) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted(p for layer in LAYERS for p in (PACKAGE / layer).rglob("*.py")),
-                         ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for layer in LAYERS for p in (PACKAGE / layer).rglob("*.py")),
+    ids=lambda p: str(p.relative_to(PACKAGE)),
+)
 def test_imports_run_downwards(path):
     layer = path.relative_to(PACKAGE).parts[0]
     assert imported_layers(path) <= MAY_IMPORT[layer], f"{layer}/{path.name} imports {imported_layers(path)}"
@@ -53,8 +56,10 @@ def test_the_check_sees_an_upward_import(tmp_path):
 def module_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
     """Each module of the package (dotted, without the package's name) and the package's
     modules it imports, at the top or inside a function."""
-    modules = {".".join(p.relative_to(package).with_suffix("").parts).removesuffix(".__init__"): p
-               for p in package.rglob("*.py")}
+    modules = {
+        ".".join(p.relative_to(package).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in package.rglob("*.py")
+    }
     graph = {}
     for name, path in modules.items():
         pkg = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from bookrun import ROOT
 from mnistcompare.book import contents, notebooks
 from mnistcompare.book.contents import NAMES
+from nbclient import NotebookClient
 
-QUARTO_MARKUP = re.compile(r"`\{python\}|^:::|\{\{<|\{#(?:sec|fig|tbl)-|(?<![\w`])@(?:sec|fig|tbl)-|\.content-visible",
-                           re.M)
+QUARTO_MARKUP = re.compile(
+    r"`\{python\}|^:::|\{\{<|\{#(?:sec|fig|tbl)-|(?<![\w`])@(?:sec|fig|tbl)-|\.content-visible", re.M
+)
 MARKER = re.compile(r"\*\*\[(\d+)\]\*\*")
 
 
@@ -67,18 +67,24 @@ def test_the_prose_has_no_quarto_markup_and_each_marker_its_value(built):
 
 
 def test_the_repository_is_written_once_and_ci_names_its_own(tmp_path):
-    assert contents.repo_url(ROOT, environ={}) == __import__("yaml").safe_load(
-        (ROOT / "_quarto.yml").read_text())["book"]["repo-url"]
+    assert (
+        contents.repo_url(ROOT, environ={})
+        == __import__("yaml").safe_load((ROOT / "_quarto.yml").read_text())["book"]["repo-url"]
+    )
     assert contents.repo_url(ROOT, environ={"GITHUB_REPOSITORY": "someone/fork"}) == "https://github.com/someone/fork"
-    assert contents.colab_url("https://github.com/someone/fork", "fairness") == \
-        "https://colab.research.google.com/github/someone/fork/blob/notebooks/fairness.ipynb"
+    assert (
+        contents.colab_url("https://github.com/someone/fork", "fairness")
+        == "https://colab.research.google.com/github/someone/fork/blob/notebooks/fairness.ipynb"
+    )
 
 
 def test_quarto_conditional_content_as_the_full_edition_shows_it():
-    text = ('a [shown]{.content-visible unless-profile="diverged"} b\n\n::: {.content-visible when-profile="diverged"}\n'
-            'hidden\n:::\n\n::: {.content-visible unless-profile="diverged"}\nkept\n:::\n'
-            '::: {.content-visible when-format="html"}\n::: {.panel-tabset}\ntabs\n:::\n:::\n'
-            '::: {.content-visible unless-format="html"}\n::: {.callout-note}\nin turn\n:::\n:::\n')
+    text = (
+        'a [shown]{.content-visible unless-profile="diverged"} b\n\n::: {.content-visible when-profile="diverged"}\n'
+        'hidden\n:::\n\n::: {.content-visible unless-profile="diverged"}\nkept\n:::\n'
+        '::: {.content-visible when-format="html"}\n::: {.panel-tabset}\ntabs\n:::\n:::\n'
+        '::: {.content-visible unless-format="html"}\n::: {.callout-note}\nin turn\n:::\n:::\n'
+    )
     assert notebooks.full_edition(text) == "a shown b\n\n\nkept\n::: {.callout-note}\nin turn\n:::\n"
 
 
@@ -117,8 +123,10 @@ def run(nb, folder: Path, monkeypatch, kernel: str = "python3", **env):
 
 def text_of(cell) -> str:
     """What a code cell shows: its printed text and the plain text of its results."""
-    return "".join(o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
-                   for o in cell.get("outputs", []))
+    return "".join(
+        o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
+        for o in cell.get("outputs", [])
+    )
 
 
 def assert_shown(name, nb):
@@ -131,8 +139,15 @@ def assert_shown(name, nb):
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "markdown":
             continue
-        data = [o.get("data", {}) for o in nb.cells[i + 1].get("outputs", [])
-                if o.output_type in ("display_data", "execute_result")] if i + 1 < len(nb.cells) else []
+        data = (
+            [
+                o.get("data", {})
+                for o in nb.cells[i + 1].get("outputs", [])
+                if o.output_type in ("display_data", "execute_result")
+            ]
+            if i + 1 < len(nb.cells)
+            else []
+        )
         if cell.source.startswith("**Figure"):
             assert any(m in d for d in data for m in FIGURE_MIMES), f"{name}: {cell.source[:60]}: no figure"
         elif cell.source.startswith("**Table"):
@@ -153,14 +168,19 @@ def test_a_notebook_runs_from_another_folder_with_the_package_installed(built, q
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "unrelated"\n')  # never the project
     nb = run(with_probe(built["training-comparison"]), folder, monkeypatch)
     assert not nb.cells[1].outputs and list(folder.iterdir()) == []
-    assert probed(nb) == {"package": str(ROOT / "code" / "mnistcompare"), "cwd": str(ROOT),
-                          "params": str(ROOT / "params.yml")}
+    assert probed(nb) == {
+        "package": str(ROOT / "code" / "mnistcompare"),
+        "cwd": str(ROOT),
+        "params": str(ROOT / "params.yml"),
+    }
     assert_shown("training-comparison", nb)
 
 
-PROBE = ("import json, os, mnistcompare\nfrom mnistcompare.core import paths\n"
-         "print(json.dumps({'package': os.path.dirname(mnistcompare.__file__), 'cwd': os.getcwd(), "
-         "'params': str(paths.params_file())}))")
+PROBE = (
+    "import json, os, mnistcompare\nfrom mnistcompare.core import paths\n"
+    "print(json.dumps({'package': os.path.dirname(mnistcompare.__file__), 'cwd': os.getcwd(), "
+    "'params': str(paths.params_file())}))"
+)
 
 
 def with_probe(nb):
@@ -185,8 +205,14 @@ def fresh_environment(tmp_path_factory):
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     ours = Path(sysconfig.get_paths()["purelib"])
     links = base / "packages"
     links.mkdir()
@@ -196,10 +222,23 @@ def fresh_environment(tmp_path_factory):
     (site / "packages.pth").write_text(f"{links}\n")
     kernels = base / "jupyter" / "kernels" / "fresh"
     kernels.mkdir(parents=True)
-    (kernels / "kernel.json").write_text(json.dumps({
-        "argv": [str(python), "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                 "--IPKernelApp.log_level=ERROR"],
-        "display_name": "fresh", "language": "python"}))
+    (kernels / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [
+                    str(python),
+                    "-Xfrozen_modules=off",
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                    "--IPKernelApp.log_level=ERROR",
+                ],
+                "display_name": "fresh",
+                "language": "python",
+            }
+        )
+    )
     outside = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     missing = subprocess.run([str(python), "-c", "import mnistcompare"], env=outside, capture_output=True, text=True)
     assert "No module named 'mnistcompare'" in missing.stderr, missing.stderr
@@ -210,15 +249,29 @@ def repository_copy(folder: Path) -> Path:
     """This working tree as a repository of one commit (its tracked and unignored files, not
     data/ nor _cache/): what a clone of the pushed branch gets."""
     folder.mkdir()
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            check=True, capture_output=True, text=True).stdout.split("\0")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\0")
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file() and not source.is_symlink():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, folder / name)
-    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "init.defaultBranch=main",
-           "-c", "commit.gpgsign=false"]
+    git = [
+        "git",
+        "-c",
+        "user.name=test",
+        "-c",
+        "user.email=test@example.invalid",
+        "-c",
+        "init.defaultBranch=main",
+        "-c",
+        "commit.gpgsign=false",
+    ]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the working tree"]):
         subprocess.run([*git, *args], cwd=folder, check=True)
     return folder
@@ -226,7 +279,8 @@ def repository_copy(folder: Path) -> Path:
 
 @pytest.mark.slow
 def test_a_notebook_clones_and_installs_in_a_fresh_environment_and_runs_again_after_a_restart(
-        fresh_environment, quick_study_env, monkeypatch, tmp_path):
+    fresh_environment, quick_study_env, monkeypatch, tmp_path
+):
     """As in Colab or a new virtual environment: the package is missing, so the set-up cell
     clones the repository (here from a local copy) and installs it (offline: no index, no
     dependencies, no build isolation, set through pip's environment variables); then, as
@@ -240,9 +294,15 @@ def test_a_notebook_clones_and_installs_in_a_fresh_environment_and_runs_again_af
     folder.mkdir()
     name = "training-comparison"
     nb = with_probe(notebooks.build(contents.chapter_paths(ROOT)[name], name, str(origin)))
-    env = {"JUPYTER_PATH": str(jupyter), "PYTHONPATH": None, "MNISTCOMPARE_DATA_DIR": str(ROOT / "data"),
-           "PIP_NO_INDEX": "1", "PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "0",  # "0": no isolation
-           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env = {
+        "JUPYTER_PATH": str(jupyter),
+        "PYTHONPATH": None,
+        "MNISTCOMPARE_DATA_DIR": str(ROOT / "data"),
+        "PIP_NO_INDEX": "1",
+        "PIP_NO_DEPS": "1",
+        "PIP_NO_BUILD_ISOLATION": "0",  # "0": no isolation
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
     clone = folder / "mnistcompare-repo"
     expected = {"package": str(clone / "code" / "mnistcompare"), "cwd": str(clone), "params": str(clone / "params.yml")}
     first = run(nb, folder, monkeypatch, kernel="fresh", **env)

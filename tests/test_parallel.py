@@ -4,12 +4,11 @@ bit-identical results to running the same experiments one after another."""
 import json
 
 import pytest
-
-from mnistcompare.core import data
-from mnistcompare.study import registry, runner
-from mnistcompare import study
-from mnistcompare.core import params as P
 from conftest import TINY_GROUP
+from mnistcompare import study
+from mnistcompare.core import data
+from mnistcompare.core import params as P
+from mnistcompare.study import registry, runner
 
 computed = runner.computed_values  # results without timings, memory and environment
 
@@ -17,7 +16,9 @@ computed = runner.computed_values  # results without timings, memory and environ
 @pytest.fixture(scope="module")
 def small(mnist):
     """3,000 training and 2,000 test images: enough for every experiment, quick to ship to workers."""
-    return data.MNIST(mnist.X_train[:3000], mnist.y_train[:3000], mnist.X_test[:2000], mnist.y_test[:2000], mnist.sha256)
+    return data.MNIST(
+        mnist.X_train[:3000], mnist.y_train[:3000], mnist.X_test[:2000], mnist.y_test[:2000], mnist.sha256
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +34,17 @@ def sequential(tasks, small):
 
 
 def test_tasks_cover_every_side_by_side_experiment_longest_first(tasks):
-    assert [t.name for t in tasks] == ["seed_0", "seed_1", "paper_like", "init_only", "boundaries", "init_small",
-                                       "pytorch_idioms", "gradients", "pca"]
+    assert [t.name for t in tasks] == [
+        "seed_0",
+        "seed_1",
+        "paper_like",
+        "init_only",
+        "boundaries",
+        "init_small",
+        "pytorch_idioms",
+        "gradients",
+        "pca",
+    ]
     assert all(t.kwargs["params"].threads == 1 for t in tasks if "params" in t.kwargs)
 
 
@@ -59,11 +69,14 @@ def test_worker_processes_give_bit_identical_results(sequential, tasks, small):
 
 
 def test_dask_cluster_gives_bit_identical_results(sequential, tasks, small):
-    pytest.importorskip("dask.distributed", reason="dask is optional: pip install -e '.[cluster]' to test the cluster path")
+    pytest.importorskip(
+        "dask.distributed", reason="dask is optional: pip install -e '.[cluster]' to test the cluster path"
+    )
     from dask.distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         results, seconds, how = runner.run_tasks(tasks, small, threads=1, scheduler=cluster.scheduler_address)
     assert how["backend"] == "dask" and how["workers"] == 2 and how["cluster"] is True
     assert "127.0.0.1" not in json.dumps(how)  # the scheduler's address stays out of the study
@@ -86,7 +99,9 @@ def test_unique_task_names_and_a_clear_error_without_dask(small, monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_dask)
-    with pytest.raises(RuntimeError, match=r"MNISTCOMPARE_SCHEDULER=tcp://127.0.0.1:1 .*pip install -e '\.\[cluster\]'"):
+    with pytest.raises(
+        RuntimeError, match=r"MNISTCOMPARE_SCHEDULER=tcp://127.0.0.1:1 .*pip install -e '\.\[cluster\]'"
+    ):
         runner.run_tasks([task], small, scheduler="tcp://127.0.0.1:1")
 
 
@@ -96,8 +111,17 @@ def test_study_records_its_time_budget(tiny_study):
     result = tiny_study[0]  # computed on two worker processes
     t = result["timings"]
     alone = {"load_data", "main", "bench", "other"}  # bench: the short benchmark, alone after the main run
-    assert set(t) == alone | {"seed_0", "seed_1", "paper_like", "init_only", "boundaries", "init_small",
-                              "pytorch_idioms", "gradients", "pca"}
+    assert set(t) == alone | {
+        "seed_0",
+        "seed_1",
+        "paper_like",
+        "init_only",
+        "boundaries",
+        "init_small",
+        "pytorch_idioms",
+        "gradients",
+        "pca",
+    }
     assert all(v >= 0 for v in t.values())
     par = result["parallel"]
     assert par["backend"] == "loky" and par["workers"] == 2 and par["threads_per_worker"] == 1
@@ -115,7 +139,10 @@ def test_study_records_its_time_budget(tiny_study):
 def test_only_measured_values_are_left_out_of_the_comparison():
     run = {"history": [{"epoch": 1, "train_loss": 0.25, "seconds": 1.0}], "environment": {"threads": 1}}
     slower = {"history": [{"epoch": 1, "train_loss": 0.25, "seconds": 2.0}], "environment": {"threads": 2}}
-    other_loss = {"history": [{"epoch": 1, "train_loss": 0.25 + 1e-16 * 4, "seconds": 1.0}], "environment": {"threads": 1}}
+    other_loss = {
+        "history": [{"epoch": 1, "train_loss": 0.25 + 1e-16 * 4, "seconds": 1.0}],
+        "environment": {"threads": 1},
+    }
     assert computed(run) == computed(slower) == {"history": [{"epoch": 1, "train_loss": 0.25}]}
     assert computed(run) != computed(other_loss)
 

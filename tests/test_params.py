@@ -3,27 +3,33 @@
 import dataclasses
 
 import pytest
-
 from mnistcompare.core import params as P
 from mnistcompare.core.params import ParamError, Params
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("epochs", 0, "epochs must be a positive integer, got 0"),
-    ("epochs", 2.5, "epochs must be a positive integer, got 2.5"),
-    ("hidden", -3, "hidden must be a positive integer, got -3"),
-    ("batch_size", "64", "batch_size must be a positive integer, got '64'"),
-    ("lr", 0.0, "lr must be a positive finite number, got 0.0"),
-    ("lr", float("nan"), "lr must be a positive finite number, got nan"),
-    ("lr", float("inf"), "lr must be a positive finite number, got inf"),
-    ("subset", 0, "subset must be a positive integer, got 0"),
-    ("subset", 99, "subset must be at least 100 images (ten of each digit on average), or null for all of them; got 99"),
-    ("seed", -1, "seed must be an integer >= 0, got -1"),
-    ("init", "xavier", "init must be one of pytorch, he, small; got 'xavier'"),
-    ("device", "tpu", "device must be one of cpu, cuda; got 'tpu'"),
-    ("parity", "yes", "parity must be true or false, got 'yes'"),
-    ("seeds", 0, "seeds must be a positive integer, got 0"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("epochs", 0, "epochs must be a positive integer, got 0"),
+        ("epochs", 2.5, "epochs must be a positive integer, got 2.5"),
+        ("hidden", -3, "hidden must be a positive integer, got -3"),
+        ("batch_size", "64", "batch_size must be a positive integer, got '64'"),
+        ("lr", 0.0, "lr must be a positive finite number, got 0.0"),
+        ("lr", float("nan"), "lr must be a positive finite number, got nan"),
+        ("lr", float("inf"), "lr must be a positive finite number, got inf"),
+        ("subset", 0, "subset must be a positive integer, got 0"),
+        (
+            "subset",
+            99,
+            "subset must be at least 100 images (ten of each digit on average), or null for all of them; got 99",
+        ),
+        ("seed", -1, "seed must be an integer >= 0, got -1"),
+        ("init", "xavier", "init must be one of pytorch, he, small; got 'xavier'"),
+        ("device", "tpu", "device must be one of cpu, cuda; got 'tpu'"),
+        ("parity", "yes", "parity must be true or false, got 'yes'"),
+        ("seeds", 0, "seeds must be a positive integer, got 0"),
+    ],
+)
 def test_bad_values_are_refused_with_a_clear_message(key, value, message):
     with pytest.raises(ParamError) as err:
         Params(**{key: value})
@@ -61,8 +67,15 @@ def test_file_quick_section_and_environment_layer_in_order(tmp_path):
     assert P.load(f, environ={}).params.epochs == 7
     quick = P.load(f, environ={"MNISTCOMPARE_QUICK": "1"})
     assert quick.quick and (quick.params.epochs, quick.params.subset, quick.params.hidden) == (2, 500, 64)
-    env = P.load(f, environ={"MNISTCOMPARE_QUICK": "1", "MNISTCOMPARE_EPOCHS": "4", "MNISTCOMPARE_LR": "0.05",
-                             "MNISTCOMPARE_HIDDEN": ""})
+    env = P.load(
+        f,
+        environ={
+            "MNISTCOMPARE_QUICK": "1",
+            "MNISTCOMPARE_EPOCHS": "4",
+            "MNISTCOMPARE_LR": "0.05",
+            "MNISTCOMPARE_HIDDEN": "",
+        },
+    )
     assert (env.params.epochs, env.params.lr, env.params.hidden) == (4, 0.05, 64)
     assert env.overrides == {"epochs": 4, "lr": 0.05}
 
@@ -85,7 +98,6 @@ def test_the_project_parameters_file_states_every_key_at_its_default():
     """params.yml is the one file a fork edits: it names every parameter, at the dataclass's
     defaults (which the README's table gives), plus a quick section of known keys."""
     import yaml
-
     from mnistcompare.core import paths
 
     raw = yaml.safe_load(paths.params_file().read_text())

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from bookrun import ROOT
 from mnistcompare.core import paths
 
@@ -62,7 +61,16 @@ def test_the_cli_reads_the_checkouts_parameters_from_any_folder(elsewhere):
     as it does from the repository itself."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MNISTCOMPARE_") and k != "QUARTO_PROJECT_ROOT"}
     env["PYTHONPATH"] = str(ROOT / "code")
-    ran = {cwd: subprocess.run([sys.executable, "-m", "mnistcompare", "params"], cwd=cwd, env=env,
-                               capture_output=True, text=True, timeout=60) for cwd in (elsewhere, ROOT)}
+    ran = {
+        cwd: subprocess.run(
+            [sys.executable, "-m", "mnistcompare", "params"],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        for cwd in (elsewhere, ROOT)
+    }
     assert [r.returncode for r in ran.values()] == [0, 0], [r.stderr for r in ran.values()]
     assert ran[elsewhere].stdout == ran[ROOT].stdout and "(params.yml)" in ran[ROOT].stdout

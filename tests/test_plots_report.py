@@ -4,13 +4,11 @@ import inspect
 import json
 import re
 import textwrap
+from types import SimpleNamespace as NS
 
 import matplotlib.figure
 import numpy as np
 import pytest
-
-from types import SimpleNamespace as NS
-
 from mnistcompare.book import plots, report
 from mnistcompare.book.chapters import index, reproducibility
 from mnistcompare.study.records import Epoch, Network
@@ -18,14 +16,22 @@ from mnistcompare.study.records import Epoch, Network
 
 def network(n=3, base=1.0):
     history = tuple(Epoch(e, base / e, base / e + 0.1, 0.8 + 0.05 * e, 0.5, 0.1, 1000.0) for e in range(1, n + 1))
-    return Network(history=history, parameter_count=101770, confusion_matrix=(np.eye(10, dtype=int) * 9 + 1).tolist(),
-                   peak_memory_bytes=2**20, peak_memory_method="tracemalloc", rss_peak_growth_bytes=2**21)
+    return Network(
+        history=history,
+        parameter_count=101770,
+        confusion_matrix=(np.eye(10, dtype=int) * 9 + 1).tolist(),
+        peak_memory_bytes=2**20,
+        peak_memory_method="tracemalloc",
+        rss_peak_growth_bytes=2**21,
+    )
 
 
 RUN = NS(models={m: network() for m in ("numpy", "pytorch")})  # the parts of a records.Run the figures read
 
 
-@pytest.mark.parametrize("base, expected", [("html", "html"), ("pdf", "static"), ("typst", "static"), ("docx", "static")])
+@pytest.mark.parametrize(
+    "base, expected", [("html", "html"), ("pdf", "static"), ("typst", "static"), ("docx", "static")]
+)
 def test_output_format_reads_quartos_execute_info(tmp_path, monkeypatch, base, expected):
     info = tmp_path / "info.json"
     info.write_text(json.dumps({"format": {"identifier": {"base-format": base}}}))
@@ -53,11 +59,18 @@ def test_each_figure_builds_in_both_formats_with_its_alt_text(monkeypatch, fmt):
 
     monkeypatch.setenv("MNISTCOMPARE_FIGURES", fmt)
     monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
-    made = [plots.epoch_times(RUN, "alt: times"),
-            plots.series_curves({"a": [{"epoch": 1, "value": 1.0}, {"epoch": 2, "value": 0.5}]}, "alt: series", "fig-s",
-                                metric="value", log_y=True,
-                                points=[{"series": "PyTorch (the study)", "epoch": 1, "value": 1.2, "note": "x"}]),
-            plots.pca_scatter(np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 10, [0.1, 0.07], "alt: pca")]
+    made = [
+        plots.epoch_times(RUN, "alt: times"),
+        plots.series_curves(
+            {"a": [{"epoch": 1, "value": 1.0}, {"epoch": 2, "value": 0.5}]},
+            "alt: series",
+            "fig-s",
+            metric="value",
+            log_y=True,
+            points=[{"series": "PyTorch (the study)", "epoch": 1, "value": 1.2, "note": "x"}],
+        ),
+        plots.pca_scatter(np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 10, [0.1, 0.07], "alt: pca"),
+    ]
     panels = [plots.training_curves(RUN, "alt: curves"), plots.confusion_matrices(RUN, "alt: confusion")]
     for fig in made:
         if fmt == "html":  # interactive, as wide as its column, described for screen readers
@@ -72,7 +85,7 @@ def test_each_figure_builds_in_both_formats_with_its_alt_text(monkeypatch, fmt):
         if fmt == "html":  # one chart per panel, in a row that wraps on a phone
             html = fig._repr_html_()
             assert 'role="group" aria-label="alt: ' in html and "flex-wrap: wrap" in html
-            assert html.count("<div id=\"altair-viz-") == len(fig.charts) >= 2
+            assert html.count('<div id="altair-viz-') == len(fig.charts) >= 2
             assert all(c.to_dict()["width"] == "container" for c in fig.charts)
         else:
             assert isinstance(fig, plots.StaticFigure) and "facet" in fig.source
@@ -96,7 +109,9 @@ def test_a_static_figure_is_a_markdown_image_with_its_alt_text_in_a_render(tmp_p
         info.write_text(json.dumps({"format": {"identifier": {"base-format": base}}}))
         monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
         bundle = figure._repr_mimebundle_()
-        assert bundle["text/markdown"] == f"![](figures/fig-misclassified.{ext}){{fig-alt=\"The first 'three' digits.\"}}"
+        assert (
+            bundle["text/markdown"] == f"![](figures/fig-misclassified.{ext}){{fig-alt=\"The first 'three' digits.\"}}"
+        )
         assert (tmp_path / "figures" / f"fig-misclassified.{ext}").read_bytes()[:4] in (b"%PDF", b"\x89PNG")
     monkeypatch.delenv("QUARTO_EXECUTE_INFO")
     assert set(figure._repr_mimebundle_()) == {"image/png", "text/plain"}
@@ -116,17 +131,27 @@ def execute_info(tmp_path, monkeypatch, base: str) -> None:
 
 def every_figure():
     """One of each kind of figure the chapters draw: charts, panels and matplotlib figures."""
-    b = NS(digits=(3, 8), grid_x=[0.0, 1.0], grid_y=[0.0, 1.0], test_points=[[0.2, 0.2], [0.8, 0.8]], test_labels=[0, 1],
-           classifiers={"logreg": NS(grid=[0, 0, 1, 1], accuracy_2d=0.9)})
-    return {"fig-time": plots.epoch_times(RUN, "alt: times"),
-            "fig-s": plots.series_curves({"a": [{"epoch": 1, "value": 1.0}, {"epoch": 2, "value": 0.5}]}, "alt: series",
-                                         "fig-s", metric="value"),
-            "fig-pca": plots.pca_scatter(np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 10, [0.1, 0.07],
-                                         "alt: pca"),
-            "fig-curves": plots.training_curves(RUN, "alt: curves"),
-            "fig-confusion": plots.confusion_matrices(RUN, "alt: confusion"),
-            "fig-boundary": plots.decision_boundaries(b, "alt: boundary"),
-            "fig-misclassified": plots.digit_gallery(np.eye(5, 784), np.arange(5), np.arange(5) + 1, "alt: gallery")}
+    b = NS(
+        digits=(3, 8),
+        grid_x=[0.0, 1.0],
+        grid_y=[0.0, 1.0],
+        test_points=[[0.2, 0.2], [0.8, 0.8]],
+        test_labels=[0, 1],
+        classifiers={"logreg": NS(grid=[0, 0, 1, 1], accuracy_2d=0.9)},
+    )
+    return {
+        "fig-time": plots.epoch_times(RUN, "alt: times"),
+        "fig-s": plots.series_curves(
+            {"a": [{"epoch": 1, "value": 1.0}, {"epoch": 2, "value": 0.5}]}, "alt: series", "fig-s", metric="value"
+        ),
+        "fig-pca": plots.pca_scatter(
+            np.random.default_rng(0).normal(size=(50, 2)), np.arange(50) % 10, [0.1, 0.07], "alt: pca"
+        ),
+        "fig-curves": plots.training_curves(RUN, "alt: curves"),
+        "fig-confusion": plots.confusion_matrices(RUN, "alt: confusion"),
+        "fig-boundary": plots.decision_boundaries(b, "alt: boundary"),
+        "fig-misclassified": plots.digit_gallery(np.eye(5, 784), np.arange(5), np.arange(5) + 1, "alt: gallery"),
+    }
 
 
 def test_the_site_gets_every_figure_in_both_schemes_as_one_output(tmp_path, monkeypatch):
@@ -177,15 +202,17 @@ def test_the_pdf_and_the_notebooks_get_one_light_figure(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ipykernel", sys)  # as inside a Jupyter kernel
     figures = every_figure()
     assert all(isinstance(figures[n], alt.TopLevelMixin) for n in ("fig-time", "fig-s", "fig-pca"))
-    assert all(isinstance(figures[n], plots.Panels) and figures[n].palette is plots.LIGHT
-               for n in ("fig-curves", "fig-confusion"))
+    assert all(
+        isinstance(figures[n], plots.Panels) and figures[n].palette is plots.LIGHT
+        for n in ("fig-curves", "fig-confusion")
+    )
     assert all(isinstance(figures[n], plots.StaticFigure) for n in ("fig-boundary", "fig-misclassified"))
     assert set(figures["fig-misclassified"]._repr_mimebundle_()) == {"image/png", "text/plain"}
 
 
 def _contrast(a: str, b: str) -> float:
     def lum(colour: str) -> float:
-        c = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        c = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         r, g, b_ = (x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c)
         return 0.2126 * r + 0.7152 * g + 0.0722 * b_
 
@@ -201,7 +228,18 @@ def _scss(path: str) -> dict[str, str]:
 
 
 # Vega's default category colours (tableau10): the series of series_curves, the digits of the PCA scatter.
-TABLEAU10 = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]
+TABLEAU10 = [
+    "#4c78a8",
+    "#f58518",
+    "#e45756",
+    "#72b7b2",
+    "#54a24b",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+]
 
 
 def test_the_dark_scheme_reads_on_its_background():
@@ -244,14 +282,21 @@ def test_points_are_a_history_as_epoch_value_pairs():
 
 
 def test_significant_figures_and_factors_from_the_printed_numbers():
-    assert [report.sig(x) for x in (0.0061234, 0.036, 1.0499, 12.34, 1234.5)] == ["0.00612", "0.0360", "1.05", "12.3",
-                                                                                  "1,230"]
+    assert [report.sig(x) for x in (0.0061234, 0.036, 1.0499, 12.34, 1234.5)] == [
+        "0.00612",
+        "0.0360",
+        "1.05",
+        "12.3",
+        "1,230",
+    ]
     assert report.ratio(0.036, 0.0061234) == ("0.0360", "0.00612", "5.9")  # 0.0360 / 0.00612, as printed
 
 
 def test_table_is_markdown_in_html_and_a_latex_float_body_in_the_pdf():
-    md = report.md_table(["implementation", "peak memory (median)", "method"],
-                         [["NumPy (by hand)", "1.38 MiB", "`tracemalloc`"], ["PyTorch", "50% $\\pm$ 2%", "rss_hwm & co"]])
+    md = report.md_table(
+        ["implementation", "peak memory (median)", "method"],
+        [["NumPy (by hand)", "1.38 MiB", "`tracemalloc`"], ["PyTorch", "50% $\\pm$ 2%", "rss_hwm & co"]],
+    )
     t = report.table(md)
     assert t._repr_markdown_() == md
     latex = t._repr_latex_()
@@ -298,8 +343,10 @@ def test_provenance_is_read_at_render_time_not_from_the_cache(tmp_path, monkeypa
     params = reproducibility.params_table().markdown_text
     assert "| `subset` | `500` | quick mode |" in params and "| `hidden` | `32` | environment override |" in params
     banner = index.banner(S)
-    assert all(item in banner for item in ("`epochs: 5` (params.yml)", "`hidden: 32` (environment)",
-                                           "`subset: 500` (quick mode)"))
+    assert all(
+        item in banner
+        for item in ("`epochs: 5` (params.yml)", "`hidden: 32` (environment)", "`subset: 500` (quick mode)")
+    )
     assert P.load(tmp_path / "params.yml", environ={}).sources["seed"] == "default"
 
 
@@ -330,28 +377,29 @@ def test_source_of_reads_a_module_without_importing_it(monkeypatch):
 
 def test_listings_drop_docstrings_and_keep_code_and_comments():
     source = (
-        'class A:\n'
+        "class A:\n"
         '    """Only a docstring: the body becomes `...`."""\n'
-        '\n'
-        'def f(x):\n'
+        "\n"
+        "def f(x):\n"
         '    """A docstring → over\n'
         '    two lines."""\n'
-        '    # a comment stays\n'
+        "    # a comment stays\n"
         '    s = """a string that is not a docstring"""\n'
-        '    return x  # so does this one\n'
-        '\n'
+        "    return x  # so does this one\n"
+        "\n"
         'def g(): "on the def\'s line: kept, or g would lose its body"\n'
     )
     assert report.without_docstrings(source) == (
-        'class A:\n'
-        '    ...\n'
-        '\n'
-        'def f(x):\n'
-        '    # a comment stays\n'
+        "class A:\n"
+        "    ...\n"
+        "\n"
+        "def f(x):\n"
+        "    # a comment stays\n"
         '    s = """a string that is not a docstring"""\n'
-        '    return x  # so does this one\n'
-        '\n'
-        'def g(): "on the def\'s line: kept, or g would lose its body"')
+        "    return x  # so does this one\n"
+        "\n"
+        'def g(): "on the def\'s line: kept, or g would lose its body"'
+    )
 
 
 def test_listings_are_the_code_that_runs_without_its_docstrings():
@@ -363,8 +411,16 @@ def test_listings_are_the_code_that_runs_without_its_docstrings():
     from mnistcompare.core import data, numpy_fast, numpy_mlp
     from mnistcompare.study import analysis
 
-    listed = {numpy_mlp.NumpyMLP.forward, numpy_mlp.NumpyMLP.backward, numpy_mlp.NumpyMLP.sgd_step,
-              numpy_mlp.log_softmax, numpy_mlp.train_epoch_reference, numpy_fast.train_epoch, data.load, analysis.pca}
+    listed = {
+        numpy_mlp.NumpyMLP.forward,
+        numpy_mlp.NumpyMLP.backward,
+        numpy_mlp.NumpyMLP.sgd_step,
+        numpy_mlp.log_softmax,
+        numpy_mlp.train_epoch_reference,
+        numpy_fast.train_epoch,
+        data.load,
+        analysis.pca,
+    }
     for fn in listed:
         block = report.source_block(fn)
         code = block.removeprefix("```python\n").removesuffix("\n```")
@@ -387,11 +443,19 @@ def test_the_banner_names_every_changed_parameter_that_changes_the_book(tmp_path
     monkeypatch.setenv("MNISTCOMPARE_DEVICE", "cuda")
     loaded = P.load(tmp_path / "params.yml")
     assert [(k, src) for k, _, src in report.changed(loaded)] == [
-        ("seed", "params.yml"), ("init", "params.yml"), ("device", "environment override"), ("threads", "params.yml")]
+        ("seed", "params.yml"),
+        ("init", "params.yml"),
+        ("device", "environment override"),
+        ("threads", "params.yml"),
+    ]
     monkeypatch.setenv("MNISTCOMPARE_FIGURES", "html")
     banner = index.banner(NS(created="x", compute_seconds=1))
     named = re.findall(r"`(\w+): ([^`]+)` \(([^)]+)\)", banner)
-    assert named == [("seed", "3", "params.yml"), ("init", "he", "params.yml"), ("device", "cuda", "environment"),
-                     ("threads", "1", "params.yml")]
+    assert named == [
+        ("seed", "3", "params.yml"),
+        ("init", "he", "params.yml"),
+        ("device", "cuda", "environment"),
+        ("threads", "1", "params.yml"),
+    ]
     assert "init he, 3 seeds from seed 3, device cuda, 1 thread(s)" in banner
     assert report.changed(P.load(None, environ={})) == []

@@ -25,8 +25,10 @@ _spec.loader.exec_module(check_render)
 
 QUARTO = check_render.quarto_command()
 needs_quarto = pytest.mark.skipif(
-    QUARTO is None, reason="Quarto is not installed: the render check needs a real render (make quarto, or "
-                           "../shared/tools/quarto/install on the project's machines)")
+    QUARTO is None,
+    reason="Quarto is not installed: the render check needs a real render (make quarto, or "
+    "../shared/tools/quarto/install on the project's machines)",
+)
 
 
 def _has_browser() -> bool:
@@ -43,25 +45,30 @@ needs_browser = pytest.mark.skipif(not _has_browser(), reason="no Chromium for P
 # --------------------------------------------------------------------------- the checkers on made-up text
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("Intro\n```\nmore", "code fence"),
-    ("::: {.callout-note}\nA note", "Quarto div fence"),
-    ("the gap is `{python} gap`", "inline code cell"),
-    ("as @fig-curves shows", "unresolved cross-reference"),
-    ("see ?@sec-data", "unresolved cross-reference"),
-    ("As ?fig-nothere shows", "unresolved cross-reference"),
-    ("MNIST [@lecun1998] is", "unresolved citation"),
-    ("alt.Chart(...)", "object repr"),
-    ("<IPython.core.display.Markdown object>", "object repr"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Intro\n```\nmore", "code fence"),
+        ("::: {.callout-note}\nA note", "Quarto div fence"),
+        ("the gap is `{python} gap`", "inline code cell"),
+        ("as @fig-curves shows", "unresolved cross-reference"),
+        ("see ?@sec-data", "unresolved cross-reference"),
+        ("As ?fig-nothere shows", "unresolved cross-reference"),
+        ("MNIST [@lecun1998] is", "unresolved citation"),
+        ("alt.Chart(...)", "object repr"),
+        ("<IPython.core.display.Markdown object>", "object repr"),
+    ],
+)
 def test_leaks_are_found(text, kind):
     found = check_render.leak_problems(text)
     assert any(kind in p for p in found), found
 
 
 def test_clean_prose_and_code_pass():
-    text = ("Figure 4.1 shows both networks; the loss is 0.0712 (LeCun et al. 1998). "
-            "@dataclass\nclass Params: x = 1  # a decorator is not a reference. Email a@b.org.")
+    text = (
+        "Figure 4.1 shows both networks; the loss is 0.0712 (LeCun et al. 1998). "
+        "@dataclass\nclass Params: x = 1  # a decorator is not a reference. Email a@b.org."
+    )
     assert check_render.leak_problems(text, {"lecun1998"}) == []
 
 
@@ -88,15 +95,23 @@ def test_chart_problems():
     assert "drew no marks" in check_render.chart_problems([{**ok, "marks": 0}])[0]
     assert "shows an error" in check_render.chart_problems([{**ok, "error": "Javascript Error: x"}])[0]
     image = {**ok, "id": "fig-gallery", "kind": "figure image", "right": 1000.0}
-    assert check_render.chart_problems([image]) == ["figure image fig-gallery is wider than the text column: it ends "
-                                                    f"{1000.0 - ok['column_right']:.0f} px past it"]
+    assert check_render.chart_problems([image]) == [
+        f"figure image fig-gallery is wider than the text column: it ends {1000.0 - ok['column_right']:.0f} px past it"
+    ]
 
 
 def test_accessibility_problems_are_the_critical_and_serious_violations():
-    violations = [{"id": "image-alt", "impact": "critical", "help": "Images must have alternative text", "nodes": 2,
-                   "target": "img"},
-                  {"id": "color-contrast", "impact": "serious", "help": "contrast", "nodes": 1, "target": "p > a"},
-                  {"id": "region", "impact": "moderate", "help": "landmarks", "nodes": 9, "target": "div"}]
+    violations = [
+        {
+            "id": "image-alt",
+            "impact": "critical",
+            "help": "Images must have alternative text",
+            "nodes": 2,
+            "target": "img",
+        },
+        {"id": "color-contrast", "impact": "serious", "help": "contrast", "nodes": 1, "target": "p > a"},
+        {"id": "region", "impact": "moderate", "help": "landmarks", "nodes": 9, "target": "div"},
+    ]
     found = check_render.accessibility_problems(violations)
     assert len(found) == 2 and found[0].startswith("accessibility: critical image-alt") and "2 element(s)" in found[0]
     assert check_render.accessibility_problems(violations[2:]) == []
@@ -112,7 +127,8 @@ def test_a_chart_drawn_while_hidden_is_a_problem():
     ok = {"id": "fig-time", "marks": 12, "error": "", "right": 900.0, "column_right": 920.0, "width": 600.0}
     assert check_render.chart_problems([ok]) == []
     assert check_render.chart_problems([{**ok, "width": 0.0}]) == [
-        "chart fig-time is shown 0 px wide: drawn while hidden and not drawn again"]
+        "chart fig-time is shown 0 px wide: drawn while hidden and not drawn again"
+    ]
 
 
 def test_colours_and_contrast():
@@ -129,19 +145,28 @@ def test_colours_and_contrast():
 def test_the_page_must_be_in_the_scheme_asked_for():
     dark = {"dark": True, "light": False, "background": "rgb(23, 25, 30)", "toggle": True}
     assert check_render.scheme_problems(dark, "dark") == []
-    assert check_render.scheme_problems(dark, "light") == ["the page is not in the light scheme (it is dark)",
-                                                          "the page's background rgb(23, 25, 30) is not light"]
+    assert check_render.scheme_problems(dark, "light") == [
+        "the page is not in the light scheme (it is dark)",
+        "the page's background rgb(23, 25, 30) is not light",
+    ]
     white = {"dark": True, "light": False, "background": "rgb(255, 255, 255)", "toggle": False}
-    assert check_render.scheme_problems(white, "dark") == ["the page's background rgb(255, 255, 255) is not dark",
-                                                           "no light/dark toggle is shown"]
+    assert check_render.scheme_problems(white, "dark") == [
+        "the page's background rgb(255, 255, 255) is not dark",
+        "no light/dark toggle is shown",
+    ]
 
 
 def test_a_figure_must_match_the_scheme():
-    figures = [{"id": "fig-a", "kind": "chart", "lightness": 8.0}, {"id": "fig-b", "kind": "figure image", "lightness": 97.0}]
+    figures = [
+        {"id": "fig-a", "kind": "chart", "lightness": 8.0},
+        {"id": "fig-b", "kind": "figure image", "lightness": 97.0},
+    ]
     assert check_render.tone_problems(figures, "dark") == [
-        "figure image fig-b is light in the dark scheme (its median lightness is L* 97)"]
-    assert check_render.tone_problems(figures, "light") == ["chart fig-a is dark in the light scheme (its median "
-                                                            "lightness is L* 8)"]
+        "figure image fig-b is light in the dark scheme (its median lightness is L* 97)"
+    ]
+    assert check_render.tone_problems(figures, "light") == [
+        "chart fig-a is dark in the light scheme (its median lightness is L* 8)"
+    ]
 
 
 def test_a_screenshot_s_lightness_is_its_median_pixel():
@@ -162,14 +187,19 @@ def test_a_screenshot_s_lightness_is_its_median_pixel():
 
 
 def test_chart_colours_must_stand_out_from_the_background():
-    chart = {"id": "fig-time", "background": "rgb(23, 25, 30)", "series": ["rgb(230, 97, 0)", "rgb(179, 157, 219)"],
-             "text": ["rgb(228, 230, 235)"]}
+    chart = {
+        "id": "fig-time",
+        "background": "rgb(23, 25, 30)",
+        "series": ["rgb(230, 97, 0)", "rgb(179, 157, 219)"],
+        "text": ["rgb(228, 230, 235)"],
+    }
     assert check_render.colour_problems([chart]) == []
     faint = {**chart, "series": ["rgb(93, 58, 155)", "rgb(93, 58, 155)"], "text": ["rgb(89, 89, 89)"]}
     assert check_render.colour_problems([faint]) == [
         "chart fig-time: line or point colour rgb(93, 58, 155) has 2.1:1 against its background rgb(23, 25, 30) "
         "(needs 3:1)",
-        "chart fig-time: text colour rgb(89, 89, 89) has 2.5:1 against its background rgb(23, 25, 30) (needs 4.5:1)"]
+        "chart fig-time: text colour rgb(89, 89, 89) has 2.5:1 against its background rgb(23, 25, 30) (needs 4.5:1)",
+    ]
 
 
 def test_link_problems(tmp_path):
@@ -188,12 +218,14 @@ def test_sri_matches():
     data = b"console.log(1)"
     import base64
     import hashlib
+
     sri = "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
     assert check_render.sri_matches(data, sri)
     assert not check_render.sri_matches(data + b" ", sri)
 
 
 # --------------------------------------------------------------------------- the printed pages, made up
+
 
 def _block():
     return check_render.TextBlock(top=76.0, bottom=704.0, left=80.0, right=515.0)  # 628 pt high
@@ -227,37 +259,56 @@ def test_read_pgm_and_page_ink(tmp_path):
 def test_text_block_and_chapters():
     W = check_render.Word
     # Justified lines start and end at the text block's edges; a code line, a centred caption do not.
-    words = [[W(80, 100, 110, 110, "Every"), W(480, 100, 515, 110, "line"), W(80, 114, 120, 124, "starts"),
-              W(470, 114, 515.3, 124, "there."), W(100, 130, 300, 140, "Figure"), W(78, 150, 530, 160, "x=1")],
-             [W(79.8, 100, 110, 110, "And"), W(490, 100, 514.8, 110, "ends")]]
+    words = [
+        [
+            W(80, 100, 110, 110, "Every"),
+            W(480, 100, 515, 110, "line"),
+            W(80, 114, 120, 124, "starts"),
+            W(470, 114, 515.3, 124, "there."),
+            W(100, 130, 300, 140, "Figure"),
+            W(78, 150, 530, 160, "x=1"),
+        ],
+        [W(79.8, 100, 110, 110, "And"), W(490, 100, 514.8, 110, "ends")],
+    ]
     assert check_render.text_edges(words) == (80.0, 515.0)
-    assert check_render.page_number_tops([words[0] + [W(290, 732.3, 300, 747, "5")], words[1]], ["5", "6"]) == {1: 732.3}
+    assert check_render.page_number_tops([words[0] + [W(290, 732.3, 300, 747, "5")], words[1]], ["5", "6"]) == {
+        1: 732.3
+    }
     pages = [_page(1, 135, 690, 78, 517), _page(2, 76, 704), _page(3, 82, 400, 81, 514)]
     assert check_render.text_block(pages, (80.0, 515.0)) == check_render.TextBlock(76, 704, 80, 515)
     # "Appendices" (a part) and its first appendix start on the same page: the appendix is the chapter.
-    chapters = check_render.book_chapters([("Abstract", "", 4), ("Data", "1", 6), ("Appendices", "", 9),
-                                           ("Reproducibility", "A", 9)], n_pages=12)
+    chapters = check_render.book_chapters(
+        [("Abstract", "", 4), ("Data", "1", 6), ("Appendices", "", 9), ("Reproducibility", "A", 9)], n_pages=12
+    )
     assert [(c.title, c.number, c.first, c.last) for c in chapters] == [
-        ("Abstract", "", 4, 5), ("Data", "1", 6, 8), ("Reproducibility", "A", 9, 12)]
+        ("Abstract", "", 4, 5),
+        ("Data", "1", 6, 8),
+        ("Reproducibility", "A", 9, 12),
+    ]
 
 
 def test_fill_problems_find_sparse_float_and_mid_chapter_pages():
     block = _block()
     chapter = check_render.Chapter("Fairness", "5", first=22, last=27)
-    pages = [_page(22, 135, 300),  # the first page: never measured
-             _page(23, 231, 543),  # centred, with a caption: a float page, 50% full
-             _page(24, 78, 693),  # full
-             _page(25, 77, 300),  # mid-chapter, 36% full
-             _page(26, 100, 530),  # a float at the top of a text page (starts 24 pt down): not a float page
-             _page(27, 78, 120)]  # the last page: never measured
+    pages = [
+        _page(22, 135, 300),  # the first page: never measured
+        _page(23, 231, 543),  # centred, with a caption: a float page, 50% full
+        _page(24, 78, 693),  # full
+        _page(25, 77, 300),  # mid-chapter, 36% full
+        _page(26, 100, 530),  # a float at the top of a text page (starts 24 pt down): not a float page
+        _page(27, 78, 120),
+    ]  # the last page: never measured
     found, worst = check_render.fill_problems(pages, block, [chapter], {23: 1, 24: 1, 26: 1})
-    assert found == ["PDF page 23 (float page of chapter '5 Fairness') is 50% full, under 60%",
-                     "PDF page 25 (mid-chapter page of chapter '5 Fairness') is 36% full, under 45%"]
+    assert found == [
+        "PDF page 23 (float page of chapter '5 Fairness') is 50% full, under 60%",
+        "PDF page 25 (mid-chapter page of chapter '5 Fairness') is 36% full, under 45%",
+    ]
     assert worst["float page"] == (pytest.approx(312 / 628), 23) and worst["mid-chapter page"][1] == 25
     # A float page alone at a chapter's end is measured too, and passes when full enough.
     last = check_render.Chapter("Errors", "6", first=28, last=29)
     assert check_render.fill_problems([_page(29, 306, 474)], block, [last], {29: 1})[0] == [
-        "PDF page 29 (float page of chapter '6 Errors') is 27% full, under 60%"]
+        "PDF page 29 (float page of chapter '6 Errors') is 27% full, under 60%"
+    ]
     assert check_render.fill_problems([_page(29, 100, 680)], block, [last], {29: 1})[0] == []
 
 
@@ -266,29 +317,47 @@ def test_side_problems_find_ink_in_the_margins():
     ok = [_page(1, 76, 704, 77, 518)]  # code shading and protrusion stay within the tolerance
     assert check_render.side_problems(ok, block) == []
     found = check_render.side_problems([_page(2, 76, 704, 80, 540), _page(3, 76, 704, 60, 515)], block)
-    assert found == ["PDF page 2: something runs 25 pt into the right margin (a line or table wider than the text)",
-                     "PDF page 3: something runs 20 pt into the left margin (a line or table wider than the text)"]
+    assert found == [
+        "PDF page 2: something runs 25 pt into the right margin (a line or table wider than the text)",
+        "PDF page 3: something runs 20 pt into the left margin (a line or table wider than the text)",
+    ]
 
 
 def test_continuation_marks_are_found():
     texts = ["def f(x):\n    return x", "def train_epoch(model, X, y,\n\u21aa order, batch_size):"]
     found = check_render.continuation_problems(texts)
-    assert len(found) == 1 and found[0].startswith("PDF page 2: 1 code line(s) too long for the page, wrapped with \u21aa")
+    assert len(found) == 1 and found[0].startswith(
+        "PDF page 2: 1 code line(s) too long for the page, wrapped with \u21aa"
+    )
 
 
 def test_placement_problems():
-    chapters = [check_render.Chapter("Data", "1", 1, 2), check_render.Chapter("Training", "2", 3, 6),
-                check_render.Chapter("Reproducibility", "A", 7, 8)]
-    texts = ["as Table A.1 lists", "",  # an appendix table cited early: it stays in the appendix
-             "Figure 2.1 shows the loss; Figure 2.2 the time.", "Figure 2.1: The loss.",  # next page: fine
-             "Figure 2.2 again.", "Figure 2.2: The time.",  # two pages after its first reference
-             "Table A.1: Parameters (see Table A.1)", "Table 2.3: A table printed in the appendix"]
+    chapters = [
+        check_render.Chapter("Data", "1", 1, 2),
+        check_render.Chapter("Training", "2", 3, 6),
+        check_render.Chapter("Reproducibility", "A", 7, 8),
+    ]
+    texts = [
+        "as Table A.1 lists",
+        "",  # an appendix table cited early: it stays in the appendix
+        "Figure 2.1 shows the loss; Figure 2.2 the time.",
+        "Figure 2.1: The loss.",  # next page: fine
+        "Figure 2.2 again.",
+        "Figure 2.2: The time.",  # two pages after its first reference
+        "Table A.1: Parameters (see Table A.1)",
+        "Table 2.3: A table printed in the appendix",
+    ]
     assert check_render.placement_problems(texts, chapters) == [
         "PDF page 6: Figure 2.2 is first referred to on page 3; it should be there or on the next page",
-        "PDF page 8: Table 2.3 is printed in chapter A ('Reproducibility')"]
+        "PDF page 8: Table 2.3 is printed in chapter A ('Reproducibility')",
+    ]
     # "Figure 2.10" is not a reference to Figure 2.1, nor is a caption.
-    assert check_render.placement_problems(["Figure 2.10 shows", "", "", "Figure 2.1: x"],
-                                           [check_render.Chapter("T", "2", 1, 4)]) == []
+    assert (
+        check_render.placement_problems(
+            ["Figure 2.10 shows", "", "", "Figure 2.1: x"], [check_render.Chapter("T", "2", 1, 4)]
+        )
+        == []
+    )
 
 
 def test_chapters_follow_quarto_yml():
@@ -403,9 +472,16 @@ MINI_BOOK = {
         ax.plot([1, 3, 2])
         fig
         ```
-        """).replace("FILLER", "\n\n".join(
-            ["This paragraph fills pages so that the chapter runs on and the figure is printed far from "
-             "its reference. " * 8] * 12)),
+        """).replace(
+        "FILLER",
+        "\n\n".join(
+            [
+                "This paragraph fills pages so that the chapter runs on and the figure is printed far from "
+                "its reference. " * 8
+            ]
+            * 12
+        ),
+    ),
 }
 
 
@@ -419,6 +495,7 @@ def defective_book(tmp_path_factory):
     shutil.copytree(ROOT / "theme", project / "theme")  # the book's own accessible theme: only defects are blamed
     import os
     import subprocess
+
     env = {**os.environ, "QUARTO_PYTHON": sys.executable}
     done = subprocess.run([QUARTO, "render"], cwd=project, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -462,7 +539,10 @@ def test_the_real_book_passes_the_render_check(capsys, quick_cache):
     with quick_environment(quick_cache, QUARTO_PROJECT_ROOT=None):
         cached_study(P.load(ROOT / "params.yml"), quick_cache)
         assert check_render.main([]) == 0
-    assert f"the site ({len(check_render.chapters(ROOT))} chapters) and the PDF read as they should" in capsys.readouterr().out
+    assert (
+        f"the site ({len(check_render.chapters(ROOT))} chapters) and the PDF read as they should"
+        in capsys.readouterr().out
+    )
 
 
 # --------------------------------------------------------------------------- light and dark, in a real render
@@ -558,9 +638,11 @@ def dark_defects_book(tmp_path_factory):
     shutil.copytree(ROOT / "theme", project / "theme")
     import os
     import subprocess
+
     env = {**os.environ, "QUARTO_PYTHON": sys.executable}
-    done = subprocess.run([QUARTO, "render", "--to", "html"], cwd=project, env=env, capture_output=True, text=True,
-                          timeout=900)
+    done = subprocess.run(
+        [QUARTO, "render", "--to", "html"], cwd=project, env=env, capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return project
 
@@ -576,8 +658,10 @@ def test_the_check_finds_each_dark_mode_defect(dark_defects_book):
     assert "site chapters/white.html in dark: figure image fig-white is light in the dark scheme" in problems, problems
     assert "site chapters/white.html: " not in problems, problems  # in light it is right
     # A line that reads on white but not on the dark page.
-    assert ("site chapters/faint.html in dark: chart fig-faint: line or point colour rgb(93, 58, 155) has 2.1:1 "
-            "against its background rgb(23, 25, 30) (needs 3:1)") in problems, problems
+    assert (
+        "site chapters/faint.html in dark: chart fig-faint: line or point colour rgb(93, 58, 155) has 2.1:1 "
+        "against its background rgb(23, 25, 30) (needs 3:1)"
+    ) in problems, problems
     # Without the redraw on a change of the system setting, the dark chart stays 0 px wide; the toggle redraws.
     assert "site chapters/hidden.html in dark: chart fig-hidden is shown 0 px wide" in problems, problems
     assert "site chapters/hidden.html: after the toggle" not in problems, problems

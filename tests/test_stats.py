@@ -3,16 +3,18 @@
 
 import numpy as np
 import pytest
+from mnistcompare.book import stats
 from scipy import stats as scipy_stats
 
-from mnistcompare.book import stats
 
-
-@pytest.mark.parametrize("a, b", [
-    ([0.85, 0.88], [0.89, 0.91]),
-    ([0.975, 0.976, 0.974], [0.9761, 0.9749, 0.9772, 0.9755]),  # unequal counts and spreads
-    (list(np.linspace(0.1, 0.2, 10)), list(np.linspace(0.12, 0.14, 7))),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ([0.85, 0.88], [0.89, 0.91]),
+        ([0.975, 0.976, 0.974], [0.9761, 0.9749, 0.9772, 0.9755]),  # unequal counts and spreads
+        (list(np.linspace(0.1, 0.2, 10)), list(np.linspace(0.12, 0.14, 7))),
+    ],
+)
 def test_welch_interval_is_scipys(a, b):
     ours = stats.welch(a, b)
     theirs = scipy_stats.ttest_ind(b, a, equal_var=False).confidence_interval(0.95)

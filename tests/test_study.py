@@ -3,11 +3,10 @@
 import json
 
 import pytest
-
+from conftest import TINY_GROUP
 from mnistcompare.core import params as P
 from mnistcompare.study import experiments as study  # the module under test, internals included
 from mnistcompare.study import records, registry
-from conftest import TINY_GROUP
 
 
 @pytest.fixture
@@ -27,8 +26,20 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch
     second = study.load_or_compute(loaded, progress=False)
     assert second["from_cache"] and second["main"] == first["main"] and second["key"] == first["key"]
     cached = json.loads(files[0].read_text())  # plain JSON, no pickle
-    assert {"main", "init_only", "init_small", "seeds", "seed_spread", "paper_like", "boundaries", "pca",
-            "gradients", "complexity", "params", "quick"} <= set(cached)
+    assert {
+        "main",
+        "init_only",
+        "init_small",
+        "seeds",
+        "seed_spread",
+        "paper_like",
+        "boundaries",
+        "pca",
+        "gradients",
+        "complexity",
+        "params",
+        "quick",
+    } <= set(cached)
     assert len(cached["seeds"]) == 2 and cached["params"]["hidden"] == 16
     bench = cached["bench"]  # the short benchmark, measured by the study on this machine
     assert bench["n_train"] == 600 and bench["hidden"] == 16 and bench["repeats"] == registry.BENCH_REPEATS
@@ -63,9 +74,23 @@ def test_cache_key_ignores_what_does_not_change_the_study():
     p = P.Params()
     assert study.cache_key(p.replace(parity=False), {"a": "1"}) == study.cache_key(p, {"a": "1"})
     hashed = {f"{f.parent.name}/{f.name}" for f in study.study_sources()}
-    assert {"core/numpy_mlp.py", "core/numpy_fast.py", "core/torch_mlp.py", "core/training.py", "study/analysis.py", "core/data.py",
-            "study/experiments.py", "core/params.py"} <= hashed
-    assert not {name.split("/")[1] for name in hashed} & {"plots.py", "report.py", "verdicts.py", "cli.py", "records.py"}
+    assert {
+        "core/numpy_mlp.py",
+        "core/numpy_fast.py",
+        "core/torch_mlp.py",
+        "core/training.py",
+        "study/analysis.py",
+        "core/data.py",
+        "study/experiments.py",
+        "core/params.py",
+    } <= hashed
+    assert not {name.split("/")[1] for name in hashed} & {
+        "plots.py",
+        "report.py",
+        "verdicts.py",
+        "cli.py",
+        "records.py",
+    }
 
 
 def test_the_cache_holds_the_records_schema_and_the_records_read_it(tmp_path):
@@ -76,8 +101,19 @@ def test_the_cache_holds_the_records_schema_and_the_records_read_it(tmp_path):
     with pytest.raises(ValueError, match="schema version 1, this package reads"):
         records.Study.read({"schema_version": 1})
     with pytest.raises(ValueError, match="Epoch has no field speed"):
-        records.from_json(records.Epoch, {"epoch": 1, "train_loss": 0.5, "test_loss": 0.4, "test_accuracy": 0.9,
-                                          "seconds": 1.0, "eval_seconds": 0.1, "samples_per_second": 10.0, "speed": 3})
+        records.from_json(
+            records.Epoch,
+            {
+                "epoch": 1,
+                "train_loss": 0.5,
+                "test_loss": 0.4,
+                "test_accuracy": 0.9,
+                "seconds": 1.0,
+                "eval_seconds": 0.1,
+                "samples_per_second": 10.0,
+                "speed": 3,
+            },
+        )
 
 
 def test_quick_mode_and_short_forks_shrink_every_experiment():
@@ -99,7 +135,9 @@ def test_a_damaged_cache_is_moved_aside_named_and_recomputed(tiny, tmp_path, mon
     cached.write_text('{"main": {"models": "cut sh')
     monkeypatch.setattr(study, "compute", lambda *a, **k: {"main": {}, "timings": {}, "compute_seconds": 1.0})
     monkeypatch.setattr(study.data, "load", lambda *a, **k: None)
-    with pytest.warns(study.DamagedCacheWarning, match=rf"{cached}.*could not be read.*moved aside to {cached}.damaged"):
+    with pytest.warns(
+        study.DamagedCacheWarning, match=rf"{cached}.*could not be read.*moved aside to {cached}.damaged"
+    ):
         result = study.load_or_compute(tiny, progress=False)
     assert not result["from_cache"] and (tmp_path / f"study-{key}.json.damaged").read_text().endswith("cut sh")
     assert study.load_or_compute(tiny, progress=False)["from_cache"]  # the recomputed study was cached
@@ -112,8 +150,10 @@ def test_divergences_name_experiments_never_labels():
     result = {e.name: (run(0) if not e.per_seed else [run(0), run(1, d)]) for e in registry.EXPERIMENTS if e.networks}
     result["boundaries"] = run(0, {**d, "input": "2 components"})
     found = study.divergences(result)
-    assert found == [{"experiment": "seeds", "seed": 1, **d}, {"experiment": "boundaries", "seed": 0, **d,
-                                                                "input": "2 components"}]
+    assert found == [
+        {"experiment": "seeds", "seed": 1, **d},
+        {"experiment": "boundaries", "seed": 0, **d, "input": "2 components"},
+    ]
     result["diverged"] = found
     assert study.edition(result) == "study" and study.diverged(result, "seeds") == found[:1]
     result["diverged"] = [{"experiment": "main", "seed": 0, **d}]

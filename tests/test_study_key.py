@@ -11,11 +11,10 @@ import subprocess
 import sys
 
 import pytest
-
-from mnistcompare.core import data, paths
 from mnistcompare import study
-from mnistcompare.core import params as P
 from mnistcompare.cli import main
+from mnistcompare.core import data, paths
+from mnistcompare.core import params as P
 
 KEY = re.compile(r"^[0-9a-f]{16}$")
 

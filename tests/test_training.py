@@ -9,7 +9,6 @@ import json
 import numpy as np
 import pytest
 import torch
-
 from mnistcompare.core import atomic, training
 from mnistcompare.core.data import MNIST
 from mnistcompare.core.params import Params
@@ -42,14 +41,23 @@ def test_without_shared_init_the_losses_differ(mnist):
     assert r["parity"]["max_train_loss_rel_diff"] > 1e-3
 
 
-@pytest.mark.parametrize("share_init, own_init, expected", [
-    (True, "default", {"numpy": "shared", "pytorch": "shared"}),
-    (False, "default", {"numpy": "he", "pytorch": "nn.Linear"}),  # NumPy has no default but params.init
-    (False, "scheme", {"numpy": "he", "pytorch": "he"}),
-])
+@pytest.mark.parametrize(
+    "share_init, own_init, expected",
+    [
+        (True, "default", {"numpy": "shared", "pytorch": "shared"}),
+        (False, "default", {"numpy": "he", "pytorch": "nn.Linear"}),  # NumPy has no default but params.init
+        (False, "scheme", {"numpy": "he", "pytorch": "he"}),
+    ],
+)
 def test_each_record_says_what_its_network_started_from(mnist, share_init, own_init, expected):
-    r = training.train(Params(epochs=1, subset=500, hidden=8, init="he"), mnist, share_init=share_init,
-                       own_init=own_init, memory=False, progress=False)
+    r = training.train(
+        Params(epochs=1, subset=500, hidden=8, init="he"),
+        mnist,
+        share_init=share_init,
+        own_init=own_init,
+        memory=False,
+        progress=False,
+    )
     assert {name: m["init"] for name, m in r["models"].items()} == expected
     assert r["mode"] == {"shared_init": share_init, "shared_order": True}
     with pytest.raises(ValueError, match="own_init must be one of default, scheme"):
@@ -87,16 +95,24 @@ def test_same_seed_reproduces_identical_results(mnist):
     b = training.train(p, mnist, progress=False)
     for name in ("numpy", "pytorch"):
         for x, y in zip(a["models"][name]["history"], b["models"][name]["history"]):
-            assert (x["train_loss"], x["test_loss"], x["test_accuracy"]) == (y["train_loss"], y["test_loss"], y["test_accuracy"])
+            assert (x["train_loss"], x["test_loss"], x["test_accuracy"]) == (
+                y["train_loss"],
+                y["test_loss"],
+                y["test_accuracy"],
+            )
     c = training.train(p.replace(seed=6), mnist, progress=False)
     assert c["models"]["numpy"]["history"][0]["train_loss"] != a["models"]["numpy"]["history"][0]["train_loss"]
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.filterwarnings(
+    "ignore:overflow encountered:RuntimeWarning", "ignore:invalid value encountered:RuntimeWarning"
+)
 @pytest.mark.parametrize("model", ["numpy", "pytorch"])
 def test_divergence_stops_with_model_epoch_and_lr(mnist, model):
-    with pytest.raises(training.TrainingDiverged,
-                       match=rf"{model} network: training loss became (nan|inf) in epoch 1 with learning rate 1e\+30"):
+    with pytest.raises(
+        training.TrainingDiverged,
+        match=rf"{model} network: training loss became (nan|inf) in epoch 1 with learning rate 1e\+30",
+    ):
         training.train(Params(epochs=2, subset=500, lr=1e30), mnist, models=(model,), progress=False)
 
 
@@ -151,6 +167,7 @@ def test_nan_is_never_written(tmp_path):
 
 
 # --- one trainer interface ------------------------------------------------------------------------------------------
+
 
 def small_rows(mnist, n=640):
     return MNIST(mnist.X_train[:n], mnist.y_train[:n], mnist.X_test[:200], mnist.y_test[:200], {})
@@ -251,9 +268,13 @@ def test_fit_drives_any_registered_trainer_without_naming_it(mnist, monkeypatch)
     maj = res["models"]["majority"]
     assert maj["init"] == "majority" and [h["train_loss"] for h in maj["history"]] == [1.0, 0.5]
     assert maj["peak_memory_method"] == "none" and maj["parameter_count"] == 1
-    assert set(predict) == {"numpy", "majority"} and set(predict["majority"](mnist.X_test[:3])) == {maj["test_predictions"][0]}
+    assert set(predict) == {"numpy", "majority"} and set(predict["majority"](mnist.X_test[:3])) == {
+        maj["test_predictions"][0]
+    }
     # The NumPy network's numbers do not depend on who trains beside it.
-    assert [h["train_loss"] for h in res["models"]["numpy"]["history"]] == [h["train_loss"] for h in alone["models"]["numpy"]["history"]]
+    assert [h["train_loss"] for h in res["models"]["numpy"]["history"]] == [
+        h["train_loss"] for h in alone["models"]["numpy"]["history"]
+    ]
     shared = training.train(p, mnist, models=("majority",), share_init=True, memory=False, progress=False)
     assert shared["models"]["majority"]["init"] == "shared"
 
@@ -261,8 +282,14 @@ def test_fit_drives_any_registered_trainer_without_naming_it(mnist, monkeypatch)
 def test_the_driver_names_no_network():
     """The names of the networks live in TRAINERS alone: no string in the driver's code is one."""
     names = set(training.TRAINERS)
-    for fn in (training.fit, training.check_options, training.start_runs, training.train_epochs,
-               training.one_epoch, training.final_record):
+    for fn in (
+        training.fit,
+        training.check_options,
+        training.start_runs,
+        training.train_epochs,
+        training.one_epoch,
+        training.final_record,
+    ):
         tree = ast.parse(inspect.getsource(fn))
         body = tree.body[0].body[1:] if ast.get_docstring(tree.body[0]) else tree.body[0].body
         strings = {node.value for stmt in body for node in ast.walk(stmt) if isinstance(node, ast.Constant)}

@@ -6,7 +6,6 @@ import math
 from types import SimpleNamespace as NS
 
 import pytest
-
 from mnistcompare.book import verdicts as V
 from mnistcompare.core.params import Params
 from mnistcompare.study.records import Classifier, Epoch, Network, Parity
@@ -14,15 +13,18 @@ from mnistcompare.study.records import Classifier, Epoch, Network, Parity
 
 def net(*test_losses, train_loss=0.5, accuracy=0.9, seconds=1.0):
     """A network whose epochs end at these test losses."""
-    return Network(history=tuple(Epoch(i + 1, train_loss, t, accuracy, seconds, 0.1, 1000.0)
-                                 for i, t in enumerate(test_losses)), parameter_count=10)
+    return Network(
+        history=tuple(Epoch(i + 1, train_loss, t, accuracy, seconds, 0.1, 1000.0) for i, t in enumerate(test_losses)),
+        parameter_count=10,
+    )
 
 
 def ended(metric, value):
     """A network whose only epoch ends with this value of `metric`."""
     e = {"train_loss": 0.1, "test_loss": 0.1, "test_accuracy": 0.9, metric: value}
-    return Network(history=(Epoch(1, e["train_loss"], e["test_loss"], e["test_accuracy"], 1.0, 0.1, 1.0),),
-                   parameter_count=10)
+    return Network(
+        history=(Epoch(1, e["train_loss"], e["test_loss"], e["test_accuracy"], 1.0, 0.1, 1.0),), parameter_count=10
+    )
 
 
 def seed_runs(numpy=(0.975, 0.976, 0.974), pytorch=(0.976, 0.975, 0.977), metric="test_accuracy"):
@@ -31,13 +33,23 @@ def seed_runs(numpy=(0.975, 0.976, 0.974), pytorch=(0.976, 0.975, 0.977), metric
 
 
 def study(rel_gap=1e-8, seeds=None, paper=(2.2, 1.3), gaps=(0.03, 0.03), grids=([0, 1, 1, 0], [0, 1, 1, 0])):
-    main = NS(parity=Parity((rel_gap * 0.5,), (0.0,), (0.0,), rel_gap),
-              models={m: Network(history=(Epoch(1, 0.5, 0.3, 0.9, 1.0, 0.1, 1.0), Epoch(2, 0.05, 0.05 + g, 0.95, 1.0,
-                                                                                        0.1, 1.0)), parameter_count=10)
-                      for m, g in zip(("numpy", "pytorch"), gaps)})
-    return NS(main=main, seeds=seeds or seed_runs(), params=Params(),
-              paper_like=NS(models={"numpy": net(paper[0]), "pytorch": net(paper[1])}),
-              boundaries=NS(classifiers={m: Classifier(g, 0.8, 0.9) for m, g in zip(("numpy", "pytorch"), grids)}))
+    main = NS(
+        parity=Parity((rel_gap * 0.5,), (0.0,), (0.0,), rel_gap),
+        models={
+            m: Network(
+                history=(Epoch(1, 0.5, 0.3, 0.9, 1.0, 0.1, 1.0), Epoch(2, 0.05, 0.05 + g, 0.95, 1.0, 0.1, 1.0)),
+                parameter_count=10,
+            )
+            for m, g in zip(("numpy", "pytorch"), gaps)
+        },
+    )
+    return NS(
+        main=main,
+        seeds=seeds or seed_runs(),
+        params=Params(),
+        paper_like=NS(models={"numpy": net(paper[0]), "pytorch": net(paper[1])}),
+        boundaries=NS(classifiers={m: Classifier(g, 0.8, 0.9) for m, g in zip(("numpy", "pytorch"), grids)}),
+    )
 
 
 def test_parity_is_round_off_only_below_the_threshold():
@@ -50,13 +62,16 @@ def test_parity_is_round_off_only_below_the_threshold():
 TIGHT = [0.9750 + 0.0005 * (i % 3 - 1) for i in range(30)]  # 30 seeds within 0.05 points of 97.5%
 
 
-@pytest.mark.parametrize("numpy, pytorch, decision", [
-    ((0.84, 0.87), (0.88, 0.90), "cannot tell"),         # 2 seeds, about four points apart, sd about 2 points
-    (TIGHT, [a + 0.0002 for a in TIGHT], "same"),          # many tightly spread seeds: inside +-0.5 points
-    ((0.970, 0.971, 0.969), (0.976, 0.977, 0.975), "pytorch"),  # clearly separated: PyTorch more accurate
-    ((0.980, 0.981, 0.979), (0.970, 0.971, 0.969), "numpy"),
-    ((0.970,), (0.976,), "cannot tell"),                    # a single seed has no spread
-])
+@pytest.mark.parametrize(
+    "numpy, pytorch, decision",
+    [
+        ((0.84, 0.87), (0.88, 0.90), "cannot tell"),  # 2 seeds, about four points apart, sd about 2 points
+        (TIGHT, [a + 0.0002 for a in TIGHT], "same"),  # many tightly spread seeds: inside +-0.5 points
+        ((0.970, 0.971, 0.969), (0.976, 0.977, 0.975), "pytorch"),  # clearly separated: PyTorch more accurate
+        ((0.980, 0.981, 0.979), (0.970, 0.971, 0.969), "numpy"),
+        ((0.970,), (0.976,), "cannot tell"),  # a single seed has no spread
+    ],
+)
 def test_seed_accuracy_is_decided_by_an_interval_and_a_margin(numpy, pytorch, decision):
     v = V.seed_comparison(study(seeds=seed_runs(numpy, pytorch)), "test_accuracy")
     assert v.decision == decision and v.n == len(numpy) and v.margin == V.ACCURACY_MARGIN
@@ -82,8 +97,11 @@ def test_seeds_needed_for_a_four_point_difference():
 
 def starts(own, small, numpy_seeds, pytorch_seeds):
     """A study whose other starts end at these test losses, against seeds that end at these."""
-    return NS(seeds=seed_runs(numpy_seeds, pytorch_seeds, metric="test_loss"),
-              init_only=NS(models={"pytorch": net(own)}), init_small=NS(models={"numpy": net(small)}))
+    return NS(
+        seeds=seed_runs(numpy_seeds, pytorch_seeds, metric="test_loss"),
+        init_only=NS(models={"pytorch": net(own)}),
+        init_small=NS(models={"numpy": net(small)}),
+    )
 
 
 SEEDS = (0.0700, 0.0702, 0.0698, 0.0701, 0.0699)  # sd 0.00016: a prediction interval of about +-0.0005
@@ -142,11 +160,16 @@ def idioms(loop_us, foreach_us, fused_us, epoch_s, frac=0.3, history=True):
     """frac: PyTorch's share of the limit at the best repeats (its best time is the limit's / frac)."""
     timing = lambda best: NS(min_s=best)  # noqa: E731
     pytorch = net(0.1, seconds=epoch_s) if history else Network(history=(), parameter_count=10)
-    return NS(pytorch_idioms=NS(seconds={"sgd": {"for-loop": loop_us * 1e-6, "foreach": foreach_us * 1e-6,
-                                                 "fused": fused_us * 1e-6},
-                                         "gather": {"X[idx]": 70e-6, "index_select": 20e-6}}),
-              bench=NS(run=NS(matmul=timing(0.1), trainers={"numpy": timing(0.15), "pytorch": timing(0.1 / frac)})),
-              main=NS(data=NS(n_train=64_000), params=Params(batch_size=64), models={"pytorch": pytorch}))
+    return NS(
+        pytorch_idioms=NS(
+            seconds={
+                "sgd": {"for-loop": loop_us * 1e-6, "foreach": foreach_us * 1e-6, "fused": fused_us * 1e-6},
+                "gather": {"X[idx]": 70e-6, "index_select": 20e-6},
+            }
+        ),
+        bench=NS(run=NS(matmul=timing(0.1), trainers={"numpy": timing(0.15), "pytorch": timing(0.1 / frac)})),
+        main=NS(data=NS(n_train=64_000), params=Params(batch_size=64), models={"pytorch": pytorch}),
+    )
 
 
 def test_sgd_variants_pay_only_above_five_percent_of_a_step():
@@ -201,4 +224,4 @@ def test_a_verdict_reads_its_numbers_as_attributes():
     v = V.Verdict("same", {"rel": 1e-8})
     assert v.rel == 1e-8
     with pytest.raises(AttributeError, match="has no 'gap'"):
-        v.gap
+        _ = v.gap

@@ -20,8 +20,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -119,7 +120,9 @@ def steps_using(job: dict, action: str) -> list[dict]:
 
 def render_steps(job: dict) -> list[dict]:
     """The steps that render the book."""
-    return [step for step in steps(job) if re.search(r"\bmake\s+report\b|\bquarto\s+render\b", str(step.get("run", "")))]
+    return [
+        step for step in steps(job) if re.search(r"\bmake\s+report\b|\bquarto\s+render\b", str(step.get("run", "")))
+    ]
 
 
 def effective_env(wf: Workflow, job: dict, step: dict) -> dict[str, Any]:
@@ -214,9 +217,13 @@ def check_version_comments(text: str) -> list[str]:
             problems.append(f"line {number}: {ref} has no trailing '# vX.Y.Z' comment naming its release")
             continue
         if tags.setdefault((repo, version), comment) != comment:
-            problems.append(f"line {number}: {repo}@{version} is commented {comment}, elsewhere {tags[(repo, version)]}")
+            problems.append(
+                f"line {number}: {repo}@{version} is commented {comment}, elsewhere {tags[(repo, version)]}"
+            )
         if shas.setdefault((repo, comment), version) != version:
-            problems.append(f"line {number}: {repo} {comment} is pinned to {version}, elsewhere {shas[(repo, comment)]}")
+            problems.append(
+                f"line {number}: {repo} {comment} is pinned to {version}, elsewhere {shas[(repo, comment)]}"
+            )
     return problems
 
 
@@ -240,10 +247,15 @@ def check_quarto_setup(wf: Workflow) -> list[str]:
         version = options.get("version")
         m = STEP_OUTPUT.match(version) if isinstance(version, str) else None
         source = step_by_id(jobs(wf)[name], m.group(1)) if m else None
-        if not m or not writes_output(source, m.group(2), ".quarto-version") or \
-                steps(jobs(wf)[name]).index(source) > steps(jobs(wf)[name]).index(step):
-            problems.append(f"job {name!r}: {QUARTO_SETUP} needs version: the release in .quarto-version, read by an "
-                            f"earlier step into its outputs; found {version!r}")
+        if (
+            not m
+            or not writes_output(source, m.group(2), ".quarto-version")
+            or steps(jobs(wf)[name]).index(source) > steps(jobs(wf)[name]).index(step)
+        ):
+            problems.append(
+                f"job {name!r}: {QUARTO_SETUP} needs version: the release in .quarto-version, read by an "
+                f"earlier step into its outputs; found {version!r}"
+            )
         tinytex = options.get("tinytex")
         if tinytex not in (True, "true") and not _installs_tinytex_unless_cached(wf, jobs(wf)[name], step):
             problems.append(
@@ -256,8 +268,11 @@ def check_quarto_setup(wf: Workflow) -> list[str]:
 def check_quarto_version_written_once(text: str) -> list[str]:
     """No Quarto release is typed into a workflow: .quarto-version holds it."""
     version = QUARTO_VERSION_FILE.read_text().strip()
-    return [f"line {n}: Quarto's version typed in the workflow; read .quarto-version instead"
-            for n, line in enumerate(text.splitlines(), 1) if version in line or re.search(r"\b1\.10\.\d+\b", line)]
+    return [
+        f"line {n}: Quarto's version typed in the workflow; read .quarto-version instead"
+        for n, line in enumerate(text.splitlines(), 1)
+        if version in line or re.search(r"\b1\.10\.\d+\b", line)
+    ]
 
 
 def _cache_steps(job: dict, path: str, *actions: str) -> list[tuple[int, dict]]:
@@ -281,10 +296,13 @@ def _installs_tinytex_unless_cached(wf: Workflow, job: dict, setup: dict) -> boo
         sid = restore.get("id")
         if not sid or index > at or not re.search(CACHE_HIT.format(id=re.escape(sid), op="!="), tinytex):
             continue
-        for later in all_steps_[at + 1:]:
+        for later in all_steps_[at + 1 :]:
             script = str(later.get("run", ""))
-            if (re.search(CACHE_HIT.format(id=re.escape(sid), op="=="), str(later.get("if", "")))
-                    and ".TinyTeX/bin" in script and "GITHUB_PATH" in script):
+            if (
+                re.search(CACHE_HIT.format(id=re.escape(sid), op="=="), str(later.get("if", "")))
+                and ".TinyTeX/bin" in script
+                and "GITHUB_PATH" in script
+            ):
                 return True
     return False
 
@@ -334,8 +352,10 @@ def check_no_deploy_on_pull_request(wf: Workflow) -> list[str]:
     if deploy is None:
         return ["no job named 'deploy'"]
     if not EXCLUDES_PR.search(str(deploy.get("if", ""))):
-        problems.append(f"deploy's `if` must exclude pull requests (github.event_name != 'pull_request'), found {deploy.get('if')!r}")
-    for name, job, step in all_steps(wf):
+        problems.append(
+            f"deploy's `if` must exclude pull requests (github.event_name != 'pull_request'), found {deploy.get('if')!r}"
+        )
+    for name, _job, step in all_steps(wf):
         uses = action_name(str(step.get("uses", "")))
         if uses == "actions/upload-pages-artifact" and not EXCLUDES_PR.search(str(step.get("if", ""))):
             problems.append(f"job {name!r}: the Pages artifact must not be uploaded for pull requests")
@@ -357,7 +377,9 @@ def check_render_job(wf: Workflow) -> list[str]:
         problems.append("the render job must upload _book with actions/upload-pages-artifact (path: _book)")
     previews = [s for s in steps_using(render, "actions/upload-artifact") if ONLY_PR.search(str(s.get("if", "")))]
     if not any((step.get("with") or {}).get("path") in ("_book", "_book/", "./_book") for step in previews):
-        problems.append("pull requests must get _book as a preview artifact (actions/upload-artifact, if: pull_request)")
+        problems.append(
+            "pull requests must get _book as a preview artifact (actions/upload-artifact, if: pull_request)"
+        )
     for step in render_steps(render):
         quick = effective_env(wf, render, step).get("MNISTCOMPARE_QUICK")
         if not (isinstance(quick, str) and ONLY_PR.search(quick)):
@@ -515,10 +537,14 @@ def check_render_gate(wf: Workflow, job_name: str = "render") -> list[str]:
     if chromium is None or chromium > check:
         problems.append("Playwright's Chromium must be installed (playwright install chromium) before the render check")
     if poppler is None or poppler > check:
-        problems.append("poppler-utils (pdftoppm, pdftotext: the PDF's pages) must be installed with apt-get before "
-                        "the render check")
+        problems.append(
+            "poppler-utils (pdftoppm, pdftotext: the PDF's pages) must be installed with apt-get before "
+            "the render check"
+        )
     if pages is not None and RUNS_ANYWAY.search(str(steps(job)[pages].get("if", ""))):
-        problems.append("the Pages artifact upload must not run after a failed step (no always()/failure()/cancelled())")
+        problems.append(
+            "the Pages artifact upload must not run after a failed step (no always()/failure()/cancelled())"
+        )
     deploy = jobs(wf).get("deploy")
     if deploy is not None and RUNS_ANYWAY.search(str(deploy.get("if", ""))):
         problems.append("deploy must not run when the render job failed (no always()/failure()/cancelled())")
@@ -536,8 +562,14 @@ def check_study_cache(wf: Workflow, job_name: str = "render") -> list[str]:
     all_ = steps(job)
     render = _index(job, lambda step: step in render_steps(job))
     setup = _index(job, _runs_make("setup"))
-    keyer = _index(job, lambda step: re.search(r"mnistcompare\s+study-key\b", str(step.get("run", "")))
-                   and "GITHUB_OUTPUT" in str(step.get("run", "")) and step.get("id"))
+    keyer = _index(
+        job,
+        lambda step: (
+            re.search(r"mnistcompare\s+study-key\b", str(step.get("run", "")))
+            and "GITHUB_OUTPUT" in str(step.get("run", ""))
+            and step.get("id")
+        ),
+    )
     if render is None:
         return [f"job {job_name!r} has no render step"]
     if keyer is None:
@@ -545,13 +577,18 @@ def check_study_cache(wf: Workflow, job_name: str = "render") -> list[str]:
     if setup is None or keyer < setup:
         problems.append("the study key must be computed after `make setup` (it needs the package)")
     key = re.compile(r"^study-\$\{\{\s*steps\." + re.escape(all_[keyer]["id"]) + r"\.outputs\.key\s*\}\}$")
-    keyed = [(i, st) for i, st in _cache_steps(job, STUDY_CACHE_PATH, CACHE, CACHE_RESTORE, CACHE_SAVE)
-             if key.match(str((st.get("with") or {}).get("key", "")))]
+    keyed = [
+        (i, st)
+        for i, st in _cache_steps(job, STUDY_CACHE_PATH, CACHE, CACHE_RESTORE, CACHE_SAVE)
+        if key.match(str((st.get("with") or {}).get("key", "")))
+    ]
     restores = [i for i, st in keyed if action_name(st["uses"]) in (CACHE, CACHE_RESTORE)]
     saves = [(i, st) for i, st in keyed if action_name(st["uses"]) in (CACHE, CACHE_SAVE)]
     if not any(keyer < i < render for i in restores):
-        problems.append(f"{STUDY_CACHE_PATH} must be restored, between the key step and the render, with key "
-                        f"study-${{{{ steps.{all_[keyer]['id']}.outputs.key }}}}")
+        problems.append(
+            f"{STUDY_CACHE_PATH} must be restored, between the key step and the render, with key "
+            f"study-${{{{ steps.{all_[keyer]['id']}.outputs.key }}}}"
+        )
     if not any(action_name(st["uses"]) == CACHE or i > render for i, st in saves):
         problems.append(f"{STUDY_CACHE_PATH} is never saved after the render under the study's key")
     return problems
@@ -581,21 +618,31 @@ def check_tinytex_cache(wf: Workflow, job_name: str = "render") -> list[str]:
     # release breaks a cached tlmgr) and with the configuration that decides the LaTeX packages.
     month = re.search(r"\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}", key.replace(version, ""))
     if not month or not writes_output(step_by_id(job, month.group(1)), month.group(2), "date +%Y-%m"):
-        problems.append(f"the TinyTeX cache key must hold this month (a step's output from `date +%Y-%m`), found {key!r}")
+        problems.append(
+            f"the TinyTeX cache key must hold this month (a step's output from `date +%Y-%m`), found {key!r}"
+        )
     if not re.search(r"hashFiles\('_quarto[^']*\.yml'", key):
         problems.append(f"the TinyTeX cache key must hash the Quarto configuration (_quarto*.yml), found {key!r}")
     if (restores[0][1].get("with") or {}).get("restore-keys"):
         problems.append("the TinyTeX cache must not fall back to an older entry (restore-keys)")
-    saves = [st for i, st in cached if action_name(st["uses"]) == CACHE or (action_name(st["uses"]) == CACHE_SAVE and i > render)]
+    saves = [
+        st
+        for i, st in cached
+        if action_name(st["uses"]) == CACHE or (action_name(st["uses"]) == CACHE_SAVE and i > render)
+    ]
     if not any(str((st.get("with") or {}).get("key", "")) == key for st in saves):
         problems.append(f"{TINYTEX_PATH} is never saved after the render under the key it is restored with")
     if not _installs_tinytex_unless_cached(wf, job, setups[0]):
-        problems.append(f"{QUARTO_SETUP} must skip TinyTeX on a cache hit (its install fails when ~/.TinyTeX exists), "
-                        "and a later step put the restored TinyTeX on PATH")
+        problems.append(
+            f"{QUARTO_SETUP} must skip TinyTeX on a cache hit (its install fails when ~/.TinyTeX exists), "
+            "and a later step put the restored TinyTeX on PATH"
+        )
     return problems
 
 
-def check_no_cache_writes_on_pull_request(wf: Workflow, cached: tuple[str, ...] = (STUDY_CACHE_PATH, TINYTEX_PATH)) -> list[str]:
+def check_no_cache_writes_on_pull_request(
+    wf: Workflow, cached: tuple[str, ...] = (STUDY_CACHE_PATH, TINYTEX_PATH)
+) -> list[str]:
     """Pull requests may read the study and TinyTeX caches but never write them: their
     saves are actions/cache/save steps whose `if` excludes pull_request."""
     problems = []
@@ -604,8 +651,10 @@ def check_no_cache_writes_on_pull_request(wf: Workflow, cached: tuple[str, ...] 
             for _, step in _cache_steps(job, path, CACHE, CACHE_SAVE):
                 condition = str(step.get("if", ""))
                 if action_name(step["uses"]) == CACHE:
-                    problems.append(f"job {name!r}: {path} uses {CACHE}, which saves on every event; "
-                                    f"restore with {CACHE_RESTORE} and save with {CACHE_SAVE}")
+                    problems.append(
+                        f"job {name!r}: {path} uses {CACHE}, which saves on every event; "
+                        f"restore with {CACHE_RESTORE} and save with {CACHE_SAVE}"
+                    )
                 elif not EXCLUDES_PR.search(condition) or "||" in condition:
                     problems.append(f"job {name!r}: saving {path} must exclude pull requests, found if: {condition!r}")
     return problems
@@ -645,8 +694,9 @@ def check_scheduler_private(wf: Workflow, job_name: str = "render") -> list[str]
         problems.append(f"MNISTCOMPARE_SCHEDULER must be empty for pull requests, found {value!r}")
     for step in steps(job):
         script = str(step.get("run", ""))
-        if re.search(r"\b(env|printenv)\s*(\||$|>)", script, re.M) or \
-                re.search(r"echo[^\n]*\$\{?MNISTCOMPARE_SCHEDULER\b(?![^\n]*\]\s*&&)", script):
+        if re.search(r"\b(env|printenv)\s*(\||$|>)", script, re.M) or re.search(
+            r"echo[^\n]*\$\{?MNISTCOMPARE_SCHEDULER\b(?![^\n]*\]\s*&&)", script
+        ):
             problems.append(f"step {step.get('name', '?')!r} prints the environment or the scheduler's address")
     return problems
 
@@ -663,17 +713,24 @@ def check_notebooks_job(wf: Workflow) -> list[str]:
         problems.append(f"the notebooks job must need the render, found needs: {job.get('needs')!r}")
     condition = str(job.get("if", ""))
     if not EXCLUDES_PR.search(condition) or "default_branch" not in condition:
-        problems.append(f"the notebooks job must skip pull requests and run from the default branch only: {condition!r}")
+        problems.append(
+            f"the notebooks job must skip pull requests and run from the default branch only: {condition!r}"
+        )
     if job.get("permissions") != {"contents": "write"}:
         problems.append(f"the notebooks job needs contents: write and nothing else, found {job.get('permissions')!r}")
     for name, other in jobs(wf).items():
-        if name != "notebooks" and isinstance(other.get("permissions"), dict) and \
-                other["permissions"].get("contents") == "write":
+        if (
+            name != "notebooks"
+            and isinstance(other.get("permissions"), dict)
+            and other["permissions"].get("contents") == "write"
+        ):
             problems.append(f"job {name!r} may write contents: only the notebooks job may")
     if not any("git push" in str(st.get("run", "")) and "notebooks" in str(st.get("run", "")) for st in steps(job)):
         problems.append("the notebooks job pushes nothing to the branch `notebooks`")
     render = jobs(wf).get("render", {})
-    point = _index(render, lambda st: "repo-url" in str(st.get("run", "")) and "GITHUB_REPOSITORY" in str(st.get("run", "")))
+    point = _index(
+        render, lambda st: "repo-url" in str(st.get("run", "")) and "GITHUB_REPOSITORY" in str(st.get("run", ""))
+    )
     report = _index(render, _runs_make("report"))
     if point is None or report is None or point > report:
         problems.append("the render job must set repo-url from GITHUB_REPOSITORY before `make report`")
@@ -730,7 +787,10 @@ def run_zizmor(*paths: Path) -> tuple[int, list[dict], str]:
         )
     result = subprocess.run(
         [zizmor, "--offline", "--no-progress", "--color", "never", "--format", "json", *map(str, paths)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 1, f"zizmor failed:\n{result.stderr}"
     return result.returncode, json.loads(result.stdout or "[]"), result.stderr
@@ -756,7 +816,10 @@ def test_actionlint_passes() -> None:
         )
     result = subprocess.run(
         [actionlint, "-no-color", str(TESTS_WORKFLOW), str(PUBLISH_WORKFLOW)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, f"actionlint found problems:\n{result.stdout}{result.stderr}"
 
@@ -782,7 +845,9 @@ def test_zizmor_finds_nothing() -> None:
         f"{f['locations'][0]['symbolic']['key']} {f['locations'][0]['concrete']['location']['start_point']}"
         for f in findings
     ]
-    assert (code, summary) == (0, []), "zizmor found problems (run `.venv/bin/zizmor --offline .github/workflows`):\n" + "\n".join(summary)
+    assert (code, summary) == (0, []), (
+        "zizmor found problems (run `.venv/bin/zizmor --offline .github/workflows`):\n" + "\n".join(summary)
+    )
 
 
 def test_zizmor_flags_a_bad_workflow(tmp_path: Path) -> None:
@@ -792,7 +857,7 @@ def test_zizmor_flags_a_bad_workflow(tmp_path: Path) -> None:
     bad.write_text(
         "on: pull_request\npermissions:\n  contents: read\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n"
         "      - uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2\n"
-        "      - run: echo \"${{ github.event.pull_request.title }}\"\n",
+        '      - run: echo "${{ github.event.pull_request.title }}"\n',
         encoding="utf-8",
     )
     code, findings, _ = run_zizmor(bad)
@@ -903,22 +968,29 @@ def _check_step(wf: Workflow) -> dict:
 
 
 def _uses(action: str, path: str | None = None) -> Callable[[dict], bool]:
-    return lambda s: action_name(str(s.get("uses", ""))) == action and (path is None or (s.get("with") or {}).get("path") == path)
+    return lambda s: (
+        action_name(str(s.get("uses", ""))) == action and (path is None or (s.get("with") or {}).get("path") == path)
+    )
 
 
 def _remove(predicate: Callable[[dict], Any]) -> Callable[[Workflow], None]:
     def mutate(wf: Workflow) -> None:
         wf["jobs"]["render"]["steps"].remove(_render_job_step(wf, predicate))
+
     return mutate
 
 
-def _move(predicate: Callable[[dict], Any], anchor: Callable[[dict], Any], after: bool = True) -> Callable[[Workflow], None]:
+def _move(
+    predicate: Callable[[dict], Any], anchor: Callable[[dict], Any], after: bool = True
+) -> Callable[[Workflow], None]:
     """Move the render job's step matching `predicate` just after (or before) the one matching `anchor`."""
+
     def mutate(wf: Workflow) -> None:
         job_steps = wf["jobs"]["render"]["steps"]
         step = _render_job_step(wf, predicate)
         job_steps.remove(step)
         job_steps.insert(job_steps.index(_render_job_step(wf, anchor)) + (1 if after else 0), step)
+
     return mutate
 
 
@@ -931,7 +1003,9 @@ _IS_TINYTEX_PATH = lambda s: ".TinyTeX/bin" in str(s.get("run", ""))  # noqa: E7
 
 
 def _drop_path_step(wf: Workflow) -> None:
-    wf["jobs"]["render"]["steps"] = [s for s in steps(wf["jobs"]["render"]) if "GITHUB_PATH" not in str(s.get("run", ""))]
+    wf["jobs"]["render"]["steps"] = [
+        s for s in steps(wf["jobs"]["render"]) if "GITHUB_PATH" not in str(s.get("run", ""))
+    ]
 
 
 def _set(path: tuple, value: Any) -> Callable[[Workflow], None]:
@@ -940,6 +1014,7 @@ def _set(path: tuple, value: Any) -> Callable[[Workflow], None]:
         for key in path[:-1]:
             node = node[key]
         node[path[-1]] = value
+
     return mutate
 
 
@@ -949,6 +1024,7 @@ def _delete(path: tuple) -> Callable[[Workflow], None]:
         for key in path[:-1]:
             node = node[key]
         del node[path[-1]]
+
     return mutate
 
 
@@ -956,140 +1032,435 @@ def _all(*mutations: Callable[[Workflow], None]) -> Callable[[Workflow], None]:
     def mutate(wf: Workflow) -> None:
         for m in mutations:
             m(wf)
+
     return mutate
 
 
 NEGATIVE_CASES: list[tuple[str, str, Callable[[Workflow], None], Callable[[Workflow], list[str]]]] = [
     # (id, workflow, mutation, checker)
-    ("workflow permissions widened", "publish", _set(("permissions",), {"contents": "write"}), check_workflow_permissions),
-    ("workflow permissions add pages", "publish", _set(("permissions",), {"contents": "read", "pages": "write"}), check_workflow_permissions),
+    (
+        "workflow permissions widened",
+        "publish",
+        _set(("permissions",), {"contents": "write"}),
+        check_workflow_permissions,
+    ),
+    (
+        "workflow permissions add pages",
+        "publish",
+        _set(("permissions",), {"contents": "read", "pages": "write"}),
+        check_workflow_permissions,
+    ),
     ("workflow permissions missing", "tests", _delete(("permissions",)), check_workflow_permissions),
-    ("render gets pages: write", "publish", _set(("jobs", "render", "permissions"), {"pages": "write"}), check_pages_permissions),
-    ("deploy lacks id-token", "publish", _set(("jobs", "deploy", "permissions"), {"pages": "write"}), check_pages_permissions),
+    (
+        "render gets pages: write",
+        "publish",
+        _set(("jobs", "render", "permissions"), {"pages": "write"}),
+        check_pages_permissions,
+    ),
+    (
+        "deploy lacks id-token",
+        "publish",
+        _set(("jobs", "deploy", "permissions"), {"pages": "write"}),
+        check_pages_permissions,
+    ),
     ("deploy write-all", "publish", _set(("jobs", "deploy", "permissions"), "write-all"), check_pages_permissions),
-    ("tests job gets id-token", "tests", _set(("jobs", "test", "permissions"), {"id-token": "write"}),
-     lambda wf: check_pages_permissions(wf, deploy_job=None)),
-    ("bare major tag", "tests", lambda wf: _step(wf, "test", "actions/checkout").update(uses="actions/checkout@v6"), check_pinned_actions),
-    ("branch ref", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP).update(uses=QUARTO_SETUP + "@main"), check_pinned_actions),
-    ("short sha", "publish", lambda wf: _step(wf, "deploy", "actions/deploy-pages").update(uses="actions/deploy-pages@d6db901"), check_pinned_actions),
-    ("exact tag, no sha", "tests", lambda wf: _step(wf, "test", "actions/checkout").update(uses="actions/checkout@v6.0.2"), check_pinned_actions),
-    ("exact tag, no sha (publish)", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP).update(uses=QUARTO_SETUP + "@v2.2.0"), check_pinned_actions),
-    ("quarto version moving", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version="release"), check_quarto_setup),
-    ("quarto version 1.9", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version="1.9.30"), check_quarto_setup),
-    ("quarto version as float", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version=1.1), check_quarto_setup),
+    (
+        "tests job gets id-token",
+        "tests",
+        _set(("jobs", "test", "permissions"), {"id-token": "write"}),
+        lambda wf: check_pages_permissions(wf, deploy_job=None),
+    ),
+    (
+        "bare major tag",
+        "tests",
+        lambda wf: _step(wf, "test", "actions/checkout").update(uses="actions/checkout@v6"),
+        check_pinned_actions,
+    ),
+    (
+        "branch ref",
+        "publish",
+        lambda wf: _step(wf, "render", QUARTO_SETUP).update(uses=QUARTO_SETUP + "@main"),
+        check_pinned_actions,
+    ),
+    (
+        "short sha",
+        "publish",
+        lambda wf: _step(wf, "deploy", "actions/deploy-pages").update(uses="actions/deploy-pages@d6db901"),
+        check_pinned_actions,
+    ),
+    (
+        "exact tag, no sha",
+        "tests",
+        lambda wf: _step(wf, "test", "actions/checkout").update(uses="actions/checkout@v6.0.2"),
+        check_pinned_actions,
+    ),
+    (
+        "exact tag, no sha (publish)",
+        "publish",
+        lambda wf: _step(wf, "render", QUARTO_SETUP).update(uses=QUARTO_SETUP + "@v2.2.0"),
+        check_pinned_actions,
+    ),
+    (
+        "quarto version moving",
+        "publish",
+        lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version="release"),
+        check_quarto_setup,
+    ),
+    (
+        "quarto version 1.9",
+        "publish",
+        lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version="1.9.30"),
+        check_quarto_setup,
+    ),
+    (
+        "quarto version as float",
+        "publish",
+        lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version=1.1),
+        check_quarto_setup,
+    ),
     ("no tinytex", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].pop("tinytex"), check_quarto_setup),
-    ("no quarto setup", "publish", lambda wf: wf["jobs"]["render"]["steps"].remove(_step(wf, "render", QUARTO_SETUP)), check_quarto_setup),
+    (
+        "no quarto setup",
+        "publish",
+        lambda wf: wf["jobs"]["render"]["steps"].remove(_step(wf, "render", QUARTO_SETUP)),
+        check_quarto_setup,
+    ),
     ("no concurrency", "publish", _delete(("concurrency",)), check_publish_concurrency),
-    ("cancelling publishes", "publish", _set(("concurrency",), {"group": "pages", "cancel-in-progress": True}), check_publish_concurrency),
-    ("wrong environment", "publish", _set(("jobs", "deploy", "environment"), {"name": "production", "url": "x"}), check_deploy_job),
+    (
+        "cancelling publishes",
+        "publish",
+        _set(("concurrency",), {"group": "pages", "cancel-in-progress": True}),
+        check_publish_concurrency,
+    ),
+    (
+        "wrong environment",
+        "publish",
+        _set(("jobs", "deploy", "environment"), {"name": "production", "url": "x"}),
+        check_deploy_job,
+    ),
     ("environment url", "publish", _set(("jobs", "deploy", "environment"), "github-pages"), check_deploy_job),
     ("deploy does not need render", "publish", _delete(("jobs", "deploy", "needs")), check_deploy_job),
     ("deploy step id", "publish", lambda wf: _step(wf, "deploy", "actions/deploy-pages").pop("id"), check_deploy_job),
     ("no deploy job", "publish", _delete(("jobs", "deploy")), check_deploy_job),
     ("deploy on PRs", "publish", _delete(("jobs", "deploy", "if")), check_no_deploy_on_pull_request),
     ("deploy if always", "publish", _set(("jobs", "deploy", "if"), "always()"), check_no_deploy_on_pull_request),
-    ("pages artifact on PRs", "publish", lambda wf: _step(wf, "render", "actions/upload-pages-artifact").pop("if"), check_no_deploy_on_pull_request),
-    ("pages artifact path", "publish", lambda wf: _step(wf, "render", "actions/upload-pages-artifact")["with"].update(path="_site"), check_render_job),
-    ("no preview artifact", "publish", lambda wf: wf["jobs"]["render"]["steps"].remove(_step(wf, "render", "actions/upload-artifact")), check_render_job),
+    (
+        "pages artifact on PRs",
+        "publish",
+        lambda wf: _step(wf, "render", "actions/upload-pages-artifact").pop("if"),
+        check_no_deploy_on_pull_request,
+    ),
+    (
+        "pages artifact path",
+        "publish",
+        lambda wf: _step(wf, "render", "actions/upload-pages-artifact")["with"].update(path="_site"),
+        check_render_job,
+    ),
+    (
+        "no preview artifact",
+        "publish",
+        lambda wf: wf["jobs"]["render"]["steps"].remove(_step(wf, "render", "actions/upload-artifact")),
+        check_render_job,
+    ),
     ("quick mode always", "publish", _set(("jobs", "render", "env", "MNISTCOMPARE_QUICK"), "1"), check_render_job),
     ("no render step", "publish", lambda wf: _render_step(wf).update(run="echo skipped"), check_render_job),
-    ("quarto python missing", "publish",
-     _all(_drop_path_step, lambda wf: _render_step(wf)["env"].pop("QUARTO_PYTHON")), check_quarto_finds_venv_python),
+    (
+        "quarto python missing",
+        "publish",
+        _all(_drop_path_step, lambda wf: _render_step(wf)["env"].pop("QUARTO_PYTHON")),
+        check_quarto_finds_venv_python,
+    ),
     ("tests not on PRs", "tests", lambda wf: wf["on"].pop("pull_request"), check_tests_triggers),
     ("tests on main only", "tests", _set(("on", "push"), {"branches": ["main"]}), check_tests_triggers),
     ("publish not on main", "publish", _set(("on", "push"), {"branches": ["release"]}), check_publish_triggers),
     ("publish not by hand", "publish", lambda wf: wf["on"].pop("workflow_dispatch"), check_publish_triggers),
-    ("unknown make target", "tests", lambda wf: wf["jobs"]["test"]["steps"][-1].update(run="make tests"),
-     lambda wf: check_make_targets(wf, makefile_targets(MAKEFILE.read_text(encoding="utf-8")))),
-    ("make after &&", "publish", lambda wf: _render_step(wf).update(run="true && make publish"),
-     lambda wf: check_make_targets(wf, makefile_targets(MAKEFILE.read_text(encoding="utf-8")))),
-    ("tests skip make test", "tests", lambda wf: wf["jobs"]["test"]["steps"][-1].update(run="pytest"),
-     lambda wf: check_runs_make(wf, ["setup", "test"])),
-    ("input missing", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"].pop("seeds"), check_dispatch_inputs),
-    ("params not checked", "publish", lambda wf: wf["jobs"]["render"]["steps"].remove(
-        next(s for s in steps(wf["jobs"]["render"]) if "mnistcompare params" in str(s.get("run", "")))), check_params_checked_first),
-    ("params checked after setup", "publish", lambda wf: wf["jobs"]["render"]["steps"].append(wf["jobs"]["render"]["steps"].pop(
-        next(i for i, s in enumerate(steps(wf["jobs"]["render"])) if "mnistcompare params" in str(s.get("run", ""))))),
-     check_params_checked_first),
-    ("no quick input", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"].pop("quick"), check_params_checked_first),
-    ("input not string", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["lr"].update(type="number"), check_dispatch_inputs),
-    ("input has default", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["epochs"].update(default="5"), check_dispatch_inputs),
-    ("input undescribed", "publish", lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["hidden"].pop("description"), check_dispatch_inputs),
-    ("input not passed", "publish", lambda wf: wf["jobs"]["render"]["env"].pop("MNISTCOMPARE_BATCH_SIZE"), check_dispatch_inputs),
-    ("input passed to wrong var", "publish", _set(("jobs", "render", "env", "MNISTCOMPARE_HIDDEN"), "${{ inputs.epochs }}"), check_dispatch_inputs),
+    (
+        "unknown make target",
+        "tests",
+        lambda wf: wf["jobs"]["test"]["steps"][-1].update(run="make tests"),
+        lambda wf: check_make_targets(wf, makefile_targets(MAKEFILE.read_text(encoding="utf-8"))),
+    ),
+    (
+        "make after &&",
+        "publish",
+        lambda wf: _render_step(wf).update(run="true && make publish"),
+        lambda wf: check_make_targets(wf, makefile_targets(MAKEFILE.read_text(encoding="utf-8"))),
+    ),
+    (
+        "tests skip make test",
+        "tests",
+        lambda wf: wf["jobs"]["test"]["steps"][-1].update(run="pytest"),
+        lambda wf: check_runs_make(wf, ["setup", "test"]),
+    ),
+    (
+        "input missing",
+        "publish",
+        lambda wf: wf["on"]["workflow_dispatch"]["inputs"].pop("seeds"),
+        check_dispatch_inputs,
+    ),
+    (
+        "params not checked",
+        "publish",
+        lambda wf: wf["jobs"]["render"]["steps"].remove(
+            next(s for s in steps(wf["jobs"]["render"]) if "mnistcompare params" in str(s.get("run", "")))
+        ),
+        check_params_checked_first,
+    ),
+    (
+        "params checked after setup",
+        "publish",
+        lambda wf: wf["jobs"]["render"]["steps"].append(
+            wf["jobs"]["render"]["steps"].pop(
+                next(
+                    i
+                    for i, s in enumerate(steps(wf["jobs"]["render"]))
+                    if "mnistcompare params" in str(s.get("run", ""))
+                )
+            )
+        ),
+        check_params_checked_first,
+    ),
+    (
+        "no quick input",
+        "publish",
+        lambda wf: wf["on"]["workflow_dispatch"]["inputs"].pop("quick"),
+        check_params_checked_first,
+    ),
+    (
+        "input not string",
+        "publish",
+        lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["lr"].update(type="number"),
+        check_dispatch_inputs,
+    ),
+    (
+        "input has default",
+        "publish",
+        lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["epochs"].update(default="5"),
+        check_dispatch_inputs,
+    ),
+    (
+        "input undescribed",
+        "publish",
+        lambda wf: wf["on"]["workflow_dispatch"]["inputs"]["hidden"].pop("description"),
+        check_dispatch_inputs,
+    ),
+    (
+        "input not passed",
+        "publish",
+        lambda wf: wf["jobs"]["render"]["env"].pop("MNISTCOMPARE_BATCH_SIZE"),
+        check_dispatch_inputs,
+    ),
+    (
+        "input passed to wrong var",
+        "publish",
+        _set(("jobs", "render", "env", "MNISTCOMPARE_HIDDEN"), "${{ inputs.epochs }}"),
+        check_dispatch_inputs,
+    ),
     # the render check gates the upload
     ("no render check", "publish", _remove(_IS_CHECK), check_render_gate),
-    ("render check after the Pages upload", "publish", _move(_IS_CHECK, _uses("actions/upload-pages-artifact")), check_render_gate),
+    (
+        "render check after the Pages upload",
+        "publish",
+        _move(_IS_CHECK, _uses("actions/upload-pages-artifact")),
+        check_render_gate,
+    ),
     ("render check before the render", "publish", _move(_IS_CHECK, _IS_RENDER, after=False), check_render_gate),
-    ("render check after the preview", "publish", _move(_IS_CHECK, _uses("actions/upload-artifact")), check_render_gate),
-    ("render check may fail", "publish", lambda wf: _check_step(wf).update({"continue-on-error": True}), check_render_gate),
-    ("render check on PRs only", "publish", lambda wf: _check_step(wf).update({"if": "github.event_name == 'pull_request'"}), check_render_gate),
+    (
+        "render check after the preview",
+        "publish",
+        _move(_IS_CHECK, _uses("actions/upload-artifact")),
+        check_render_gate,
+    ),
+    (
+        "render check may fail",
+        "publish",
+        lambda wf: _check_step(wf).update({"continue-on-error": True}),
+        check_render_gate,
+    ),
+    (
+        "render check on PRs only",
+        "publish",
+        lambda wf: _check_step(wf).update({"if": "github.event_name == 'pull_request'"}),
+        check_render_gate,
+    ),
     ("no chromium", "publish", _remove(_IS_PLAYWRIGHT), check_render_gate),
     ("no poppler-utils", "publish", _remove(_IS_POPPLER), check_render_gate),
     ("poppler-utils after the render check", "publish", _move(_IS_POPPLER, _IS_CHECK), check_render_gate),
-    ("pages upload after a failure", "publish",
-     lambda wf: _step(wf, "render", "actions/upload-pages-artifact").update({"if": "always() && github.event_name != 'pull_request'"}),
-     check_render_gate),
-    ("render check not run", "publish", _remove(_IS_CHECK), lambda wf: check_runs_make(wf, ["setup", "report", "check-render"])),
+    (
+        "pages upload after a failure",
+        "publish",
+        lambda wf: _step(wf, "render", "actions/upload-pages-artifact").update(
+            {"if": "always() && github.event_name != 'pull_request'"}
+        ),
+        check_render_gate,
+    ),
+    (
+        "render check not run",
+        "publish",
+        _remove(_IS_CHECK),
+        lambda wf: check_runs_make(wf, ["setup", "report", "check-render"]),
+    ),
     # the study cache
     ("no study key", "publish", _remove(_IS_KEY), check_study_cache),
     ("study key before setup", "publish", _move(_IS_KEY, _runs_make("setup"), after=False), check_study_cache),
-    ("study cache keyed on a file hash", "publish",
-     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, "_cache"))["with"].update(key="study-${{ hashFiles('params.yml') }}"),
-     check_study_cache),
-    ("study restored after the render", "publish", _move(_uses(CACHE_RESTORE, "_cache"), _IS_RENDER), check_study_cache),
+    (
+        "study cache keyed on a file hash",
+        "publish",
+        lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, "_cache"))["with"].update(
+            key="study-${{ hashFiles('params.yml') }}"
+        ),
+        check_study_cache,
+    ),
+    (
+        "study restored after the render",
+        "publish",
+        _move(_uses(CACHE_RESTORE, "_cache"), _IS_RENDER),
+        check_study_cache,
+    ),
     ("study never saved", "publish", _remove(_uses(CACHE_SAVE, "_cache")), check_study_cache),
-    ("study saved before the render", "publish", _move(_uses(CACHE_SAVE, "_cache"), _IS_RENDER, after=False), check_study_cache),
-    ("study saved by PRs", "publish", lambda wf: _render_job_step(wf, _uses(CACHE_SAVE, "_cache")).pop("if"),
-     check_no_cache_writes_on_pull_request),
-    ("study cached with save-on-every-event", "publish",
-     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, "_cache")).update(uses=CACHE + "@" + "0" * 40),
-     check_no_cache_writes_on_pull_request),
+    (
+        "study saved before the render",
+        "publish",
+        _move(_uses(CACHE_SAVE, "_cache"), _IS_RENDER, after=False),
+        check_study_cache,
+    ),
+    (
+        "study saved by PRs",
+        "publish",
+        lambda wf: _render_job_step(wf, _uses(CACHE_SAVE, "_cache")).pop("if"),
+        check_no_cache_writes_on_pull_request,
+    ),
+    (
+        "study cached with save-on-every-event",
+        "publish",
+        lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, "_cache")).update(uses=CACHE + "@" + "0" * 40),
+        check_no_cache_writes_on_pull_request,
+    ),
     # the TinyTeX cache
-    ("tinytex key without the quarto version", "publish",
-     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(key="tinytex-${{ runner.os }}"),
-     check_tinytex_cache),
-    ("tinytex restored after setup", "publish", _move(_uses(CACHE_RESTORE, TINYTEX_PATH), _uses(QUARTO_SETUP)), check_tinytex_cache),
-    ("tinytex restored after setup (setup check)", "publish", _move(_uses(CACHE_RESTORE, TINYTEX_PATH), _uses(QUARTO_SETUP)),
-     check_quarto_setup),
+    (
+        "tinytex key without the quarto version",
+        "publish",
+        lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(
+            key="tinytex-${{ runner.os }}"
+        ),
+        check_tinytex_cache,
+    ),
+    (
+        "tinytex restored after setup",
+        "publish",
+        _move(_uses(CACHE_RESTORE, TINYTEX_PATH), _uses(QUARTO_SETUP)),
+        check_tinytex_cache,
+    ),
+    (
+        "tinytex restored after setup (setup check)",
+        "publish",
+        _move(_uses(CACHE_RESTORE, TINYTEX_PATH), _uses(QUARTO_SETUP)),
+        check_quarto_setup,
+    ),
     ("cached tinytex not on PATH", "publish", _remove(_IS_TINYTEX_PATH), check_quarto_setup),
-    ("tinytex installed over the cache", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(tinytex=True),
-     check_tinytex_cache),
+    (
+        "tinytex installed over the cache",
+        "publish",
+        lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(tinytex=True),
+        check_tinytex_cache,
+    ),
     ("tinytex never saved", "publish", _remove(_uses(CACHE_SAVE, TINYTEX_PATH)), check_tinytex_cache),
-    ("quarto version typed", "publish", lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version="1.10.18"),
-     check_quarto_setup),
-    ("tinytex key without the month", "publish",
-     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(
-         key="tinytex-${{ steps.versions.outputs.quarto }}-${{ hashFiles('_quarto*.yml') }}"), check_tinytex_cache),
-    ("tinytex key without the configuration", "publish",
-     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(
-         key="tinytex-${{ steps.versions.outputs.quarto }}-${{ steps.versions.outputs.month }}"), check_tinytex_cache),
-    ("tinytex falls back to an old entry", "publish",
-     lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update({"restore-keys": "tinytex-"}),
-     check_tinytex_cache),
-    ("scheduler from a variable", "publish",
-     _set(("jobs", "render", "env", "MNISTCOMPARE_SCHEDULER"), "${{ vars.MNISTCOMPARE_SCHEDULER }}"), check_scheduler_private),
-    ("scheduler for pull requests", "publish",
-     _set(("jobs", "render", "env", "MNISTCOMPARE_SCHEDULER"), "${{ secrets.MNISTCOMPARE_SCHEDULER }}"), check_scheduler_private),
-    ("scheduler printed", "publish", lambda wf: wf["jobs"]["render"]["steps"].append(
-        {"run": 'echo "scheduler: $MNISTCOMPARE_SCHEDULER" >> "$GITHUB_STEP_SUMMARY"'}), check_scheduler_private),
-    ("environment printed", "publish", lambda wf: wf["jobs"]["render"]["steps"].append(
-        {"run": 'env | grep MNISTCOMPARE >> "$GITHUB_STEP_SUMMARY"'}), check_scheduler_private),
-    ("dask installed unpinned", "publish", lambda wf: _render_job_step(wf, _runs_make("cluster")).update(
-        run="pip install 'dask[distributed]'"), lambda wf: check_cluster_extra(wf, "render")),
-    ("tests without the dask extra", "tests", lambda wf: wf["jobs"]["test"]["steps"].remove(
-        next(s for s in steps(wf["jobs"]["test"]) if "make cluster" in str(s.get("run", "")))),
-     lambda wf: check_cluster_extra(wf, "test", before="test")),
+    (
+        "quarto version typed",
+        "publish",
+        lambda wf: _step(wf, "render", QUARTO_SETUP)["with"].update(version="1.10.18"),
+        check_quarto_setup,
+    ),
+    (
+        "tinytex key without the month",
+        "publish",
+        lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(
+            key="tinytex-${{ steps.versions.outputs.quarto }}-${{ hashFiles('_quarto*.yml') }}"
+        ),
+        check_tinytex_cache,
+    ),
+    (
+        "tinytex key without the configuration",
+        "publish",
+        lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(
+            key="tinytex-${{ steps.versions.outputs.quarto }}-${{ steps.versions.outputs.month }}"
+        ),
+        check_tinytex_cache,
+    ),
+    (
+        "tinytex falls back to an old entry",
+        "publish",
+        lambda wf: _render_job_step(wf, _uses(CACHE_RESTORE, TINYTEX_PATH))["with"].update(
+            {"restore-keys": "tinytex-"}
+        ),
+        check_tinytex_cache,
+    ),
+    (
+        "scheduler from a variable",
+        "publish",
+        _set(("jobs", "render", "env", "MNISTCOMPARE_SCHEDULER"), "${{ vars.MNISTCOMPARE_SCHEDULER }}"),
+        check_scheduler_private,
+    ),
+    (
+        "scheduler for pull requests",
+        "publish",
+        _set(("jobs", "render", "env", "MNISTCOMPARE_SCHEDULER"), "${{ secrets.MNISTCOMPARE_SCHEDULER }}"),
+        check_scheduler_private,
+    ),
+    (
+        "scheduler printed",
+        "publish",
+        lambda wf: wf["jobs"]["render"]["steps"].append(
+            {"run": 'echo "scheduler: $MNISTCOMPARE_SCHEDULER" >> "$GITHUB_STEP_SUMMARY"'}
+        ),
+        check_scheduler_private,
+    ),
+    (
+        "environment printed",
+        "publish",
+        lambda wf: wf["jobs"]["render"]["steps"].append({"run": 'env | grep MNISTCOMPARE >> "$GITHUB_STEP_SUMMARY"'}),
+        check_scheduler_private,
+    ),
+    (
+        "dask installed unpinned",
+        "publish",
+        lambda wf: _render_job_step(wf, _runs_make("cluster")).update(run="pip install 'dask[distributed]'"),
+        lambda wf: check_cluster_extra(wf, "render"),
+    ),
+    (
+        "tests without the dask extra",
+        "tests",
+        lambda wf: wf["jobs"]["test"]["steps"].remove(
+            next(s for s in steps(wf["jobs"]["test"]) if "make cluster" in str(s.get("run", "")))
+        ),
+        lambda wf: check_cluster_extra(wf, "test", before="test"),
+    ),
     ("no notebooks job", "publish", _delete(("jobs", "notebooks")), check_notebooks_job),
-    ("notebooks pushed by pull requests", "publish", _set(("jobs", "notebooks", "if"), "always()"), check_notebooks_job),
-    ("render may write contents", "publish", _set(("jobs", "render", "permissions"), {"contents": "write"}),
-     check_notebooks_job),
-    ("notebooks job writes more", "publish", _set(("jobs", "notebooks", "permissions"),
-                                                   {"contents": "write", "pages": "write"}), check_notebooks_job),
+    (
+        "notebooks pushed by pull requests",
+        "publish",
+        _set(("jobs", "notebooks", "if"), "always()"),
+        check_notebooks_job,
+    ),
+    (
+        "render may write contents",
+        "publish",
+        _set(("jobs", "render", "permissions"), {"contents": "write"}),
+        check_notebooks_job,
+    ),
+    (
+        "notebooks job writes more",
+        "publish",
+        _set(("jobs", "notebooks", "permissions"), {"contents": "write", "pages": "write"}),
+        check_notebooks_job,
+    ),
     ("repo-url never set", "publish", _remove(lambda s: "repo-url" in str(s.get("run", ""))), check_notebooks_job),
-    ("tinytex saved by PRs", "publish",
-     lambda wf: _render_job_step(wf, _uses(CACHE_SAVE, TINYTEX_PATH)).update({"if": "always()"}),
-     check_no_cache_writes_on_pull_request),
+    (
+        "tinytex saved by PRs",
+        "publish",
+        lambda wf: _render_job_step(wf, _uses(CACHE_SAVE, TINYTEX_PATH)).update({"if": "always()"}),
+        check_no_cache_writes_on_pull_request,
+    ),
 ]
 
 
@@ -1111,11 +1482,26 @@ def test_checker_complains(case, tests_wf: Workflow, publish_wf: Workflow) -> No
         "      - uses: actions/checkout@" + "a" * 40 + " # latest\n",
         "      - uses: actions/checkout@v6.0.2 # v6.0.2\n",
         "      - uses: actions/checkout@" + "a" * 40 + "\n",
-        "      - uses: actions/cache/restore@" + "a" * 40 + " # v5.0.5\n      - uses: actions/cache/save@" + "b" * 40 + " # v5.0.5\n",
-        "      - uses: actions/cache@" + "a" * 40 + " # v5.0.5\n      - uses: actions/cache/save@" + "a" * 40 + " # v5.0.4\n",
+        "      - uses: actions/cache/restore@"
+        + "a" * 40
+        + " # v5.0.5\n      - uses: actions/cache/save@"
+        + "b" * 40
+        + " # v5.0.5\n",
+        "      - uses: actions/cache@"
+        + "a" * 40
+        + " # v5.0.5\n      - uses: actions/cache/save@"
+        + "a" * 40
+        + " # v5.0.4\n",
     ],
-    ids=["no comment", "wrong comment", "comment not a version", "tag-only pin", "sha without comment",
-         "one tag, two commits", "one commit, two tags"],
+    ids=[
+        "no comment",
+        "wrong comment",
+        "comment not a version",
+        "tag-only pin",
+        "sha without comment",
+        "one tag, two commits",
+        "one commit, two tags",
+    ],
 )
 def test_version_comment_checker_complains(text: str) -> None:
     assert check_version_comments(text) != []
@@ -1123,10 +1509,18 @@ def test_version_comment_checker_complains(text: str) -> None:
 
 def test_version_comment_checker_accepts_sha_with_tag() -> None:
     assert check_version_comments("    uses: actions/checkout@" + "0" * 40 + " # v6.0.2\n") == []
-    same = "      - uses: actions/cache/restore@" + "a" * 40 + " # v5.0.5\n      - uses: actions/cache/save@" + "a" * 40 + " # v5.0.5\n"
+    same = (
+        "      - uses: actions/cache/restore@"
+        + "a" * 40
+        + " # v5.0.5\n      - uses: actions/cache/save@"
+        + "a" * 40
+        + " # v5.0.5\n"
+    )
     assert check_version_comments(same) == []
 
 
 def test_make_target_parser() -> None:
-    script = "make setup\nif true; then make test; fi\nFOO=1 make -j2 report PYTHON=python3\necho make me # make clean\n"
+    script = (
+        "make setup\nif true; then make test; fi\nFOO=1 make -j2 report PYTHON=python3\necho make me # make clean\n"
+    )
     assert make_targets_in(script) == ["setup", "test", "report"]

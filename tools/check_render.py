@@ -85,9 +85,13 @@ LEAKS = {
     "Quarto div fence": re.compile(r"(?m)^\s*:::|:::\s*\{"),
     "inline code cell": re.compile(r"\{python\}"),
     # Unresolved, the site prints `?fig-x` and the PDF `?@fig-x`.
-    "unresolved cross-reference": re.compile(r"\?@|\?(?:sec|fig|tbl|eq|lst)-\w|(?<![\w.])@(?:sec|fig|tbl|eq|lst)-[\w-]+"),
+    "unresolved cross-reference": re.compile(
+        r"\?@|\?(?:sec|fig|tbl|eq|lst)-\w|(?<![\w.])@(?:sec|fig|tbl|eq|lst)-[\w-]+"
+    ),
     "unresolved citation": re.compile(r"\[-?@[A-Za-z]"),
-    "object repr": re.compile(r"alt\.(?:Chart|LayerChart|FacetChart|HConcatChart|VConcatChart)\(|<IPython\.core|<Figure size|Markdown object>"),
+    "object repr": re.compile(
+        r"alt\.(?:Chart|LayerChart|FacetChart|HConcatChart|VConcatChart)\(|<IPython\.core|<Figure size|Markdown object>"
+    ),
 }
 CAPTION = re.compile(r"\b(Figure|Table)\s+([0-9A-Z]+\.[0-9]+)\s*:\s*(\S+(?:\s+\S+){0,3})")
 
@@ -153,7 +157,7 @@ def leak_problems(text: str, keys: set[str] = frozenset()) -> list[str]:
     found = []
     for what, pattern in LEAKS.items():
         for m in pattern.finditer(text):
-            found.append(f"{what} in the text: …{text[max(0, m.start() - 40):m.end() + 40]!s}…".replace("\n", " "))
+            found.append(f"{what} in the text: …{text[max(0, m.start() - 40) : m.end() + 40]!s}…".replace("\n", " "))
             break  # one example per kind is enough to act on
     for key in sorted(keys):
         if re.search(rf"\b{re.escape(key)}\?", text):
@@ -205,7 +209,11 @@ class _Text(html.parser.HTMLParser):
         if tag in ("script", "style", "noscript"):
             self._skip += 1
         cls = dict(attrs).get("class") or ""
-        if tag == "span" and cls in ("chapter-number", "chapter-title") and not (self.chapter_number and self.chapter_title):
+        if (
+            tag == "span"
+            and cls in ("chapter-number", "chapter-title")
+            and not (self.chapter_number and self.chapter_title)
+        ):
             self._span = cls
 
     def handle_endtag(self, tag):
@@ -374,6 +382,7 @@ FLOAT_CAPTION = re.compile(r"(?m)^\s*(Figure|Table)\s+([0-9A-Z]+(?:\.[0-9]+)?)\s
 @dataclass
 class PageInk:
     """A page's body ink, in points from the page's top left corner (None: a blank page)."""
+
     number: int
     top: float | None = None
     bottom: float | None = None
@@ -409,13 +418,13 @@ def read_pgm(path: Path):
     data = path.read_bytes()
     fields, pos = [], 0
     while len(fields) < 4:  # magic, width, height, maxval: separated by whitespace, # comments
-        while data[pos:pos + 1].isspace():
+        while data[pos : pos + 1].isspace():
             pos += 1
-        if data[pos:pos + 1] == b"#":
+        if data[pos : pos + 1] == b"#":
             pos = data.index(b"\n", pos) + 1
             continue
         end = pos
-        while not data[end:end + 1].isspace():
+        while not data[end : end + 1].isspace():
             end += 1
         fields.append(data[pos:end])
         pos = end
@@ -446,8 +455,10 @@ def page_words(pdf: Path) -> list[list[Word]]:
     """Each page's words with their boxes in points from the top left corner (pdftotext -bbox)."""
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     word = re.compile(r'<word xMin="([^"]+)" yMin="([^"]+)" xMax="([^"]+)" yMax="([^"]+)">(.*?)</word>')
-    return [[Word(float(a), float(b), float(c), float(d), html.unescape(w).strip()) for a, b, c, d, w in word.findall(page)]
-            for page in re.findall(r"<page\b.*?</page>", out, re.S)]
+    return [
+        [Word(float(a), float(b), float(c), float(d), html.unescape(w).strip()) for a, b, c, d, w in word.findall(page)]
+        for page in re.findall(r"<page\b.*?</page>", out, re.S)
+    ]
 
 
 def page_number_tops(words: list[list[Word]], labels: list[str]) -> dict[int, float]:
@@ -486,8 +497,14 @@ def page_ink(number: int, image, footer_top: float | None, dpi: int = PAGE_DPI) 
     if not len(rows):
         return PageInk(number)
     gaps = (np.diff(rows) - 1) * scale  # blank rows between one inked row and the next
-    return PageInk(number, rows[0] * scale, (rows[-1] + 1) * scale, cols[0] * scale, (cols[-1] + 1) * scale,
-                   float(gaps[gaps > BLANK_GAP_PT].sum()))
+    return PageInk(
+        number,
+        rows[0] * scale,
+        (rows[-1] + 1) * scale,
+        cols[0] * scale,
+        (cols[-1] + 1) * scale,
+        float(gaps[gaps > BLANK_GAP_PT].sum()),
+    )
 
 
 def text_block(pages: list[PageInk], edges: tuple[float, float]) -> TextBlock | None:
@@ -506,7 +523,9 @@ def book_chapters(starts: list[tuple[str, str, int]], n_pages: int) -> list[Chap
     for title, number, first in starts:
         by_page[first] = (title, number)  # the later bookmark on a page is the chapter itself
     firsts = sorted(by_page)
-    return [Chapter(*by_page[f], f, (firsts[k + 1] - 1) if k + 1 < len(firsts) else n_pages) for k, f in enumerate(firsts)]
+    return [
+        Chapter(*by_page[f], f, (firsts[k + 1] - 1) if k + 1 < len(firsts) else n_pages) for k, f in enumerate(firsts)
+    ]
 
 
 def fill(page: PageInk, block: TextBlock) -> float:
@@ -514,12 +533,17 @@ def fill(page: PageInk, block: TextBlock) -> float:
 
 
 def is_float_page(page: PageInk, block: TextBlock, chapter: Chapter, n_captions: int) -> bool:
-    return (page.number != chapter.first and n_captions > 0 and page.top is not None
-            and page.top - block.top > FLOAT_PAGE_DROP * block.height)
+    return (
+        page.number != chapter.first
+        and n_captions > 0
+        and page.top is not None
+        and page.top - block.top > FLOAT_PAGE_DROP * block.height
+    )
 
 
-def fill_problems(pages: list[PageInk], block: TextBlock, chapters: list[Chapter],
-                  captions_on: dict[int, int]) -> tuple[list[str], dict[str, tuple[float, int]]]:
+def fill_problems(
+    pages: list[PageInk], block: TextBlock, chapters: list[Chapter], captions_on: dict[int, int]
+) -> tuple[list[str], dict[str, tuple[float, int]]]:
     """Float pages under FLOAT_PAGE_MIN_FILL and mid-chapter pages under MID_CHAPTER_MIN_FILL;
     also the least-filled page of each kind, {"float page"|"mid-chapter page": (fill, page)}."""
     by_number = {p.number: p for p in pages}
@@ -553,16 +577,23 @@ def side_problems(pages: list[PageInk], block: TextBlock) -> list[str]:
         past = max(block.left - p.left, p.right - block.right)
         if past > SIDE_TOLERANCE_PT:
             side = "left" if block.left - p.left >= p.right - block.right else "right"
-            found.append(f"PDF page {p.number}: something runs {past:.0f} pt into the {side} margin "
-                         f"(a line or table wider than the text)")
+            found.append(
+                f"PDF page {p.number}: something runs {past:.0f} pt into the {side} margin "
+                f"(a line or table wider than the text)"
+            )
     return found
 
 
 def continuation_problems(texts: list[str]) -> list[str]:
     """fvextra's ↪ where a code line was too long for the page and was wrapped."""
-    return [f"PDF page {i}: {t.count(CONTINUATION_MARK)} code line(s) too long for the page, wrapped with "
-            f"{CONTINUATION_MARK}: …{t[max(0, t.index(CONTINUATION_MARK) - 60):t.index(CONTINUATION_MARK)]!s}…"
-            .replace("\n", " ") for i, t in enumerate(texts, 1) if CONTINUATION_MARK in t]
+    return [
+        f"PDF page {i}: {t.count(CONTINUATION_MARK)} code line(s) too long for the page, wrapped with "
+        f"{CONTINUATION_MARK}: …{t[max(0, t.index(CONTINUATION_MARK) - 60) : t.index(CONTINUATION_MARK)]!s}…".replace(
+            "\n", " "
+        )
+        for i, t in enumerate(texts, 1)
+        if CONTINUATION_MARK in t
+    ]
 
 
 def placement_problems(texts: list[str], chapters: list[Chapter]) -> list[str]:
@@ -584,21 +615,24 @@ def placement_problems(texts: list[str], chapters: list[Chapter]) -> list[str]:
             mention = re.compile(rf"\b{kind}\s+{re.escape(number)}(?![\d.]*\d)(?!\s*:)")
             first = next((n for n in range(ch.first, ch.last + 1) if mention.search(flat[n - 1])), None)
             if first is not None and not first <= p <= first + 1:
-                found.append(f"PDF page {p}: {name} is first referred to on page {first}; it should be there "
-                             f"or on the next page")
+                found.append(
+                    f"PDF page {p}: {name} is first referred to on page {first}; it should be there or on the next page"
+                )
     return found
 
 
-def page_problems(pdf: Path, texts: list[str], chapter_starts: list[tuple[str, str, int]],
-                  labels: list[str]) -> tuple[list[str], list[str]]:
+def page_problems(
+    pdf: Path, texts: list[str], chapter_starts: list[tuple[str, str, int]], labels: list[str]
+) -> tuple[list[str], list[str]]:
     """(problems, notes) of the printed pages: fill, margins, wrapped lines, float placement."""
     missing = [tool for tool in ("pdftoppm", "pdftotext") if shutil.which(tool) is None]
     found = continuation_problems(texts)
     chapters = book_chapters(chapter_starts, len(texts))
     found += placement_problems(texts, chapters)
     if missing:
-        return found + [f"PDF: {' and '.join(missing)} not installed (Debian's poppler-utils): "
-                        "the printed pages cannot be measured"], []
+        return found + [
+            f"PDF: {' and '.join(missing)} not installed (Debian's poppler-utils): the printed pages cannot be measured"
+        ], []
     words = page_words(pdf)
     tops = page_number_tops(words, labels)
     pages = [page_ink(i, image, tops.get(i)) for i, image in enumerate(page_images(pdf), 1)]
@@ -611,11 +645,11 @@ def page_problems(pdf: Path, texts: list[str], chapter_starts: list[tuple[str, s
     fills, worst = fill_problems(pages, block, chapters, captions_on)
     found += fills + side_problems(in_chapters, block)
     least = ", ".join(f"the least-filled {kind} is page {n} ({f:.0%})" for kind, (f, n) in sorted(worst.items()))
-    notes = [f"PDF pages: {len(pages)}, {len(chapters)} chapters, text block {block.height:.0f} x "
-             f"{block.right - block.left:.0f} pt; {least or 'no float or mid-chapter pages'}"]
+    notes = [
+        f"PDF pages: {len(pages)}, {len(chapters)} chapters, text block {block.height:.0f} x "
+        f"{block.right - block.left:.0f} pt; {least or 'no float or mid-chapter pages'}"
+    ]
     return found, notes
-
-
 
 
 # --------------------------------------------------------------------------- the CDN, offline
@@ -629,14 +663,16 @@ def cdn_cache() -> Path:
     return Path(os.environ.get("MNISTCOMPARE_CDN_CACHE", ROOT / ".cache" / "cdn"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def npm_package(name: str, version: str) -> Path:
     """The unpacked npm package name@version (a range like 6 picks the newest 6.x), cached."""
     target = cdn_cache() / f"{name.replace('/', '+')}@{version}"
     if not (target / "package" / "package.json").is_file():
         target.mkdir(parents=True, exist_ok=True)
         print(f"[check-render] npm pack {name}@{version}", file=sys.stderr, flush=True)
-        out = subprocess.run(["npm", "pack", "--silent", f"{name}@{version}"], cwd=target, capture_output=True, text=True)
+        out = subprocess.run(
+            ["npm", "pack", "--silent", f"{name}@{version}"], cwd=target, capture_output=True, text=True
+        )
         if out.returncode != 0:
             raise RuntimeError(f"npm pack {name}@{version} failed: {out.stderr.strip()[-300:]}")
         tgz = target / out.stdout.strip().splitlines()[-1]
@@ -657,12 +693,19 @@ def cdn_file(url: str) -> Path | None:
             exact = pkg / sub.lstrip("/")
             return exact if exact.is_file() else exact.with_name(exact.name.replace(".min.js", ".js"))
         meta = json.loads((pkg / "package.json").read_text())
-        entry = next(v for v in (meta.get("jsdelivr"), meta.get("browser"), meta.get("main"), "index.js") if isinstance(v, str))
+        entry = next(
+            v for v in (meta.get("jsdelivr"), meta.get("browser"), meta.get("main"), "index.js") if isinstance(v, str)
+        )
         return pkg / entry
     if (m := CDNJS.fullmatch(url)) and m.group(1) in CDNJS_NPM:
         lib, version, file = m.groups()
         pkg = npm_package(CDNJS_NPM[lib], version)
-        for candidate in (file, f"dist/{file}", file.replace(".min.js", ".js"), f"dist/{file.replace('.min.js', '.js')}"):
+        for candidate in (
+            file,
+            f"dist/{file}",
+            file.replace(".min.js", ".js"),
+            f"dist/{file.replace('.min.js', '.js')}",
+        ):
             if (pkg / candidate).is_file():
                 return pkg / candidate
     return None
@@ -670,11 +713,15 @@ def cdn_file(url: str) -> Path | None:
 
 def sri_matches(data: bytes, integrity: str) -> bool:
     algo, _, expected = integrity.partition("-")
-    return algo in ("sha256", "sha384", "sha512") and base64.b64encode(hashlib.new(algo, data).digest()).decode() == expected
+    return (
+        algo in ("sha256", "sha384", "sha512")
+        and base64.b64encode(hashlib.new(algo, data).digest()).decode() == expected
+    )
 
 
 def drop_foreign_integrity(page_html: str) -> str:
     """Remove an integrity attribute where the local copy's bytes differ from the CDN's."""
+
     def fix(m: re.Match) -> str:
         tag = m.group(0)
         src, sri = re.search(r'\bsrc="([^"]+)"', tag), re.search(r'\sintegrity="([^"]+)"', tag)
@@ -682,6 +729,7 @@ def drop_foreign_integrity(page_html: str) -> str:
         if local is None or not local.is_file() or sri_matches(local.read_bytes(), sri.group(1)):
             return tag
         return tag.replace(sri.group(0), "")
+
     return re.sub(r"<script\b[^>]*>", fix, page_html)
 
 
@@ -728,8 +776,11 @@ def axe_script() -> Path:
 def accessibility_problems(violations: list[dict]) -> list[str]:
     """axe-core's critical and serious violations, one line each (the rule, how many
     elements, the first of them)."""
-    return [f"accessibility: {v['impact']} {v['id']} ({v['help']}) on {v['nodes']} element(s), first {v['target']}"
-            for v in violations if v.get("impact") in AXE_FAILS]
+    return [
+        f"accessibility: {v['impact']} {v['id']} ({v['help']}) on {v['nodes']} element(s), first {v['target']}"
+        for v in violations
+        if v.get("impact") in AXE_FAILS
+    ]
 
 
 def overflow_problems(sizes: dict, where: str) -> list[str]:
@@ -801,7 +852,7 @@ def css_rgb(colour: str) -> tuple[float, float, float] | None:
     if m := re.fullmatch(r"#([0-9a-f]{3})", colour):
         colour = "#" + "".join(ch * 2 for ch in m.group(1))
     if m := re.fullmatch(r"#([0-9a-f]{6})", colour):
-        return tuple(float(int(m.group(1)[i:i + 2], 16)) for i in (0, 2, 4))
+        return tuple(float(int(m.group(1)[i : i + 2], 16)) for i in (0, 2, 4))
     if m := re.fullmatch(r"rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*[\d.]+%?)?\s*\)", colour):
         return tuple(float(x) for x in m.groups())
     return None
@@ -809,9 +860,11 @@ def css_rgb(colour: str) -> tuple[float, float, float] | None:
 
 def luminance(rgb: tuple[float, float, float]) -> float:
     """WCAG's relative luminance of a colour (0-255 channels)."""
+
     def linear(c: float) -> float:
         c /= 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (linear(c) for c in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -857,9 +910,12 @@ def scheme_problems(state: dict, scheme: str) -> list[str]:
 def tone_problems(figures: list[dict], scheme: str) -> list[str]:
     """Every figure is light on the light page and dark on the dark one: most of its pixels
     (the median's lightness, L* 0-100) lie on the page's side of mid grey (L* 50)."""
-    return [f"{f['kind']} {f['id']} is {'dark' if scheme == 'light' else 'light'} in the {scheme} scheme "
-            f"(its median lightness is L* {f['lightness']:.0f})"
-            for f in figures if (f["lightness"] > 50) != (scheme == "light")]
+    return [
+        f"{f['kind']} {f['id']} is {'dark' if scheme == 'light' else 'light'} in the {scheme} scheme "
+        f"(its median lightness is L* {f['lightness']:.0f})"
+        for f in figures
+        if (f["lightness"] > 50) != (scheme == "light")
+    ]
 
 
 def colour_problems(charts: list[dict]) -> list[str]:
@@ -869,13 +925,17 @@ def colour_problems(charts: list[dict]) -> list[str]:
         bg = css_rgb(c["background"])
         if bg is None:
             continue
-        for kind, colours, need in (("line or point colour", c["series"], GRAPHICS_CONTRAST),
-                                    ("text colour", c["text"], TEXT_CONTRAST)):
+        for kind, colours, need in (
+            ("line or point colour", c["series"], GRAPHICS_CONTRAST),
+            ("text colour", c["text"], TEXT_CONTRAST),
+        ):
             for colour in dict.fromkeys(colours):
                 rgb = css_rgb(colour)
                 if rgb is not None and (ratio := contrast(rgb, bg)) < need:
-                    found.append(f"chart {c['id']}: {kind} {colour} has {ratio:.1f}:1 against its background "
-                                 f"{c['background']} (needs {need:g}:1)")
+                    found.append(
+                        f"chart {c['id']}: {kind} {colour} has {ratio:.1f}:1 against its background "
+                        f"{c['background']} (needs {need:g}:1)"
+                    )
     return found
 
 
@@ -926,7 +986,9 @@ def check_in_dark(tab, where: str) -> tuple[list[tuple[str, list[str]]], list[di
     found.append((here, accessibility_problems(violations)))
     tab.set_viewport_size(PHONE)
     redrawn(tab)
-    found.append((phone, chart_problems(tab.evaluate(CHARTS_JS)) + overflow_problems(tab.evaluate(OVERFLOW_JS), "page")))
+    found.append(
+        (phone, chart_problems(tab.evaluate(CHARTS_JS)) + overflow_problems(tab.evaluate(OVERFLOW_JS), "page"))
+    )
     return found, violations, n_figures
 
 
@@ -949,8 +1011,10 @@ def check_toggle(browser, route, url: str, where: str) -> list[str]:
         except Exception:  # noqa: BLE001 - reported below
             pass
         redrawn(tab)
-        found += [f"after the toggle: {p}" for p in scheme_problems(tab.evaluate(SCHEME_JS), "light")
-                  + chart_problems(tab.evaluate(CHARTS_JS))]
+        found += [
+            f"after the toggle: {p}"
+            for p in scheme_problems(tab.evaluate(SCHEME_JS), "light") + chart_problems(tab.evaluate(CHARTS_JS))
+        ]
         return found
     finally:
         tab.close()
@@ -961,8 +1025,12 @@ def wait_for_charts(tab) -> None:
     n_charts = tab.locator('div[id^="altair-viz"]').count()
     if n_charts:
         try:
-            tab.wait_for_function("n => document.querySelectorAll('div[id^=\"altair-viz\"] svg, "
-                                  "div[id^=\"altair-viz\"] .error').length >= n", arg=n_charts, timeout=20_000)
+            tab.wait_for_function(
+                'n => document.querySelectorAll(\'div[id^="altair-viz"] svg, '
+                'div[id^="altair-viz"] .error\').length >= n',
+                arg=n_charts,
+                timeout=20_000,
+            )
         except Exception:  # noqa: BLE001 - reported through the chart state
             pass
         tab.wait_for_timeout(300)
@@ -990,11 +1058,15 @@ def chart_problems(charts: list[dict]) -> list[str]:
         elif c["width"] < MIN_CHART_PX:
             # A chart as wide as its container, drawn while hidden (the other scheme's), is 0 px
             # wide until something makes it draw again.
-            found.append(f"{c.get('kind', 'chart')} {c['id']} is shown {c['width']:.0f} px wide: drawn while "
-                         f"hidden and not drawn again")
+            found.append(
+                f"{c.get('kind', 'chart')} {c['id']} is shown {c['width']:.0f} px wide: drawn while "
+                f"hidden and not drawn again"
+            )
         if c["right"] > c["column_right"] + 1:
-            found.append(f"{c.get('kind', 'chart')} {c['id']} is wider than the text column: it ends "
-                         f"{c['right'] - c['column_right']:.0f} px past it")
+            found.append(
+                f"{c.get('kind', 'chart')} {c['id']} is wider than the text column: it ends "
+                f"{c['right'] - c['column_right']:.0f} px past it"
+            )
     return found
 
 
@@ -1017,7 +1089,7 @@ def link_problems(book: Path, page: str, hrefs: list[str], ids_of) -> list[str]:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def page_ids(path: Path) -> frozenset[str]:
     return frozenset(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
 
@@ -1052,7 +1124,9 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
             return r.continue_()
         local = cdn_file(url)
         if local is not None and local.is_file():
-            ctype = "text/css" if local.suffix == ".css" else "application/javascript" if local.suffix == ".js" else None
+            ctype = (
+                "text/css" if local.suffix == ".css" else "application/javascript" if local.suffix == ".js" else None
+            )
             return r.fulfill(path=str(local), content_type=ctype, headers={"access-control-allow-origin": "*"})
         unserved.add(url)
         return r.abort()
@@ -1064,9 +1138,15 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
                 errors: list[str] = []
                 tab = browser.new_page(viewport=VIEWPORT, color_scheme="light")  # the reader's system: light
                 tab.route("**/*", route)
-                tab.on("pageerror", lambda e: errors.append(f"script error: {e}"))
-                tab.on("console", lambda m: errors.append(f"console error: {m.text} ({m.location.get('url', '')})")
-                       if m.type == "error" else None)
+                tab.on("pageerror", lambda e, errors=errors: errors.append(f"script error: {e}"))
+                tab.on(
+                    "console",
+                    lambda m, errors=errors: (
+                        errors.append(f"console error: {m.text} ({m.location.get('url', '')})")
+                        if m.type == "error"
+                        else None
+                    ),
+                )
                 tab.goto(base + page_name, wait_until="load")
                 wait_for_charts(tab)
                 where = f"site {page_name}"
@@ -1103,14 +1183,18 @@ def check_site_in_browser(book: Path, pages: list[str], live_cdn: bool, chromium
             browser.close()
     finally:
         server.shutdown()
-    report.notes.append(f"browser: {len(pages)} pages, {seen_charts} Altair charts, {seen_links} links checked, "
-                        f"each at {VIEWPORT['width']} and {PHONE['width']} px, in the light and the dark scheme "
-                        f"(and, on each page with figures, the toggle from dark to light); axe-core {AXE[1]} ({', '.join(AXE_TAGS)}): "
-                        + ", ".join(f"{n} critical or serious violation(s) in {s}" for s, n in seen_violations.items())
-                        + "; figures (charts and images) seen to match the scheme: "
-                        + ", ".join(f"{n} in {s}" for s, n in seen_figures.items()))
+    report.notes.append(
+        f"browser: {len(pages)} pages, {seen_charts} Altair charts, {seen_links} links checked, "
+        f"each at {VIEWPORT['width']} and {PHONE['width']} px, in the light and the dark scheme "
+        f"(and, on each page with figures, the toggle from dark to light); axe-core {AXE[1]} ({', '.join(AXE_TAGS)}): "
+        + ", ".join(f"{n} critical or serious violation(s) in {s}" for s, n in seen_violations.items())
+        + "; figures (charts and images) seen to match the scheme: "
+        + ", ".join(f"{n} in {s}" for s, n in seen_figures.items())
+    )
     if unserved:
-        report.notes.append("offline: not loaded (no npm copy): " + ", ".join(sorted({urlparse(u).netloc for u in unserved})))
+        report.notes.append(
+            "offline: not loaded (no npm copy): " + ", ".join(sorted({urlparse(u).netloc for u in unserved}))
+        )
     return report
 
 
@@ -1146,8 +1230,13 @@ def study_edition(project: Path, env: dict | None = None) -> str | None:
     None for a project without editions. Computes the study if it is not cached."""
     if not (project / "_quarto-diverged.yml").is_file():
         return None
-    done = subprocess.run([sys.executable, "-m", "mnistcompare", "study", "--edition"], cwd=project,
-                          env=env or dict(os.environ), stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "mnistcompare", "study", "--edition"],
+        cwd=project,
+        env=env or dict(os.environ),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     if done.returncode != 0:
         raise SystemExit(f"check-render: the study failed ({done.returncode})")
     return done.stdout.strip()
@@ -1156,8 +1245,9 @@ def study_edition(project: Path, env: dict | None = None) -> str | None:
 def render_quick(project: Path, out: Path) -> tuple[Path, str | None]:
     """Copy the project's files into `out` and render the book there in quick mode, in the
     edition its study makes; return the rendered book and that edition."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=project, capture_output=True,
-                            text=True, check=True).stdout.splitlines()
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     for rel in listed:
         src = project / rel
         if src.is_file():
@@ -1189,24 +1279,36 @@ def check(book: Path, project: Path = ROOT, live_cdn: bool = False, chromium: st
     pdf = check_pdf(book, project, numbers, caps)
     report.problems += pdf.problems
     report.notes += pdf.notes
-    report.notes.append(f"site and PDF: {len(numbers)} numbered chapters, {len(caps)} figure and table captions compared")
+    report.notes.append(
+        f"site and PDF: {len(numbers)} numbered chapters, {len(caps)} figure and table captions compared"
+    )
     t1 = time.perf_counter()
     seen = check_site_in_browser(book, pages, live_cdn, chromium)
     report.problems += seen.problems
     report.notes += seen.notes
-    report.notes.append(f"time: {t1 - t0:.0f} s for the text and the PDF's pages, {time.perf_counter() - t1:.0f} s in "
-                        "the browser")
+    report.notes.append(
+        f"time: {t1 - t0:.0f} s for the text and the PDF's pages, {time.perf_counter() - t1:.0f} s in the browser"
+    )
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--book", type=Path, help="a rendered book to check (default: render quick mode into a temporary folder)")
+    ap.add_argument(
+        "--book", type=Path, help="a rendered book to check (default: render quick mode into a temporary folder)"
+    )
     ap.add_argument("--project", type=Path, default=ROOT, help="the Quarto project the book was rendered from")
-    ap.add_argument("--live-cdn", action="store_true", help="load Vega, require.js and jquery from the CDN (needs internet)")
-    ap.add_argument("--chromium", help=f"the Chromium to drive (default: Playwright's own if installed, else {CHROMIUM})")
-    ap.add_argument("--profile", help="the Quarto profile (edition) the book was rendered with "
-                    "(default: $QUARTO_PROFILE, else the one the study makes)")
+    ap.add_argument(
+        "--live-cdn", action="store_true", help="load Vega, require.js and jquery from the CDN (needs internet)"
+    )
+    ap.add_argument(
+        "--chromium", help=f"the Chromium to drive (default: Playwright's own if installed, else {CHROMIUM})"
+    )
+    ap.add_argument(
+        "--profile",
+        help="the Quarto profile (edition) the book was rendered with "
+        "(default: $QUARTO_PROFILE, else the one the study makes)",
+    )
     ap.add_argument("--keep", type=Path, help="render into this folder and keep it (default: a temporary folder)")
     args = ap.parse_args(argv)
 

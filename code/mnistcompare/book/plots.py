@@ -37,9 +37,9 @@ import io
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -69,29 +69,59 @@ class Palette:
 def _vega_colours(background: str, text: str, axis: str, grid: str) -> dict:
     """A Vega-Lite config that draws a chart's background, axes, legends and titles in these colours."""
     labels = {"labelColor": text, "titleColor": text}
-    return {"background": background, "axis": {"domainColor": axis, "tickColor": axis, "gridColor": grid, **labels},
-            "legend": labels, "header": labels, "title": {"color": text, "subtitleColor": text},
-            "view": {"stroke": grid}, "text": {"color": text}}
+    return {
+        "background": background,
+        "axis": {"domainColor": axis, "tickColor": axis, "gridColor": grid, **labels},
+        "legend": labels,
+        "header": labels,
+        "title": {"color": text, "subtitleColor": text},
+        "view": {"stroke": grid},
+        "text": {"color": text},
+    }
 
 
 # Named series (initialisations, seeds, digits): Vega's tableau10 hues, the pale ones darkened
 # until every colour stands 3.3:1 or more from white and 3.8:1 or more from the dark
 # background, so that one set reads in both schemes (tests/test_plots_report.py).
-CATEGORIES = ("#4c78a8", "#d66e09", "#e45756", "#4e9993", "#509b48", "#a5870e", "#b279a2", "#cc5c8a", "#9d755d",
-              "#978882")
+CATEGORIES = (
+    "#4c78a8",
+    "#d66e09",
+    "#e45756",
+    "#4e9993",
+    "#509b48",
+    "#a5870e",
+    "#b279a2",
+    "#cc5c8a",
+    "#9d755d",
+    "#978882",
+)
 
 # The light scheme is the figures as they were before the site had a dark one (and the PDF's).
 LIGHT = Palette(
-    "light", background="#ffffff", text="#000000", axis="#888888", models=MODEL_COLORS, heat=None,
-    regions=("#c6dbef", "#fcbba1"), points=("#08519c", "#a50f15"), ink=("#ffffff", "#000000"))
+    "light",
+    background="#ffffff",
+    text="#000000",
+    axis="#888888",
+    models=MODEL_COLORS,
+    heat=None,
+    regions=("#c6dbef", "#fcbba1"),
+    points=("#08519c", "#a50f15"),
+    ink=("#ffffff", "#000000"),
+)
 DARK_BACKGROUND, DARK_TEXT = "#17191e", "#e4e6eb"
 DARK = Palette(
-    "dark", background=DARK_BACKGROUND, text=DARK_TEXT, axis="#9aa0a8",
+    "dark",
+    background=DARK_BACKGROUND,
+    text=DARK_TEXT,
+    axis="#9aa0a8",
     # NumPy's orange reads on dark as it is (5.1:1); PyTorch's purple lightens (2.1:1 -> 7.3:1).
     models={"numpy": "#E66100", "pytorch": "#B39DDB"},
     heat=("#20242c", "#1f5f99", "#8fc7f2"),  # dark to light, as the light scheme's blues go light to dark
-    regions=("#1c3550", "#4a2620"), points=("#7fb8e6", "#f4978e"), ink=(DARK_BACKGROUND, "#f0f0f0"),
-    vega=_vega_colours(DARK_BACKGROUND, DARK_TEXT, axis="#9aa0a8", grid="#343841"))
+    regions=("#1c3550", "#4a2620"),
+    points=("#7fb8e6", "#f4978e"),
+    ink=(DARK_BACKGROUND, "#f0f0f0"),
+    vega=_vega_colours(DARK_BACKGROUND, DARK_TEXT, axis="#9aa0a8", grid="#343841"),
+)
 PALETTES = {p.name: p for p in (LIGHT, DARK)}
 METRIC_LABELS = {"train_loss": "training loss", "test_loss": "test loss", "test_accuracy": "test accuracy"}
 
@@ -153,7 +183,7 @@ def base_format() -> str | None:
 
 
 def output_format() -> str:
-    """"html" for an interactive chart, "static" for an image."""
+    """ "html" for an interactive chart, "static" for an image."""
     forced = os.environ.get("MNISTCOMPARE_FIGURES", "").strip()
     if forced in ("html", "static"):
         return forced
@@ -211,8 +241,12 @@ def static_chart(chart, alt_text: str, name: str) -> StaticFigure:
     import vl_convert as vlc
 
     spec = chart.to_dict()
-    return StaticFigure(name, alt_text, {"pdf": lambda: vlc.vegalite_to_pdf(spec),
-                                    "png": lambda: vlc.vegalite_to_png(spec, scale=2.0)}, source=spec)
+    return StaticFigure(
+        name,
+        alt_text,
+        {"pdf": lambda: vlc.vegalite_to_pdf(spec), "png": lambda: vlc.vegalite_to_png(spec, scale=2.0)},
+        source=spec,
+    )
 
 
 def static_matplotlib(fig, alt_text: str, name: str) -> StaticFigure:
@@ -294,8 +328,10 @@ def show_matplotlib(draw: Callable[[Palette], object], alt_text: str, name: str)
     """The matplotlib figure that `draw(palette)` makes: an image file with its alt text
     in each scheme in force (the dark one named <name>-dark)."""
     palettes = schemes()
-    figures = {p.name: static_matplotlib(_in_colours(draw, p), alt_text, name if p is LIGHT else f"{name}-{p.name}")
-               for p in palettes}
+    figures = {
+        p.name: static_matplotlib(_in_colours(draw, p), alt_text, name if p is LIGHT else f"{name}-{p.name}")
+        for p in palettes
+    }
     return figures["light"] if len(figures) == 1 else Renderings(figures, alt_text)
 
 
@@ -308,11 +344,21 @@ def _in_colours(draw: Callable[[Palette], object], palette: Palette):
     if palette is LIGHT:
         return draw(palette)
     c = palette
-    with matplotlib.rc_context({"figure.facecolor": c.background, "axes.facecolor": c.background,
-                                "savefig.facecolor": c.background, "text.color": c.text, "axes.labelcolor": c.text,
-                                "axes.edgecolor": c.axis, "xtick.color": c.text, "ytick.color": c.text,
-                                "legend.facecolor": c.background, "legend.edgecolor": c.axis,
-                                "legend.labelcolor": c.text}):
+    with matplotlib.rc_context(
+        {
+            "figure.facecolor": c.background,
+            "axes.facecolor": c.background,
+            "savefig.facecolor": c.background,
+            "text.color": c.text,
+            "axes.labelcolor": c.text,
+            "axes.edgecolor": c.axis,
+            "xtick.color": c.text,
+            "ytick.color": c.text,
+            "legend.facecolor": c.background,
+            "legend.edgecolor": c.axis,
+            "legend.labelcolor": c.text,
+        }
+    ):
         return draw(palette)
 
 
@@ -330,8 +376,11 @@ class Panels:
         self.charts, self.alt, self.min_px, self.palette = charts, alt_text, min_px, palette
 
     def _repr_html_(self) -> str:
-        parts = "".join(f'<div style="flex: 1 1 {self.min_px}px; min-width: {self.min_px}px">'
-                        f'{chart_html(themed(c, self.palette), self.palette)}</div>' for c in self.charts)
+        parts = "".join(
+            f'<div style="flex: 1 1 {self.min_px}px; min-width: {self.min_px}px">'
+            f"{chart_html(themed(c, self.palette), self.palette)}</div>"
+            for c in self.charts
+        )
         label = self.alt.replace('"', "'")
         return f'<div class="chart-panels" role="group" aria-label="{label}" style="display: flex; flex-wrap: wrap; gap: 8px">{parts}</div>'
 
@@ -369,12 +418,20 @@ def _model_dash():
 
 def _history_rows(runs: dict[str, tuple], metrics: tuple[str, ...]) -> list[dict]:
     """Long-format rows: one per (series, epoch, metric), from networks' histories (records.Epoch)."""
-    return [{"series": series, "epoch": e.epoch, "metric": METRIC_LABELS.get(m, m), "value": getattr(e, m)}
-            for series, history in runs.items() for e in history for m in metrics]
+    return [
+        {"series": series, "epoch": e.epoch, "metric": METRIC_LABELS.get(m, m), "value": getattr(e, m)}
+        for series, history in runs.items()
+        for e in history
+        for m in metrics
+    ]
 
 
-def training_curves(run, alt_text: str, name: str = "fig-curves",
-                    metrics: tuple[str, ...] = ("train_loss", "test_loss", "test_accuracy")):
+def training_curves(
+    run,
+    alt_text: str,
+    name: str = "fig-curves",
+    metrics: tuple[str, ...] = ("train_loss", "test_loss", "test_accuracy"),
+):
     """Each metric per epoch, both models overlaid (legend click highlights one): one panel
     per metric, side by side (a row that wraps on a narrow screen in HTML)."""
     import altair as alt
@@ -384,46 +441,93 @@ def training_curves(run, alt_text: str, name: str = "fig-curves",
 
     def panel(rows: list[dict], panel_width, palette: Palette, title=None):
         pick = alt.selection_point(fields=["series"], bind="legend")
-        return alt.Chart(_data(rows), title=title or alt.Undefined).mark_line(point=True).encode(
-            x=_epoch_axis([r["epoch"] for r in rows], max_ticks=5),
-            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-            color=alt.Color("series:N", title="model", scale=_model_scale(palette)),
-            strokeDash=alt.StrokeDash("series:N", title="model", scale=_model_dash()),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
-            tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
-        ).properties(width=panel_width, height=180).add_params(pick)
+        return (
+            alt.Chart(_data(rows), title=title or alt.Undefined)
+            .mark_line(point=True)
+            .encode(
+                x=_epoch_axis([r["epoch"] for r in rows], max_ticks=5),
+                y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+                color=alt.Color("series:N", title="model", scale=_model_scale(palette)),
+                strokeDash=alt.StrokeDash("series:N", title="model", scale=_model_dash()),
+                opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+                tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
+            )
+            .properties(width=panel_width, height=180)
+            .add_params(pick)
+        )
 
     if output_format() == "html":
-        return show_panels(lambda p: [
-            _bottom_legends(panel([r for r in rows if r["metric"] == METRIC_LABELS[m]], "container", p, METRIC_LABELS[m])
-                            .properties(description=f"{METRIC_LABELS[m]} per epoch, both networks overlaid (one panel of the figure)")
-                            .interactive(), columns=1) for m in metrics], alt_text)
-    return show(lambda p: _bottom_legends(panel(rows, CHART_PX // len(metrics) - 65, p).facet(
-        column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics]))
-        .resolve_scale(y="independent").interactive()), alt_text, name)
+        return show_panels(
+            lambda p: [
+                _bottom_legends(
+                    panel([r for r in rows if r["metric"] == METRIC_LABELS[m]], "container", p, METRIC_LABELS[m])
+                    .properties(
+                        description=f"{METRIC_LABELS[m]} per epoch, both networks overlaid (one panel of the figure)"
+                    )
+                    .interactive(),
+                    columns=1,
+                )
+                for m in metrics
+            ],
+            alt_text,
+        )
+    return show(
+        lambda p: _bottom_legends(
+            panel(rows, CHART_PX // len(metrics) - 65, p)
+            .facet(column=alt.Column("metric:N", title=None, sort=[METRIC_LABELS[m] for m in metrics]))
+            .resolve_scale(y="independent")
+            .interactive()
+        ),
+        alt_text,
+        name,
+    )
 
 
-def series_curves(runs: dict[str, list[dict]], alt_text: str, name: str, metric: str = "test_loss",
-                  title: str | None = None, log_y: bool = False, points: list[dict] | None = None):
+def series_curves(
+    runs: dict[str, list[dict]],
+    alt_text: str,
+    name: str,
+    metric: str = "test_loss",
+    title: str | None = None,
+    log_y: bool = False,
+    points: list[dict] | None = None,
+):
     """Several named histories on one axis (e.g. initialisations, seeds, the study's values as points)."""
     import altair as alt
 
     label = title or METRIC_LABELS.get(metric, metric)
     rows = [{"series": s, "epoch": r["epoch"], "value": r[metric]} for s, h in runs.items() for r in h]
-    y = (_log_y(label, [r["value"] for r in rows]) if log_y
-         else alt.Y("value:Q", title=label, scale=alt.Scale(zero=False)))
+    y = (
+        _log_y(label, [r["value"] for r in rows])
+        if log_y
+        else alt.Y("value:Q", title=label, scale=alt.Scale(zero=False))
+    )
 
     def draw(palette: Palette):  # CATEGORIES read on both backgrounds
         pick = alt.selection_point(fields=["series"], bind="legend")
-        chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
-            x=_epoch_axis([r["epoch"] for r in rows]), y=y,
-            color=alt.Color("series:N", title=None, scale=alt.Scale(range=list(CATEGORIES))),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
-            tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
-        ).add_params(pick)
+        chart = (
+            alt.Chart(_data(rows))
+            .mark_line(point=True)
+            .encode(
+                x=_epoch_axis([r["epoch"] for r in rows]),
+                y=y,
+                color=alt.Color("series:N", title=None, scale=alt.Scale(range=list(CATEGORIES))),
+                opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+                tooltip=["series:N", "epoch:Q", alt.Tooltip("value:Q", format=".5g")],
+            )
+            .add_params(pick)
+        )
         if points:
-            chart += alt.Chart(_data(points)).mark_point(shape="diamond", size=120, filled=True).encode(
-                x="epoch:Q", y="value:Q", color=alt.Color("series:N"), tooltip=["series:N", "epoch:Q", "value:Q", "note:N"])
+            chart += (
+                alt.Chart(_data(points))
+                .mark_point(shape="diamond", size=120, filled=True)
+                .encode(
+                    x="epoch:Q",
+                    y="value:Q",
+                    color=alt.Color("series:N"),
+                    tooltip=["series:N", "epoch:Q", "value:Q", "note:N"],
+                )
+            )
         return _bottom_legends(chart.properties(width=width(CHART_PX - 80), height=280).interactive())
 
     return show(draw, alt_text, name)
@@ -433,15 +537,30 @@ def epoch_times(run, alt_text: str, name: str = "fig-time"):
     """Training seconds per epoch for each network of a run (records.Run)."""
     import altair as alt
 
-    rows = [{"model": MODEL_LABELS[m], "epoch": e.epoch, "seconds": e.seconds, "images per second": e.samples_per_second}
-            for m, net in run.models.items() for e in net.history]
+    rows = [
+        {"model": MODEL_LABELS[m], "epoch": e.epoch, "seconds": e.seconds, "images per second": e.samples_per_second}
+        for m, net in run.models.items()
+        for e in net.history
+    ]
 
     def draw(palette: Palette):
-        chart = alt.Chart(_data(rows)).mark_line(point=True).encode(
-            x=_epoch_axis([r["epoch"] for r in rows]), y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
-            color=alt.Color("model:N", scale=_model_scale(palette)),
-            tooltip=["model:N", "epoch:Q", alt.Tooltip("seconds:Q", format=".3f"), alt.Tooltip("images per second:Q", format=",.0f")],
-        ).properties(width=width(CHART_PX - 80), height=240).interactive()
+        chart = (
+            alt.Chart(_data(rows))
+            .mark_line(point=True)
+            .encode(
+                x=_epoch_axis([r["epoch"] for r in rows]),
+                y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
+                color=alt.Color("model:N", scale=_model_scale(palette)),
+                tooltip=[
+                    "model:N",
+                    "epoch:Q",
+                    alt.Tooltip("seconds:Q", format=".3f"),
+                    alt.Tooltip("images per second:Q", format=",.0f"),
+                ],
+            )
+            .properties(width=width(CHART_PX - 80), height=240)
+            .interactive()
+        )
         return _bottom_legends(chart)
 
     return show(draw, alt_text, name)
@@ -450,8 +569,15 @@ def epoch_times(run, alt_text: str, name: str = "fig-time"):
 PCA_POINTS = 4000  # the PCA scatter's seeded sample: enough to see the clusters, light enough for a page
 
 
-def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], alt_text: str, name: str = "fig-pca",
-                max_points: int = PCA_POINTS, seed: int = 0):
+def pca_scatter(
+    scores: np.ndarray,
+    labels: np.ndarray,
+    explained: list[float],
+    alt_text: str,
+    name: str = "fig-pca",
+    max_points: int = PCA_POINTS,
+    seed: int = 0,
+):
     """PC1 vs PC2 coloured by digit; in HTML a legend click isolates digits and the
     view zooms. A seeded sample of `max_points` keeps the page light."""
     import altair as alt
@@ -461,16 +587,27 @@ def pca_scatter(scores: np.ndarray, labels: np.ndarray, explained: list[float], 
         idx = np.sort(np.random.default_rng(seed).choice(len(labels), max_points, replace=False))
         scores, labels = scores[idx], labels[idx]
     xl, yl = f"PC1 ({explained[0]:.1%} of variance)", f"PC2 ({explained[1]:.1%} of variance)"
-    rows = [{"PC1": x, "PC2": y, "digit": str(d)} for x, y, d in zip(scores[:, 0].tolist(), scores[:, 1].tolist(), labels.tolist())]
+    rows = [
+        {"PC1": x, "PC2": y, "digit": str(d)}
+        for x, y, d in zip(scores[:, 0].tolist(), scores[:, 1].tolist(), labels.tolist())
+    ]
 
     def draw(palette: Palette):  # CATEGORIES read on both backgrounds
         pick = alt.selection_point(fields=["digit"], bind="legend")
-        chart = alt.Chart(_data(rows)).mark_circle(size=14).encode(
-            x=alt.X("PC1:Q", title=xl), y=alt.Y("PC2:Q", title=yl),
-            color=alt.Color("digit:N", scale=alt.Scale(range=list(CATEGORIES))),
-            opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
-            tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
-        ).add_params(pick).properties(width=width(CHART_PX - 80), height=420).interactive()
+        chart = (
+            alt.Chart(_data(rows))
+            .mark_circle(size=14)
+            .encode(
+                x=alt.X("PC1:Q", title=xl),
+                y=alt.Y("PC2:Q", title=yl),
+                color=alt.Color("digit:N", scale=alt.Scale(range=list(CATEGORIES))),
+                opacity=alt.condition(pick, alt.value(0.8), alt.value(0.03)),
+                tooltip=["digit:N", alt.Tooltip("PC1:Q", format=".2f"), alt.Tooltip("PC2:Q", format=".2f")],
+            )
+            .add_params(pick)
+            .properties(width=width(CHART_PX - 80), height=420)
+            .interactive()
+        )
         return _bottom_legends(chart, columns=10)
 
     return show(draw, alt_text, name)
@@ -512,8 +649,10 @@ def decision_boundaries(b, alt_text: str, name: str = "fig-boundary"):
 
 # The count in each cell of a confusion matrix: black or white, whichever stands out more
 # from the cell's colour (Vega's contrast(), in both schemes' colour ranges).
-_CELL_TEXT = ("contrast(scale('color', datum['share of true class']), 'white') > "
-              "contrast(scale('color', datum['share of true class']), 'black')")
+_CELL_TEXT = (
+    "contrast(scale('color', datum['share of true class']), 'white') > "
+    "contrast(scale('color', datum['share of true class']), 'black')"
+)
 
 
 def confusion_matrices(run, alt_text: str, name: str = "fig-confusion"):
@@ -522,33 +661,63 @@ def confusion_matrices(run, alt_text: str, name: str = "fig-confusion"):
     import altair as alt
 
     mats = {m: np.asarray(net.confusion_matrix) for m, net in run.models.items()}
-    rows = [{"model": MODEL_LABELS[m], "true": i, "predicted": j, "count": int(c[i, j]),
-             "share of true class": float(c[i, j] / c[i].sum())}
-            for m, c in mats.items() for i in range(10) for j in range(10)]
+    rows = [
+        {
+            "model": MODEL_LABELS[m],
+            "true": i,
+            "predicted": j,
+            "count": int(c[i, j]),
+            "share of true class": float(c[i, j] / c[i].sum()),
+        }
+        for m, c in mats.items()
+        for i in range(10)
+        for j in range(10)
+    ]
 
     def panel(rows: list[dict], side, palette: Palette, title=None):
         base = alt.Chart(_data(rows), title=title or alt.Undefined).encode(x="predicted:O", y="true:O")
-        colours = (alt.Scale(type="sqrt", scheme="blues") if palette.heat is None
-                   else alt.Scale(type="sqrt", range=list(palette.heat)))
+        colours = (
+            alt.Scale(type="sqrt", scheme="blues")
+            if palette.heat is None
+            else alt.Scale(type="sqrt", range=list(palette.heat))
+        )
         heat = base.mark_rect().encode(
             color=alt.Color("share of true class:Q", scale=colours, legend=alt.Legend(format=".0%")),
-            tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")])
-        text = base.mark_text(fontSize=8).encode(text="count:Q", color=alt.condition(
-            _CELL_TEXT, alt.value("white"), alt.value("black")))
+            tooltip=["model:N", "true:O", "predicted:O", "count:Q", alt.Tooltip("share of true class:Q", format=".2%")],
+        )
+        text = base.mark_text(fontSize=8).encode(
+            text="count:Q", color=alt.condition(_CELL_TEXT, alt.value("white"), alt.value("black"))
+        )
         return (heat + text).properties(width=side, height=side if side != "container" else 260)
 
     if output_format() == "html":
-        return show_panels(lambda p: [
-            _bottom_legends(panel([r for r in rows if r["model"] == label], "container", p, label)
-                            .properties(description=f"confusion matrix of {label} (one panel of the figure)"), columns=1)
-            for label in (MODEL_LABELS[m] for m in mats)], alt_text, min_px=260)
+        return show_panels(
+            lambda p: [
+                _bottom_legends(
+                    panel([r for r in rows if r["model"] == label], "container", p, label).properties(
+                        description=f"confusion matrix of {label} (one panel of the figure)"
+                    ),
+                    columns=1,
+                )
+                for label in (MODEL_LABELS[m] for m in mats)
+            ],
+            alt_text,
+            min_px=260,
+        )
     side = CHART_PX // 2 - 60
-    return show(lambda p: _bottom_legends(panel(rows, side, p).facet(column=alt.Column("model:N", title=None))),
-                alt_text, name)
+    return show(
+        lambda p: _bottom_legends(panel(rows, side, p).facet(column=alt.Column("model:N", title=None))), alt_text, name
+    )
 
 
-def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, alt_text: str, name: str = "fig-misclassified",
-                  ncols: int = 12):
+def digit_gallery(
+    images: np.ndarray,
+    true: np.ndarray,
+    pred: np.ndarray,
+    alt_text: str,
+    name: str = "fig-misclassified",
+    ncols: int = 12,
+):
     """Misclassified digits with 'true -> predicted' captions (static in both formats).
 
     One image of all the digits side by side, drawn on a single axes: a grid of 36
@@ -560,7 +729,7 @@ def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, alt_te
     sheet = np.zeros((nrows * cell_h, ncols * cell_w))  # 0 is an empty pixel: the background
     for k in range(n):
         r, c = divmod(k, ncols)
-        sheet[r * cell_h + band:(r + 1) * cell_h, c * cell_w:c * cell_w + side] = images[k].reshape(side, side)
+        sheet[r * cell_h + band : (r + 1) * cell_h, c * cell_w : c * cell_w + side] = images[k].reshape(side, side)
 
     def draw(palette: Palette):
         from matplotlib.colors import LinearSegmentedColormap
@@ -571,8 +740,14 @@ def digit_gallery(images: np.ndarray, true: np.ndarray, pred: np.ndarray, alt_te
         ax.imshow(sheet, cmap=ink, vmin=0, vmax=1, interpolation="nearest")
         for k in range(n):
             r, c = divmod(k, ncols)
-            ax.text(c * cell_w + side / 2, r * cell_h + band - 2, f"{true[k]}→{pred[k]}", ha="center", va="bottom",
-                    fontsize=8)
+            ax.text(
+                c * cell_w + side / 2,
+                r * cell_h + band - 2,
+                f"{true[k]}→{pred[k]}",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
         ax.axis("off")
         return fig
 

@@ -20,6 +20,7 @@ OPTION = re.compile(r"^#\|\s*([\w-]+):\s*(.*)$")
 def expand(text: str, folder: Path) -> str:
     """The text with every `{{< include path >}}` replaced by that file (relative to
     `folder`, or to the project root with a leading /), recursively, as Quarto does."""
+
     def include(m: re.Match) -> str:
         name = m.group(1)
         path = (project_root(folder) / name.lstrip("/")) if name.startswith("/") else folder / name
@@ -68,7 +69,7 @@ class Chapter:
     text: str
 
     @classmethod
-    def read(cls, path: Path) -> "Chapter":
+    def read(cls, path: Path) -> Chapter:
         path = Path(path)
         return cls(path, expand(path.read_text(), path.parent))
 
@@ -91,7 +92,7 @@ class Chapter:
         out: list[tuple[str, str | Cell]] = []
         pos = 0
         for m in CELL.finditer(self.text):
-            out.append(("markdown", self.text[pos:m.start()]))
+            out.append(("markdown", self.text[pos : m.start()]))
             out.append(("code", parse_cell(m.group(1))))
             pos = m.end()
         out.append(("markdown", self.text[pos:]))

@@ -14,7 +14,6 @@ import textwrap
 from pathlib import Path
 
 
-
 def pct(x: float | None, digits: int = 2) -> str:
     return "n/a" if x is None else f"{100 * x:.{digits}f}%"
 
@@ -61,7 +60,7 @@ def mib(n_bytes: float) -> str:
 
 
 def and_join(items: list[str], sep: str = ", ") -> str:
-    """"a", "a and b", "a, b and c" (with sep="; ": "a; b; and c")."""
+    """ "a", "a and b", "a, b and c" (with sep="; ": "a; b; and c")."""
     items = list(items)
     if len(items) < 2:
         return "".join(items)
@@ -127,8 +126,17 @@ def _pipe_cells(line: str) -> list[str]:
 
 def latex_cell(text: str) -> str:
     """One Markdown table cell as LaTeX: `code`, **bold**, $maths$ kept, the rest escaped."""
-    special = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-               "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+    special = {
+        "\\": r"\textbackslash{}",
+        "&": r"\&",
+        "%": r"\%",
+        "#": r"\#",
+        "_": r"\_",
+        "{": r"\{",
+        "}": r"\}",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
     escape = lambda s: "".join(special.get(ch, ch) for ch in s)  # noqa: E731
     out = []
     for part in re.split(r"(\$[^$]*\$|`[^`]*`)", text):
@@ -155,8 +163,7 @@ def latex_table(markdown_text: str, header_chars: int = 14) -> str:
     body = [" & ".join(map(head, headers, align)) + r" \\", r"\midrule"]
     body += [" & ".join(map(latex_cell, r)) + r" \\" for r in rows]
     tabular = "\n".join([r"\begin{tabular}{@{}" + align + "@{}}", r"\toprule", *body, r"\bottomrule", r"\end{tabular}"])
-    return ("{\\small\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n"
-            + tabular + "}}")
+    return "{\\small\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n" + tabular + "}}"
 
 
 def source_of(module: str, *names: str) -> str:
@@ -195,7 +202,10 @@ def without_docstrings(src: str) -> str:
         first, last = doc.lineno, doc.end_lineno
         # Only a docstring on lines of its own (not `def f(): "doc"`, not `"doc"; x = 1`).
         # (ast's column offsets count UTF-8 bytes.)
-        if lines[first - 1].encode()[:doc.col_offset].strip() or lines[last - 1].encode()[doc.end_col_offset:].strip():
+        if (
+            lines[first - 1].encode()[: doc.col_offset].strip()
+            or lines[last - 1].encode()[doc.end_col_offset :].strip()
+        ):
             continue
         drop.update(range(first, last + 1))
         if len(node.body) == 1:
@@ -212,7 +222,8 @@ def edition(S) -> str:
     if made not in rendering.split(","):
         raise RuntimeError(
             f"this study makes the {made!r} edition of the book, but the {rendering!r} edition is being "
-            f"rendered; render with `make report`, which picks the edition (or quarto render --profile {made})")
+            f"rendered; render with `make report`, which picks the edition (or quarto render --profile {made})"
+        )
     return made
 
 
@@ -234,8 +245,11 @@ def changed(loaded) -> list[tuple[str, object, str]]:
     from ..study.experiments import NOT_IN_KEY  # what the study never reads changes no book either
 
     defaults = P.Params().to_dict()
-    return [(k, v, loaded.sources.get(k, "")) for k, v in loaded.params.to_dict().items()
-            if k not in NOT_IN_KEY and v != defaults[k]]
+    return [
+        (k, v, loaded.sources.get(k, ""))
+        for k, v in loaded.params.to_dict().items()
+        if k not in NOT_IN_KEY and v != defaults[k]
+    ]
 
 
 SOURCE_WORDS = {"quick mode": "quick mode", "environment override": "environment", "default": "default"}

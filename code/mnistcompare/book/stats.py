@@ -24,8 +24,8 @@ interval's half-width fit inside the margin at the spread observed.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy import stats as _scipy
@@ -94,7 +94,7 @@ def one_run(sample: Sequence[float], x: float, level: float = LEVEL) -> Interval
 
 
 def decide(interval: Interval | None, margin: float) -> str:
-    """"different", "same" or "cannot tell" (see the module's docstring)."""
+    """ "different", "same" or "cannot tell" (see the module's docstring)."""
     if interval is None:
         return "cannot tell"
     if interval.low > 0 or interval.high < 0:

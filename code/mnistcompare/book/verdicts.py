@@ -60,14 +60,18 @@ STUDY_STATED = {"epochs": 20}
 # (stated once, here; the reproducibility appendix prints it).
 SEED_METRICS = {
     "test_accuracy": {
-        "higher_better": True, "margin": ACCURACY_MARGIN,
+        "higher_better": True,
+        "margin": ACCURACY_MARGIN,
         "why": f"half a percentage point, {ACCURACY_MARGIN * 10_000:.0f} of MNIST's 10,000 test images: less than "
-               "what would make a reader choose one library over the other for this network"},
+        "what would make a reader choose one library over the other for this network",
+    },
     "test_loss": {
-        "higher_better": False, "margin": LOSS_MARGIN,
+        "higher_better": False,
+        "margin": LOSS_MARGIN,
         "why": f"a difference of {LOSS_MARGIN:g} in mean cross-entropy moves the geometric mean of the probability "
-               f"given to the right digit by about {math.expm1(LOSS_MARGIN):.0%}, far less than separates a good "
-               "network from a poor one here"},
+        f"given to the right digit by about {math.expm1(LOSS_MARGIN):.0%}, far less than separates a good "
+        "network from a poor one here",
+    },
 }
 
 
@@ -94,7 +98,7 @@ class Verdict:
 
 
 def parity(S: Study) -> Verdict:
-    """"same" when the main run's first-epoch |NumPy - PyTorch| training loss, relative to the
+    """ "same" when the main run's first-epoch |NumPy - PyTorch| training loss, relative to the
     loss, is below ROUNDOFF_REL (float32 round-off), else "different". Numbers: rel, gap
     (the absolute difference)."""
     gap = S.main.parity.train_loss_abs_diff[0]
@@ -125,8 +129,17 @@ def seed_comparison(S: Study, metric: str = "test_accuracy") -> Verdict:
     decision = stats.decide(iv, spec["margin"])
     if decision == "different":
         decision = "pytorch" if (diff > 0) == spec["higher_better"] else "numpy"
-    return Verdict(decision, {"metric": metric, "n": len(values["numpy"]), "diff": diff, "interval": iv,
-                              "margin": spec["margin"], "seeds_needed": stats.seeds_needed(iv, spec["margin"])})
+    return Verdict(
+        decision,
+        {
+            "metric": metric,
+            "n": len(values["numpy"]),
+            "diff": diff,
+            "interval": iv,
+            "margin": spec["margin"],
+            "seeds_needed": stats.seeds_needed(iv, spec["margin"]),
+        },
+    )
 
 
 # The starts the initialisation experiment sets against the shared one: the experiment,
@@ -154,15 +167,17 @@ def starts_wash_out(S: Study) -> Verdict:
         decision = "cannot tell"
     known = [iv for iv in ivs.values() if iv is not None]
     widest = max(known, key=lambda iv: iv.half) if known else None
-    return Verdict(decision, {"n": len(S.seeds), "intervals": ivs, "found": found,
-                              "seeds_needed": stats.seeds_needed(widest, LOSS_MARGIN)})
+    return Verdict(
+        decision,
+        {"n": len(S.seeds), "intervals": ivs, "found": found, "seeds_needed": stats.seeds_needed(widest, LOSS_MARGIN)},
+    )
 
 
 # --- time ---------------------------------------------------------------------------------------
 
 
 def faster(a: float, b: float) -> str:
-    """"a" when a takes less time than b by more than SAME_TIME, "b" when b does, "same"
+    """ "a" when a takes less time than b by more than SAME_TIME, "b" when b does, "same"
     within it (the longer time over the shorter, minus 1)."""
     if max(a, b) / min(a, b) - 1 <= SAME_TIME:
         return "same"
@@ -209,12 +224,14 @@ def sgd_variants(S: Study) -> Verdict:
     saving = sgd["for-loop"] - sgd[best]
     network = S.main.models["pytorch"]
     if not network.history:  # the main run diverged in its first epoch: no step to compare with
-        return Verdict("unknown" if saving > 0 else "keep", {"best": best, "saving": saving, "step": None,
-                                                             "share": None})
+        return Verdict(
+            "unknown" if saving > 0 else "keep", {"best": best, "saving": saving, "step": None, "share": None}
+        )
     step = network.median("seconds") / math.ceil(S.main.data.n_train / S.main.params.batch_size)
     share = saving / step
-    return Verdict("pays" if share > SAME_TIME else "keep", {"best": best, "saving": saving, "step": step,
-                                                             "share": share})
+    return Verdict(
+        "pays" if share > SAME_TIME else "keep", {"best": best, "saving": saving, "step": step, "share": share}
+    )
 
 
 # --- the study's curves -------------------------------------------------------------------------
@@ -228,8 +245,10 @@ def paper_shapes(S: Study) -> Verdict:
     first = {m: net.first.test_loss for m, net in S.paper_like.models.items()}
     near_chance = first["numpy"] >= NEAR_CHANCE
     lower = first["numpy"] - first["pytorch"] >= START_GAP
-    return Verdict("reproduced" if near_chance and lower else "not reproduced",
-                   {**first, "near_chance": near_chance, "lower": lower})
+    return Verdict(
+        "reproduced" if near_chance and lower else "not reproduced",
+        {**first, "near_chance": near_chance, "lower": lower},
+    )
 
 
 # --- overfitting, the 3-versus-8 boundary, the gradients -----------------------------------------
@@ -246,7 +265,7 @@ def overfitting(S: Study) -> Verdict:
 
 
 def boundaries(S: Study) -> Verdict:
-    """"same" when the two networks' 3-versus-8 regions agree on at least SAME_REGION of the
+    """ "same" when the two networks' 3-versus-8 regions agree on at least SAME_REGION of the
     plane, else "different". Numbers: share (of the plane where they agree)."""
     c = S.boundaries.classifiers
     share = float(np.mean(np.asarray(c["numpy"].grid) == np.asarray(c["pytorch"].grid)))
@@ -258,14 +277,17 @@ def projection_loss(S: Study) -> Verdict:
     inputs: "every classifier" when each does better with all 784 pixels than with the two
     components, else "not every". Numbers: gains (accuracy on the pixels minus on the
     components, by classifier), worse (the classifiers that do not gain)."""
-    gains = {k: c.accuracy_full - c.accuracy_2d for k, c in S.boundaries.classifiers.items()
-             if c.accuracy_2d is not None and c.accuracy_full is not None}
+    gains = {
+        k: c.accuracy_full - c.accuracy_2d
+        for k, c in S.boundaries.classifiers.items()
+        if c.accuracy_2d is not None and c.accuracy_full is not None
+    }
     worse = [k for k, g in gains.items() if g <= 0]
     return Verdict("not every" if worse else "every classifier", {"gains": gains, "worse": worse})
 
 
 def gradients(S: Study) -> Verdict:
-    """"right" when the hand-written gradients' largest relative error is below FD_RIGHT
+    """ "right" when the hand-written gradients' largest relative error is below FD_RIGHT
     against central differences (float64) and below ROUNDOFF_REL against autograd
     (float32), else "wrong". Numbers: fd, autograd (the largest errors)."""
     g = S.gradients

@@ -30,7 +30,7 @@ import gc
 import sys
 import time
 import warnings
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -66,6 +66,7 @@ def flops_per_epoch(n_samples: int, n_in: int = N_IN, hidden: int = HIDDEN, n_ou
 # to call; `order` is the epoch's permutation of the training rows (the DataLoader and
 # scikit-learn shuffle by themselves and ignore it; only its length is used).
 
+
 def _weights(hidden: int, seed: int) -> dict[str, np.ndarray]:
     return numpy_mlp.init_weights(N_IN, hidden, N_OUT, "pytorch", np.random.default_rng(seed))
 
@@ -98,8 +99,12 @@ def make_pytorch_dataloader(X, y, batch_size, hidden, lr, seed=0) -> Callable[[n
 
     model = torch_mlp.build(N_IN, hidden, N_OUT, seed, weights=_weights(hidden, seed))
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    loader = DataLoader(TensorDataset(torch.from_numpy(X), torch.from_numpy(y)), batch_size=batch_size,
-                        shuffle=True, generator=torch.Generator().manual_seed(seed))
+    loader = DataLoader(
+        TensorDataset(torch.from_numpy(X), torch.from_numpy(y)),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(seed),
+    )
 
     def epoch(order):
         torch_mlp.train_epoch_dataloader(model, optimizer, loader)
@@ -111,9 +116,19 @@ def make_sklearn(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray],
     from sklearn.neural_network import MLPClassifier
 
     def new() -> MLPClassifier:
-        return MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", solver="sgd", batch_size=batch_size,
-                             learning_rate_init=lr, learning_rate="constant", momentum=0.0, nesterovs_momentum=False,
-                             alpha=0.0, shuffle=True, random_state=seed)
+        return MLPClassifier(
+            hidden_layer_sizes=(hidden,),
+            activation="relu",
+            solver="sgd",
+            batch_size=batch_size,
+            learning_rate_init=lr,
+            learning_rate="constant",
+            momentum=0.0,
+            nesterovs_momentum=False,
+            alpha=0.0,
+            shuffle=True,
+            random_state=seed,
+        )
 
     clf = new()
     classes = np.arange(N_OUT)
@@ -171,13 +186,25 @@ def log_stderr(msg: str) -> None:
 
 
 def summarize(times: list[float]) -> dict:
-    return {"median_s": float(np.median(times)), "min_s": float(min(times)), "max_s": float(max(times)),
-            "all_s": [float(t) for t in times]}
+    return {
+        "median_s": float(np.median(times)),
+        "min_s": float(min(times)),
+        "max_s": float(max(times)),
+        "all_s": [float(t) for t in times],
+    }
 
 
-def time_interleaved(epochs: dict[str, Callable[[np.ndarray], None]], n_samples: int, n_rows: int, repeats: int,
-                     warmup: int, rng: np.random.Generator, log: Callable[[str], None] | None = None,
-                     label: str = "", pause_s: float = PAUSE_S) -> dict[str, list[float]]:
+def time_interleaved(
+    epochs: dict[str, Callable[[np.ndarray], None]],
+    n_samples: int,
+    n_rows: int,
+    repeats: int,
+    warmup: int,
+    rng: np.random.Generator,
+    log: Callable[[str], None] | None = None,
+    label: str = "",
+    pause_s: float = PAUSE_S,
+) -> dict[str, list[float]]:
     """Seconds per call of each callable: warmup + repeats rounds, every round one call of
     each (the starting one rotating), all given the same permutation of n_rows rows cut to
     n_samples. Warm-up rounds are discarded."""
@@ -220,13 +247,34 @@ def with_rates(stats: dict, flops: int, numpy_median: float | None, limit_best_s
     return out
 
 
-def compare(X, y, threads: int, repeats: int, warmup: int, batch_size: int, hidden: int, lr: float,
-            trainers: Iterable[str] = TRAINERS, seed: int = 0, log=log_stderr, pause_s: float = PAUSE_S) -> dict:
+def compare(
+    X,
+    y,
+    threads: int,
+    repeats: int,
+    warmup: int,
+    batch_size: int,
+    hidden: int,
+    lr: float,
+    trainers: Iterable[str] = TRAINERS,
+    seed: int = 0,
+    log=log_stderr,
+    pause_s: float = PAUSE_S,
+) -> dict:
     """The main comparison at one thread count (call inside measure.fixed_threads)."""
     names = [*trainers, "matmul"]
     epochs = {name: FACTORIES[name](X, y, batch_size, hidden, lr, seed) for name in names}
-    raw = time_interleaved(epochs, len(y), len(y), repeats, warmup, np.random.default_rng([seed, threads]), log,
-                           label=f"[{threads} thread{'s' if threads > 1 else ''}] ", pause_s=pause_s)
+    raw = time_interleaved(
+        epochs,
+        len(y),
+        len(y),
+        repeats,
+        warmup,
+        np.random.default_rng([seed, threads]),
+        log,
+        label=f"[{threads} thread{'s' if threads > 1 else ''}] ",
+        pause_s=pause_s,
+    )
     flops = flops_per_epoch(len(y), N_IN, hidden, N_OUT)
     matmul = with_rates(summarize(raw.pop("matmul")), flops, None, None)
     numpy_median = float(np.median(raw["numpy"])) if "numpy" in raw else None
@@ -237,8 +285,9 @@ def compare(X, y, threads: int, repeats: int, warmup: int, batch_size: int, hidd
     }
 
 
-def time_idioms(X, y, X_test, y_test, *, hidden: int,
-                lr: float, batch_size: int, seed: int, steps: int = 200, rounds: int = 5) -> dict:
+def time_idioms(
+    X, y, X_test, y_test, *, hidden: int, lr: float, batch_size: int, seed: int, steps: int = 200, rounds: int = 5
+) -> dict:
     """What the idioms in train_epoch and evaluate cost on this machine: seconds per
     step (per evaluation for eval) under "seconds", by group and variant.
 
@@ -305,15 +354,26 @@ def time_idioms(X, y, X_test, y_test, *, hidden: int,
             nn.functional.nll_loss(logp, y_test).item()
             (logp.argmax(dim=1) == y_test).sum().item()
 
-    groups = {"sgd": (sgd_with, list(sgd), len(batches)), "gather": (gather_with, ["X[idx]", "index_select"], len(batches)),
-              "loss": (loss_with, ["accumulate", "keep"], len(batches)), "eval": (eval_with, ["no_grad", "inference_mode"], 1)}
+    groups = {
+        "sgd": (sgd_with, list(sgd), len(batches)),
+        "gather": (gather_with, ["X[idx]", "index_select"], len(batches)),
+        "loss": (loss_with, ["accumulate", "keep"], len(batches)),
+        "eval": (eval_with, ["no_grad", "inference_mode"], 1),
+    }
     times: dict[str, dict[str, list[float]]] = {k: {v: [] for v in variants} for k, (_, variants, _) in groups.items()}
     for r in range(rounds + 1):  # round 0 warms up and is not counted
         for key, (fn, variants, per) in groups.items():
-            for name in variants[r % len(variants):] + variants[: r % len(variants)]:
+            for name in variants[r % len(variants) :] + variants[: r % len(variants)]:
                 t0 = time.perf_counter()
                 fn(name)
                 if r:
                     times[key][name].append((time.perf_counter() - t0) / per)
-    return {"threads": torch.get_num_threads(), "steps": len(batches), "rounds": rounds, "batch_size": batch_size,
-            "seconds": {key: {name: statistics.median(v) for name, v in variants.items()} for key, variants in times.items()}}
+    return {
+        "threads": torch.get_num_threads(),
+        "steps": len(batches),
+        "rounds": rounds,
+        "batch_size": batch_size,
+        "seconds": {
+            key: {name: statistics.median(v) for name, v in variants.items()} for key, variants in times.items()
+        },
+    }

@@ -11,8 +11,8 @@ import platform
 import resource
 import sys
 import tracemalloc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 
 @contextmanager

@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 INIT_SCHEMES = ("pytorch", "he", "small")
 DEVICES = ("cpu", "cuda")
@@ -60,11 +61,14 @@ class Params:
     lr: float = _param(0.1, "SGD learning rate")
     batch_size: int = _param(64, "minibatch size")
     seed: int = _param(0, "seed for initial weights, minibatch order and subsets")
-    subset: int | None = _param(None, f"train on a stratified subset of N images, N >= {MIN_SUBSET} "
-                                         "(`null`: all 60,000)")
+    subset: int | None = _param(
+        None, f"train on a stratified subset of N images, N >= {MIN_SUBSET} (`null`: all 60,000)"
+    )
     init: str = _param("pytorch", "initial weights: `pytorch` (nn.Linear's default), `he`, `small` (N(0, 0.01²))")
-    parity: bool = _param(True, "`make run`: identical initial weights and minibatch order for both networks "
-                                "(the book always runs both ways)")
+    parity: bool = _param(
+        True,
+        "`make run`: identical initial weights and minibatch order for both networks (the book always runs both ways)",
+    )
     device: str = _param("cpu", "PyTorch device (`cuda` if available); NumPy always runs on the CPU")
     seeds: int = _param(3, "independent runs in the book's multi-seed spread")
     threads: int | None = _param(None, "BLAS and torch threads (`null`: one per core); both libraries get the same")
@@ -76,14 +80,21 @@ class Params:
         _positive_int("seeds", self.seeds)
         if not _is_int(self.seed) or self.seed < 0:
             raise ParamError(f"seed must be an integer >= 0, got {self.seed!r}")
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or self.lr <= 0:
+        if (
+            isinstance(self.lr, bool)
+            or not isinstance(self.lr, (int, float))
+            or not math.isfinite(self.lr)
+            or self.lr <= 0
+        ):
             raise ParamError(f"lr must be a positive finite number, got {self.lr!r}")
         object.__setattr__(self, "lr", float(self.lr))
         if self.subset is not None:
             _positive_int("subset", self.subset)
             if self.subset < MIN_SUBSET:
-                raise ParamError(f"subset must be at least {MIN_SUBSET} images (ten of each digit on average), "
-                                 f"or null for all of them; got {self.subset}")
+                raise ParamError(
+                    f"subset must be at least {MIN_SUBSET} images (ten of each digit on average), "
+                    f"or null for all of them; got {self.subset}"
+                )
         if self.threads is not None:
             _positive_int("threads", self.threads)
         if self.init not in INIT_SCHEMES:
@@ -93,7 +104,7 @@ class Params:
         if self.device not in DEVICES:
             raise ParamError(f"device must be one of {', '.join(DEVICES)}; got {self.device!r}")
 
-    def replace(self, **changes: Any) -> "Params":
+    def replace(self, **changes: Any) -> Params:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,7 +116,9 @@ class Params:
             import torch
 
             if not torch.cuda.is_available():
-                raise ParamError("device 'cuda' is not available on this machine (torch.cuda.is_available() is False); use device: cpu")
+                raise ParamError(
+                    "device 'cuda' is not available on this machine (torch.cuda.is_available() is False); use device: cpu"
+                )
 
     def check_subset(self, n_available: int) -> None:
         if self.subset is not None and self.subset > n_available:
@@ -206,8 +219,9 @@ def read_yaml(path: Path) -> Any:
             key = loader.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise ParamError(f"parameters file {path} sets {key!r} twice, on lines {seen[key]} and {line}; "
-                                 "keep one of them")
+                raise ParamError(
+                    f"parameters file {path} sets {key!r} twice, on lines {seen[key]} and {line}; keep one of them"
+                )
             seen[key] = line
         return loader.construct_mapping(node, deep=deep)
 
@@ -244,4 +258,6 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
     overrides = env_overrides(environ)
     params = from_mapping(overrides, base=params, source="environment")
     sources.update(dict.fromkeys(overrides, "environment override"))
-    return LoadedParams(params=params, path=str(path) if path else None, quick=quick, overrides=overrides, sources=sources)
+    return LoadedParams(
+        params=params, path=str(path) if path else None, quick=quick, overrides=overrides, sources=sources
+    )

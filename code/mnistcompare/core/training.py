@@ -16,8 +16,9 @@ import csv
 import io
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -87,8 +88,15 @@ class NumpyTrainer:
     """The network by hand (numpy_mlp), trained by numpy_fast's loop. Its only default
     start is params.init (NumPy has no library default): drawn from the weights stream."""
 
-    def __init__(self, params: Params, data: MNIST, seed: int, n_classes: int,
-                 weights: dict[str, np.ndarray] | None = None, init: str | None = None):
+    def __init__(
+        self,
+        params: Params,
+        data: MNIST,
+        seed: int,
+        n_classes: int,
+        weights: dict[str, np.ndarray] | None = None,
+        init: str | None = None,
+    ):
         self.params, self.data = params, data
         self.start = "copied" if weights is not None else init or params.init
         if weights is None:
@@ -103,8 +111,9 @@ class NumpyTrainer:
     # not as one NumPy warning per operation.
     def train_epoch(self, order: np.ndarray) -> float:
         with np.errstate(over="ignore", invalid="ignore"):
-            return numpy_fast.train_epoch(self.model, self.data.X_train, self.data.y_train, order,
-                                         self.params.batch_size, self.params.lr)
+            return numpy_fast.train_epoch(
+                self.model, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr
+            )
 
     def evaluate(self) -> tuple[float, float, np.ndarray]:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -116,17 +125,26 @@ class NumpyTrainer:
     def peak_memory(self, order: np.ndarray) -> dict:
         def run() -> None:
             probe = numpy_mlp.NumpyMLP(self.model.weights)  # a copy: the probe must not train the model
-            numpy_fast.train_epoch(probe, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr)
+            numpy_fast.train_epoch(
+                probe, self.data.X_train, self.data.y_train, order, self.params.batch_size, self.params.lr
+            )
 
         m = measure.peak_memory(run, tracemalloc=True)
         W1, W2 = self.model.W1, self.model.W2
         # What the tracemalloc peak is made of: the arrays the probe allocates, by purpose.
-        parts = {"weights (the probe's copy)": sum(a.nbytes for a in self.model.weights.values()),
-                 **numpy_fast.epoch_memory(len(order), self.params.batch_size, W1.shape[0], W1.shape[1], W2.shape[1],
-                                          self.data.y_train.dtype)}
-        return {"peak_memory_bytes": m["tracemalloc_peak_bytes"], "peak_memory_method": "tracemalloc",
-                "peak_memory_parts": parts, "rss_peak_growth_bytes": m["rss_peak_growth_bytes"],
-                "rss_method": m["rss_method"]}
+        parts = {
+            "weights (the probe's copy)": sum(a.nbytes for a in self.model.weights.values()),
+            **numpy_fast.epoch_memory(
+                len(order), self.params.batch_size, W1.shape[0], W1.shape[1], W2.shape[1], self.data.y_train.dtype
+            ),
+        }
+        return {
+            "peak_memory_bytes": m["tracemalloc_peak_bytes"],
+            "peak_memory_method": "tracemalloc",
+            "peak_memory_parts": parts,
+            "rss_peak_growth_bytes": m["rss_peak_growth_bytes"],
+            "rss_method": m["rss_method"],
+        }
 
     def weights(self) -> dict[str, np.ndarray]:
         return {k: w.copy() for k, w in self.model.weights.items()}
@@ -141,8 +159,15 @@ class TorchTrainer:
     is nn.Linear's own; a scheme `init` is drawn through torch.nn.init
     (torch_mlp.init_parameters), both from torch's generator seeded with `seed`."""
 
-    def __init__(self, params: Params, data: MNIST, seed: int, n_classes: int,
-                 weights: dict[str, np.ndarray] | None = None, init: str | None = None):
+    def __init__(
+        self,
+        params: Params,
+        data: MNIST,
+        seed: int,
+        n_classes: int,
+        weights: dict[str, np.ndarray] | None = None,
+        init: str | None = None,
+    ):
         self.params = params
         self.start = "copied" if weights is not None else init or "nn.Linear"
         device = torch.device(params.device)
@@ -151,7 +176,9 @@ class TorchTrainer:
         self.y_train = torch.from_numpy(data.y_train).to(device)
         self.X_test = torch.from_numpy(data.X_test).to(device)
         self.y_test = torch.from_numpy(data.y_test).to(device)
-        self.model = torch_mlp.build(data.X_train.shape[1], params.hidden, n_classes, seed, params.device, weights, init)
+        self.model = torch_mlp.build(
+            data.X_train.shape[1], params.hidden, n_classes, seed, params.device, weights, init
+        )
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=params.lr)
         self.generator = torch.Generator().manual_seed(seed)  # own epoch order when not shared
 
@@ -160,7 +187,9 @@ class TorchTrainer:
 
     def train_epoch(self, order: np.ndarray) -> float:
         idx = torch.from_numpy(order).to(self.X_train.device)
-        return torch_mlp.train_epoch(self.model, self.optimizer, self.X_train, self.y_train, idx, self.params.batch_size)
+        return torch_mlp.train_epoch(
+            self.model, self.optimizer, self.X_train, self.y_train, idx, self.params.batch_size
+        )
 
     def evaluate(self) -> tuple[float, float, np.ndarray]:
         return torch_mlp.evaluate(self.model, self.X_test, self.y_test)
@@ -189,7 +218,12 @@ class TorchTrainer:
             peak, method = torch.cuda.max_memory_allocated() - start, "cuda_max_memory_allocated"
         else:
             peak, method = rss, rss_method
-        return {"peak_memory_bytes": peak, "peak_memory_method": method, "rss_peak_growth_bytes": rss, "rss_method": rss_method}
+        return {
+            "peak_memory_bytes": peak,
+            "peak_memory_method": method,
+            "rss_peak_growth_bytes": rss,
+            "rss_method": rss_method,
+        }
 
     def weights(self) -> dict[str, np.ndarray]:
         return {k: w.copy() for k, w in self.model.numpy_params().items()}  # .copy(): off the device's memory
@@ -215,17 +249,38 @@ def divergence(loss: float, model: str, epoch: int, lr: float, stage: str) -> di
 
 
 def divergence_message(d: dict) -> str:
-    return (f"{d['model']} network: {d['stage']} loss became {d['loss']} in epoch {d['epoch']} "
-            f"with learning rate {d['lr']}")
+    return (
+        f"{d['model']} network: {d['stage']} loss became {d['loss']} in epoch {d['epoch']} with learning rate {d['lr']}"
+    )
 
 
-def train(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
-          share_order: bool | None = None, own_init: str = "default", memory: bool = True,
-          progress: bool = True, log: Callable[[str], None] | None = None, on_diverge: str = "raise") -> dict:
+def train(
+    params: Params,
+    data: MNIST,
+    models: tuple[str, ...] = MODELS,
+    *,
+    share_init: bool | None = None,
+    share_order: bool | None = None,
+    own_init: str = "default",
+    memory: bool = True,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+    on_diverge: str = "raise",
+) -> dict:
     """Train the requested networks with `params`; return the results as plain data.
     (See `fit` for the options.)"""
-    return fit(params, data, models, share_init=share_init, share_order=share_order, own_init=own_init,
-               memory=memory, progress=progress, log=log, on_diverge=on_diverge)[0]
+    return fit(
+        params,
+        data,
+        models,
+        share_init=share_init,
+        share_order=share_order,
+        own_init=own_init,
+        memory=memory,
+        progress=progress,
+        log=log,
+        on_diverge=on_diverge,
+    )[0]
 
 
 @dataclass
@@ -241,10 +296,19 @@ class NetworkRun:
     diverged: dict | None = None
 
 
-def fit(params: Params, data: MNIST, models: tuple[str, ...] = MODELS, *, share_init: bool | None = None,
-        share_order: bool | None = None, own_init: str = "default", memory: bool = True, progress: bool = True,
-        log: Callable[[str], None] | None = None,
-        on_diverge: str = "raise") -> tuple[dict, dict[str, Callable[[np.ndarray], np.ndarray]]]:
+def fit(
+    params: Params,
+    data: MNIST,
+    models: tuple[str, ...] = MODELS,
+    *,
+    share_init: bool | None = None,
+    share_order: bool | None = None,
+    own_init: str = "default",
+    memory: bool = True,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+    on_diverge: str = "raise",
+) -> tuple[dict, dict[str, Callable[[np.ndarray], np.ndarray]]]:
     """Train the requested networks (names in TRAINERS); return (results, {model: predict function}).
 
     The number of classes is read from the labels (10 for MNIST, 2 for the 3-vs-8
@@ -309,8 +373,9 @@ def check_options(models: tuple[str, ...], own_init: str, on_diverge: str) -> No
         raise ValueError(f"own_init must be one of {', '.join(OWN_INITS)}; got {own_init!r}")
 
 
-def start_runs(params: Params, data: MNIST, models: tuple[str, ...], n_classes: int, share_init: bool,
-               own_init: str) -> list[NetworkRun]:
+def start_runs(
+    params: Params, data: MNIST, models: tuple[str, ...], n_classes: int, share_init: bool, own_init: str
+) -> list[NetworkRun]:
     """A trainer for each requested network, in TRAINERS' order, with its start: the
     shared draw of params.init, or its own (its default, or params.init)."""
     n_in = data.X_train.shape[1]
@@ -323,8 +388,15 @@ def start_runs(params: Params, data: MNIST, models: tuple[str, ...], n_classes: 
     return runs
 
 
-def train_epochs(runs: list[NetworkRun], params: Params, n_train: int, share_order: bool, on_diverge: str, progress: bool,
-                 log: Callable[[str], None] | None) -> None:
+def train_epochs(
+    runs: list[NetworkRun],
+    params: Params,
+    n_train: int,
+    share_order: bool,
+    on_diverge: str,
+    progress: bool,
+    log: Callable[[str], None] | None,
+) -> None:
     """params.epochs epochs of every network still training, interleaved; a shared order
     is drawn once per epoch. Stops early when every network has diverged."""
     orders = order_rng(params.seed) if share_order else None
@@ -339,9 +411,13 @@ def train_epochs(runs: list[NetworkRun], params: Params, n_train: int, share_ord
             break
         bar.set_postfix({run.name: f"acc {run.history[-1]['test_accuracy']:.4f}" for run in live(runs)})
         if log:
-            log(f"epoch {epoch}/{params.epochs}: " + ", ".join(
-                f"{run.name} loss {run.history[-1]['train_loss']:.4f} acc {run.history[-1]['test_accuracy']:.4f}"
-                for run in live(runs)))
+            log(
+                f"epoch {epoch}/{params.epochs}: "
+                + ", ".join(
+                    f"{run.name} loss {run.history[-1]['train_loss']:.4f} acc {run.history[-1]['test_accuracy']:.4f}"
+                    for run in live(runs)
+                )
+            )
 
 
 def live(runs: list[NetworkRun]) -> list[NetworkRun]:
@@ -366,8 +442,17 @@ def one_epoch(run: NetworkRun, order: np.ndarray, epoch: int, lr: float) -> None
     run.diverged = divergence(test_loss, run.name, epoch, lr, "test")
     if run.diverged is not None:
         return
-    run.history.append({"epoch": epoch, "train_loss": train_loss, "test_loss": test_loss, "test_accuracy": test_acc,
-                        "seconds": seconds, "eval_seconds": eval_seconds, "samples_per_second": len(order) / seconds})
+    run.history.append(
+        {
+            "epoch": epoch,
+            "train_loss": train_loss,
+            "test_loss": test_loss,
+            "test_accuracy": test_acc,
+            "seconds": seconds,
+            "eval_seconds": eval_seconds,
+            "samples_per_second": len(order) / seconds,
+        }
+    )
 
 
 def stop(diverged: dict, on_diverge: str, log: Callable[[str], None] | None) -> None:
@@ -383,8 +468,12 @@ def final_record(run: NetworkRun, y_test: np.ndarray, n_classes: int, memory: bo
     (epoch 1's order) on a copy of the trained model: the instruments would distort the
     timed epochs. A diverged network has no memory, confusion matrix or predictions."""
     if run.diverged is not None:
-        return {"init": run.init, "history": run.history, "diverged": run.diverged,
-                "parameter_count": run.trainer.n_params}
+        return {
+            "init": run.init,
+            "history": run.history,
+            "diverged": run.diverged,
+            "parameter_count": run.trainer.n_params,
+        }
     return {
         "init": run.init,
         "history": run.history,
@@ -433,13 +522,15 @@ def summary_rows(results: dict) -> list[dict]:
     rows = []
     for name, record in results["models"].items():
         last = record["history"][-1]
-        rows.append({
-            "model": name,
-            "test_accuracy": last["test_accuracy"],
-            "test_loss": last["test_loss"],
-            "train_loss": last["train_loss"],
-            "seconds_per_epoch": float(np.median([h["seconds"] for h in record["history"]])),
-            "peak_memory_bytes": record["peak_memory_bytes"],
-            "peak_memory_method": record["peak_memory_method"],
-        })
+        rows.append(
+            {
+                "model": name,
+                "test_accuracy": last["test_accuracy"],
+                "test_loss": last["test_loss"],
+                "train_loss": last["train_loss"],
+                "seconds_per_epoch": float(np.median([h["seconds"] for h in record["history"]])),
+                "peak_memory_bytes": record["peak_memory_bytes"],
+                "peak_memory_method": record["peak_memory_method"],
+            }
+        )
     return rows

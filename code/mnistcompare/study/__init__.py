@@ -9,9 +9,30 @@
 The chapters call `study.load_or_compute()`; the names below are the study's public API.
 """
 
-from .experiments import (DamagedCacheWarning, cache_key, compute, diverged, divergences, edition, load_or_compute,
-                          side_by_side_tasks, study_sources)
+from .experiments import (
+    DamagedCacheWarning,
+    cache_key,
+    compute,
+    diverged,
+    divergences,
+    edition,
+    load_or_compute,
+    side_by_side_tasks,
+    study_sources,
+)
 from .registry import BENCH_REPEATS, BY_NAME, EXPERIMENTS
 
-__all__ = ["BENCH_REPEATS", "BY_NAME", "EXPERIMENTS", "DamagedCacheWarning", "cache_key", "compute", "diverged",
-           "divergences", "edition", "load_or_compute", "side_by_side_tasks", "study_sources"]
+__all__ = [
+    "BENCH_REPEATS",
+    "BY_NAME",
+    "EXPERIMENTS",
+    "DamagedCacheWarning",
+    "cache_key",
+    "compute",
+    "diverged",
+    "divergences",
+    "edition",
+    "load_or_compute",
+    "side_by_side_tasks",
+    "study_sources",
+]

@@ -31,8 +31,10 @@ def pca(X: np.ndarray, n_components: int = 2) -> dict:
     """
     X = np.asarray(X, dtype=np.float64)
     if not 1 <= n_components <= X.shape[1]:
-        raise ValueError(f"n_components must be between 1 and {X.shape[1]}, "
-                         f"got {n_components}")
+        raise ValueError(
+            f"n_components must be between 1 and {X.shape[1]}, "
+            f"got {n_components}"
+        )
     mean = X.mean(axis=0)
     centred = X - mean
     cov = centred.T @ centred / len(X)
@@ -61,17 +63,36 @@ def class_geometry(scores: np.ndarray, labels: np.ndarray) -> dict:
     scores, labels = np.asarray(scores, dtype=float), np.asarray(labels)
     classes = np.unique(labels)
     centroids = {int(c): scores[labels == c].mean(axis=0) for c in classes}
-    spread = {int(c): float(np.sqrt(((scores[labels == c] - centroids[int(c)]) ** 2).sum(axis=1).mean())) for c in classes}
-    pairs = sorted(((float(np.linalg.norm(centroids[a] - centroids[b])), a, b)
-                    for i, a in enumerate(centroids) for b in list(centroids)[i + 1:]))
-    return {"centroids": {k: v.tolist() for k, v in centroids.items()}, "spread": spread,
-            "pairs": [{"a": a, "b": b, "distance": d} for d, a, b in pairs]}
+    spread = {
+        int(c): float(
+            np.sqrt(
+                ((scores[labels == c] - centroids[int(c)]) ** 2)
+                .sum(axis=1)
+                .mean()
+            )
+        )
+        for c in classes
+    }
+    pairs = sorted(
+        (
+            (float(np.linalg.norm(centroids[a] - centroids[b])), a, b)
+            for i, a in enumerate(centroids)
+            for b in list(centroids)[i + 1 :]
+        )
+    )
+    return {
+        "centroids": {k: v.tolist() for k, v in centroids.items()},
+        "spread": spread,
+        "pairs": [{"a": a, "b": b, "distance": d} for d, a, b in pairs],
+    }
 
 
 # --- decision boundary between two digits ---------------------------------------------
 
 
-def boundary_grid(x_range: tuple[float, float], y_range: tuple[float, float], n: int = 150) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def boundary_grid(
+    x_range: tuple[float, float], y_range: tuple[float, float], n: int = 150
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """An n x n grid covering the ranges; returns (xs, ys, points of shape (n*n, 2))."""
     xs = np.linspace(*x_range, n)
     ys = np.linspace(*y_range, n)
@@ -84,13 +105,23 @@ def binary_task(data: MNIST, a: int = 3, b: int = 8) -> dict:
     tr = np.isin(data.y_train, (a, b))
     te = np.isin(data.y_test, (a, b))
     return {
-        "X_train": data.X_train[tr], "y_train": (data.y_train[tr] == b).astype(np.int64),
-        "X_test": data.X_test[te], "y_test": (data.y_test[te] == b).astype(np.int64),
+        "X_train": data.X_train[tr],
+        "y_train": (data.y_train[tr] == b).astype(np.int64),
+        "X_test": data.X_test[te],
+        "y_test": (data.y_test[te] == b).astype(np.int64),
     }
 
 
-def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, grid_n: int = 150, epochs: int = 10,
-                        progress: bool = False, on_diverge: str = "raise") -> dict:
+def decision_boundaries(
+    data: MNIST,
+    params: Params,
+    a: int = 3,
+    b: int = 8,
+    grid_n: int = 150,
+    epochs: int = 10,
+    progress: bool = False,
+    on_diverge: str = "raise",
+) -> dict:
     """Logistic regression (the study's) and both networks, trained on the first two
     principal components of the a/b training images, plus each trained on all 784
     pixels for contrast. The networks use params.hidden, lr and batch size,
@@ -111,56 +142,103 @@ def decision_boundaries(data: MNIST, params: Params, a: int = 3, b: int = 8, gri
     Z_train, Z_test = fit["scores"], pca_project(task["X_test"], fit)
     # Standardise the two scores: SGD at the study's learning rate needs unit-scale inputs.
     mu, sd = Z_train.mean(axis=0), Z_train.std(axis=0)
-    S_train, S_test = ((Z_train - mu) / sd).astype(np.float32), ((Z_test - mu) / sd).astype(np.float32)
+    S_train, S_test = (
+        ((Z_train - mu) / sd).astype(np.float32),
+        ((Z_test - mu) / sd).astype(np.float32),
+    )
     pad = 0.05 * (Z_test.max(axis=0) - Z_test.min(axis=0))
-    xs, ys, grid = boundary_grid((Z_test[:, 0].min() - pad[0], Z_test[:, 0].max() + pad[0]),
-                                 (Z_test[:, 1].min() - pad[1], Z_test[:, 1].max() + pad[1]), grid_n)
+    xs, ys, grid = boundary_grid(
+        (Z_test[:, 0].min() - pad[0], Z_test[:, 0].max() + pad[0]),
+        (Z_test[:, 1].min() - pad[1], Z_test[:, 1].max() + pad[1]),
+        grid_n,
+    )
     S_grid = ((grid - mu) / sd).astype(np.float32)
 
     n_ab = len(task["y_train"])
-    net_params = params.replace(epochs=epochs, parity=False,
-                                subset=params.subset if params.subset is not None and params.subset < n_ab else None)
+    net_params = params.replace(
+        epochs=epochs,
+        parity=False,
+        subset=params.subset
+        if params.subset is not None and params.subset < n_ab
+        else None,
+    )
 
     logreg = LogisticRegression(max_iter=1000).fit(S_train, task["y_train"])
-    logreg_full = LogisticRegression(max_iter=200).fit(task["X_train"], task["y_train"])
-    classifiers = {"logistic": {
-        "grid": logreg.predict(S_grid).astype(int).tolist(), "accuracy_2d": float(logreg.score(S_test, task["y_test"])),
-        "accuracy_full": float(logreg_full.score(task["X_test"], task["y_test"])),
-    }}
+    logreg_full = LogisticRegression(max_iter=200).fit(
+        task["X_train"], task["y_train"]
+    )
+    classifiers = {
+        "logistic": {
+            "grid": logreg.predict(S_grid).astype(int).tolist(),
+            "accuracy_2d": float(logreg.score(S_test, task["y_test"])),
+            "accuracy_full": float(
+                logreg_full.score(task["X_test"], task["y_test"])
+            ),
+        }
+    }
     two_d = MNIST(S_train, task["y_train"], S_test, task["y_test"], data.sha256)
-    full = MNIST(task["X_train"], task["y_train"], task["X_test"], task["y_test"], data.sha256)
-    res_2d, predict_2d = training.fit(net_params, two_d, progress=progress, on_diverge=on_diverge)
-    res_full = training.train(net_params, full, progress=progress, on_diverge=on_diverge)
-    final = lambda res, name: (None if "diverged" in res["models"][name]  # noqa: E731
-                               else res["models"][name]["history"][-1]["test_accuracy"])
+    full = MNIST(
+        task["X_train"],
+        task["y_train"],
+        task["X_test"],
+        task["y_test"],
+        data.sha256,
+    )
+    res_2d, predict_2d = training.fit(
+        net_params, two_d, progress=progress, on_diverge=on_diverge
+    )
+    res_full = training.train(
+        net_params, full, progress=progress, on_diverge=on_diverge
+    )
+    def final(res: dict, name: str) -> float | None:
+        record = res["models"][name]
+        return None if "diverged" in record else record["history"][-1]["test_accuracy"]
+
     for name in training.MODELS:
         classifiers[name] = {
-            "grid": predict_2d[name](S_grid).astype(int).tolist() if name in predict_2d else None,
-            "accuracy_2d": final(res_2d, name), "accuracy_full": final(res_full, name),
+            "grid": predict_2d[name](S_grid).astype(int).tolist()
+            if name in predict_2d
+            else None,
+            "accuracy_2d": final(res_2d, name),
+            "accuracy_full": final(res_full, name),
         }
-    diverged = [{**d, "input": k} for k, res in (("2 components", res_2d), ("784 pixels", res_full))
-                for d in res.get("diverged", [])]
+    diverged = [
+        {**d, "input": k}
+        for k, res in (("2 components", res_2d), ("784 pixels", res_full))
+        for d in res.get("diverged", [])
+    ]
     return {
         "digits": [a, b],
         "params": net_params.to_dict(),
         "explained_variance_ratio": fit["explained_variance_ratio"].tolist(),
-        "grid_x": xs.tolist(), "grid_y": ys.tolist(),
+        "grid_x": xs.tolist(),
+        "grid_y": ys.tolist(),
         "classifiers": classifiers,
-        "test_points": Z_test.round(4).tolist(), "test_labels": task["y_test"].tolist(),
-        "n_train": int(len(task["y_train"])), "n_test": int(len(task["y_test"])), "epochs": epochs,
+        "test_points": Z_test.round(4).tolist(),
+        "test_labels": task["y_test"].tolist(),
+        "n_train": int(len(task["y_train"])),
+        "n_test": int(len(task["y_test"])),
+        "epochs": epochs,
         "n_train_networks": int(net_params.subset or len(task["y_train"])),
         **({"diverged": diverged} if diverged else {}),
     }
 
 
-def misclassified(X: np.ndarray, y: np.ndarray, predictions, n: int = 36) -> dict:
+def misclassified(
+    X: np.ndarray, y: np.ndarray, predictions, n: int = 36
+) -> dict:
     """The first n misclassified examples: indices, labels, predictions, and the
     images as 0-255 integers (compact enough for the JSON cache)."""
     pred = np.asarray(predictions)
     wrong = np.flatnonzero(pred != y)
     first = wrong[:n]
-    return {"indices": first.tolist(), "true": y[first].tolist(), "pred": pred[first].tolist(),
-            "images": np.rint(X[first] * 255).astype(int).tolist(), "n_wrong": int(len(wrong))}
+    return {
+        "indices": first.tolist(),
+        "true": y[first].tolist(),
+        "pred": pred[first].tolist(),
+        "images": np.rint(X[first] * 255).astype(int).tolist(),
+        "n_wrong": int(len(wrong)),
+    }
 
 
 # --- convergence and spread -----------------------------------------------------------
@@ -180,7 +258,11 @@ def epochs_to_reach(history: list[dict], threshold: float) -> dict:
 def mean_sd(values: list[float]) -> dict:
     """Mean and sample standard deviation (ddof=1; 0 for a single value)."""
     v = np.asarray(values, dtype=float)
-    return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)) if len(v) > 1 else 0.0, "n": int(len(v))}
+    return {
+        "mean": float(v.mean()),
+        "sd": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+        "n": int(len(v)),
+    }
 
 
 def seed_spread(runs: list[dict]) -> dict:
@@ -192,7 +274,9 @@ def seed_spread(runs: list[dict]) -> dict:
         out[name] = {
             "test_accuracy": mean_sd([h[-1]["test_accuracy"] for h in hist]),
             "test_loss": mean_sd([h[-1]["test_loss"] for h in hist]),
-            "seconds_per_epoch": mean_sd([float(np.median([row["seconds"] for row in h])) for h in hist]),
+            "seconds_per_epoch": mean_sd(
+                [float(np.median([row["seconds"] for row in h])) for h in hist]
+            ),
         }
     return out
 
@@ -206,7 +290,9 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(a - b).max() / scale) if scale > 0 else 0.0
 
 
-def numerical_gradients(model, X: np.ndarray, y: np.ndarray, eps: float = 1e-6) -> dict[str, np.ndarray]:
+def numerical_gradients(
+    model, X: np.ndarray, y: np.ndarray, eps: float = 1e-6
+) -> dict[str, np.ndarray]:
     """Central differences (L(w + eps) - L(w - eps)) / 2 eps for every weight of a NumpyMLP."""
     from ..core.numpy_mlp import cross_entropy
 
@@ -225,7 +311,14 @@ def numerical_gradients(model, X: np.ndarray, y: np.ndarray, eps: float = 1e-6) 
     return out
 
 
-def gradient_check(X: np.ndarray, y: np.ndarray, hidden: int, seed: int, eps: float = 1e-6, n_fd: int = 8) -> dict:
+def gradient_check(
+    X: np.ndarray,
+    y: np.ndarray,
+    hidden: int,
+    seed: int,
+    eps: float = 1e-6,
+    n_fd: int = 8,
+) -> dict:
     """Relative errors of the hand-written gradients, per parameter:
     - against central finite differences, in float64, on a small network
       (12 inputs, 6 hidden units, 10 classes, n_fd random examples) so that every
@@ -250,8 +343,14 @@ def gradient_check(X: np.ndarray, y: np.ndarray, hidden: int, seed: int, eps: fl
     net = TorchMLP(X.shape[1], hidden, 10).load_numpy_weights(weights)
     torch.nn.NLLLoss()(net(torch.from_numpy(X)), torch.from_numpy(y)).backward()
     auto = net.numpy_grads()
-    return {"finite_differences": fd, "autograd": {k: relative_error(grads[k], auto[k]) for k in grads},
-            "fd_network": [12, 6, 10], "fd_batch": n_fd, "autograd_batch": int(len(y)), "eps": eps}
+    return {
+        "finite_differences": fd,
+        "autograd": {k: relative_error(grads[k], auto[k]) for k in grads},
+        "fd_network": [12, 6, 10],
+        "fd_batch": n_fd,
+        "autograd_batch": int(len(y)),
+        "eps": eps,
+    }
 
 
 # --- implementation complexity ----------------------------------------------------------
@@ -262,14 +361,36 @@ def count_code_lines(source: str) -> int:
     tree = ast.parse(source)
     doc_lines: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+        if (
+            isinstance(
+                node,
+                (
+                    ast.Module,
+                    ast.ClassDef,
+                    ast.FunctionDef,
+                    ast.AsyncFunctionDef,
+                ),
+            )
+            and node.body
+        ):
             first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
                 doc_lines.update(range(first.lineno, first.end_lineno + 1))
     code_lines: set[int] = set()
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-                        tokenize.ENDMARKER, tokenize.ENCODING):
+        if tok.type in (
+            tokenize.COMMENT,
+            tokenize.NL,
+            tokenize.NEWLINE,
+            tokenize.INDENT,
+            tokenize.DEDENT,
+            tokenize.ENDMARKER,
+            tokenize.ENCODING,
+        ):
             continue
         code_lines.update(range(tok.start[0], tok.end[0] + 1))
     return len(code_lines - doc_lines)
@@ -282,12 +403,20 @@ def definition_source(source: str, names: list[str]) -> str:
     chunks = []
     for name in names:
         owner, _, member = name.partition(".")
-        node = next((n for n in tree.body if getattr(n, "name", None) == owner), None)
+        node = next(
+            (n for n in tree.body if getattr(n, "name", None) == owner), None
+        )
         if node is not None and member:
-            node = next((n for n in node.body if getattr(n, "name", None) == member), None)
+            node = next(
+                (n for n in node.body if getattr(n, "name", None) == member),
+                None,
+            )
         if node is None:
             raise KeyError(f"{name} not found")
-        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        start = min(
+            [node.lineno]
+            + [d.lineno for d in getattr(node, "decorator_list", [])]
+        )
         chunks.append("\n".join(lines[start - 1 : node.end_lineno]))
     return "\n\n".join(textwrap.dedent(c) for c in chunks)
 
@@ -298,28 +427,44 @@ def definition_source(source: str, names: list[str]) -> str:
 # NumPy's initialisation (three schemes; PyTorch's lives inside nn.Linear) is counted apart,
 # and so is its buffer-optimised loop, a module of its own: what its speed costs.
 COMPLEXITY_PARTS = {
-    "numpy": {"file": "numpy_mlp.py",
-              "model and gradients": ["log_softmax", "cross_entropy", "NumpyMLP.forward", "NumpyMLP.backward",
-                                      "NumpyMLP.loss_and_grads", "NumpyMLP.sgd_step"],
-              "training loop": ["train_epoch_reference"],
-              "initialisation": ["init_weights"]},
-    "numpy_fast": {"file": "numpy_fast.py",
-                   "optimised loop": ["_Buffers", "train_epoch"]},
-    "pytorch": {"file": "torch_mlp.py",
-                "model and gradients": ["TorchMLP.__init__", "TorchMLP.forward"],
-                "training loop": ["train_epoch"]},
+    "numpy": {
+        "file": "numpy_mlp.py",
+        "model and gradients": [
+            "log_softmax",
+            "cross_entropy",
+            "NumpyMLP.forward",
+            "NumpyMLP.backward",
+            "NumpyMLP.loss_and_grads",
+            "NumpyMLP.sgd_step",
+        ],
+        "training loop": ["train_epoch_reference"],
+        "initialisation": ["init_weights"],
+    },
+    "numpy_fast": {
+        "file": "numpy_fast.py",
+        "optimised loop": ["_Buffers", "train_epoch"],
+    },
+    "pytorch": {
+        "file": "torch_mlp.py",
+        "model and gradients": ["TorchMLP.__init__", "TorchMLP.forward"],
+        "training loop": ["train_epoch"],
+    },
 }
 
 
 def complexity(package_dir: str | Path | None = None) -> dict:
     """Lines of code of each implementation (the modules in core/, or package_dir): the
     whole module, and its parts."""
-    package_dir = Path(package_dir or Path(__file__).resolve().parents[1] / "core")
+    package_dir = Path(
+        package_dir or Path(__file__).resolve().parents[1] / "core"
+    )
     out = {}
     for name, spec in COMPLEXITY_PARTS.items():
         source = (package_dir / spec["file"]).read_text()
         out[name] = {"file": spec["file"], "module": count_code_lines(source)}
         for part, names in spec.items():
             if part != "file":
-                out[name][part] = count_code_lines(definition_source(source, names))
+                out[name][part] = count_code_lines(
+                    definition_source(source, names)
+                )
     return out

@@ -28,12 +28,12 @@ import os
 import sys
 import time
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from . import analysis, records, registry, runner
 from ..core import atomic, data, paths
 from ..core import params as P
+from . import analysis, records, registry, runner
 
 CACHE_VERSION = 1
 
@@ -67,7 +67,9 @@ def cache_key(params: P.Params, sha256: dict) -> str:
     from importlib.metadata import version
 
     payload = {
-        "cache_version": CACHE_VERSION, "schema_version": records.SCHEMA_VERSION, "source": _source_digest(),
+        "cache_version": CACHE_VERSION,
+        "schema_version": records.SCHEMA_VERSION,
+        "source": _source_digest(),
         "data": sha256,
         "params": {k: v for k, v in params.to_dict().items() if k not in NOT_IN_KEY},
         "versions": [version(name) for name in ("numpy", "torch", "scikit-learn")],
@@ -86,19 +88,29 @@ def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task
     main run (each seeds itself), so they may run side by side; each gets `threads`
     BLAS / torch threads."""
     q = p.replace(threads=threads)
-    return [runner.Task(name, e.fn, kwargs) for e in registry.EXPERIMENTS if not e.alone
-            for name, kwargs in e.runs(q).items()]
+    return [
+        runner.Task(name, e.fn, kwargs)
+        for e in registry.EXPERIMENTS
+        if not e.alone
+        for name, kwargs in e.runs(q).items()
+    ]
 
 
 def collect(runs: dict, p: P.Params) -> dict:
     """The runs' results by experiment: one record, or for per-seed experiments the list
     of their runs in seed order."""
-    return {e.name: [runs[name] for name in e.runs(p)] if e.per_seed else runs[e.name]
-            for e in registry.EXPERIMENTS}
+    return {e.name: [runs[name] for name in e.runs(p)] if e.per_seed else runs[e.name] for e in registry.EXPERIMENTS}
 
 
-def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *, n_jobs: int | None = None,
-            threads: int | None = 1, scheduler: str | None = None) -> dict:
+def compute(
+    loaded: P.LoadedParams,
+    mnist: data.MNIST,
+    progress: bool = True,
+    *,
+    n_jobs: int | None = None,
+    threads: int | None = 1,
+    scheduler: str | None = None,
+) -> dict:
     """Every experiment of the registry, as plain data keyed by the experiments' names.
 
     The experiments marked `alone` (the main run, the short benchmark) go first, alone on
@@ -124,21 +136,29 @@ def compute(loaded: P.LoadedParams, mnist: data.MNIST, progress: bool = True, *,
             runs[name] = e.fn(mnist, **kwargs)
             seconds[name] = time.perf_counter() - t0
             step(f"{name}: {seconds[name]:.1f} s")
-    side, side_seconds, how = runner.run_tasks(side_by_side_tasks(p, threads), mnist, n_jobs=n_jobs, threads=threads,
-                                               scheduler=scheduler, log=step)
+    side, side_seconds, how = runner.run_tasks(
+        side_by_side_tasks(p, threads), mnist, n_jobs=n_jobs, threads=threads, scheduler=scheduler, log=step
+    )
     result = collect({**runs, **side}, p)
 
     t0 = time.perf_counter()
     np_main = result["main"]["models"]["numpy"]
-    result["misclassified"] = (analysis.misclassified(mnist.X_test, mnist.y_test, np_main["test_predictions"])
-                               if "diverged" not in np_main else None)
+    result["misclassified"] = (
+        analysis.misclassified(mnist.X_test, mnist.y_test, np_main["test_predictions"])
+        if "diverged" not in np_main
+        else None
+    )
     seeds = result["seeds"]
     result["seed_spread"] = None if any("diverged" in r for r in seeds) else analysis.seed_spread(seeds)
     result["complexity"] = analysis.complexity()
     # The time budget: each run's own seconds (the side-by-side ones in their worker),
     # and how the side-by-side ones were run.
     result["timings"] = {**seconds, **side_seconds, "other": time.perf_counter() - t0}
-    result["parallel"] = {**how, "experiments": list(side_seconds), "load_average": [load_before[0], os.getloadavg()[0]]}
+    result["parallel"] = {
+        **how,
+        "experiments": list(side_seconds),
+        "load_average": [load_before[0], os.getloadavg()[0]],
+    }
     result["compute_seconds"] = time.perf_counter() - t_start
     result["diverged"] = divergences(result)
     for d in result["diverged"]:
@@ -191,15 +211,18 @@ def read_cache(cache_file: Path, progress: bool = True) -> dict | None:
     except (ValueError, UnicodeDecodeError) as err:  # json.JSONDecodeError is a ValueError
         damaged = cache_file.with_name(cache_file.name + ".damaged")
         cache_file.replace(damaged)
-        message = (f"the cached study {cache_file} could not be read ({err}); it was moved aside to {damaged} "
-                   "and the study is computed again")
+        message = (
+            f"the cached study {cache_file} could not be read ({err}); it was moved aside to {damaged} "
+            "and the study is computed again"
+        )
         print(f"[study] warning: {message}", file=sys.stderr, flush=True)
         warnings.warn(message, DamagedCacheWarning, stacklevel=3)
         return None
 
 
-def load_or_compute(loaded: P.LoadedParams | None = None, data_dir=None, progress: bool = True,
-                    n_jobs: int | None = None) -> dict:
+def load_or_compute(
+    loaded: P.LoadedParams | None = None, data_dir=None, progress: bool = True, n_jobs: int | None = None
+) -> dict:
     """The study for these parameters: from the cache when it is there, else computed and cached.
 
     loaded: parameters with their provenance (default: params.yml at the project root,
@@ -221,15 +244,17 @@ def load_or_compute(loaded: P.LoadedParams | None = None, data_dir=None, progres
     load_seconds = time.perf_counter() - t0
     result = compute(loaded, mnist, progress, n_jobs=n_jobs, scheduler=runner.scheduler_from_env())
     result["timings"]["load_data"] = load_seconds
-    result.update({
-        "schema_version": records.SCHEMA_VERSION,
-        "key": key,
-        "params": loaded.params.to_dict(),
-        "params_file": loaded.path,
-        "quick": loaded.quick,
-        "overrides": loaded.overrides,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    })
+    result.update(
+        {
+            "schema_version": records.SCHEMA_VERSION,
+            "key": key,
+            "params": loaded.params.to_dict(),
+            "params_file": loaded.path,
+            "quick": loaded.quick,
+            "overrides": loaded.overrides,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
     atomic.write_json(cache_file, result)
     _log(progress, f"study computed in {result['compute_seconds']:.1f} s")
     return {**result, "cache_file": str(cache_file), "from_cache": False}

@@ -396,12 +396,14 @@ class Study:
     from_cache: bool = False
 
     @classmethod
-    def read(cls, result: dict) -> "Study":
+    def read(cls, result: dict) -> Study:
         """The typed study from the JSON the cache holds (experiments.load_or_compute)."""
         version = result.get("schema_version")
         if version != SCHEMA_VERSION:
-            raise ValueError(f"this study has schema version {version}, this package reads {SCHEMA_VERSION}: "
-                             "compute it again (make study)")
+            raise ValueError(
+                f"this study has schema version {version}, this package reads {SCHEMA_VERSION}: "
+                "compute it again (make study)"
+            )
         return from_json(cls, result)
 
     def divergences(self, *experiments: str) -> tuple[Divergence, ...]:
@@ -410,5 +412,5 @@ class Study:
 
     @property
     def edition(self) -> str:
-        """"diverged" when the main run diverged, else "study" (experiments.edition)."""
+        """ "diverged" when the main run diverged, else "study" (experiments.edition)."""
         return "diverged" if self.divergences("main") else "study"

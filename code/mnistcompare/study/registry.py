@@ -21,14 +21,15 @@ is one entry here, its label in book/labels.py, and the chapter text that shows 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from . import analysis
 from ..core import data
 from ..core import params as P
+from . import analysis
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,26 @@ def short_benchmark(mnist: data.MNIST, params: P.Params) -> dict:
     n = min(len(mnist.y_train), params.subset or BENCH_ROWS, BENCH_ROWS)
     X, y = np.ascontiguousarray(mnist.X_train[:n]), np.ascontiguousarray(mnist.y_train[:n])
     with measure.fixed_threads(params.threads) as threads:
-        run = epoch_timing.compare(X, y, threads, BENCH_REPEATS, BENCH_WARMUP, params.batch_size, params.hidden,
-                                   params.lr, seed=params.seed, log=None)
-    return {"n_train": n, "batch_size": params.batch_size, "hidden": params.hidden, "repeats": BENCH_REPEATS,
-            "warmup": BENCH_WARMUP, "run": run}
+        run = epoch_timing.compare(
+            X,
+            y,
+            threads,
+            BENCH_REPEATS,
+            BENCH_WARMUP,
+            params.batch_size,
+            params.hidden,
+            params.lr,
+            seed=params.seed,
+            log=None,
+        )
+    return {
+        "n_train": n,
+        "batch_size": params.batch_size,
+        "hidden": params.hidden,
+        "repeats": BENCH_REPEATS,
+        "warmup": BENCH_WARMUP,
+        "run": run,
+    }
 
 
 def pytorch_idioms(mnist: data.MNIST, params: P.Params) -> dict:
@@ -110,8 +127,9 @@ def pytorch_idioms(mnist: data.MNIST, params: P.Params) -> dict:
     from ..core import epoch_timing
 
     X, y, Xt, yt = (torch.from_numpy(a) for a in (mnist.X_train, mnist.y_train, mnist.X_test, mnist.y_test))
-    return epoch_timing.time_idioms(X, y, Xt, yt, hidden=params.hidden, lr=params.lr, batch_size=params.batch_size,
-                                    seed=params.seed)
+    return epoch_timing.time_idioms(
+        X, y, Xt, yt, hidden=params.hidden, lr=params.lr, batch_size=params.batch_size, seed=params.seed
+    )
 
 
 # --- how each derives its parameters ---------------------------------------------------------
@@ -130,18 +148,31 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     # Each network draws its own weights and order, as two separate users of the libraries
     # would, both from the `init` scheme (PyTorch through torch.nn.init): the seeds
     # compare the libraries, not two initialisations.
-    Experiment("seeds", train_side, lambda p: {"params": p.replace(parity=False), "own_init": "scheme"},
-               ("numpy", "pytorch"), per_seed=True),
+    Experiment(
+        "seeds",
+        train_side,
+        lambda p: {"params": p.replace(parity=False), "own_init": "scheme"},
+        ("numpy", "pytorch"),
+        per_seed=True,
+    ),
     Experiment("paper_like", train_side, lambda p: {"params": paper_like_params(p)}, ("numpy", "pytorch")),
     # PyTorch with nn.Linear's own initial weights, in the main run's minibatch order
     # (NumPy's draw of `init` is the main run's).
-    Experiment("init_only", train_side, lambda p: {"params": p, "models": ("pytorch",), "share_init": False,
-                                                   "share_order": True}, ("pytorch",)),
+    Experiment(
+        "init_only",
+        train_side,
+        lambda p: {"params": p, "models": ("pytorch",), "share_init": False, "share_order": True},
+        ("pytorch",),
+    ),
     # 3 versus 8 on two principal components: logistic regression and both networks.
     Experiment("boundaries", boundaries, lambda p: {"params": p}, ("numpy", "pytorch")),
     # The NumPy network with the tutorials' N(0, 0.01^2) weights, in the main run's order.
-    Experiment("init_small", train_side, lambda p: {"params": p.replace(init="small"), "models": ("numpy",),
-                                                    "share_order": True}, ("numpy",)),
+    Experiment(
+        "init_small",
+        train_side,
+        lambda p: {"params": p.replace(init="small"), "models": ("numpy",), "share_order": True},
+        ("numpy",),
+    ),
     # Timed side by side: relative costs only.
     Experiment("pytorch_idioms", pytorch_idioms, lambda p: {"params": p}),
     Experiment("gradients", gradients, lambda p: {"params": p}),

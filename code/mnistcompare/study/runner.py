@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 SCHEDULER_ENV = "MNISTCOMPARE_SCHEDULER"
 
@@ -45,8 +46,17 @@ def scheduler_from_env(environ: dict | None = None) -> str | None:
 # What a run measures rather than computes, so differs from one run to the next:
 # timings, memory, and the environment (its list of loaded BLAS libraries depends
 # on what the process imported before; scikit-learn brings its own OpenBLAS).
-MEASURED_KEYS = frozenset({"seconds", "eval_seconds", "samples_per_second", "seconds_per_epoch", "peak_memory_bytes",
-                           "rss_peak_growth_bytes", "environment"})
+MEASURED_KEYS = frozenset(
+    {
+        "seconds",
+        "eval_seconds",
+        "samples_per_second",
+        "seconds_per_epoch",
+        "peak_memory_bytes",
+        "rss_peak_growth_bytes",
+        "environment",
+    }
+)
 
 
 def computed_values(obj: Any) -> Any:
@@ -71,8 +81,15 @@ def _run_one(task: Task, data: Any, threads: int | None) -> tuple[str, Any, floa
     return task.name, result, time.perf_counter() - t0
 
 
-def run_tasks(tasks: list[Task], data: Any, *, n_jobs: int | None = None, threads: int | None = 1,
-              scheduler: str | None = None, log: Callable[[str], None] | None = None) -> tuple[dict, dict, dict]:
+def run_tasks(
+    tasks: list[Task],
+    data: Any,
+    *,
+    n_jobs: int | None = None,
+    threads: int | None = 1,
+    scheduler: str | None = None,
+    log: Callable[[str], None] | None = None,
+) -> tuple[dict, dict, dict]:
     """Run every task; return (results, seconds, how).
 
     results and seconds are keyed by task name, in the order of `tasks`; seconds is
@@ -118,8 +135,7 @@ def _run_loky(tasks, data, n_jobs, threads, log, done) -> dict:
     n_jobs = min(n_jobs, len(tasks))
     # mmap_mode="c": arrays above 1 MB reach the workers as copy-on-write memory
     # maps of one shared file (writable, as torch.from_numpy wants; nothing writes).
-    parallel = Parallel(n_jobs=n_jobs, backend="loky", batch_size=1, mmap_mode="c",
-                        return_as="generator_unordered")
+    parallel = Parallel(n_jobs=n_jobs, backend="loky", batch_size=1, mmap_mode="c", return_as="generator_unordered")
     log(f"{len(tasks)} experiments on {n_jobs} worker processes, {threads or 'all'} thread(s) each")
     _collect(parallel(delayed(_run_one)(task, data, threads) for task in tasks), done, log)
     return {"backend": "loky", "workers": n_jobs}
@@ -129,14 +145,18 @@ def _run_dask(tasks, data, n_jobs, threads, scheduler, log, done) -> dict:
     try:
         from dask.distributed import Client
     except ImportError:
-        raise RuntimeError(f"{SCHEDULER_ENV}={scheduler} asks for a Dask cluster, but dask.distributed is not "
-                           "installed: pip install -e '.[cluster]' (or unset the variable to run locally)") from None
+        raise RuntimeError(
+            f"{SCHEDULER_ENV}={scheduler} asks for a Dask cluster, but dask.distributed is not "
+            "installed: pip install -e '.[cluster]' (or unset the variable to run locally)"
+        ) from None
     from joblib import Parallel, delayed, parallel_config
 
     with Client(scheduler, set_as_default=False) as client:
         workers = sum(client.nthreads().values())
-        log(f"{len(tasks)} experiments on the Dask cluster named by {SCHEDULER_ENV} ({workers} worker threads), "
-            f"{threads or 'all'} thread(s) each")
+        log(
+            f"{len(tasks)} experiments on the Dask cluster named by {SCHEDULER_ENV} ({workers} worker threads), "
+            f"{threads or 'all'} thread(s) each"
+        )
         # scatter: the data set goes to every worker once, not once per task.
         with parallel_config(backend="dask", client=client, scatter=[data]):
             parallel = Parallel(n_jobs=n_jobs or -1, batch_size=1, return_as="generator_unordered")

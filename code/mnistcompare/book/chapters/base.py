@@ -31,8 +31,10 @@ class Chapter:
             return None
         here = "notebooks" if self.name == "index" else "../notebooks"
         colab = colab_url(repo_url(paths.project_root()), self.name)
-        return Statement(f"Run this chapter yourself: [download it as a notebook]({here}/{self.name}.ipynb) "
-                         f"or [open it in Colab]({colab}).")
+        return Statement(
+            f"Run this chapter yourself: [download it as a notebook]({here}/{self.name}.ipynb) "
+            f"or [open it in Colab]({colab})."
+        )
 
 
 def missing(S: Study, *experiments: str) -> str | None:

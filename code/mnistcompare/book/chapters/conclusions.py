@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...study.records import Study
-from .. import labels, verdicts as V
+from .. import labels
+from .. import verdicts as V
 from ..report import Prose, limit_shares, pct, sci_text
 from .base import Chapter, missing
 from .decision_boundary import diverged_on
@@ -33,18 +34,24 @@ class Conclusions(Chapter):
 def accuracy(S: Study, parity: V.Verdict, seeds: V.Verdict | None) -> str:
     """The main run's parity, then the seeds and how the study's accuracy claim stands."""
     if parity.decision == "same":
-        same = (f"Started from the same weights and fed the same minibatches, the two implementations agree to "
-                f"{sci_text(parity.gap)} after one epoch: they are the same algorithm.")
+        same = (
+            f"Started from the same weights and fed the same minibatches, the two implementations agree to "
+            f"{sci_text(parity.gap)} after one epoch: they are the same algorithm."
+        )
     else:
-        same = (f"Started from the same weights and fed the same minibatches, the two implementations differ by "
-                f"{sci_text(parity.gap)} after one epoch, more than round-off (a relative difference of "
-                f"{sci_text(parity.rel)}, above {V.ROUNDOFF_REL:.0e}).")
+        same = (
+            f"Started from the same weights and fed the same minibatches, the two implementations differ by "
+            f"{sci_text(parity.gap)} after one epoch, more than round-off (a relative difference of "
+            f"{sci_text(parity.rel)}, above {V.ROUNDOFF_REL:.0e})."
+        )
     if seeds is None:
         return Prose(f"{same} The independent seeds are not compared: {labels.divergences(S.divergences('seeds'))}.")
-    claim = {"pytorch": "The study's claim that PyTorch is more accurate is what we measure too.",
-             "numpy": "The study's claim that PyTorch is more accurate is the opposite of what we measure.",
-             "same": "The study's claim that PyTorch is more accurate is refuted by this run.",
-             "cannot tell": "The study's claim that PyTorch is more accurate is untested by this run."}[seeds.decision]
+    claim = {
+        "pytorch": "The study's claim that PyTorch is more accurate is what we measure too.",
+        "numpy": "The study's claim that PyTorch is more accurate is the opposite of what we measure.",
+        "same": "The study's claim that PyTorch is more accurate is refuted by this run.",
+        "cannot tell": "The study's claim that PyTorch is more accurate is untested by this run.",
+    }[seeds.decision]
     return Prose(f"{same} {seed_sentence(seeds)} {claim}")
 
 
@@ -52,45 +59,60 @@ def limit(S: Study) -> str:
     """The five matrix products both loops hand to BLAS, and each loop's share of their rate."""
     shares = limit_shares(S)
     if None in shares.values():
-        return Prose("Both hand the same five matrix products per step to an optimised BLAS; what share of each step "
-                     "the products take could not be measured on this run (@sec-benchmark).")
-    return Prose(f"Both hand the same five matrix products per step to an optimised BLAS; timed alone, NumPy's loop "
-                 f"reaches {pct(shares['numpy'], 0)} of those products' rate and PyTorch's {pct(shares['pytorch'], 0)}: "
-                 "what differs is the overhead around them (@sec-benchmark).")
+        return Prose(
+            "Both hand the same five matrix products per step to an optimised BLAS; what share of each step "
+            "the products take could not be measured on this run (@sec-benchmark)."
+        )
+    return Prose(
+        f"Both hand the same five matrix products per step to an optimised BLAS; timed alone, NumPy's loop "
+        f"reaches {pct(shares['numpy'], 0)} of those products' rate and PyTorch's {pct(shares['pytorch'], 0)}: "
+        "what differs is the overhead around them (@sec-benchmark)."
+    )
 
 
 def curves(S: Study, v: V.Verdict | None) -> str:
     if v is None:
         return Prose(f"The study's curves are not reproduced here: {labels.divergences(S.divergences('paper_like'))}.")
     if v.decision == "reproduced":
-        return Prose("The study's higher and slower NumPy curve is reproduced by a small initialisation and small steps: "
-                     "it says how the network was started, not which library trained it (@sec-study-vs-ours).")
-    return Prose(f"Our paper-like preset does not reproduce the study's shapes: it lacks {paper_lacks(v)} "
-                 "(@sec-study-vs-ours).")
+        return Prose(
+            "The study's higher and slower NumPy curve is reproduced by a small initialisation and small steps: "
+            "it says how the network was started, not which library trained it (@sec-study-vs-ours)."
+        )
+    return Prose(
+        f"Our paper-like preset does not reproduce the study's shapes: it lacks {paper_lacks(v)} (@sec-study-vs-ours)."
+    )
 
 
 def bends(S: Study, v: V.Verdict | None) -> str:
     """Whether the two networks bend the 3-versus-8 boundary alike."""
     if v is None:
-        return Prose(f"Whether the two networks bend the boundary the same way is not known here, because "
-                     f"{labels.divergences(diverged_on(S, 'accuracy_2d'))} (@sec-decision-boundary).")
+        return Prose(
+            f"Whether the two networks bend the boundary the same way is not known here, because "
+            f"{labels.divergences(diverged_on(S, 'accuracy_2d'))} (@sec-decision-boundary)."
+        )
     if v.decision == "same":
-        return Prose(f"On the same two features the two networks bend the boundary the same way: their regions agree "
-                     f"on {v.share:.1%} of the plane (@sec-decision-boundary).")
-    return Prose(f"On the same two features the two networks bend the boundary differently: their regions agree on only "
-                 f"{v.share:.1%} of the plane (@sec-decision-boundary).")
+        return Prose(
+            f"On the same two features the two networks bend the boundary the same way: their regions agree "
+            f"on {v.share:.1%} of the plane (@sec-decision-boundary)."
+        )
+    return Prose(
+        f"On the same two features the two networks bend the boundary differently: their regions agree on only "
+        f"{v.share:.1%} of the plane (@sec-decision-boundary)."
+    )
 
 
 def bought(seeds: V.Verdict | None, speed: V.Verdict) -> str:
     """What the framework bought here, in accuracy and in time."""
-    accuracy = {None: "Here the diverged seeds cannot say whether the framework bought accuracy",
-                "pytorch": "Here the framework bought accuracy (the interval over the seeds excludes 0)",
-                "numpy": "Here the framework bought no accuracy (the NumPy network was the more accurate over the seeds)",
-                "same": f"Here the framework bought no accuracy beyond the ±{100 * V.ACCURACY_MARGIN:.2f}-point margin",
-                "cannot tell": "Here this run cannot tell whether the framework bought accuracy"
-                }[seeds.decision if seeds else None]
-    time = {"numpy": "NumPy trained faster", "pytorch": "PyTorch trained faster",
-            "same": "neither trained faster"}[speed.decision]
+    accuracy = {
+        None: "Here the diverged seeds cannot say whether the framework bought accuracy",
+        "pytorch": "Here the framework bought accuracy (the interval over the seeds excludes 0)",
+        "numpy": "Here the framework bought no accuracy (the NumPy network was the more accurate over the seeds)",
+        "same": f"Here the framework bought no accuracy beyond the ±{100 * V.ACCURACY_MARGIN:.2f}-point margin",
+        "cannot tell": "Here this run cannot tell whether the framework bought accuracy",
+    }[seeds.decision if seeds else None]
+    time = {"numpy": "NumPy trained faster", "pytorch": "PyTorch trained faster", "same": "neither trained faster"}[
+        speed.decision
+    ]
     return f"{accuracy}, and {time}."
 
 
@@ -103,10 +125,14 @@ def facts(S: Study) -> Conclusions:
     if not diverged_on(S, "accuracy_2d"):
         verdicts["boundaries"] = V.boundaries(S)
     return Conclusions(
-        S=S, verdicts=verdicts,
+        S=S,
+        verdicts=verdicts,
         accuracy=accuracy(S, verdicts["parity"], verdicts.get("seeds")),
-        speed=speed_sentence(S, verdicts["speed"]), limit=limit(S),
-        curves=curves(S, verdicts.get("paper")), bends=bends(S, verdicts.get("boundaries")),
-        loc_np=str(S.complexity["numpy"].model_and_loop), loc_pt=str(S.complexity["pytorch"].model_and_loop),
+        speed=speed_sentence(S, verdicts["speed"]),
+        limit=limit(S),
+        curves=curves(S, verdicts.get("paper")),
+        bends=bends(S, verdicts.get("boundaries")),
+        loc_np=str(S.complexity["numpy"].model_and_loop),
+        loc_pt=str(S.complexity["pytorch"].model_and_loop),
         bought=bought(verdicts.get("seeds"), verdicts["speed"]),
     )

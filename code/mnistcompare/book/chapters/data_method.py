@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...study.records import Study
-from .. import labels, verdicts as V
+from .. import labels
+from .. import verdicts as V
 from ..report import Prose, source_block
 from .base import Chapter
 
@@ -32,26 +33,32 @@ def seeds_words(p) -> str:
 
 def main_setup(S: Study) -> str:
     p = S.params
-    return Prose(f"The main run trains both networks for {p.epochs} epoch{'s' if p.epochs > 1 else ''} with {p.hidden} "
-                 f"hidden units, learning rate {p.lr:g} and minibatches of {p.batch_size}, starting from "
-                 f"{labels.INIT_NAMES[p.init]} (`init: {p.init}`: {labels.INIT_DRAWS[p.init]}).")
+    return Prose(
+        f"The main run trains both networks for {p.epochs} epoch{'s' if p.epochs > 1 else ''} with {p.hidden} "
+        f"hidden units, learning rate {p.lr:g} and minibatches of {p.batch_size}, starting from "
+        f"{labels.INIT_NAMES[p.init]} (`init: {p.init}`: {labels.INIT_DRAWS[p.init]})."
+    )
 
 
 def stated(v: V.Verdict, S: Study) -> str:
     """The main run's settings against what the study states of its own."""
     if v.decision == "same":
         return f"The study also trained for {v.epochs} epochs; it states no hidden size, learning rate or batch size."
-    return (f"The study trained for {v.epochs} epochs, not {S.params.epochs}; it states no hidden size, learning rate "
-            "or batch size.")
+    return (
+        f"The study trained for {v.epochs} epochs, not {S.params.epochs}; it states no hidden size, learning rate "
+        "or batch size."
+    )
 
 
 def independent(S: Study) -> str:
     """The experiments beside the main run, with where the book shows them (not in the
     diverged edition, which leaves those chapters out)."""
     where = "" if S.edition == "diverged" else " (@sec-fairness, @sec-study-vs-ours)"
-    return Prose(f"To see what that changes, we also train with the same minibatch order but PyTorch's own initial "
-                 f"weights, and with the small initialisation common in from-scratch code; each network on its own "
-                 f"over {seeds_words(S.params)}; and with a preset that resembles the study's curves{where}.")
+    return Prose(
+        f"To see what that changes, we also train with the same minibatch order but PyTorch's own initial "
+        f"weights, and with the small initialisation common in from-scratch code; each network on its own "
+        f"over {seeds_words(S.params)}; and with a preset that resembles the study's curves{where}."
+    )
 
 
 def threads(S: Study) -> str:
@@ -62,7 +69,12 @@ def threads(S: Study) -> str:
 def facts(S: Study) -> DataMethod:
     verdict = V.study_settings(S)
     return DataMethod(
-        S=S, verdicts={"study_settings": verdict},
-        n_train=f"{S.main.data.n_train:,}", n_test=f"{S.main.data.n_test:,}",
-        main_setup=main_setup(S), stated=stated(verdict, S), independent=independent(S), threads=threads(S),
+        S=S,
+        verdicts={"study_settings": verdict},
+        n_train=f"{S.main.data.n_train:,}",
+        n_test=f"{S.main.data.n_test:,}",
+        main_setup=main_setup(S),
+        stated=stated(verdict, S),
+        independent=independent(S),
+        threads=threads(S),
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...study.records import Study
-from .. import labels, plots, verdicts as V
+from .. import labels, plots
+from .. import verdicts as V
 from ..report import and_join, md_table, pct, table
 from .base import Chapter
 
@@ -27,17 +28,24 @@ class DecisionBoundary(Chapter):
     pixels: str
 
     def fig_boundary(self):
-        panels = "; ".join(f"the {labels.BOUNDARY_TITLES[k]}, {pct(c.accuracy_2d)} correct" if c.grid is not None else
-                           f"the {labels.BOUNDARY_TITLES[k]}, which diverged and has no regions"
-                           for k, c in self.S.boundaries.classifiers.items())
-        alt = (f"Three panels on the plane of the first two principal components, each with the {self.n_test} test "
-               f"images of 3s and 8s on top of one classifier's regions for 3 and for 8: {panels}.")
+        panels = "; ".join(
+            f"the {labels.BOUNDARY_TITLES[k]}, {pct(c.accuracy_2d)} correct"
+            if c.grid is not None
+            else f"the {labels.BOUNDARY_TITLES[k]}, which diverged and has no regions"
+            for k, c in self.S.boundaries.classifiers.items()
+        )
+        alt = (
+            f"Three panels on the plane of the first two principal components, each with the {self.n_test} test "
+            f"images of 3s and 8s on top of one classifier's regions for 3 and for 8: {panels}."
+        )
         return plots.decision_boundaries(self.S.boundaries, alt)
 
     def tbl_boundary(self):
         acc = lambda x: "diverged" if x is None else pct(x)  # noqa: E731
-        rows = [[labels.BOUNDARY_TITLES[k], acc(c.accuracy_2d), acc(c.accuracy_full)]
-                for k, c in self.S.boundaries.classifiers.items()]
+        rows = [
+            [labels.BOUNDARY_TITLES[k], acc(c.accuracy_2d), acc(c.accuracy_full)]
+            for k, c in self.S.boundaries.classifiers.items()
+        ]
         return table(md_table(["classifier", "2 PCA features", "784 pixels"], rows))
 
 
@@ -50,8 +58,11 @@ def accuracies(S: Study, key: str) -> tuple[str, str]:
     """Each classifier's accuracy on one input ("85.10% for the logistic regression, 86.00%
     for the NumPy network and 85.90% for the PyTorch network"), and what diverged on that
     input ("" when every network trained on it)."""
-    have = [f"{pct(getattr(c, key))} for the {labels.BOUNDARY_TITLES[k]}"
-            for k, c in S.boundaries.classifiers.items() if getattr(c, key) is not None]
+    have = [
+        f"{pct(getattr(c, key))} for the {labels.BOUNDARY_TITLES[k]}"
+        for k, c in S.boundaries.classifiers.items()
+        if getattr(c, key) is not None
+    ]
     return and_join(have), labels.divergences(diverged_on(S, key))
 
 
@@ -65,13 +76,19 @@ def two_d(S: Study) -> str:
 def bends(v: V.Verdict | None) -> str:
     """Whether the two networks bend the boundary the same way on the two features."""
     if v is None:
-        return ("The networks can bend their boundary, and whether they bend it the same way is not known, as they "
-                "did not both train on the two features.")
+        return (
+            "The networks can bend their boundary, and whether they bend it the same way is not known, as they "
+            "did not both train on the two features."
+        )
     if v.decision == "same":
-        return (f"The networks can bend their boundary, and the two implementations bend it the same way (their "
-                f"regions agree on {v.share:.1%} of the plane).")
-    return (f"The networks can bend their boundary, and the two implementations bend it differently (their regions "
-            f"agree on only {v.share:.1%} of the plane).")
+        return (
+            f"The networks can bend their boundary, and the two implementations bend it the same way (their "
+            f"regions agree on {v.share:.1%} of the plane)."
+        )
+    return (
+        f"The networks can bend their boundary, and the two implementations bend it differently (their regions "
+        f"agree on only {v.share:.1%} of the plane)."
+    )
 
 
 def pixels(S: Study, v: V.Verdict) -> str:
@@ -83,15 +100,21 @@ def pixels(S: Study, v: V.Verdict) -> str:
     if v.decision == "not every":
         worse = " and ".join(f"the {labels.BOUNDARY_TITLES[k]}" for k in v.worse)
         verb = "does" if len(v.worse) == 1 else "do"
-        return (f"{given}: not every classifier does better with the pixels here ({worse} {verb} not), so with these "
-                "parameters the projection is not what limits them all.")
+        return (
+            f"{given}: not every classifier does better with the pixels here ({worse} {verb} not), so with these "
+            "parameters the projection is not what limits them all."
+        )
     if len(v.gains) == 1:
         (only,) = v.gains
-        return (f"{given}: the {labels.BOUNDARY_TITLES[only]}, the only one that trained on both, does better with the "
-                f"pixels, by {lo:.1f} points, so the projection to two dimensions loses part of what separates a 3 "
-                "from an 8.")
-    return (f"{given}: each does better with the pixels, by {lo:.1f} to {hi:.1f} points, so the projection to two "
-            "dimensions loses part of what separates a 3 from an 8, for every classifier, whatever trains it.")
+        return (
+            f"{given}: the {labels.BOUNDARY_TITLES[only]}, the only one that trained on both, does better with the "
+            f"pixels, by {lo:.1f} points, so the projection to two dimensions loses part of what separates a 3 "
+            "from an 8."
+        )
+    return (
+        f"{given}: each does better with the pixels, by {lo:.1f} to {hi:.1f} points, so the projection to two "
+        "dimensions loses part of what separates a 3 from an 8, for every classifier, whatever trains it."
+    )
 
 
 def facts(S: Study) -> DecisionBoundary:
@@ -100,7 +123,14 @@ def facts(S: Study) -> DecisionBoundary:
     if not diverged_on(S, "accuracy_2d"):
         verdicts["boundaries"] = V.boundaries(S)
     return DecisionBoundary(
-        S=S, verdicts=verdicts, n_train=f"{b.n_train:,}", n_test=f"{b.n_test:,}",
-        n_networks=f"{b.n_train_networks:,}", epochs=str(b.epochs), ev2=pct(sum(b.explained_variance_ratio), 1),
-        two_d=two_d(S), bends=bends(verdicts.get("boundaries")), pixels=pixels(S, verdicts["projection"]),
+        S=S,
+        verdicts=verdicts,
+        n_train=f"{b.n_train:,}",
+        n_test=f"{b.n_test:,}",
+        n_networks=f"{b.n_train_networks:,}",
+        epochs=str(b.epochs),
+        ev2=pct(sum(b.explained_variance_ratio), 1),
+        two_d=two_d(S),
+        bends=bends(verdicts.get("boundaries")),
+        pixels=pixels(S, verdicts["projection"]),
     )

@@ -22,9 +22,11 @@ class Errors(Chapter):
     n_shown: str
 
     def fig_confusion(self):
-        alt = (f"Two ten-by-ten confusion matrices of the main run, NumPy and PyTorch, true digits in the rows and "
-               f"predictions in the columns: {self.n_wrong_np} and {self.n_wrong_pt} of the 10,000 test images lie off "
-               f"the diagonal. {self.confusion}")
+        alt = (
+            f"Two ten-by-ten confusion matrices of the main run, NumPy and PyTorch, true digits in the rows and "
+            f"predictions in the columns: {self.n_wrong_np} and {self.n_wrong_pt} of the 10,000 test images lie off "
+            f"the diagonal. {self.confusion}"
+        )
         return plots.confusion_matrices(self.S.main, alt)
 
     def fig_misclassified(self):
@@ -43,13 +45,23 @@ def confusion(S: Study) -> str:
     a = lambda digit: f"an {digit}" if digit == 8 else f"a {digit}"  # noqa: E731
     if not count:
         return "The NumPy network confuses no digit with another."
-    return (f"The most frequent single confusion of the NumPy network is {a(true)} read as {a(pred)} "
-            f"({count} time{'s' if count > 1 else ''}).")
+    return (
+        f"The most frequent single confusion of the NumPy network is {a(true)} read as {a(pred)} "
+        f"({count} time{'s' if count > 1 else ''})."
+    )
 
 
 def facts(S: Study) -> Errors:
     nets = S.main.models
-    wrong = {m: int(np.sum(np.asarray(net.confusion_matrix)) - np.trace(net.confusion_matrix)) for m, net in nets.items()}
+    wrong = {
+        m: int(np.sum(np.asarray(net.confusion_matrix)) - np.trace(net.confusion_matrix)) for m, net in nets.items()
+    }
     disagree = int((np.asarray(nets["numpy"].test_predictions) != np.asarray(nets["pytorch"].test_predictions)).sum())
-    return Errors(S=S, n_wrong_np=f"{wrong['numpy']:,}", n_wrong_pt=f"{wrong['pytorch']:,}", n_disagree=f"{disagree:,}",
-                  confusion=confusion(S), n_shown=str(len(S.misclassified.true)))
+    return Errors(
+        S=S,
+        n_wrong_np=f"{wrong['numpy']:,}",
+        n_wrong_pt=f"{wrong['pytorch']:,}",
+        n_disagree=f"{disagree:,}",
+        confusion=confusion(S),
+        n_shown=str(len(S.misclassified.true)),
+    )

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ...core import params as P
 from ...study.records import Stat, Study
-from .. import labels, plots, stats, verdicts as V
+from .. import labels, plots, stats
+from .. import verdicts as V
 from ..report import Prose, md_table, num, pct, points, sci, sci_text, table
 from .base import Chapter, missing, shown
 from .data_method import seeds_words
@@ -37,20 +38,28 @@ class Fairness(Chapter):
     seed_cmp: str
 
     def fig_parity(self):
-        alt = (f"The absolute difference between NumPy and PyTorch after each epoch of the main run, on a log scale: "
-               f"at most {self.gap_train} in training loss, {self.gap_test} in test loss and {self.gap_acc} in test "
-               "accuracy.")
+        alt = (
+            f"The absolute difference between NumPy and PyTorch after each epoch of the main run, on a log scale: "
+            f"at most {self.gap_train} in training loss, {self.gap_test} in test loss and {self.gap_acc} in test "
+            "accuracy."
+        )
         par = self.S.main.parity
-        series = {label: [{"epoch": e + 1, "value": v} for e, v in enumerate(diffs) if v > 0]  # log scale: no zeros
-                  for label, diffs in (("training loss", par.train_loss_abs_diff), ("test loss", par.test_loss_abs_diff),
-                                       ("test accuracy", par.test_accuracy_abs_diff))}
+        series = {
+            label: [{"epoch": e + 1, "value": v} for e, v in enumerate(diffs) if v > 0]  # log scale: no zeros
+            for label, diffs in (
+                ("training loss", par.train_loss_abs_diff),
+                ("test loss", par.test_loss_abs_diff),
+                ("test accuracy", par.test_accuracy_abs_diff),
+            )
+        }
         return plots.series_curves(series, alt, "fig-parity", metric="value", title="|NumPy − PyTorch|", log_y=True)
 
     def fig_init(self):
         def draw():
             series = init_series(self.S)
-            runs = "; ".join(f"{name} from {num(h[0]['value'], 3)} to {num(h[-1]['value'], 4)}"
-                             for name, h in series.items())
+            runs = "; ".join(
+                f"{name} from {num(h[0]['value'], 3)} to {num(h[-1]['value'], 4)}" for name, h in series.items()
+            )
             alt = f"Test loss per epoch, on a log scale, with the same minibatch order and three starts: {runs}."
             return plots.series_curves(series, alt, "fig-init", metric="value", title="test loss", log_y=True)
 
@@ -65,19 +74,34 @@ class Fairness(Chapter):
         def pm(stat: Stat, fmt) -> str:
             return f"{fmt(stat.mean)} $\\pm$ {fmt(stat.sd)}"
 
-        rows = [[labels.MODEL_LABELS[m], pm(v.test_accuracy, pct), pm(v.test_loss, lambda x: num(x, 4)),
-                 pm(v.seconds_per_epoch, lambda x: num(x, 3)), str(v.test_accuracy.n)]
-                for m, v in (self.S.seed_spread or {}).items()]
-        return shown(self.S, ("seeds",), lambda: table(md_table(
-            ["implementation", "test accuracy", "test loss", "s / epoch", "seeds"], rows)))
+        rows = [
+            [
+                labels.MODEL_LABELS[m],
+                pm(v.test_accuracy, pct),
+                pm(v.test_loss, lambda x: num(x, 4)),
+                pm(v.seconds_per_epoch, lambda x: num(x, 3)),
+                str(v.test_accuracy.n),
+            ]
+            for m, v in (self.S.seed_spread or {}).items()
+        ]
+        return shown(
+            self.S,
+            ("seeds",),
+            lambda: table(md_table(["implementation", "test accuracy", "test loss", "s / epoch", "seeds"], rows)),
+        )
 
     def fig_seeds(self):
         def draw():
-            series = {f"{labels.MODEL_LABELS[m]}, seed {run.params.seed}": points(net.history, "test_accuracy")
-                      for run in self.S.seeds for m, net in run.models.items()}
+            series = {
+                f"{labels.MODEL_LABELS[m]}, seed {run.params.seed}": points(net.history, "test_accuracy")
+                for run in self.S.seeds
+                for m, net in run.models.items()
+            }
             finals = [h[-1]["value"] for h in series.values()]
-            alt = (f"Test accuracy per epoch of both networks for each of {self.seeds}: after the last epoch they lie "
-                   f"between {pct(min(finals))} and {pct(max(finals))}.")
+            alt = (
+                f"Test accuracy per epoch of both networks for each of {self.seeds}: after the last epoch they lie "
+                f"between {pct(min(finals))} and {pct(max(finals))}."
+            )
             return plots.series_curves(series, alt, "fig-seeds", metric="value", title="test accuracy")
 
         return shown(self.S, ("seeds",), draw)
@@ -87,9 +111,11 @@ def init_series(S: Study) -> dict[str, list[dict]]:
     """The initialisation experiment as named series of test loss: the shared start (the
     main run's NumPy network, which draws the same weights as the PyTorch network under
     parity), PyTorch's own, and the small one."""
-    return {f"the shared start (init: {S.params.init})": points(S.main.models["numpy"].history, "test_loss"),
-            "PyTorch, nn.Linear's own": points(S.init_only.models["pytorch"].history, "test_loss"),
-            "NumPy, small N(0, 0.01²)": points(S.init_small.models["numpy"].history, "test_loss")}
+    return {
+        f"the shared start (init: {S.params.init})": points(S.main.models["numpy"].history, "test_loss"),
+        "PyTorch, nn.Linear's own": points(S.init_only.models["pytorch"].history, "test_loss"),
+        "NumPy, small N(0, 0.01²)": points(S.init_small.models["numpy"].history, "test_loss"),
+    }
 
 
 # --- same conditions, same curves? -------------------------------------------------------------
@@ -98,20 +124,27 @@ def init_series(S: Study) -> dict[str, list[dict]]:
 def agree(v: V.Verdict) -> str:
     """The main run's first-epoch gap in training loss, and what it says."""
     if v.decision == "same":
-        return (f"Their losses then agree to {sci_text(v.gap)} after the first epoch (float32 round-off: a relative "
-                f"difference of {sci_text(v.rel)}, below {V.ROUNDOFF_REL:.0e}): the two libraries add the same "
-                "numbers in a different order.")
-    return (f"Their losses then differ by {sci_text(v.gap)} after the first epoch (more than float32 round-off: a "
-            f"relative difference of {sci_text(v.rel)}, above {V.ROUNDOFF_REL:.0e}).")
+        return (
+            f"Their losses then agree to {sci_text(v.gap)} after the first epoch (float32 round-off: a relative "
+            f"difference of {sci_text(v.rel)}, below {V.ROUNDOFF_REL:.0e}): the two libraries add the same "
+            "numbers in a different order."
+        )
+    return (
+        f"Their losses then differ by {sci_text(v.gap)} after the first epoch (more than float32 round-off: a "
+        f"relative difference of {sci_text(v.rel)}, above {V.ROUNDOFF_REL:.0e})."
+    )
 
 
 def growth(v: V.Verdict) -> str:
     """How the per-epoch differences read against the training curves."""
     if v.decision == "same":
-        return Prose("The differences grow slowly because SGD feeds each step's rounding into the next, but they stay "
-                     "far below anything visible in @fig-curves.")
-    return Prose("They are more than round-off, so the two implementations do not compute the same steps; compare "
-                 "@fig-curves.")
+        return Prose(
+            "The differences grow slowly because SGD feeds each step's rounding into the next, but they stay "
+            "far below anything visible in @fig-curves."
+        )
+    return Prose(
+        "They are more than round-off, so the two implementations do not compute the same steps; compare @fig-curves."
+    )
 
 
 # --- only the initialisation differs ----------------------------------------------------------
@@ -120,57 +153,78 @@ def growth(v: V.Verdict) -> str:
 def shared_start(init: str) -> str:
     """What the shared start is, and how PyTorch's own initialisation stands to it."""
     if init == labels.TORCH_OWN:
-        return (f"The shared start is {labels.INIT_NAMES[init]} (`init: {init}`: {labels.INIT_DRAWS[init]}), drawn "
-                "by NumPy's generator; PyTorch's own initialisation is the same distribution with other random "
-                "numbers.")
+        return (
+            f"The shared start is {labels.INIT_NAMES[init]} (`init: {init}`: {labels.INIT_DRAWS[init]}), drawn "
+            "by NumPy's generator; PyTorch's own initialisation is the same distribution with other random "
+            "numbers."
+        )
     own = labels.TORCH_OWN
-    return (f"The shared start is {labels.INIT_NAMES[init]} (`init: {init}`: {labels.INIT_DRAWS[init]}), drawn by "
-            f"NumPy's generator; PyTorch's own initialisation is a different distribution: {labels.INIT_DRAWS[own]}.")
+    return (
+        f"The shared start is {labels.INIT_NAMES[init]} (`init: {init}`: {labels.INIT_DRAWS[init]}), drawn by "
+        f"NumPy's generator; PyTorch's own initialisation is a different distribution: {labels.INIT_DRAWS[own]}."
+    )
 
 
 def also_offered(init: str) -> str:
     """The `init` schemes this chapter does not show, for a fork to try: "" when it shows them all."""
     others = [s for s in P.INIT_SCHEMES if s not in (init, labels.TORCH_OWN, "small")]
-    return " ".join(f"The parameter `init` also offers {labels.INIT_NAMES[s]} ({labels.INIT_DRAWS[s]})."
-                    for s in others)
+    return " ".join(
+        f"The parameter `init` also offers {labels.INIT_NAMES[s]} ({labels.INIT_DRAWS[s]})." for s in others
+    )
 
 
 def starts(S: Study) -> str:
     """The three starts after the first epoch and after the last."""
     nets = (S.main.models["numpy"], S.init_only.models["pytorch"], S.init_small.models["numpy"])  # shared, own, small
     first, ends = [net.first.test_loss for net in nets], [net.last.test_loss for net in nets]
-    small = (" (with `init: small` that is the shared start itself, so its curve is the shared one)"
-             if S.params.init == "small" else "")
-    return (f"After the first epoch the test loss is {num(first[0], 3)} from the shared start, {num(first[1], 3)} with "
-            f"PyTorch's own initial weights, and {num(first[2], 3)} with the small {labels.INIT_DRAWS['small']} that "
-            f"many from-scratch tutorials use{small}. By the last epoch the small start reaches {num(ends[2], 4)}, "
-            f"against {num(ends[0], 4)} for the shared one: at the end of training, the three starts differ by at "
-            f"most {num(max(ends) - min(ends), 4)} in test loss.")
+    small = (
+        " (with `init: small` that is the shared start itself, so its curve is the shared one)"
+        if S.params.init == "small"
+        else ""
+    )
+    return (
+        f"After the first epoch the test loss is {num(first[0], 3)} from the shared start, {num(first[1], 3)} with "
+        f"PyTorch's own initial weights, and {num(first[2], 3)} with the small {labels.INIT_DRAWS['small']} that "
+        f"many from-scratch tutorials use{small}. By the last epoch the small start reaches {num(ends[2], 4)}, "
+        f"against {num(ends[0], 4)} for the shared one: at the end of training, the three starts differ by at "
+        f"most {num(max(ends) - min(ends), 4)} in test loss."
+    )
 
 
 def wash_out(v: V.Verdict) -> str:
     """Whether the starting point washes out: each other start against the seeds' spread."""
     if v.n < 2:
-        return ("With a single seed this run cannot tell whether that is more than the noise of training: two or more "
-                "seeds give a spread to weigh it against.")
+        return (
+            "With a single seed this run cannot tell whether that is more than the noise of training: two or more "
+            "seeds give a spread to weigh it against."
+        )
     names = {"init_only": "PyTorch's own start", "init_small": "the small start"}
-    each = " and ".join(f"{names[e]} {abs(iv.diff):.4f} {'above' if iv.diff > 0 else 'below'} their mean "
-                        f"({iv.low:.4f} to {iv.high:.4f})" for e, iv in v.intervals.items())
-    weigh = (f"To weigh that, each start's final test loss is set against the {v.n} independent seeds of the same "
-             f"network, which draw the shared start's scheme, by a {LEVEL} prediction interval for one run: {each}.")
+    each = " and ".join(
+        f"{names[e]} {abs(iv.diff):.4f} {'above' if iv.diff > 0 else 'below'} their mean "
+        f"({iv.low:.4f} to {iv.high:.4f})"
+        for e, iv in v.intervals.items()
+    )
+    weigh = (
+        f"To weigh that, each start's final test loss is set against the {v.n} independent seeds of the same "
+        f"network, which draw the shared start's scheme, by a {LEVEL} prediction interval for one run: {each}."
+    )
     if v.decision == "persists":
         apart = " and of ".join(names[e] for e, found in v.found.items() if found == "different")
         return f"{weigh} The interval of {apart} excludes 0, so the starting point has not washed out."
     if v.decision == "washes out":
         return f"{weigh} Both lie inside the ±{V.LOSS_MARGIN:.4f} margin, so the starting point washes out."
     if v.seeds_needed is None:
-        return (f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so "
-                "this run cannot tell whether the starting point washes out; at the spread observed no number of "
-                "seeds would: a single run varies by more than the margin, so each start would need several runs "
-                "of its own.")
-    return (f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so this "
-            f"run cannot tell whether the starting point washes out; at the spread observed, about {v.seeds_needed} "
-            "seeds would narrow the intervals to the margin.")
+        return (
+            f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so "
+            "this run cannot tell whether the starting point washes out; at the spread observed no number of "
+            "seeds would: a single run varies by more than the margin, so each start would need several runs "
+            "of its own."
+        )
+    return (
+        f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so this "
+        f"run cannot tell whether the starting point washes out; at the spread observed, about {v.seeds_needed} "
+        "seeds would narrow the intervals to the margin."
+    )
 
 
 def init_text(S: Study, verdicts: dict) -> str:
@@ -193,8 +247,10 @@ def paper_run(S: Study, v: V.Verdict | None) -> str:
     """The paper-like preset's first epochs against the study's reading."""
     if v is None:
         return Prose(missing(S, "paper_like"))
-    start = (f"In our run of it, the NumPy network with small weights ends its first epoch at a test loss of "
-             f"{num(v.numpy, 3)} and PyTorch with its own initialisation at {num(v.pytorch, 3)}")
+    start = (
+        f"In our run of it, the NumPy network with small weights ends its first epoch at a test loss of "
+        f"{num(v.numpy, 3)} and PyTorch with its own initialisation at {num(v.pytorch, 3)}"
+    )
     if v.decision == "reproduced":
         return f"{start}, a gap like the one the study reported."
     return f"{start}, not the gap the study reported (the next chapter says which part is missing)."
@@ -206,8 +262,10 @@ def separates(paper: V.Verdict | None, parity: V.Verdict) -> str:
     if paper is None:
         return "Without it, this run does not show what separates the study's two curves."
     if paper.decision == "reproduced" and parity.decision == "same":
-        return ("What separates the study's two curves is the starting point, which the framework chooses for you "
-                "and a from-scratch implementation chooses by hand, not the arithmetic of training.")
+        return (
+            "What separates the study's two curves is the starting point, which the framework chooses for you "
+            "and a from-scratch implementation chooses by hand, not the arithmetic of training."
+        )
     return "With these parameters this run does not show what separates the study's two curves."
 
 
@@ -217,8 +275,10 @@ def separates(paper: V.Verdict | None, parity: V.Verdict) -> str:
 def gradients(v: V.Verdict) -> str:
     if v.decision == "right":
         return "Both are within round-off, so the hand-written backward pass computes the gradient."
-    return (f"They are larger than round-off (below {V.FD_RIGHT:.0e} and {V.ROUNDOFF_REL:.0e} expected), so the "
-            "hand-written backward pass does not compute the gradient.")
+    return (
+        f"They are larger than round-off (below {V.FD_RIGHT:.0e} and {V.ROUNDOFF_REL:.0e} expected), so the "
+        "hand-written backward pass does not compute the gradient."
+    )
 
 
 # --- the independent seeds ------------------------------------------------------------------------
@@ -229,11 +289,15 @@ def seed_draws(S: Study) -> str:
     drew = {m: net.init for m, net in S.seeds[0].models.items()}
     if drew["numpy"] == drew["pytorch"] in labels.INIT_NAMES:
         init = drew["numpy"]
-        return Prose(f"Both draw their initial weights from {labels.INIT_NAMES[init]} (`init: {init}`), each from its "
-                     f"own generator: NumPy with its own, PyTorch with {labels.TORCH_DRAWS[init]}. So the seeds compare "
-                     "the libraries, not two initialisations (@sec-init compares those).")
-    return Prose(f"The NumPy network draws its initial weights as `{drew['numpy']}` and the PyTorch network as "
-                 f"`{drew['pytorch']}`, so the seeds compare two initialisations as well as the libraries.")
+        return Prose(
+            f"Both draw their initial weights from {labels.INIT_NAMES[init]} (`init: {init}`), each from its "
+            f"own generator: NumPy with its own, PyTorch with {labels.TORCH_DRAWS[init]}. So the seeds compare "
+            "the libraries, not two initialisations (@sec-init compares those)."
+        )
+    return Prose(
+        f"The NumPy network draws its initial weights as `{drew['numpy']}` and the PyTorch network as "
+        f"`{drew['pytorch']}`, so the seeds compare two initialisations as well as the libraries."
+    )
 
 
 def seed_sentence(v: V.Verdict) -> str:
@@ -247,32 +311,45 @@ def seed_sentence(v: V.Verdict) -> str:
     minus = f"PyTorch's mean {what} minus NumPy's is {amount(v.diff)}"
     iv = v.interval
     if iv is None:
-        return (f"With a single seed this run cannot tell whether the networks' {what} differs: {minus}, and one seed "
-                "has no spread to weigh that against (two or more seeds per network would give an interval).")
-    bounds = (f"{100 * iv.low:.2f} to {100 * iv.high:.2f} points" if accuracy else f"{iv.low:.4f} to {iv.high:.4f}")
+        return (
+            f"With a single seed this run cannot tell whether the networks' {what} differs: {minus}, and one seed "
+            "has no spread to weigh that against (two or more seeds per network would give an interval)."
+        )
+    bounds = f"{100 * iv.low:.2f} to {100 * iv.high:.2f} points" if accuracy else f"{iv.low:.4f} to {iv.high:.4f}"
     interval = f"a {LEVEL} Welch interval of {bounds}"
     if v.decision in ("numpy", "pytorch"):
-        better, worse = (labels.NETWORKS[v.decision], labels.NETWORKS["numpy" if v.decision == "pytorch" else "pytorch"])
+        better, worse = (
+            labels.NETWORKS[v.decision],
+            labels.NETWORKS["numpy" if v.decision == "pytorch" else "pytorch"],
+        )
         side = "higher" if v.diff > 0 else "lower"
         return f"Over {v.n} seeds {better}'s mean {what} is {side} than {worse}'s: {minus}, with {interval}, which excludes 0."
     if v.decision == "same":
-        return (f"Over {v.n} seeds the networks' mean {what} is the same within the {margin} margin: {minus}, with "
-                f"{interval}, inside the margin.")
+        return (
+            f"Over {v.n} seeds the networks' mean {what} is the same within the {margin} margin: {minus}, with "
+            f"{interval}, inside the margin."
+        )
     if v.seeds_needed is None:
-        return (f"Over {v.n} seeds this run cannot tell whether the networks' mean {what} differs: {minus}, with "
-                f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; at the spread observed, "
-                f"even {stats.MAX_SEEDS:,} seeds per network would not narrow the interval to the margin.")
-    return (f"Over {v.n} seeds this run cannot tell whether the networks' mean {what} differs: {minus}, with "
-            f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; at the spread observed, about "
-            f"{v.seeds_needed} seeds per network would narrow the interval to the margin.")
+        return (
+            f"Over {v.n} seeds this run cannot tell whether the networks' mean {what} differs: {minus}, with "
+            f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; at the spread observed, "
+            f"even {stats.MAX_SEEDS:,} seeds per network would not narrow the interval to the margin."
+        )
+    return (
+        f"Over {v.n} seeds this run cannot tell whether the networks' mean {what} differs: {minus}, with "
+        f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; at the spread observed, about "
+        f"{v.seeds_needed} seeds per network would narrow the interval to the margin."
+    )
 
 
 def seed_rule() -> str:
     """How the seeds are weighed, said once beside the verdicts (book/verdicts.py's rule)."""
-    return Prose(f"Each comparison is decided by the {LEVEL} Welch interval for the difference of the means and a "
-                 f"margin stated in advance (±{100 * V.ACCURACY_MARGIN:.2f} points of accuracy, ±{V.LOSS_MARGIN:.4f} of "
-                 "test loss): different when the interval excludes 0, the same when it lies inside the margin, and "
-                 "otherwise this run cannot tell (@sec-verdicts).")
+    return Prose(
+        f"Each comparison is decided by the {LEVEL} Welch interval for the difference of the means and a "
+        f"margin stated in advance (±{100 * V.ACCURACY_MARGIN:.2f} points of accuracy, ±{V.LOSS_MARGIN:.4f} of "
+        "test loss): different when the interval excludes 0, the same when it lies inside the margin, and "
+        "otherwise this run cannot tell (@sec-verdicts)."
+    )
 
 
 def seed_cmp(S: Study, verdicts: dict) -> str:
@@ -289,13 +366,22 @@ def facts(S: Study) -> Fairness:
     if not missing(S, "paper_like"):
         verdicts["paper"] = V.paper_shapes(S)
     return Fairness(
-        S=S, verdicts=verdicts, agree=agree(verdicts["parity"]),
-        gap_train=sci_text(max(par.train_loss_abs_diff)), gap_test=sci_text(max(par.test_loss_abs_diff)),
-        gap_acc=pct(max(par.test_accuracy_abs_diff), 3), growth=growth(verdicts["parity"]),
+        S=S,
+        verdicts=verdicts,
+        agree=agree(verdicts["parity"]),
+        gap_train=sci_text(max(par.train_loss_abs_diff)),
+        gap_test=sci_text(max(par.test_loss_abs_diff)),
+        gap_acc=pct(max(par.test_accuracy_abs_diff), 3),
+        growth=growth(verdicts["parity"]),
         init_text=init_text(S, verdicts),
-        paper_lr=f"{P.PRESETS['paper-like']['lr']:g}", paper_run=paper_run(S, verdicts.get("paper")),
+        paper_lr=f"{P.PRESETS['paper-like']['lr']:g}",
+        paper_run=paper_run(S, verdicts.get("paper")),
         separates=separates(verdicts.get("paper"), verdicts["parity"]),
-        fd_max=sci_text(max(g.finite_differences.values())), ag_max=sci_text(max(g.autograd.values())),
-        ag_batch=str(g.autograd_batch), gradients=gradients(verdicts["gradients"]),
-        seeds=seeds_words(S.params), seed_draws=seed_draws(S), seed_cmp=seed_cmp(S, verdicts),
+        fd_max=sci_text(max(g.finite_differences.values())),
+        ag_max=sci_text(max(g.autograd.values())),
+        ag_batch=str(g.autograd_batch),
+        gradients=gradients(verdicts["gradients"]),
+        seeds=seeds_words(S.params),
+        seed_draws=seed_draws(S),
+        seed_cmp=seed_cmp(S, verdicts),
     )

@@ -6,14 +6,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...study.records import Study
-from .. import labels, verdicts as V
-from ..report import (Prose, Statement, changed, in_force, md_table, mib, num, pct, ratio, sci_text, table,
-                      yaml_value, limit_shares)
+from .. import labels
+from .. import verdicts as V
+from ..report import (
+    Prose,
+    Statement,
+    changed,
+    in_force,
+    limit_shares,
+    md_table,
+    mib,
+    num,
+    pct,
+    ratio,
+    sci_text,
+    table,
+    yaml_value,
+)
 from .base import Chapter, missing
 from .fairness import seed_sentence
 
-HEADLINE_HEADERS = ["implementation", "test accuracy", "final test loss", "s / epoch (median)", "peak RSS growth",
-                    "lines: model + loop (module)"]
+HEADLINE_HEADERS = [
+    "implementation",
+    "test accuracy",
+    "final test loss",
+    "s / epoch (median)",
+    "peak RSS growth",
+    "lines: model + loop (module)",
+]
 SOURCE_WORDS = {"quick mode": "quick mode", "environment override": "environment", "default": "default"}
 
 
@@ -40,8 +60,13 @@ class Index(Chapter):
         return table(md_table(HEADLINE_HEADERS, headline_rows(self.S))) if self.edition == "study" else None
 
     def tbl_diverged(self):
-        return table(md_table(["experiment", "network", "epoch", "learning rate", "which loss, as what"],
-                              labels.divergence_rows(self.S.diverged), align="llrrl"))
+        return table(
+            md_table(
+                ["experiment", "network", "epoch", "learning rate", "which loss, as what"],
+                labels.divergence_rows(self.S.diverged),
+                align="llrrl",
+            )
+        )
 
 
 def banner(S: Study) -> str:
@@ -52,18 +77,25 @@ def banner(S: Study) -> str:
 
     loaded = in_force()
     p = loaded.params
-    what = (f"{p.epochs} epochs, hidden {p.hidden}, lr {p.lr:g}, batch {p.batch_size}, "
-            f"{'all 60,000' if p.subset is None else format(p.subset, ',')} training images, init {p.init}, "
-            f"{p.seeds} seed{'s' if p.seeds > 1 else ''} from seed {p.seed}, device {p.device}, "
-            f"{'one thread per core' if p.threads is None else f'{p.threads} thread(s)'}")
+    what = (
+        f"{p.epochs} epochs, hidden {p.hidden}, lr {p.lr:g}, batch {p.batch_size}, "
+        f"{'all 60,000' if p.subset is None else format(p.subset, ',')} training images, init {p.init}, "
+        f"{p.seeds} seed{'s' if p.seeds > 1 else ''} from seed {p.seed}, device {p.device}, "
+        f"{'one thread per core' if p.threads is None else f'{p.threads} thread(s)'}"
+    )
     lines = []
     if loaded.quick:
-        lines.append("**Quick mode (MNISTCOMPARE_QUICK=1): a preview on a small subset with few epochs, not the "
-                     "study's results.**")
+        lines.append(
+            "**Quick mode (MNISTCOMPARE_QUICK=1): a preview on a small subset with few epochs, not the "
+            "study's results.**"
+        )
     differ = changed(loaded)
     if differ:
-        lines.append("Changed from the project's defaults: " + ", ".join(
-            f"`{k}: {yaml_value(v)}` ({SOURCE_WORDS.get(src, src)})" for k, v, src in differ) + ".")
+        lines.append(
+            "Changed from the project's defaults: "
+            + ", ".join(f"`{k}: {yaml_value(v)}` ({SOURCE_WORDS.get(src, src)})" for k, v, src in differ)
+            + "."
+        )
     lines.append(f"Parameters in force: {what}; computed {S.created} in {S.compute_seconds:.0f} s.")
     if output_format() == "html":
         return "::: {.callout-note}\n" + "\n\n".join(lines) + "\n:::"
@@ -77,9 +109,17 @@ def headline_rows(S: Study) -> list[list]:
     Like for like: memory is the growth of peak resident memory for both (tracemalloc
     cannot see PyTorch's allocator), and the lines are the model with its gradients and
     the readable loop on both sides."""
-    return [[labels.MODEL_LABELS[m], pct(net.last.test_accuracy), num(net.last.test_loss, 4), num(net.median(), 3),
-             mib(net.rss_peak_growth_bytes), f"{S.complexity[m].model_and_loop} ({S.complexity[m].module})"]
-            for m, net in S.main.models.items()]
+    return [
+        [
+            labels.MODEL_LABELS[m],
+            pct(net.last.test_accuracy),
+            num(net.last.test_loss, 4),
+            num(net.median(), 3),
+            mib(net.rss_peak_growth_bytes),
+            f"{S.complexity[m].model_and_loop} ({S.complexity[m].module})",
+        ]
+        for m, net in S.main.models.items()
+    ]
 
 
 def missing_parts(S: Study) -> Statement | None:
@@ -91,8 +131,10 @@ def missing_parts(S: Study) -> Statement | None:
     for d in S.diverged:
         by_experiment.setdefault(d.experiment, []).append(d)
     bullets = [f"- {labels.EXPERIMENTS[name].shows}: {labels.divergences(ds)}." for name, ds in by_experiment.items()]
-    return Statement("**Parts of this run are missing.** This book shows every result that trained, but where a "
-                     "result needs a network that diverged, a note says so in its place:\n\n" + "\n".join(bullets))
+    return Statement(
+        "**Parts of this run are missing.** This book shows every result that trained, but where a "
+        "result needs a network that diverged, a note says so in its place:\n\n" + "\n".join(bullets)
+    )
 
 
 def diverged_sentence(S: Study) -> str:
@@ -107,75 +149,104 @@ def diverged_sentence(S: Study) -> str:
 def parity_sentence(S: Study, v: V.Verdict) -> str:
     acc = {m: pct(net.last.test_accuracy) for m, net in S.main.models.items()}
     if v.decision == "same":
-        return (f"Trained under identical conditions, the two implementations are the same algorithm: their per-epoch "
-                f"losses agree to {sci_text(v.gap)} in the first epoch (float32 round-off: a relative difference of "
-                f"{sci_text(v.rel)}, below {V.ROUNDOFF_REL:.0e}), and they reach {acc['numpy']} (NumPy) and "
-                f"{acc['pytorch']} (PyTorch) test accuracy.")
-    return (f"Trained under identical conditions, the two implementations do not behave as the same algorithm: their "
-            f"per-epoch losses differ by {sci_text(v.gap)} in the first epoch (more than float32 round-off: a relative "
-            f"difference of {sci_text(v.rel)}, above {V.ROUNDOFF_REL:.0e}), and they reach {acc['numpy']} (NumPy) and "
-            f"{acc['pytorch']} (PyTorch) test accuracy.")
+        return (
+            f"Trained under identical conditions, the two implementations are the same algorithm: their per-epoch "
+            f"losses agree to {sci_text(v.gap)} in the first epoch (float32 round-off: a relative difference of "
+            f"{sci_text(v.rel)}, below {V.ROUNDOFF_REL:.0e}), and they reach {acc['numpy']} (NumPy) and "
+            f"{acc['pytorch']} (PyTorch) test accuracy."
+        )
+    return (
+        f"Trained under identical conditions, the two implementations do not behave as the same algorithm: their "
+        f"per-epoch losses differ by {sci_text(v.gap)} in the first epoch (more than float32 round-off: a relative "
+        f"difference of {sci_text(v.rel)}, above {V.ROUNDOFF_REL:.0e}), and they reach {acc['numpy']} (NumPy) and "
+        f"{acc['pytorch']} (PyTorch) test accuracy."
+    )
 
 
 def claim_sentence(S: Study, v: V.Verdict | None) -> str:
     """How the study's accuracy claim stands, then the comparison over the seeds."""
     if v is None:
-        return Prose("The study's claim that PyTorch is consistently more accurate is untested by this run: "
-                     f"{labels.divergences(S.divergences('seeds'))}.")
-    claim = {"pytorch": "The study's claim that PyTorch is consistently more accurate is what we measure too.",
-             "numpy": "The study's claim that PyTorch is consistently more accurate is the opposite of what we measure.",
-             "same": "The study's claim that PyTorch is consistently more accurate is refuted by this run.",
-             "cannot tell": "The study's claim that PyTorch is consistently more accurate is untested by this run."}
+        return Prose(
+            "The study's claim that PyTorch is consistently more accurate is untested by this run: "
+            f"{labels.divergences(S.divergences('seeds'))}."
+        )
+    claim = {
+        "pytorch": "The study's claim that PyTorch is consistently more accurate is what we measure too.",
+        "numpy": "The study's claim that PyTorch is consistently more accurate is the opposite of what we measure.",
+        "same": "The study's claim that PyTorch is consistently more accurate is refuted by this run.",
+        "cannot tell": "The study's claim that PyTorch is consistently more accurate is untested by this run.",
+    }
     return Prose(f"{claim[v.decision]} {seed_sentence(v)}")
 
 
 def start_sentence(S: Study, v: V.Verdict | None) -> str:
     """What the paper-like preset says of the study's NumPy curve."""
     if v is None:
-        return Prose("What the study's NumPy curve shows is not tested here: "
-                     f"{labels.divergences(S.divergences('paper_like'))}.")
+        return Prose(
+            f"What the study's NumPy curve shows is not tested here: {labels.divergences(S.divergences('paper_like'))}."
+        )
     if v.decision == "reproduced":
-        return Prose("The higher start of the study's NumPy curve is what a small initialisation produces, not the "
-                     "framework (@sec-init).")
-    return Prose(f"Our run of a preset resembling the study does not reproduce the study's shapes: it lacks "
-                 f"{paper_lacks(v)} (@sec-init).")
+        return Prose(
+            "The higher start of the study's NumPy curve is what a small initialisation produces, not the "
+            "framework (@sec-init)."
+        )
+    return Prose(
+        f"Our run of a preset resembling the study does not reproduce the study's shapes: it lacks "
+        f"{paper_lacks(v)} (@sec-init)."
+    )
 
 
 def paper_lacks(v: V.Verdict) -> str:
     """What of the study's two starts the paper-like preset does not show."""
-    lacks = [what for ok, what in ((v.near_chance, f"a NumPy start near chance level (test loss at least "
-                                                   f"{V.NEAR_CHANCE:.2f})"),
-                                   (v.lower, f"a PyTorch start lower by at least {V.START_GAP}")) if not ok]
+    lacks = [
+        what
+        for ok, what in (
+            (v.near_chance, f"a NumPy start near chance level (test loss at least {V.NEAR_CHANCE:.2f})"),
+            (v.lower, f"a PyTorch start lower by at least {V.START_GAP}"),
+        )
+        if not ok
+    ]
     return " and ".join(lacks)
 
 
 def speed_sentence(S: Study, v: V.Verdict) -> str:
     """Which network trained faster in the main run, with both times and the factor (from the
     times as printed). The Conclusions say it too."""
-    where = ("On this CPU" if S.main.params.device == "cpu" else
-             f"With PyTorch on {S.main.environment.cuda_device or 'the GPU'} and NumPy on the CPU")
+    where = (
+        "On this CPU"
+        if S.main.params.device == "cpu"
+        else f"With PyTorch on {S.main.environment.cuda_device or 'the GPU'} and NumPy on the CPU"
+    )
     slow, quick = sorted((v.numpy, v.pytorch), reverse=True)
     _, _, factor = ratio(slow, quick)
     a, b = ratio(v.numpy, v.pytorch)[:2]
     if v.decision == "same":
-        return (f"{where}, the two take about the same time (within {V.SAME_TIME:.0%}): {a} s per epoch for NumPy "
-                f"against {b} s for PyTorch.")
-    return (f"{where}, {labels.NETWORKS[v.decision]} is faster: {a} s per epoch for NumPy against {b} s for PyTorch, "
-            f"a factor of {factor}.")
+        return (
+            f"{where}, the two take about the same time (within {V.SAME_TIME:.0%}): {a} s per epoch for NumPy "
+            f"against {b} s for PyTorch."
+        )
+    return (
+        f"{where}, {labels.NETWORKS[v.decision]} is faster: {a} s per epoch for NumPy against {b} s for PyTorch, "
+        f"a factor of {factor}."
+    )
 
 
 def limit_sentence(S: Study) -> str:
     """The five matrix products of a step, and each loop's share of their rate timed alone."""
     shares = limit_shares(S)
     if None in shares.values():
-        return Prose("Each step's arithmetic is five matrix products (two forward, three backward), which both "
-                     "libraries hand to an optimised BLAS; how much of each step they take could not be measured on "
-                     "this run, because a loop's best epoch beat the products timed alone (@sec-benchmark).")
-    return Prose(f"Each step's arithmetic is five matrix products (two forward, three backward), which both libraries "
-                 f"hand to an optimised BLAS; timed alone on this machine, the NumPy loop reaches "
-                 f"{pct(shares['numpy'], 0)} of the rate of those products by themselves and PyTorch's "
-                 f"{pct(shares['pytorch'], 0)}, the rest of each step being the overhead around them "
-                 "(@sec-training-comparison).")
+        return Prose(
+            "Each step's arithmetic is five matrix products (two forward, three backward), which both "
+            "libraries hand to an optimised BLAS; how much of each step they take could not be measured on "
+            "this run, because a loop's best epoch beat the products timed alone (@sec-benchmark)."
+        )
+    return Prose(
+        f"Each step's arithmetic is five matrix products (two forward, three backward), which both libraries "
+        f"hand to an optimised BLAS; timed alone on this machine, the NumPy loop reaches "
+        f"{pct(shares['numpy'], 0)} of the rate of those products by themselves and PyTorch's "
+        f"{pct(shares['pytorch'], 0)}, the rest of each step being the overhead around them "
+        "(@sec-training-comparison)."
+    )
 
 
 def facts(S: Study) -> Index:
@@ -187,9 +258,12 @@ def facts(S: Study) -> Index:
     if not missing(S, "paper_like"):
         verdicts["paper"] = V.paper_shapes(S)
     return Index(
-        S=S, verdicts=verdicts, edition="study",
+        S=S,
+        verdicts=verdicts,
+        edition="study",
         parity_sentence=parity_sentence(S, verdicts["parity"]),
         seeds_sentence=claim_sentence(S, verdicts.get("seeds")),
         start_sentence=start_sentence(S, verdicts.get("paper")),
-        speed_sentence=speed_sentence(S, verdicts["speed"]), limit_sentence=limit_sentence(S),
+        speed_sentence=speed_sentence(S, verdicts["speed"]),
+        limit_sentence=limit_sentence(S),
     )

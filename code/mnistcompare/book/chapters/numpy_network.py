@@ -24,18 +24,25 @@ class NumpyNetwork(Chapter):
         the SGD step), "softmax", "reference loop" or "optimised loop"."""
         from ...core import numpy_fast, numpy_mlp
 
-        return source_block(*{
-            "step": (numpy_mlp.NumpyMLP.forward, numpy_mlp.NumpyMLP.backward, numpy_mlp.NumpyMLP.sgd_step),
-            "softmax": (numpy_mlp.log_softmax,),
-            "reference loop": (numpy_mlp.train_epoch_reference,),
-            "optimised loop": (numpy_fast.train_epoch,),
-        }[part])
+        return source_block(
+            *{
+                "step": (numpy_mlp.NumpyMLP.forward, numpy_mlp.NumpyMLP.backward, numpy_mlp.NumpyMLP.sgd_step),
+                "softmax": (numpy_mlp.log_softmax,),
+                "reference loop": (numpy_mlp.train_epoch_reference,),
+                "optimised loop": (numpy_fast.train_epoch,),
+            }[part]
+        )
 
 
 def facts(S: Study) -> NumpyNetwork:
     cx, fast = S.complexity["numpy"], S.complexity["numpy_fast"]
     return NumpyNetwork(
-        S=S, n_params=f"{S.main.models['numpy'].parameter_count:,}",
-        loc_math=str(cx.model_and_gradients), loc_loop=str(cx.training_loop), loc_module=str(cx.module),
-        loc_fast=str(fast.optimised_loop), loc_fast_module=str(fast.module), loc_init=str(cx.initialisation),
+        S=S,
+        n_params=f"{S.main.models['numpy'].parameter_count:,}",
+        loc_math=str(cx.model_and_gradients),
+        loc_loop=str(cx.training_loop),
+        loc_module=str(cx.module),
+        loc_fast=str(fast.optimised_loop),
+        loc_fast_module=str(fast.module),
+        loc_init=str(cx.initialisation),
     )

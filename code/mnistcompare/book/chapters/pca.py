@@ -29,9 +29,11 @@ class Pca(Chapter):
     def fig_pca(self):
         pc = self.S.pca
         tightest, closest = geometry(self.S)
-        alt = (f"A scatter plot of {self.n_drawn} test images at their scores on the first two principal components "
-               f"({self.ev1} and {self.ev2} of the variance), coloured by digit: the digit {tightest} forms the "
-               f"most compact cluster, and the cluster centres closest together are those of {closest}.")
+        alt = (
+            f"A scatter plot of {self.n_drawn} test images at their scores on the first two principal components "
+            f"({self.ev1} and {self.ev2} of the variance), coloured by digit: the digit {tightest} forms the "
+            f"most compact cluster, and the cluster centres closest together are those of {closest}."
+        )
         return plots.pca_scatter(np.asarray(pc.scores), np.asarray(pc.labels), pc.explained_variance_ratio, alt)
 
 
@@ -41,19 +43,28 @@ def geometry(S: Study) -> tuple[int, str]:
     from ...study import analysis
 
     geo = analysis.class_geometry(np.asarray(S.pca.scores), np.asarray(S.pca.labels))
-    return (min(geo["spread"], key=geo["spread"].get),
-            and_join([f"{q['a']} and {q['b']}" for q in geo["pairs"][:3]], sep="; "))
+    return (
+        min(geo["spread"], key=geo["spread"].get),
+        and_join([f"{q['a']} and {q['b']}" for q in geo["pairs"][:3]], sep="; "),
+    )
 
 
 def clusters(S: Study) -> str:
     tightest, closest = geometry(S)
-    return (f"The most compact cluster is the digit {tightest}; the three pairs of digits whose cluster centres lie "
-            f"closest together are {closest}.")
+    return (
+        f"The most compact cluster is the digit {tightest}; the three pairs of digits whose cluster centres lie "
+        f"closest together are {closest}."
+    )
 
 
 def facts(S: Study) -> Pca:
     ev = S.pca.explained_variance_ratio
     return Pca(
-        S=S, ev1=pct(ev[0], 1), ev2=pct(ev[1], 1), ev12=pct(ev[0] + ev[1], 1), ev10=pct(sum(ev), 1),
-        n_drawn=f"{min(len(S.pca.labels), plots.PCA_POINTS):,}", clusters=clusters(S),
+        S=S,
+        ev1=pct(ev[0], 1),
+        ev2=pct(ev[1], 1),
+        ev12=pct(ev[0] + ev[1], 1),
+        ev10=pct(sum(ev), 1),
+        n_drawn=f"{min(len(S.pca.labels), plots.PCA_POINTS):,}",
+        clusters=clusters(S),
     )

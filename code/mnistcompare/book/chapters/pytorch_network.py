@@ -24,10 +24,12 @@ class PytorchNetwork(Chapter):
     def listing(self, part: str) -> str:
         """The source of one part of each implementation, read without importing torch:
         "model" and "loop" (torch_mlp), beside "numpy model" and "numpy loop" (numpy_mlp)."""
-        module, names = {"model": ("torch_mlp", ("TorchMLP.__init__", "TorchMLP.forward")),
-                         "loop": ("torch_mlp", ("train_epoch",)),
-                         "numpy model": ("numpy_mlp", ("NumpyMLP.forward", "NumpyMLP.backward", "NumpyMLP.sgd_step")),
-                         "numpy loop": ("numpy_mlp", ("train_epoch_reference",))}[part]
+        module, names = {
+            "model": ("torch_mlp", ("TorchMLP.__init__", "TorchMLP.forward")),
+            "loop": ("torch_mlp", ("train_epoch",)),
+            "numpy model": ("numpy_mlp", ("NumpyMLP.forward", "NumpyMLP.backward", "NumpyMLP.sgd_step")),
+            "numpy loop": ("numpy_mlp", ("train_epoch_reference",)),
+        }[part]
         return source_of(module, *names)
 
 
@@ -41,45 +43,63 @@ def overhead(S: Study, v: V.Verdict, gather: V.Verdict, loss: V.Verdict) -> str:
     """Where a step's time goes, and the two idioms the loop chose because of it."""
     batch = S.params.batch_size
     if v.decision == "overhead":
-        where = (f"At a minibatch of {batch} on the CPU, a PyTorch step spends more time issuing operations than "
-                 f"multiplying matrices (it reaches {v.share:.0%} of the rate of its matrix products alone)")
+        where = (
+            f"At a minibatch of {batch} on the CPU, a PyTorch step spends more time issuing operations than "
+            f"multiplying matrices (it reaches {v.share:.0%} of the rate of its matrix products alone)"
+        )
     elif v.decision == "arithmetic":
-        where = (f"At a minibatch of {batch} on the CPU, a PyTorch step spends most of its time multiplying matrices "
-                 f"(it reaches {v.share:.0%} of the rate of its matrix products alone), yet each operation it issues "
-                 "still costs")
+        where = (
+            f"At a minibatch of {batch} on the CPU, a PyTorch step spends most of its time multiplying matrices "
+            f"(it reaches {v.share:.0%} of the rate of its matrix products alone), yet each operation it issues "
+            "still costs"
+        )
     else:
-        where = (f"At a minibatch of {batch} on the CPU, how a PyTorch step's time divides between multiplying "
-                 "matrices and issuing operations could not be measured on this run (its best epoch beat the matrix "
-                 "products timed alone), but each operation it issues costs time")
-    return (f"{where}, so the loop above issues as few operations as the idiom allows without changing the "
-            f"arithmetic (the parity check still holds): it gathers the minibatch with `index_select` rather than "
-            f"`X[idx]` ({clause(gather, 1e6, 'µs')}), and keeps each step's loss for one average after the epoch "
-            f"rather than adding it to a running total ({clause(loss, 1e6, 'µs')}).")
+        where = (
+            f"At a minibatch of {batch} on the CPU, how a PyTorch step's time divides between multiplying "
+            "matrices and issuing operations could not be measured on this run (its best epoch beat the matrix "
+            "products timed alone), but each operation it issues costs time"
+        )
+    return (
+        f"{where}, so the loop above issues as few operations as the idiom allows without changing the "
+        f"arithmetic (the parity check still holds): it gathers the minibatch with `index_select` rather than "
+        f"`X[idx]` ({clause(gather, 1e6, 'µs')}), and keeps each step's loss for one average after the epoch "
+        f"rather than adding it to a running total ({clause(loss, 1e6, 'µs')})."
+    )
 
 
 def sgd(S: Study, v: V.Verdict) -> str:
     """What SGD's three implementations cost per step, and whether the loop's default pays."""
     t = S.pytorch_idioms.seconds["sgd"]
-    times = (f"With our four on a CPU they take {sig(t['for-loop'] * 1e6)}, {sig(t['foreach'] * 1e6)} and "
-             f"{sig(t['fused'] * 1e6)} µs per `optimizer.step()`")
+    times = (
+        f"With our four on a CPU they take {sig(t['for-loop'] * 1e6)}, {sig(t['foreach'] * 1e6)} and "
+        f"{sig(t['fused'] * 1e6)} µs per `optimizer.step()`"
+    )
     if v.saving <= 0:
         return f"{times}: neither is faster than the default for-loop here, so we keep the default."
     if v.decision == "unknown":  # no finished training epoch to set the saving against
-        return (f"{times}: {v.best}=True is the faster by {sig(v.saving * 1e6)} µs per step; with no finished "
-                "training epoch to set that against, we keep the default.")
+        return (
+            f"{times}: {v.best}=True is the faster by {sig(v.saving * 1e6)} µs per step; with no finished "
+            "training epoch to set that against, we keep the default."
+        )
     saved, step, _ = ratio(v.saving * 1e6, v.step * 1e6)
     share = float(saved.replace(",", "")) / float(step.replace(",", ""))  # from the numbers as printed
     if v.decision == "keep":
-        return (f"{times}: the better of the two, {v.best}=True, saves {saved} µs of a {step} µs training step "
-                f"({share:.1%}), within the {V.SAME_TIME:.0%} we count as the same time, so we keep the default.")
-    return (f"{times}: the better of the two, {v.best}=True, saves {saved} µs of a {step} µs training step "
-            f"({share:.1%}), more than the {V.SAME_TIME:.0%} we count as the same time, so it would pay here; the loop "
-            "keeps the default of PyTorch's own examples.")
+        return (
+            f"{times}: the better of the two, {v.best}=True, saves {saved} µs of a {step} µs training step "
+            f"({share:.1%}), within the {V.SAME_TIME:.0%} we count as the same time, so we keep the default."
+        )
+    return (
+        f"{times}: the better of the two, {v.best}=True, saves {saved} µs of a {step} µs training step "
+        f"({share:.1%}), more than the {V.SAME_TIME:.0%} we count as the same time, so it would pay here; the loop "
+        "keeps the default of PyTorch's own examples."
+    )
 
 
 def evaluation(v: V.Verdict) -> str:
-    return ("Evaluation runs under `torch.inference_mode()` rather than `torch.no_grad()`: besides recording no graph, "
-            f"it skips autograd's version counters ({clause(v, 1e3, 'ms')}).")
+    return (
+        "Evaluation runs under `torch.inference_mode()` rather than `torch.no_grad()`: besides recording no graph, "
+        f"it skips autograd's version counters ({clause(v, 1e3, 'ms')})."
+    )
 
 
 def idioms_when(S: Study) -> str:
@@ -87,22 +107,38 @@ def idioms_when(S: Study) -> str:
     other experiments ran beside them (the study's `parallel` record)."""
     steps, par = S.pytorch_idioms.steps, S.parallel
     threads = par.threads_per_worker
-    with_threads = "with one thread" if threads == 1 else "with all threads" if not threads else f"with {threads} threads"
+    with_threads = (
+        "with one thread" if threads == 1 else "with all threads" if not threads else f"with {threads} threads"
+    )
     if par.backend == "sequential":
-        return Prose(f"These costs are medians over {steps} steps, timed {with_threads}, one experiment after another "
-                     "(@sec-time-budget).")
-    return Prose(f"These costs are medians over {steps} steps, timed {with_threads} while other experiments ran beside "
-                 "them (@sec-time-budget).")
+        return Prose(
+            f"These costs are medians over {steps} steps, timed {with_threads}, one experiment after another "
+            "(@sec-time-budget)."
+        )
+    return Prose(
+        f"These costs are medians over {steps} steps, timed {with_threads} while other experiments ran beside "
+        "them (@sec-time-budget)."
+    )
 
 
 def facts(S: Study) -> PytorchNetwork:
     cx, cx_np = S.complexity["pytorch"], S.complexity["numpy"]
-    verdicts = {"overhead": V.pytorch_overhead(S), "sgd": V.sgd_variants(S),
-                "gather": V.idiom(S, "gather", "index_select", "X[idx]"), "loss": V.idiom(S, "loss", "keep", "accumulate"),
-                "eval": V.idiom(S, "eval", "inference_mode", "no_grad")}
+    verdicts = {
+        "overhead": V.pytorch_overhead(S),
+        "sgd": V.sgd_variants(S),
+        "gather": V.idiom(S, "gather", "index_select", "X[idx]"),
+        "loss": V.idiom(S, "loss", "keep", "accumulate"),
+        "eval": V.idiom(S, "eval", "inference_mode", "no_grad"),
+    }
     return PytorchNetwork(
-        S=S, verdicts=verdicts, overhead=Prose(overhead(S, verdicts["overhead"], verdicts["gather"], verdicts["loss"])),
-        sgd=Prose(sgd(S, verdicts["sgd"])), eval=Prose(evaluation(verdicts["eval"])), idiom_when=idioms_when(S),
-        loc_math=str(cx.model_and_gradients), loc_loop=str(cx.training_loop), loc_module=str(cx.module),
+        S=S,
+        verdicts=verdicts,
+        overhead=Prose(overhead(S, verdicts["overhead"], verdicts["gather"], verdicts["loss"])),
+        sgd=Prose(sgd(S, verdicts["sgd"])),
+        eval=Prose(evaluation(verdicts["eval"])),
+        idiom_when=idioms_when(S),
+        loc_math=str(cx.model_and_gradients),
+        loc_loop=str(cx.training_loop),
+        loc_module=str(cx.module),
         loc_np_total=str(cx_np.model_and_loop),
     )

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ...study.records import Study
-from .. import labels, stats, verdicts as V
+from .. import labels, stats
+from .. import verdicts as V
 from ..report import in_force, md_table, num, table, yaml_value
 from .base import Chapter
 
@@ -30,9 +31,17 @@ class Reproducibility(Chapter):
     def tbl_environment(self):
         env = self.S.main.environment
         blas = "; ".join(f"{b.internal_api} {b.version} ({b.architecture})" for b in env.blas) or "n/a"
-        rows = [["Python", env.python], ["NumPy", env.numpy], ["PyTorch", env.torch], ["torchvision", env.torchvision],
-                ["platform", env.platform], ["CPU", f"{env.cpu} ({env.cpu_count} cores)"], ["BLAS (NumPy)", blas],
-                ["threads (BLAS and torch)", str(env.threads)], ["CUDA device", env.cuda_device or "none"]]
+        rows = [
+            ["Python", env.python],
+            ["NumPy", env.numpy],
+            ["PyTorch", env.torch],
+            ["torchvision", env.torchvision],
+            ["platform", env.platform],
+            ["CPU", f"{env.cpu} ({env.cpu_count} cores)"],
+            ["BLAS (NumPy)", blas],
+            ["threads (BLAS and torch)", str(env.threads)],
+            ["CUDA device", env.cuda_device or "none"],
+        ]
         return table(md_table(["component", "version"], rows, align="ll"))
 
     def tbl_checksums(self):
@@ -40,7 +49,7 @@ class Reproducibility(Chapter):
         return table(md_table(["file", "SHA-256"], rows, align="ll"))
 
     def bibtex(self) -> str:
-        """"Cite this book": a BibTeX entry whose version (the package's, and the commit) and
+        """ "Cite this book": a BibTeX entry whose version (the package's, and the commit) and
         date are this render's."""
         return f"```bibtex\n{bibtex(self.S)}\n```"
 
@@ -68,8 +77,9 @@ def commit() -> str:
 
     if os.environ.get("GITHUB_SHA"):
         return os.environ["GITHUB_SHA"][:12]
-    done = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.project_root(), capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.project_root(), capture_output=True, text=True
+    )
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "uncommitted"
 
 
@@ -88,19 +98,22 @@ def bibtex(S: Study, today: date | None = None) -> str:
     version = f"{__version__} (commit {commit()})"
     # The title on lines that fit the PDF's code (BibTeX reads a line break in it as a space).
     title = f"{book['title']} {book.get('subtitle', '')}".strip()
-    title_lines = textwrap.wrap(f"  title   = {{{{{title}}}}},", 78, subsequent_indent=" " * 14,
-                                break_long_words=False, break_on_hyphens=False)
-    return "\n".join([
-        "@software{mnistcompare,",
-        *title_lines,
-        f"  author  = {{{{{book['author']}}}}},",
-        f"  version = {{{version}}},",
-        f"  year    = {{{today.year}}},",
-        f"  month   = {{{today.month}}},",
-        f"  date    = {{{today.isoformat()}}},",
-        f"  url     = {{{repo_url(root)}}},",
-        "}",
-    ])
+    title_lines = textwrap.wrap(
+        f"  title   = {{{{{title}}}}},", 78, subsequent_indent=" " * 14, break_long_words=False, break_on_hyphens=False
+    )
+    return "\n".join(
+        [
+            "@software{mnistcompare,",
+            *title_lines,
+            f"  author  = {{{{{book['author']}}}}},",
+            f"  version = {{{version}}},",
+            f"  year    = {{{today.year}}},",
+            f"  month   = {{{today.month}}},",
+            f"  date    = {{{today.isoformat()}}},",
+            f"  url     = {{{repo_url(root)}}},",
+            "}",
+        ]
+    )
 
 
 def threads_words(n: int | None) -> str:
@@ -119,8 +132,11 @@ def time_budget(S: Study) -> list[dict]:
     "how"}; the last row is the total (wall clock)."""
     t, par = S.timings, S.parallel
     main_threads = threads_words(S.main.environment.threads)
-    alone = {"load_data": "alone", "main": f"alone, {main_threads}, networks interleaved",
-             "bench": f"alone, {main_threads}, trainers interleaved"}
+    alone = {
+        "load_data": "alone",
+        "main": f"alone, {main_threads}, networks interleaved",
+        "bench": f"alone, {main_threads}, trainers interleaved",
+    }
     rows = [{"what": labels.budget_label(k), "seconds": t[k], "how": how} for k, how in alone.items() if k in t]
     rows += [{"what": labels.budget_label(k), "seconds": t[k], "how": side_how(par)} for k in par.experiments]
     rows.append({"what": labels.budget_label("other"), "seconds": t["other"], "how": "alone"})
@@ -131,8 +147,10 @@ def time_budget(S: Study) -> list[dict]:
 def alone(S: Study) -> str:
     """The experiments that ran alone on the machine, first."""
     names = " and ".join(r["what"] for r in time_budget(S) if r["how"].startswith("alone, "))
-    return (f"The {names} went first, alone on the machine (the main run {num(S.timings['main'], 1)} s), because "
-            "their epoch times are the book's headline.")
+    return (
+        f"The {names} went first, alone on the machine (the main run {num(S.timings['main'], 1)} s), because "
+        "their epoch times are the book's headline."
+    )
 
 
 def side_text(S: Study) -> str:
@@ -141,25 +159,38 @@ def side_text(S: Study) -> str:
     work, wall = sum(S.timings[k] for k in par.experiments), par.wall_seconds
     threads = threads_words(par.threads_per_worker)
     if par.backend == "sequential":
-        return (f"Every other experiment is independent of them and of the others; they ran one after another in one "
-                f"process, with {threads} each: {num(work, 1)} s of work in {num(wall, 1)} s.")
-    return (f"Every other experiment is independent of them and of the others, so they ran side by side, "
-            f"{par.workers} at a time, each in its own worker process ({par.backend}), with {threads} each: "
-            f"{num(work, 1)} s of work in {num(wall, 1)} s. Their results are bit-identical to running the same "
-            "experiments one after another (the test suite checks it); their own timings were measured side by "
-            "side and are not comparable with the main run's.")
+        return (
+            f"Every other experiment is independent of them and of the others; they ran one after another in one "
+            f"process, with {threads} each: {num(work, 1)} s of work in {num(wall, 1)} s."
+        )
+    return (
+        f"Every other experiment is independent of them and of the others, so they ran side by side, "
+        f"{par.workers} at a time, each in its own worker process ({par.backend}), with {threads} each: "
+        f"{num(work, 1)} s of work in {num(wall, 1)} s. Their results are bit-identical to running the same "
+        "experiments one after another (the test suite checks it); their own timings were measured side by "
+        "side and are not comparable with the main run's."
+    )
 
 
 def margins() -> str:
     """Each seed metric's margin and why, as verdicts.SEED_METRICS states them."""
     acc, loss = V.SEED_METRICS["test_accuracy"], V.SEED_METRICS["test_loss"]
-    return (f"The margins are ±{100 * acc['margin']:.2f} points for the final test accuracy ({acc['why']}) and "
-            f"±{loss['margin']:.4f} for the final test loss ({loss['why']}).")
+    return (
+        f"The margins are ±{100 * acc['margin']:.2f} points for the final test accuracy ({acc['why']}) and "
+        f"±{loss['margin']:.4f} for the final test loss ({loss['why']})."
+    )
 
 
 def facts(S: Study) -> Reproducibility:
     return Reproducibility(
-        S=S, key=S.key, created=S.created, compute_s=num(S.compute_seconds, 1),
-        total_s=num(time_budget(S)[-1]["seconds"], 1), alone=alone(S), side_text=side_text(S), margins=margins(),
-        level=f"{stats.LEVEL:.0%}", same_time=f"{V.SAME_TIME:.0%}",
+        S=S,
+        key=S.key,
+        created=S.created,
+        compute_s=num(S.compute_seconds, 1),
+        total_s=num(time_budget(S)[-1]["seconds"], 1),
+        alone=alone(S),
+        side_text=side_text(S),
+        margins=margins(),
+        level=f"{stats.LEVEL:.0%}",
+        same_time=f"{V.SAME_TIME:.0%}",
     )

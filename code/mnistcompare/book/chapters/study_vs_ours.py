@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from ...core import params as P
 from ...study import registry
 from ...study.records import Study
-from .. import labels, plots, verdicts as V
+from .. import labels, plots
+from .. import verdicts as V
 from ..report import Prose, and_join, md_table, num, points, table
 from .base import Chapter, either, shown
 from .index import paper_lacks
@@ -36,15 +37,22 @@ class StudyVsOurs(Chapter):
 
     def fig_paper(self):
         def draw():
-            ours = {f"{labels.MODEL_LABELS[m]} (ours, paper-like)": points(net.history, "test_loss")
-                    for m, net in self.S.paper_like.models.items()}
-            theirs = [{"series": f"{labels.MODEL_LABELS[m]} (the study)", "epoch": e, "value": v, "note": quote}
-                      for m, e, v, quote in STUDY_REPORTED]
-            said_ours = "; ".join(f"{name} from {num(h[0]['value'], 3)} to {num(h[-1]['value'], 3)}"
-                                  for name, h in ours.items())
+            ours = {
+                f"{labels.MODEL_LABELS[m]} (ours, paper-like)": points(net.history, "test_loss")
+                for m, net in self.S.paper_like.models.items()
+            }
+            theirs = [
+                {"series": f"{labels.MODEL_LABELS[m]} (the study)", "epoch": e, "value": v, "note": quote}
+                for m, e, v, quote in STUDY_REPORTED
+            ]
+            said_ours = "; ".join(
+                f"{name} from {num(h[0]['value'], 3)} to {num(h[-1]['value'], 3)}" for name, h in ours.items()
+            )
             said_theirs = "; ".join(f"{p['series']} {p['value']:.2f} at epoch {p['epoch']}" for p in theirs)
-            alt = (f"Test loss per epoch of the paper-like preset: {said_ours}. The study's values, as points: "
-                   f"{said_theirs}.")
+            alt = (
+                f"Test loss per epoch of the paper-like preset: {said_ours}. The study's values, as points: "
+                f"{said_theirs}."
+            )
             return plots.series_curves(ours, alt, "fig-paper", metric="value", title="test loss", points=theirs)
 
         return shown(self.S, ("paper_like",), draw)
@@ -52,18 +60,26 @@ class StudyVsOurs(Chapter):
     def tbl_paper(self):
         def rows():
             loss = {m: {e.epoch: e.test_loss for e in net.history} for m, net in self.S.paper_like.models.items()}
-            return [[labels.MODEL_LABELS[m], str(e), f"\u201c{quote}\u201d", num(loss[m].get(e), 3)]
-                    for m, e, _, quote in STUDY_REPORTED]
+            return [
+                [labels.MODEL_LABELS[m], str(e), f"\u201c{quote}\u201d", num(loss[m].get(e), 3)]
+                for m, e, _, quote in STUDY_REPORTED
+            ]
 
-        return shown(self.S, ("paper_like",), lambda: table(md_table(
-            ["network", "epoch", "the study", "ours (paper-like)"], rows(), align="lrlr")))
+        return shown(
+            self.S,
+            ("paper_like",),
+            lambda: table(md_table(["network", "epoch", "the study", "ours (paper-like)"], rows(), align="lrlr")),
+        )
 
 
 def preset_changes(p: P.Params) -> str:
     """What the paper-like preset changes of the study's parameters, and what it keeps."""
     q = registry.paper_like_params(p)
-    changed = [f"the {PRESET_WORDS[k]} from {getattr(p, k):g} to {getattr(q, k):g}"
-               for k in PRESET_WORDS if getattr(p, k) != getattr(q, k)]
+    changed = [
+        f"the {PRESET_WORDS[k]} from {getattr(p, k):g} to {getattr(q, k):g}"
+        for k in PRESET_WORDS
+        if getattr(p, k) != getattr(q, k)
+    ]
     kept = [f"the {PRESET_WORDS[k]} ({getattr(p, k):g})" for k in PRESET_WORDS if getattr(p, k) == getattr(q, k)]
     init = f"{labels.INIT_NAMES[q.init]}, {labels.INIT_DRAWS[q.init]}"
     if p.init != q.init:
@@ -72,9 +88,11 @@ def preset_changes(p: P.Params) -> str:
         kept.append(f"the NumPy network's initial weights ({init})")
     kept += [f"the hidden size ({p.hidden})", "the subset and the seed"]
     changes = f"changes {and_join(changed)}" if changed else "changes none of the main run's settings"
-    return Prose(f"The paper-like preset {changes}; PyTorch keeps the default initialisation of `nn.Linear`, and each "
-                 f"network draws its own weights and order, as in the study. It keeps {and_join(kept)} (the reasoning "
-                 "is in `core/params.py`).")
+    return Prose(
+        f"The paper-like preset {changes}; PyTorch keeps the default initialisation of `nn.Linear`, and each "
+        f"network draws its own weights and order, as in the study. It keeps {and_join(kept)} (the reasoning "
+        "is in `core/params.py`)."
+    )
 
 
 def main_curves(S: Study, v: V.Verdict) -> str:
@@ -82,31 +100,43 @@ def main_curves(S: Study, v: V.Verdict) -> str:
     first = {m: num(net.first.test_loss, 3) for m, net in S.main.models.items()}
     at = f"at learning rate {S.params.lr:g} and batch {S.params.batch_size}"
     if v.decision == "same":
-        return Prose(f"Our main run starts both networks from the same weights, so its two curves coincide ({at}, a "
-                     f"test loss of {first['numpy']} for both after the first epoch, @fig-curves), where the study's "
-                     "differ.")
-    return Prose(f"Our main run starts both networks from the same weights, yet its two curves differ by more than "
-                 f"round-off: {at}, test losses of {first['numpy']} for NumPy and {first['pytorch']} for PyTorch after "
-                 "the first epoch (@fig-curves).")
+        return Prose(
+            f"Our main run starts both networks from the same weights, so its two curves coincide ({at}, a "
+            f"test loss of {first['numpy']} for both after the first epoch, @fig-curves), where the study's "
+            "differ."
+        )
+    return Prose(
+        f"Our main run starts both networks from the same weights, yet its two curves differ by more than "
+        f"round-off: {at}, test losses of {first['numpy']} for NumPy and {first['pytorch']} for PyTorch after "
+        "the first epoch (@fig-curves)."
+    )
 
 
 def shapes(v: V.Verdict) -> str:
     """Whether the preset reproduces the study's two shapes, and what that means."""
     if v.decision == "reproduced":
-        return Prose("The preset reproduces both shapes, a NumPy curve that starts near chance level and a PyTorch "
-                     "curve that starts lower, with the training code of the main run for both networks "
-                     "(@sec-fairness compares them from the same weights). The study's two curves are what two "
-                     "initialisations and small steps produce; they are not evidence of a difference between the "
-                     "frameworks.")
-    return Prose(f"The preset does not reproduce the study's shapes: it lacks {paper_lacks(v)}, with the training code "
-                 "of the main run for both networks (@sec-fairness compares them from the same weights). With these "
-                 "parameters the preset does not show what separates the study's curves.")
+        return Prose(
+            "The preset reproduces both shapes, a NumPy curve that starts near chance level and a PyTorch "
+            "curve that starts lower, with the training code of the main run for both networks "
+            "(@sec-fairness compares them from the same weights). The study's two curves are what two "
+            "initialisations and small steps produce; they are not evidence of a difference between the "
+            "frameworks."
+        )
+    return Prose(
+        f"The preset does not reproduce the study's shapes: it lacks {paper_lacks(v)}, with the training code "
+        "of the main run for both networks (@sec-fairness compares them from the same weights). With these "
+        "parameters the preset does not show what separates the study's curves."
+    )
 
 
 def facts(S: Study) -> StudyVsOurs:
     verdicts = {"parity": V.parity(S)}
     if not S.divergences("paper_like"):
         verdicts["paper"] = V.paper_shapes(S)
-    return StudyVsOurs(S=S, verdicts=verdicts, main_curves=main_curves(S, verdicts["parity"]),
-                       preset=preset_changes(S.params),
-                       shapes=either(S, ("paper_like",), lambda: shapes(verdicts["paper"])))
+    return StudyVsOurs(
+        S=S,
+        verdicts=verdicts,
+        main_curves=main_curves(S, verdicts["parity"]),
+        preset=preset_changes(S.params),
+        shapes=either(S, ("paper_like",), lambda: shapes(verdicts["paper"])),
+    )

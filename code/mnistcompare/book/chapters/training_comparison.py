@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from ...study.analysis import epochs_to_reach
 from ...study.records import Study
-from .. import bench_tables, labels, plots, verdicts as V
+from .. import bench_tables, labels, plots
+from .. import verdicts as V
 from ..report import Prose, limit_shares, md_table, mib, num, pct, points, sci_text, sig, table
 from .base import Chapter
 
@@ -38,35 +39,60 @@ class TrainingComparison(Chapter):
         main = self.S.main
         acc = {m: pct(net.last.test_accuracy) for m, net in main.models.items()}
         loss = {m: num(net.last.test_loss, 4) for m, net in main.models.items()}
-        together = ("their curves lie on top of each other" if self.verdicts["parity"].decision == "same" else
-                    "their curves differ by more than round-off")
-        alt = (f"Three line charts over the {len(main.models['numpy'].history)} epochs of the main run, NumPy and "
-               f"PyTorch overlaid: training loss, test loss and test accuracy. After the last epoch NumPy reaches "
-               f"{acc['numpy']} test accuracy with a test loss of {loss['numpy']}, PyTorch {acc['pytorch']} with "
-               f"{loss['pytorch']}; {together}.")
+        together = (
+            "their curves lie on top of each other"
+            if self.verdicts["parity"].decision == "same"
+            else "their curves differ by more than round-off"
+        )
+        alt = (
+            f"Three line charts over the {len(main.models['numpy'].history)} epochs of the main run, NumPy and "
+            f"PyTorch overlaid: training loss, test loss and test accuracy. After the last epoch NumPy reaches "
+            f"{acc['numpy']} test accuracy with a test loss of {loss['numpy']}, PyTorch {acc['pytorch']} with "
+            f"{loss['pytorch']}; {together}."
+        )
         return plots.training_curves(main, alt)
 
     def fig_curves_per_model(self):
         main = self.S.main
-        ends = ", ".join(f"{labels.NETWORKS[m]} ends at a training loss of {num(net.last.train_loss, 4)} and a "
-                         f"test loss of {num(net.last.test_loss, 4)}" for m, net in main.models.items())
+        ends = ", ".join(
+            f"{labels.NETWORKS[m]} ends at a training loss of {num(net.last.train_loss, 4)} and a "
+            f"test loss of {num(net.last.test_loss, 4)}"
+            for m, net in main.models.items()
+        )
         alt = f"Training and test loss per epoch of each network, on a log scale: {ends}."
-        series = {f"{labels.MODEL_LABELS[m]}, {kind} loss": points(net.history, f"{kind}_loss")
-                  for m, net in main.models.items() for kind in ("train", "test")}
+        series = {
+            f"{labels.MODEL_LABELS[m]}, {kind} loss": points(net.history, f"{kind}_loss")
+            for m, net in main.models.items()
+            for kind in ("train", "test")
+        }
         return plots.series_curves(series, alt, "fig-curves-per-model", metric="value", title="loss", log_y=True)
 
     def fig_time(self):
-        alt = (f"Training seconds of each epoch for both networks: a median of {self.sec_np} s for NumPy and "
-               f"{self.sec_pt} s for PyTorch.")
+        alt = (
+            f"Training seconds of each epoch for both networks: a median of {self.sec_np} s for NumPy and "
+            f"{self.sec_pt} s for PyTorch."
+        )
         return plots.epoch_times(self.S.main, alt)
 
     def tbl_convergence(self):
-        return table(md_table(["implementation", "epochs to 95%", "seconds to 95%", "epochs to 97%", "seconds to 97%"],
-                              convergence_rows(self.S)))
+        return table(
+            md_table(
+                ["implementation", "epochs to 95%", "seconds to 95%", "epochs to 97%", "seconds to 97%"],
+                convergence_rows(self.S),
+            )
+        )
 
     def tbl_memory(self):
-        rows = [[labels.MODEL_LABELS[m], mib(net.peak_memory_bytes), net.peak_memory_method,
-                 mib(net.rss_peak_growth_bytes), f"{net.parameter_count:,}"] for m, net in self.S.main.models.items()]
+        rows = [
+            [
+                labels.MODEL_LABELS[m],
+                mib(net.peak_memory_bytes),
+                net.peak_memory_method,
+                mib(net.rss_peak_growth_bytes),
+                f"{net.parameter_count:,}",
+            ]
+            for m, net in self.S.main.models.items()
+        ]
         return table(md_table(["implementation", "peak memory", "method", "peak RSS growth", "parameters"], rows))
 
     def tbl_bench(self):
@@ -83,8 +109,9 @@ def convergence_rows(S: Study, thresholds=(0.95, 0.97)) -> list[list]:
     for m, net in S.main.models.items():
         row = [labels.MODEL_LABELS[m]]
         for t in thresholds:
-            hit = epochs_to_reach([{"epoch": e.epoch, "test_accuracy": e.test_accuracy, "seconds": e.seconds}
-                                   for e in net.history], t)
+            hit = epochs_to_reach(
+                [{"epoch": e.epoch, "test_accuracy": e.test_accuracy, "seconds": e.seconds} for e in net.history], t
+            )
             row += ["not reached", "—"] if hit["epoch"] is None else [str(hit["epoch"]), f"{hit['seconds']:.1f}"]
         rows.append(row)
     return rows
@@ -95,21 +122,27 @@ def curves(S: Study, v: V.Verdict) -> str:
     acc = {m: pct(net.last.test_accuracy) for m, net in S.main.models.items()}
     loss = {m: num(net.last.test_loss, 4) for m, net in S.main.models.items()}
     if v.decision == "same":
-        return (f"Under parity (identical initial weights and minibatch order) their curves lie on top of each other: "
-                f"after the last epoch NumPy reaches {acc['numpy']} test accuracy with test loss {loss['numpy']}, "
-                f"PyTorch {acc['pytorch']} with {loss['pytorch']}.")
-    return (f"Under parity (identical initial weights and minibatch order) their curves differ by more than round-off "
-            f"(a relative difference of {sci_text(v.rel)} after the first epoch, above {V.ROUNDOFF_REL:.0e}): after "
-            f"the last epoch NumPy reaches {acc['numpy']} test accuracy with test loss {loss['numpy']}, PyTorch "
-            f"{acc['pytorch']} with {loss['pytorch']}.")
+        return (
+            f"Under parity (identical initial weights and minibatch order) their curves lie on top of each other: "
+            f"after the last epoch NumPy reaches {acc['numpy']} test accuracy with test loss {loss['numpy']}, "
+            f"PyTorch {acc['pytorch']} with {loss['pytorch']}."
+        )
+    return (
+        f"Under parity (identical initial weights and minibatch order) their curves differ by more than round-off "
+        f"(a relative difference of {sci_text(v.rel)} after the first epoch, above {V.ROUNDOFF_REL:.0e}): after "
+        f"the last epoch NumPy reaches {acc['numpy']} test accuracy with test loss {loss['numpy']}, PyTorch "
+        f"{acc['pytorch']} with {loss['pytorch']}."
+    )
 
 
 def overfit(v: V.Verdict) -> str:
     """The test-minus-training loss gap of each network after the last epoch."""
     if v.decision == "same":
         return f"After the last epoch the gap is the same for both: {v.numpy:.4f} and {v.pytorch:.4f}."
-    return (f"After the last epoch the gap differs: {v.numpy:.4f} for NumPy and {v.pytorch:.4f} for PyTorch, so "
-            f"{labels.MODEL_LABELS[v.decision]} overfits more.")
+    return (
+        f"After the last epoch the gap differs: {v.numpy:.4f} for NumPy and {v.pytorch:.4f} for PyTorch, so "
+        f"{labels.MODEL_LABELS[v.decision]} overfits more."
+    )
 
 
 def memory_parts(S: Study) -> str:
@@ -119,45 +152,62 @@ def memory_parts(S: Study) -> str:
     parts = sorted(net.peak_memory_parts.items(), key=lambda kv: -kv[1])
     total = sum(b for _, b in parts)
     listed = ", ".join(f"{name} {mib(b)}" for name, b in parts)
-    return (f"For the optimised NumPy loop the arrays it allocates account for {mib(total)} of the "
-            f"{mib(net.peak_memory_bytes)} peak ({pct(total / net.peak_memory_bytes, 0)}), largest first: {listed}.")
+    return (
+        f"For the optimised NumPy loop the arrays it allocates account for {mib(total)} of the "
+        f"{mib(net.peak_memory_bytes)} peak ({pct(total / net.peak_memory_bytes, 0)}), largest first: {listed}."
+    )
 
 
 def limit_text(S: Study) -> str:
     """Each loop's share of the limit at the benchmark's thread count, from the best repeats."""
     shares, threads = limit_shares(S), S.bench.run.threads
     if None in shares.values():
-        return Prose("On this run a loop's best epoch beat the limit's best, which no loop can truly do, since it runs "
-                     "the same products and more: the limit was not measured, and @tbl-bench gives no share of it.")
-    return Prose(f"At {threads} thread{'s' if threads > 1 else ''}, comparing the best repeat of each (noise on a "
-                 f"shared machine only ever adds time), the hand-written loop reaches {pct(shares['numpy'], 0)} of that "
-                 f"limit and PyTorch with directly indexed tensors {pct(shares['pytorch'], 0)}: the arithmetic is the "
-                 "same, and the rest of each step is overhead, which for PyTorch includes per-operation dispatch, "
-                 "autograd bookkeeping and the optimizer.")
+        return Prose(
+            "On this run a loop's best epoch beat the limit's best, which no loop can truly do, since it runs "
+            "the same products and more: the limit was not measured, and @tbl-bench gives no share of it."
+        )
+    return Prose(
+        f"At {threads} thread{'s' if threads > 1 else ''}, comparing the best repeat of each (noise on a "
+        f"shared machine only ever adds time), the hand-written loop reaches {pct(shares['numpy'], 0)} of that "
+        f"limit and PyTorch with directly indexed tensors {pct(shares['pytorch'], 0)}: the arithmetic is the "
+        "same, and the rest of each step is overhead, which for PyTorch includes per-operation dispatch, "
+        "autograd bookkeeping and the optimizer."
+    )
 
 
 def bench_when(saved: dict | None) -> str:
     """When, where and how the saved `make bench` run was taken."""
     if saved is None:
-        return Prose("Its results are not recomputed by a render, and the saved run does not exist yet (`make bench` "
-                     "writes it).")
+        return Prose(
+            "Its results are not recomputed by a render, and the saved run does not exist yet (`make bench` writes it)."
+        )
     env = saved["environment"]
     threads = " and ".join(str(t) for t in saved["threads"])
-    return Prose(f"Its results are not recomputed by a render; the saved run was made on {saved['timestamp'][:10]} "
-                 f"(CPU: {env['cpu']}, {env['cpu_count']} cores; NumPy {env['numpy']}, PyTorch {env['torch']}) at "
-                 f"{threads} thread(s), {saved['repeats']} timed epochs each.")
+    return Prose(
+        f"Its results are not recomputed by a render; the saved run was made on {saved['timestamp'][:10]} "
+        f"(CPU: {env['cpu']}, {env['cpu_count']} cores; NumPy {env['numpy']}, PyTorch {env['torch']}) at "
+        f"{threads} thread(s), {saved['repeats']} timed epochs each."
+    )
 
 
 def facts(S: Study) -> TrainingComparison:
     main, bench = S.main, S.bench
     verdicts = {"parity": V.parity(S), "overfitting": V.overfitting(S)}
     return TrainingComparison(
-        S=S, verdicts=verdicts, curves=curves(S, verdicts["parity"]), overfit=overfit(verdicts["overfitting"]),
-        sec_np=sig(main.models["numpy"].median()), sec_pt=sig(main.models["pytorch"].median()),
+        S=S,
+        verdicts=verdicts,
+        curves=curves(S, verdicts["parity"]),
+        overfit=overfit(verdicts["overfitting"]),
+        sec_np=sig(main.models["numpy"].median()),
+        sec_pt=sig(main.models["pytorch"].median()),
         ips_np=f"{main.models['numpy'].median('samples_per_second'):,.0f}",
         ips_pt=f"{main.models['pytorch'].median('samples_per_second'):,.0f}",
         np_parts=memory_parts(S),
-        bench_n=f"{bench.n_train:,}", bench_batch=str(bench.batch_size), bench_hidden=str(bench.hidden),
-        bench_repeats=str(bench.repeats), bench_warmup=str(bench.warmup),
-        limit_text=limit_text(S), bench_when=bench_when(bench_tables.load_results()),
+        bench_n=f"{bench.n_train:,}",
+        bench_batch=str(bench.batch_size),
+        bench_hidden=str(bench.hidden),
+        bench_repeats=str(bench.repeats),
+        bench_warmup=str(bench.warmup),
+        limit_text=limit_text(S),
+        bench_when=bench_when(bench_tables.load_results()),
     )
