@@ -74,8 +74,8 @@ AXE_FAILS = ("critical", "serious")
 # against its background, its text 4.5:1 (WCAG 1.4.11 and 1.4.3).
 SCHEMES = ("light", "dark")
 GRAPHICS_CONTRAST, TEXT_CONTRAST = 3.0, 4.5
-# The schemes whose chart colours are held to those ratios: both (plots.CATEGORIES and each
-# plots.Palette are chosen for them).
+# The schemes whose chart colours are held to those ratios: both (palettes.CATEGORIES and each
+# palettes.Palette are chosen for them).
 COLOUR_SCHEMES = ("light", "dark")
 MIN_CHART_PX = 20
 

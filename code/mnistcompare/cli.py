@@ -65,8 +65,9 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def format_summary(results: dict) -> str:
-    """training.summary_rows as the table the book's chapters use (report.md_table)."""
-    from .book.report import md_table, mib, num
+    """training.summary_rows as the table the book's chapters use (markdown.md_table)."""
+    from .book.formatting import mib, num
+    from .book.markdown import md_table
     from .core.training import summary_rows
 
     rows = [

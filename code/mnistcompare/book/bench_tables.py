@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import epoch_timing, paths
-from .report import md_table, pct, sig
+from .formatting import pct, sig
+from .markdown import md_table
 
 LABELS = {
     "numpy": "NumPy (ours)",

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
-from ..report import Prose, limit_shares, pct, sci_text
+from ..formatting import pct, sci_text
+from ..markdown import Prose
+from ..report import limit_shares
 from .base import Chapter, missing
 from .decision_boundary import diverged_on
 from .fairness import seed_sentence

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from ...core import params as P
 from ...study.records import Stat, Study
-from .. import labels, plots, stats
+from .. import labels, stats
 from .. import verdicts as V
-from ..report import Prose, md_table, num, pct, points, sci, sci_text, table
+from ..formatting import num, pct, sci, sci_text
+from ..markdown import Prose, md_table, table
+from ..plots import charts
+from ..plots.charts import points
 from .base import Chapter, missing, shown
 from .data_method import seeds_words
 
@@ -52,7 +55,7 @@ class Fairness(Chapter):
                 ("test accuracy", par.test_accuracy_abs_diff),
             )
         }
-        return plots.series_curves(series, alt, "fig-parity", metric="value", title="|NumPy − PyTorch|", log_y=True)
+        return charts.series_curves(series, alt, "fig-parity", metric="value", title="|NumPy − PyTorch|", log_y=True)
 
     def fig_init(self):
         def draw():
@@ -61,7 +64,7 @@ class Fairness(Chapter):
                 f"{name} from {num(h[0]['value'], 3)} to {num(h[-1]['value'], 4)}" for name, h in series.items()
             )
             alt = f"Test loss per epoch, on a log scale, with the same minibatch order and three starts: {runs}."
-            return plots.series_curves(series, alt, "fig-init", metric="value", title="test loss", log_y=True)
+            return charts.series_curves(series, alt, "fig-init", metric="value", title="test loss", log_y=True)
 
         return shown(self.S, ("init_only", "init_small"), draw)
 
@@ -102,7 +105,7 @@ class Fairness(Chapter):
                 f"Test accuracy per epoch of both networks for each of {self.seeds}: after the last epoch they lie "
                 f"between {pct(min(finals))} and {pct(max(finals))}."
             )
-            return plots.series_curves(series, alt, "fig-seeds", metric="value", title="test accuracy")
+            return charts.series_curves(series, alt, "fig-seeds", metric="value", title="test accuracy")
 
         return shown(self.S, ("seeds",), draw)
 

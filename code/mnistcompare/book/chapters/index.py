@@ -8,21 +8,10 @@ from dataclasses import dataclass
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
-from ..report import (
-    Prose,
-    Statement,
-    changed,
-    in_force,
-    limit_shares,
-    md_table,
-    mib,
-    num,
-    pct,
-    ratio,
-    sci_text,
-    table,
-    yaml_value,
-)
+from ..formatting import mib, num, pct, ratio, sci_text
+from ..markdown import Prose, Statement, md_table, table
+from ..provenance import changed, in_force, yaml_value
+from ..report import limit_shares
 from .base import Chapter, missing
 from .fairness import seed_sentence
 
@@ -72,8 +61,8 @@ class Index(Chapter):
 def banner(S: Study) -> str:
     """The callout at the top of the book: quick mode, every parameter that differs from the
     project's defaults with where it was set, and the parameters in force (read now:
-    report.in_force)."""
-    from ..plots import output_format
+    provenance.in_force)."""
+    from ..plots.delivery import output_format
 
     loaded = in_force()
     p = loaded.params

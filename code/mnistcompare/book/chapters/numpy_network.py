@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...study.records import Study
-from ..report import source_block
+from ..listings import source_block
 from .base import Chapter
 
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from ...study.records import Study
 from .. import verdicts as V
-from ..report import Prose, ratio, sig, source_of
+from ..formatting import ratio, sig
+from ..listings import source_of
+from ..markdown import Prose
 from .base import Chapter
 
 

@@ -9,7 +9,9 @@ from datetime import date
 from ...study.records import Study
 from .. import labels, stats
 from .. import verdicts as V
-from ..report import in_force, md_table, num, table, yaml_value
+from ..formatting import num
+from ..markdown import md_table, table
+from ..provenance import in_force, yaml_value
 from .base import Chapter
 
 
@@ -61,7 +63,7 @@ class Reproducibility(Chapter):
 
 def params_table():
     """Each parameter in force, its value and the layer that set it (read at render time:
-    report.in_force)."""
+    provenance.in_force)."""
     loaded = in_force()
     rows = [[f"`{k}`", f"`{yaml_value(v)}`", loaded.sources.get(k, "")] for k, v in loaded.params.to_dict().items()]
     return table(md_table(["parameter", "value", "source"], rows, align="lll"))

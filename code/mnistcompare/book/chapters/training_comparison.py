@@ -8,9 +8,13 @@ from dataclasses import dataclass
 
 from ...study.analysis import epochs_to_reach
 from ...study.records import Study
-from .. import bench_tables, labels, plots
+from .. import bench_tables, labels
 from .. import verdicts as V
-from ..report import Prose, limit_shares, md_table, mib, num, pct, points, sci_text, sig, table
+from ..formatting import mib, num, pct, sci_text, sig
+from ..markdown import Prose, md_table, table
+from ..plots import charts
+from ..plots.charts import points
+from ..report import limit_shares
 from .base import Chapter
 
 NO_BENCH = "| benchmark |\n|:--|\n| not run: `make bench` writes benchmarks/results/bench.json |"
@@ -50,7 +54,7 @@ class TrainingComparison(Chapter):
             f"{acc['numpy']} test accuracy with a test loss of {loss['numpy']}, PyTorch {acc['pytorch']} with "
             f"{loss['pytorch']}; {together}."
         )
-        return plots.training_curves(main, alt)
+        return charts.training_curves(main, alt)
 
     def fig_curves_per_model(self):
         main = self.S.main
@@ -65,14 +69,14 @@ class TrainingComparison(Chapter):
             for m, net in main.models.items()
             for kind in ("train", "test")
         }
-        return plots.series_curves(series, alt, "fig-curves-per-model", metric="value", title="loss", log_y=True)
+        return charts.series_curves(series, alt, "fig-curves-per-model", metric="value", title="loss", log_y=True)
 
     def fig_time(self):
         alt = (
             f"Training seconds of each epoch for both networks: a median of {self.sec_np} s for NumPy and "
             f"{self.sec_pt} s for PyTorch."
         )
-        return plots.epoch_times(self.S.main, alt)
+        return charts.epoch_times(self.S.main, alt)
 
     def tbl_convergence(self):
         return table(
