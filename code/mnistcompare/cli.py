@@ -104,16 +104,16 @@ def cmd_study(args: argparse.Namespace) -> int:
     from .core import params as P
 
     loaded = P.load(args.params or paths.params_file())
-    result = study.load_or_compute(loaded, data_dir=args.data_dir, progress=not args.quiet)
+    S = study.load_or_compute(loaded, data_dir=args.data_dir, progress=not args.quiet)
     if args.edition:  # the Quarto profile that renders this study's book: make report reads it
-        print(study.edition(result))
+        print(S.edition)
         return 0
-    print(f"study ready: {result['cache_file']} (computed in {result['compute_seconds']:.1f} s)")
-    if result.get("diverged"):
+    print(f"study ready: {S.cache_file} (computed in {S.compute_seconds:.1f} s)")
+    if S.diverged:
         from .core.training import divergence_message  # imports torch: only when there is something to say
 
-        for d in result["diverged"]:
-            print(f"diverged: {d['experiment']} (seed {d['seed']}): {divergence_message(d)}")
+        for d in S.diverged:
+            print(f"diverged: {d.experiment} (seed {d.seed}): {divergence_message(d)}")
     return 0
 
 

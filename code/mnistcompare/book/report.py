@@ -170,7 +170,7 @@ def source_of(module: str, *names: str) -> str:
     """Like source_block, for top-level functions or Class.method of one of the core's
     modules, read from its file without importing it (the PyTorch chapter shows
     torch_mlp without a warm render paying for `import torch`)."""
-    from ..study.analysis import definition_source
+    from ..study.complexity import definition_source
 
     source = (Path(__file__).resolve().parents[1] / "core" / f"{module}.py").read_text()
     return f"```python\n{without_docstrings(definition_source(source, list(names))).rstrip()}\n```"
@@ -264,14 +264,8 @@ def yaml_value(v) -> str:
 
 def limit_shares(S) -> dict[str, float | None]:
     """NumPy's and PyTorch's share of the matrix-multiply limit's rate in the study's own
-    benchmark, from the best repeat of each (epoch_timing.fraction_of_limit); None for a
-    trainer whose best beat the limit's best: the limit was not measured, and the book
-    says so instead of printing more than 100%."""
-    from ..core.epoch_timing import fraction_of_limit
-
-    run = S.bench.run
-    shares = {m: fraction_of_limit(run.trainers[m].min_s, run.matmul.min_s) for m in ("numpy", "pytorch")}
-    return {m: f if f <= 1 else None for m, f in shares.items()}
+    benchmark (core.records.BenchRun.share_of_limit); None where it was not measured."""
+    return {m: S.bench.run.share_of_limit(m) for m in ("numpy", "pytorch")}
 
 
 def points(history, name: str) -> list[dict]:

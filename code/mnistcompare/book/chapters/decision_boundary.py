@@ -73,9 +73,9 @@ def two_d(S: Study) -> str:
     return f"On two features, the share of test images classified correctly is {have}."
 
 
-def bends(v: V.Verdict | None) -> str:
+def bends(v: V.Boundaries | V.NotTaken) -> str:
     """Whether the two networks bend the boundary the same way on the two features."""
-    if v is None:
+    if isinstance(v, V.NotTaken):
         return (
             "The networks can bend their boundary, and whether they bend it the same way is not known, as they "
             "did not both train on the two features."
@@ -91,7 +91,7 @@ def bends(v: V.Verdict | None) -> str:
     )
 
 
-def pixels(S: Study, v: V.Verdict) -> str:
+def pixels(S: Study, v: V.Projection) -> str:
     """Each classifier on all 784 pixels, and what the projection to two components costs."""
     have, gone = accuracies(S, "accuracy_full")
     given = f"Given all 784 pixels instead, it is {have}" + (f" (not every network trained: {gone})" if gone else "")
@@ -117,11 +117,8 @@ def pixels(S: Study, v: V.Verdict) -> str:
     )
 
 
-def facts(S: Study) -> DecisionBoundary:
+def facts(S: Study, verdicts: V.Verdicts) -> DecisionBoundary:
     b = S.boundaries
-    verdicts = {"projection": V.projection_loss(S)}
-    if not diverged_on(S, "accuracy_2d"):
-        verdicts["boundaries"] = V.boundaries(S)
     return DecisionBoundary(
         S=S,
         verdicts=verdicts,
@@ -131,6 +128,6 @@ def facts(S: Study) -> DecisionBoundary:
         epochs=str(b.epochs),
         ev2=pct(sum(b.explained_variance_ratio), 1),
         two_d=two_d(S),
-        bends=bends(verdicts.get("boundaries")),
-        pixels=pixels(S, verdicts["projection"]),
+        bends=bends(verdicts.boundaries),
+        pixels=pixels(S, verdicts.projection),
     )

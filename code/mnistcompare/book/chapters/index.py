@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...core import networks
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
@@ -23,7 +24,7 @@ from ..report import (
     table,
     yaml_value,
 )
-from .base import Chapter, missing
+from .base import Chapter
 from .fairness import seed_sentence
 
 HEADLINE_HEADERS = [
@@ -116,7 +117,7 @@ def headline_rows(S: Study) -> list[list]:
             num(net.last.test_loss, 4),
             num(net.median(), 3),
             mib(net.rss_peak_growth_bytes),
-            f"{S.complexity[m].model_and_loop} ({S.complexity[m].module})",
+            f"{S.complexity[networks.get(m).source].model_and_loop} ({S.complexity[networks.get(m).source].module})",
         ]
         for m, net in S.main.models.items()
     ]
@@ -146,7 +147,7 @@ def diverged_sentence(S: Study) -> str:
     return Prose(f"{first}, and {others} other network{'s' if others > 1 else ''} diverged too.")
 
 
-def parity_sentence(S: Study, v: V.Verdict) -> str:
+def parity_sentence(S: Study, v: V.Parity) -> str:
     acc = {m: pct(net.last.test_accuracy) for m, net in S.main.models.items()}
     if v.decision == "same":
         return (
@@ -163,9 +164,9 @@ def parity_sentence(S: Study, v: V.Verdict) -> str:
     )
 
 
-def claim_sentence(S: Study, v: V.Verdict | None) -> str:
+def claim_sentence(S: Study, v: V.SeedComparison | V.NotTaken) -> str:
     """How the study's accuracy claim stands, then the comparison over the seeds."""
-    if v is None:
+    if isinstance(v, V.NotTaken):
         return Prose(
             "The study's claim that PyTorch is consistently more accurate is untested by this run: "
             f"{labels.divergences(S.divergences('seeds'))}."
@@ -179,9 +180,9 @@ def claim_sentence(S: Study, v: V.Verdict | None) -> str:
     return Prose(f"{claim[v.decision]} {seed_sentence(v)}")
 
 
-def start_sentence(S: Study, v: V.Verdict | None) -> str:
+def start_sentence(S: Study, v: V.PaperShapes | V.NotTaken) -> str:
     """What the paper-like preset says of the study's NumPy curve."""
-    if v is None:
+    if isinstance(v, V.NotTaken):
         return Prose(
             f"What the study's NumPy curve shows is not tested here: {labels.divergences(S.divergences('paper_like'))}."
         )
@@ -196,7 +197,7 @@ def start_sentence(S: Study, v: V.Verdict | None) -> str:
     )
 
 
-def paper_lacks(v: V.Verdict) -> str:
+def paper_lacks(v: V.PaperShapes) -> str:
     """What of the study's two starts the paper-like preset does not show."""
     lacks = [
         what
@@ -209,7 +210,7 @@ def paper_lacks(v: V.Verdict) -> str:
     return " and ".join(lacks)
 
 
-def speed_sentence(S: Study, v: V.Verdict) -> str:
+def speed_sentence(S: Study, v: V.Speed) -> str:
     """Which network trained faster in the main run, with both times and the factor (from the
     times as printed). The Conclusions say it too."""
     where = (
@@ -249,21 +250,17 @@ def limit_sentence(S: Study) -> str:
     )
 
 
-def facts(S: Study) -> Index:
+def facts(S: Study, verdicts: V.Verdicts) -> Index:
     if S.edition == "diverged":
-        return Index(S=S, edition="diverged", diverged_text=diverged_sentence(S))
-    verdicts = {"parity": V.parity(S), "speed": V.speed(S)}
-    if not missing(S, "seeds"):
-        verdicts["seeds"] = V.seed_comparison(S, "test_accuracy")
-    if not missing(S, "paper_like"):
-        verdicts["paper"] = V.paper_shapes(S)
+        return Index(S=S, verdicts=verdicts, edition="diverged", diverged_text=diverged_sentence(S))
+    assert not isinstance(verdicts.parity, V.NotTaken) and not isinstance(verdicts.speed, V.NotTaken)
     return Index(
         S=S,
         verdicts=verdicts,
         edition="study",
-        parity_sentence=parity_sentence(S, verdicts["parity"]),
-        seeds_sentence=claim_sentence(S, verdicts.get("seeds")),
-        start_sentence=start_sentence(S, verdicts.get("paper")),
-        speed_sentence=speed_sentence(S, verdicts["speed"]),
+        parity_sentence=parity_sentence(S, verdicts.parity),
+        seeds_sentence=claim_sentence(S, verdicts.seeds),
+        start_sentence=start_sentence(S, verdicts.paper),
+        speed_sentence=speed_sentence(S, verdicts.speed),
         limit_sentence=limit_sentence(S),
     )

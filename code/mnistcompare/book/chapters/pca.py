@@ -8,6 +8,7 @@ import numpy as np
 
 from ...study.records import Study
 from .. import plots
+from .. import verdicts as V
 from ..report import and_join, pct, source_block
 from .base import Chapter
 
@@ -22,9 +23,9 @@ class Pca(Chapter):
     clusters: str
 
     def listing(self) -> str:
-        from ...study import analysis
+        from ...study import pca
 
-        return source_block(analysis.pca)
+        return source_block(pca.pca)
 
     def fig_pca(self):
         pc = self.S.pca
@@ -40,9 +41,9 @@ class Pca(Chapter):
 def geometry(S: Study) -> tuple[int, str]:
     """The digit of the most compact cluster, and the three pairs of digits whose cluster
     centres lie closest together ("4 and 9; 7 and 9; and 3 and 5")."""
-    from ...study import analysis
+    from ...study.pca import class_geometry
 
-    geo = analysis.class_geometry(np.asarray(S.pca.scores), np.asarray(S.pca.labels))
+    geo = class_geometry(np.asarray(S.pca.scores), np.asarray(S.pca.labels))
     return (
         min(geo["spread"], key=geo["spread"].get),
         and_join([f"{q['a']} and {q['b']}" for q in geo["pairs"][:3]], sep="; "),
@@ -57,10 +58,11 @@ def clusters(S: Study) -> str:
     )
 
 
-def facts(S: Study) -> Pca:
+def facts(S: Study, verdicts: V.Verdicts) -> Pca:
     ev = S.pca.explained_variance_ratio
     return Pca(
         S=S,
+        verdicts=verdicts,
         ev1=pct(ev[0], 1),
         ev2=pct(ev[1], 1),
         ev12=pct(ev[0] + ev[1], 1),

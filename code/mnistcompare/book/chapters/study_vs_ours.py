@@ -11,7 +11,7 @@ from ...study.records import Study
 from .. import labels, plots
 from .. import verdicts as V
 from ..report import Prose, and_join, md_table, num, points, table
-from .base import Chapter, either, shown
+from .base import Chapter, not_taken, shown
 from .index import paper_lacks
 
 # The preset's keys in words, and what a change of each means.
@@ -95,7 +95,7 @@ def preset_changes(p: P.Params) -> str:
     )
 
 
-def main_curves(S: Study, v: V.Verdict) -> str:
+def main_curves(S: Study, v: V.Parity) -> str:
     """The main run's two curves, which start from the same weights."""
     first = {m: num(net.first.test_loss, 3) for m, net in S.main.models.items()}
     at = f"at learning rate {S.params.lr:g} and batch {S.params.batch_size}"
@@ -112,7 +112,7 @@ def main_curves(S: Study, v: V.Verdict) -> str:
     )
 
 
-def shapes(v: V.Verdict) -> str:
+def shapes(v: V.PaperShapes) -> str:
     """Whether the preset reproduces the study's two shapes, and what that means."""
     if v.decision == "reproduced":
         return Prose(
@@ -129,14 +129,12 @@ def shapes(v: V.Verdict) -> str:
     )
 
 
-def facts(S: Study) -> StudyVsOurs:
-    verdicts = {"parity": V.parity(S)}
-    if not S.divergences("paper_like"):
-        verdicts["paper"] = V.paper_shapes(S)
+def facts(S: Study, verdicts: V.Verdicts) -> StudyVsOurs:
+    assert not isinstance(verdicts.parity, V.NotTaken)  # NEEDS_MAIN
     return StudyVsOurs(
         S=S,
         verdicts=verdicts,
-        main_curves=main_curves(S, verdicts["parity"]),
+        main_curves=main_curves(S, verdicts.parity),
         preset=preset_changes(S.params),
-        shapes=either(S, ("paper_like",), lambda: shapes(verdicts["paper"])),
+        shapes=not_taken(verdicts.paper) if isinstance(verdicts.paper, V.NotTaken) else shapes(verdicts.paper),
     )

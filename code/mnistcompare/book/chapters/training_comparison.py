@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ...study.analysis import epochs_to_reach
 from ...study.records import Study
+from ...study.spread import epochs_to_reach
 from .. import bench_tables, labels, plots
 from .. import verdicts as V
 from ..report import Prose, limit_shares, md_table, mib, num, pct, points, sci_text, sig, table
@@ -109,15 +109,13 @@ def convergence_rows(S: Study, thresholds=(0.95, 0.97)) -> list[list]:
     for m, net in S.main.models.items():
         row = [labels.MODEL_LABELS[m]]
         for t in thresholds:
-            hit = epochs_to_reach(
-                [{"epoch": e.epoch, "test_accuracy": e.test_accuracy, "seconds": e.seconds} for e in net.history], t
-            )
-            row += ["not reached", "—"] if hit["epoch"] is None else [str(hit["epoch"]), f"{hit['seconds']:.1f}"]
+            epoch, seconds = epochs_to_reach(net.history, t)
+            row += ["not reached", "—"] if epoch is None else [str(epoch), f"{seconds:.1f}"]
         rows.append(row)
     return rows
 
 
-def curves(S: Study, v: V.Verdict) -> str:
+def curves(S: Study, v: V.Parity) -> str:
     """How the main run's two curves stand to each other, and where they end."""
     acc = {m: pct(net.last.test_accuracy) for m, net in S.main.models.items()}
     loss = {m: num(net.last.test_loss, 4) for m, net in S.main.models.items()}
@@ -135,7 +133,7 @@ def curves(S: Study, v: V.Verdict) -> str:
     )
 
 
-def overfit(v: V.Verdict) -> str:
+def overfit(v: V.Overfitting) -> str:
     """The test-minus-training loss gap of each network after the last epoch."""
     if v.decision == "same":
         return f"After the last epoch the gap is the same for both: {v.numpy:.4f} and {v.pytorch:.4f}."
@@ -190,14 +188,14 @@ def bench_when(saved: dict | None) -> str:
     )
 
 
-def facts(S: Study) -> TrainingComparison:
+def facts(S: Study, verdicts: V.Verdicts) -> TrainingComparison:
     main, bench = S.main, S.bench
-    verdicts = {"parity": V.parity(S), "overfitting": V.overfitting(S)}
+    assert not isinstance(verdicts.parity, V.NotTaken) and not isinstance(verdicts.overfitting, V.NotTaken)
     return TrainingComparison(
         S=S,
         verdicts=verdicts,
-        curves=curves(S, verdicts["parity"]),
-        overfit=overfit(verdicts["overfitting"]),
+        curves=curves(S, verdicts.parity),
+        overfit=overfit(verdicts.overfitting),
         sec_np=sig(main.models["numpy"].median()),
         sec_pt=sig(main.models["pytorch"].median()),
         ips_np=f"{main.models['numpy'].median('samples_per_second'):,.0f}",
