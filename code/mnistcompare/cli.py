@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from .core import paths
 from .core.params import INIT_SCHEMES, PRESETS, ParamError
+
+if TYPE_CHECKING:
+    from .core.records import Run
 
 
 def _add_param_flags(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +33,7 @@ def _add_param_flags(parser: argparse.ArgumentParser) -> None:
 
     # default=None everywhere: only flags the user typed override the file/defaults.
     group = parser.add_argument_group("parameters (override --params)")
-    kinds = {"int": int, "int | None": int, "float": float, "str": str}
+    kinds: dict[object, type] = {"int": int, "int | None": int, "float": float, "str": str}
     for f in dataclasses.fields(Params):
         flag, help_ = "--" + f.name.replace("_", "-"), f"{f.metadata['help'].replace('`', '')} (default {f.default})"
         if f.type == "bool":
@@ -64,7 +68,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_summary(results: dict) -> str:
+def format_summary(run: Run) -> str:
     """training.summary_rows as the table the book's chapters use (report.md_table)."""
     from .book.report import md_table, mib, num
     from .core.training import summary_rows
@@ -77,7 +81,7 @@ def format_summary(results: dict) -> str:
             num(r["seconds_per_epoch"], 3),
             f"{mib(r['peak_memory_bytes'])} ({r['peak_memory_method']})",
         ]
-        for r in summary_rows(results)
+        for r in summary_rows(run)
     ]
     return md_table(["model", "test acc", "test loss", "s/epoch", "peak memory"], rows)
 

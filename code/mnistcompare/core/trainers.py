@@ -176,8 +176,8 @@ class TorchTrainer:
     def predict(self, X: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
             self.model.eval()
-            X = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(self.X_train.device)
-            return self.model(X).argmax(dim=1).cpu().numpy()
+            inputs = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).to(self.X_train.device)
+            return self.model(inputs).argmax(dim=1).cpu().numpy()
 
     def peak_memory(self, order: np.ndarray) -> dict:
         idx = torch.from_numpy(order).to(self.X_train.device)

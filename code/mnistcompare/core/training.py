@@ -18,6 +18,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import confusion_matrix
@@ -254,9 +255,10 @@ def final_record(run: NetworkRun, y_test: np.ndarray, n_classes: int, memory: bo
     """A network's record once training is over. Peak memory is an extra, untimed epoch
     (epoch 1's order) on a copy of the trained model: the instruments would distort the
     timed epochs. A diverged network has no memory, confusion matrix or predictions."""
-    common = {"init": run.init, "history": tuple(run.history), "parameter_count": run.trainer.n_params}
+    common: dict[str, Any] = {"init": run.init, "history": tuple(run.history), "parameter_count": run.trainer.n_params}
     if run.diverged is not None:
         return Network(**common, diverged=run.diverged)
+    assert run.first_order is not None and run.predictions is not None  # it trained at least one epoch
     return Network(
         **common,
         **(run.trainer.peak_memory(run.first_order) if memory else {}),

@@ -24,7 +24,7 @@ def count_code_lines(source: str) -> int:
                 and isinstance(first.value, ast.Constant)
                 and isinstance(first.value.value, str)
             ):
-                doc_lines.update(range(first.lineno, first.end_lineno + 1))
+                doc_lines.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
     code_lines: set[int] = set()
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
         if tok.type in (
@@ -48,9 +48,9 @@ def definition_source(source: str, names: list[str]) -> str:
     chunks = []
     for name in names:
         owner, _, member = name.partition(".")
-        node = next((n for n in tree.body if getattr(n, "name", None) == owner), None)
+        node: ast.stmt | None = next((n for n in tree.body if getattr(n, "name", None) == owner), None)
         if node is not None and member:
-            node = next((n for n in node.body if getattr(n, "name", None) == member), None)
+            node = next((n for n in getattr(node, "body", []) if getattr(n, "name", None) == member), None)
         if node is None:
             raise KeyError(f"{name} not found")
         start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])

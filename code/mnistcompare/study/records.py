@@ -126,6 +126,8 @@ class Size:
 
     @property
     def model_and_loop(self) -> int:
+        """The model with its gradients and the readable loop: like for like on each side."""
+        assert self.model_and_gradients is not None and self.training_loop is not None
         return self.model_and_gradients + self.training_loop
 
 

@@ -29,9 +29,9 @@ class DecisionBoundary(Chapter):
 
     def fig_boundary(self):
         panels = "; ".join(
-            f"the {labels.BOUNDARY_TITLES[k]}, {pct(c.accuracy_2d)} correct"
+            f"the {labels.classifier(k)}, {pct(c.accuracy_2d)} correct"
             if c.grid is not None
-            else f"the {labels.BOUNDARY_TITLES[k]}, which diverged and has no regions"
+            else f"the {labels.classifier(k)}, which diverged and has no regions"
             for k, c in self.S.boundaries.classifiers.items()
         )
         alt = (
@@ -43,7 +43,7 @@ class DecisionBoundary(Chapter):
     def tbl_boundary(self):
         acc = lambda x: "diverged" if x is None else pct(x)  # noqa: E731
         rows = [
-            [labels.BOUNDARY_TITLES[k], acc(c.accuracy_2d), acc(c.accuracy_full)]
+            [labels.classifier(k), acc(c.accuracy_2d), acc(c.accuracy_full)]
             for k, c in self.S.boundaries.classifiers.items()
         ]
         return table(md_table(["classifier", "2 PCA features", "784 pixels"], rows))
@@ -59,7 +59,7 @@ def accuracies(S: Study, key: str) -> tuple[str, str]:
     for the NumPy network and 85.90% for the PyTorch network"), and what diverged on that
     input ("" when every network trained on it)."""
     have = [
-        f"{pct(getattr(c, key))} for the {labels.BOUNDARY_TITLES[k]}"
+        f"{pct(getattr(c, key))} for the {labels.classifier(k)}"
         for k, c in S.boundaries.classifiers.items()
         if getattr(c, key) is not None
     ]
@@ -98,7 +98,7 @@ def pixels(S: Study, v: V.Projection) -> str:
     gains = v.gains.values()
     lo, hi = 100 * min(gains), 100 * max(gains)
     if v.decision == "not every":
-        worse = " and ".join(f"the {labels.BOUNDARY_TITLES[k]}" for k in v.worse)
+        worse = " and ".join(f"the {labels.classifier(k)}" for k in v.worse)
         verb = "does" if len(v.worse) == 1 else "do"
         return (
             f"{given}: not every classifier does better with the pixels here ({worse} {verb} not), so with these "
@@ -107,7 +107,7 @@ def pixels(S: Study, v: V.Projection) -> str:
     if len(v.gains) == 1:
         (only,) = v.gains
         return (
-            f"{given}: the {labels.BOUNDARY_TITLES[only]}, the only one that trained on both, does better with the "
+            f"{given}: the {labels.classifier(only)}, the only one that trained on both, does better with the "
             f"pixels, by {lo:.1f} points, so the projection to two dimensions loses part of what separates a 3 "
             "from an 8."
         )

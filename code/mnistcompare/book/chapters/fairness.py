@@ -76,7 +76,7 @@ class Fairness(Chapter):
 
         rows = [
             [
-                labels.MODEL_LABELS[m],
+                labels.label(m),
                 pm(v.test_accuracy, pct),
                 pm(v.test_loss, lambda x: num(x, 4)),
                 pm(v.seconds_per_epoch, lambda x: num(x, 3)),
@@ -93,7 +93,7 @@ class Fairness(Chapter):
     def fig_seeds(self):
         def draw():
             series = {
-                f"{labels.MODEL_LABELS[m]}, seed {run.params.seed}": points(net.history, "test_accuracy")
+                f"{labels.label(m)}, seed {run.params.seed}": points(net.history, "test_accuracy")
                 for run in self.S.seeds
                 for m, net in run.models.items()
             }
@@ -317,8 +317,8 @@ def seed_sentence(v: V.SeedComparison) -> str:
     interval = f"a {LEVEL} Welch interval of {bounds}"
     if v.decision in ("numpy", "pytorch"):
         better, worse = (
-            labels.NETWORKS[v.decision],
-            labels.NETWORKS["numpy" if v.decision == "pytorch" else "pytorch"],
+            labels.noun(v.decision),
+            labels.noun("numpy" if v.decision == "pytorch" else "pytorch"),
         )
         side = "higher" if v.diff > 0 else "lower"
         return f"Over {v.n} seeds {better}'s mean {what} is {side} than {worse}'s: {minus}, with {interval}, which excludes 0."

@@ -112,7 +112,7 @@ def headline_rows(S: Study) -> list[list]:
     the readable loop on both sides."""
     return [
         [
-            labels.MODEL_LABELS[m],
+            labels.label(m),
             pct(net.last.test_accuracy),
             num(net.last.test_loss, 4),
             num(net.median(), 3),
@@ -227,7 +227,7 @@ def speed_sentence(S: Study, v: V.Speed) -> str:
             f"against {b} s for PyTorch."
         )
     return (
-        f"{where}, {labels.NETWORKS[v.decision]} is faster: {a} s per epoch for NumPy against {b} s for PyTorch, "
+        f"{where}, {labels.noun(v.decision)} is faster: {a} s per epoch for NumPy against {b} s for PyTorch, "
         f"a factor of {factor}."
     )
 

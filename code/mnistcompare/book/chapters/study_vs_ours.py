@@ -38,11 +38,11 @@ class StudyVsOurs(Chapter):
     def fig_paper(self):
         def draw():
             ours = {
-                f"{labels.MODEL_LABELS[m]} (ours, paper-like)": points(net.history, "test_loss")
+                f"{labels.label(m)} (ours, paper-like)": points(net.history, "test_loss")
                 for m, net in self.S.paper_like.models.items()
             }
             theirs = [
-                {"series": f"{labels.MODEL_LABELS[m]} (the study)", "epoch": e, "value": v, "note": quote}
+                {"series": f"{labels.label(m)} (the study)", "epoch": e, "value": v, "note": quote}
                 for m, e, v, quote in STUDY_REPORTED
             ]
             said_ours = "; ".join(
@@ -61,7 +61,7 @@ class StudyVsOurs(Chapter):
         def rows():
             loss = {m: {e.epoch: e.test_loss for e in net.history} for m, net in self.S.paper_like.models.items()}
             return [
-                [labels.MODEL_LABELS[m], str(e), f"\u201c{quote}\u201d", num(loss[m].get(e), 3)]
+                [labels.label(m), str(e), f"\u201c{quote}\u201d", num(loss[m].get(e), 3)]
                 for m, e, _, quote in STUDY_REPORTED
             ]
 

@@ -55,13 +55,13 @@ class TrainingComparison(Chapter):
     def fig_curves_per_model(self):
         main = self.S.main
         ends = ", ".join(
-            f"{labels.NETWORKS[m]} ends at a training loss of {num(net.last.train_loss, 4)} and a "
+            f"{labels.noun(m)} ends at a training loss of {num(net.last.train_loss, 4)} and a "
             f"test loss of {num(net.last.test_loss, 4)}"
             for m, net in main.models.items()
         )
         alt = f"Training and test loss per epoch of each network, on a log scale: {ends}."
         series = {
-            f"{labels.MODEL_LABELS[m]}, {kind} loss": points(net.history, f"{kind}_loss")
+            f"{labels.label(m)}, {kind} loss": points(net.history, f"{kind}_loss")
             for m, net in main.models.items()
             for kind in ("train", "test")
         }
@@ -85,7 +85,7 @@ class TrainingComparison(Chapter):
     def tbl_memory(self):
         rows = [
             [
-                labels.MODEL_LABELS[m],
+                labels.label(m),
                 mib(net.peak_memory_bytes),
                 net.peak_memory_method,
                 mib(net.rss_peak_growth_bytes),
@@ -107,7 +107,7 @@ class TrainingComparison(Chapter):
 def convergence_rows(S: Study, thresholds=(0.95, 0.97)) -> list[list]:
     rows = []
     for m, net in S.main.models.items():
-        row = [labels.MODEL_LABELS[m]]
+        row = [labels.label(m)]
         for t in thresholds:
             epoch, seconds = epochs_to_reach(net.history, t)
             row += ["not reached", "—"] if epoch is None else [str(epoch), f"{seconds:.1f}"]
@@ -139,7 +139,7 @@ def overfit(v: V.Overfitting) -> str:
         return f"After the last epoch the gap is the same for both: {v.numpy:.4f} and {v.pytorch:.4f}."
     return (
         f"After the last epoch the gap differs: {v.numpy:.4f} for NumPy and {v.pytorch:.4f} for PyTorch, so "
-        f"{labels.MODEL_LABELS[v.decision]} overfits more."
+        f"{labels.label(v.decision)} overfits more."
     )
 
 
