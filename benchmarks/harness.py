@@ -36,12 +36,12 @@ from mnistcompare.core.epoch_timing import (
     flops_per_epoch,
     flops_per_sample,
     log_stderr,
-    summarize,
     time_interleaved,
-    with_rates,
+    timing,
 )
+from mnistcompare.core.records import BenchRun, to_json
 
-SCHEMA_VERSION = 1
+BENCH_SCHEMA_VERSION = 1  # bench.json's own format (the study's file has core.records.SCHEMA_VERSION)
 SCALING_TRAINERS = ("numpy", "pytorch")
 SCALING_BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024)
 SCALING_HIDDEN_SIZES = (32, 64, 128, 256, 512, 1024)
@@ -88,7 +88,6 @@ def scaling(
         )
         flops = flops_per_epoch(len(y), N_IN, hidden, N_OUT)
         per_epoch = {name: [t / fraction for t in times] for name, times in raw.items()}  # scaled up to a full epoch
-        limit_best_s = min(per_epoch["matmul"])  # the limit from its best repeat (epoch_timing.with_rates)
         numpy_median = float(np.median(per_epoch["numpy"])) if "numpy" in per_epoch else None
         for name, times in per_epoch.items():
             rows.append(
@@ -100,7 +99,7 @@ def scaling(
                     "trainer": name,
                     "samples_timed": n,
                     "fraction_of_epoch": fraction,
-                    **with_rates(summarize(times), flops, numpy_median, limit_best_s if name != "matmul" else None),
+                    **to_json(timing(times, flops, numpy_median)),
                 }
             )
     return rows
@@ -231,10 +230,10 @@ def run(
     load_end = os.getloadavg() if hasattr(os, "getloadavg") else None
 
     results = {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": BENCH_SCHEMA_VERSION,
         "timestamp": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "quick": quick,
-        "environment": env,
+        "environment": to_json(env),
         "load_average": {
             "start": list(load_start) if load_start else None,
             "end": list(load_end) if load_end else None,
@@ -255,7 +254,7 @@ def run(
             "per_sample": flops_per_sample(N_IN, hidden, N_OUT),
             "per_epoch": flops_per_epoch(len(y), N_IN, hidden, N_OUT),
         },
-        "runs": runs,
+        "runs": to_json(runs),
         "scaling": {
             "repeats": scaling_repeats,
             "warmup": 1 if warmup else 0,
@@ -269,7 +268,7 @@ def run(
             "rows": scaling_rows_,
         },
         "memory": mem,
-        "best": best_setups(runs),
+        "best": best_setups(to_json(runs)),
         "notes": [
             "One epoch = one pass over the training images with minibatch SGD; evaluation is not timed.",
             "Trainers run interleaved in one process: each repeat runs every trainer once, the first one rotating.",
@@ -285,14 +284,16 @@ def run(
 # --- the report of `make bench` ------------------------------------------------------------
 
 
-def _comparison_lines(run_: dict) -> str:
-    m = run_["matmul"]
-    lines = [f"  matmul limit: best {m['min_s']:.3f} s/epoch = {m['gflops']:.1f} GFLOP/s"]
-    for name, r in run_["trainers"].items():
-        ratio = f", {r['ratio_to_numpy']:.2f} x numpy" if "ratio_to_numpy" in r else ""
+def _comparison_lines(run_: BenchRun) -> str:
+    m = run_.matmul
+    lines = [f"  matmul limit: best {m.min_s:.3f} s/epoch = {m.gflops:.1f} GFLOP/s"]
+    for name, r in run_.trainers.items():
+        ratio = f", {r.ratio_to_numpy:.2f} x numpy" if r.ratio_to_numpy is not None else ""
+        share = run_.share_of_limit(name)
         lines.append(
-            f"  {name:<19} median {r['median_s']:.3f} s (min {r['min_s']:.3f}, max {r['max_s']:.3f}){ratio}, "
-            f"{r['gflops']:.1f} GFLOP/s at its best = {100 * r['fraction_of_matmul_rate']:.0f}% of the matmul rate"
+            f"  {name:<19} median {r.median_s:.3f} s (min {r.min_s:.3f}, max {r.max_s:.3f}){ratio}, "
+            f"{r.gflops:.1f} GFLOP/s at its best = "
+            + ("limit not measured" if share is None else f"{100 * share:.0f}% of the matmul rate")
         )
     return "\n".join(lines)
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 from mnistcompare.core import numpy_fast, numpy_mlp, torch_mlp
 from mnistcompare.core.numpy_mlp import NumpyMLP, cross_entropy, init_weights, log_softmax
-from mnistcompare.study.analysis import numerical_gradients
+from mnistcompare.study.gradients import numerical_gradients
 
 
 def small_problem(rng, B=7, D=6, H=5, K=4, dtype=np.float64):

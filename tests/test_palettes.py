@@ -3,6 +3,7 @@
 import re
 
 from mnistcompare.book.plots import charts, palettes
+from mnistcompare.core import networks
 
 
 def _contrast(a: str, b: str) -> float:
@@ -45,7 +46,7 @@ def test_the_dark_scheme_reads_on_its_background():
     theme = _scss("theme/dark.scss")
     dark = palettes.DARK
     assert theme["body-bg"].lower() == dark.background.lower() == palettes.DARK_BACKGROUND.lower()
-    for colour in (*dark.models.values(), *TABLEAU10, dark.axis, *dark.points):
+    for colour in (*(dark.model(n) for n in networks.names()), *TABLEAU10, dark.axis, *dark.points):
         assert _contrast(colour, dark.background) >= 3, colour
     for colour in (dark.text, theme["body-color"], theme["link-color"], theme["text-muted"]):
         assert _contrast(colour, dark.background) >= 4.5, colour

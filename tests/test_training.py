@@ -9,9 +9,10 @@ import json
 import numpy as np
 import pytest
 import torch
-from mnistcompare.core import atomic, training
+from mnistcompare.core import atomic, networks, trainers, training
 from mnistcompare.core.data import MNIST
 from mnistcompare.core.params import Params
+from mnistcompare.core.records import SCHEMA_VERSION, Divergence, Mode, to_json
 
 # Measured on this project's machines: on a 2,000-image subset the two
 # implementations' per-epoch training losses differ by ~1e-8 relative (float32
@@ -26,19 +27,22 @@ def parity_run(mnist):
 
 
 def test_parity_mode_losses_agree_to_float32_roundoff(parity_run):
-    a = parity_run["models"]["numpy"]["history"]
-    b = parity_run["models"]["pytorch"]["history"]
+    a = parity_run.models["numpy"].history
+    b = parity_run.models["pytorch"].history
     assert len(a) == len(b) == 2
     for x, y in zip(a, b):
-        assert x["train_loss"] == pytest.approx(y["train_loss"], rel=PARITY_RTOL)
-        assert x["test_loss"] == pytest.approx(y["test_loss"], rel=PARITY_RTOL)
-    assert parity_run["parity"]["max_train_loss_rel_diff"] < PARITY_RTOL
-    assert a[1]["train_loss"] < a[0]["train_loss"]  # and it is actually learning
+        assert x.train_loss == pytest.approx(y.train_loss, rel=PARITY_RTOL)
+        assert x.test_loss == pytest.approx(y.test_loss, rel=PARITY_RTOL)
+    assert set(parity_run.parity) == set(networks.joining("main")) - {networks.REFERENCE}
+    assert parity_run.parity["pytorch"].max_train_loss_rel_diff < PARITY_RTOL
+    assert a[1].train_loss < a[0].train_loss  # and it is actually learning
 
 
 def test_without_shared_init_the_losses_differ(mnist):
     r = training.train(Params(epochs=1, subset=2000, parity=True), mnist, share_init=False, progress=False)
-    assert r["parity"]["max_train_loss_rel_diff"] > 1e-3
+    assert r.parity == {}  # no parity to measure: they started apart
+    rel = training.parity(r.models["numpy"].history, r.models["pytorch"].history).max_train_loss_rel_diff
+    assert rel > 1e-3
 
 
 @pytest.mark.parametrize(
@@ -58,26 +62,25 @@ def test_each_record_says_what_its_network_started_from(mnist, share_init, own_i
         memory=False,
         progress=False,
     )
-    assert {name: m["init"] for name, m in r["models"].items()} == expected
-    assert r["mode"] == {"shared_init": share_init, "shared_order": True}
+    assert {name: m.init for name, m in r.models.items()} == expected
+    assert r.mode == Mode(shared_init=share_init, shared_order=True)
     with pytest.raises(ValueError, match="own_init must be one of default, scheme"):
         training.train(Params(epochs=1, subset=500), mnist, own_init="init", progress=False)
 
 
 def test_results_record_the_documented_schema(parity_run):
     r = parity_run
-    assert {"schema_version", "params", "mode", "data", "environment", "models", "parity"} <= set(r)
-    assert r["params"]["subset"] == 2000 and r["data"]["n_train"] == 2000 and r["data"]["n_test"] == 10_000
-    for name in ("numpy", "pytorch"):
-        m = r["models"][name]
-        assert [h["epoch"] for h in m["history"]] == [1, 2]
-        assert set(m["history"][0]) == set(training.HISTORY_FIELDS)
-        assert all(h["seconds"] > 0 and h["samples_per_second"] > 0 for h in m["history"])
-        assert m["parameter_count"] == 784 * 128 + 128 + 128 * 10 + 10
-        assert m["peak_memory_bytes"] > 0 and m["peak_memory_method"]
-        assert sum(map(sum, m["confusion_matrix"])) == 10_000
-        assert len(m["test_predictions"]) == 10_000
-    assert r["models"]["numpy"]["peak_memory_method"] == "tracemalloc"
+    assert r.params.subset == 2000 and r.data.n_train == 2000 and r.data.n_test == 10_000
+    assert tuple(r.models) == networks.joining("main")  # in the registry's order
+    for m in r.models.values():
+        assert [h.epoch for h in m.history] == [1, 2]
+        assert all(h.seconds > 0 and h.samples_per_second > 0 for h in m.history)
+        assert m.parameter_count == 784 * 128 + 128 + 128 * 10 + 10
+        assert m.peak_memory_bytes > 0 and m.peak_memory_method
+        assert sum(map(sum, m.confusion_matrix)) == 10_000
+        assert len(m.test_predictions) == 10_000
+    assert r.models["numpy"].peak_memory_method == "tracemalloc"
+    assert json.loads(json.dumps(to_json(r)))["models"]["numpy"]["history"][0]["epoch"] == 1  # plain JSON
 
 
 @pytest.mark.slow
@@ -86,7 +89,7 @@ def test_short_real_run_reaches_92_percent_for_both(mnist):
     # networks; 10,000 x 3 epochs reaches only ~90% at lr 0.1 with inputs in [0, 1].
     r = training.train(Params(epochs=5, subset=20_000, parity=False), mnist, progress=False)
     for name in ("numpy", "pytorch"):
-        assert r["models"][name]["history"][-1]["test_accuracy"] >= 0.92, name
+        assert r.models[name].last.test_accuracy >= 0.92, name
 
 
 def test_same_seed_reproduces_identical_results(mnist):
@@ -94,14 +97,10 @@ def test_same_seed_reproduces_identical_results(mnist):
     a = training.train(p, mnist, progress=False)
     b = training.train(p, mnist, progress=False)
     for name in ("numpy", "pytorch"):
-        for x, y in zip(a["models"][name]["history"], b["models"][name]["history"]):
-            assert (x["train_loss"], x["test_loss"], x["test_accuracy"]) == (
-                y["train_loss"],
-                y["test_loss"],
-                y["test_accuracy"],
-            )
+        for x, y in zip(a.models[name].history, b.models[name].history):
+            assert (x.train_loss, x.test_loss, x.test_accuracy) == (y.train_loss, y.test_loss, y.test_accuracy)
     c = training.train(p.replace(seed=6), mnist, progress=False)
-    assert c["models"]["numpy"]["history"][0]["train_loss"] != a["models"]["numpy"]["history"][0]["train_loss"]
+    assert c.models["numpy"].first.train_loss != a.models["numpy"].first.train_loss
 
 
 @pytest.mark.filterwarnings(
@@ -121,12 +120,12 @@ def test_a_diverging_network_stops_and_the_other_trains_on(mnist):
     # (drawn with the same init scheme, another generator) stay finite for 3 epochs.
     p = Params(epochs=3, subset=3000, lr=1e6)
     res = training.train(p, mnist, progress=False, memory=False, share_init=False, share_order=False, on_diverge="stop")
-    pt, np_ = res["models"]["pytorch"], res["models"]["numpy"]
-    assert pt["diverged"] == {"model": "pytorch", "epoch": 1, "lr": 1e6, "loss": "nan", "stage": "training"}
-    assert pt["history"] == [] and "test_predictions" not in pt and "confusion_matrix" not in pt
-    assert res["diverged"] == [pt["diverged"]] and "parity" not in res
-    assert [h["epoch"] for h in np_["history"]] == [1, 2, 3] and "diverged" not in np_
-    assert len(np_["test_predictions"]) == len(mnist.y_test)
+    pt, np_ = res.models["pytorch"], res.models["numpy"]
+    assert pt.diverged == Divergence(model="pytorch", epoch=1, lr=1e6, loss="nan", stage="training")
+    assert pt.history == () and pt.test_predictions is None and pt.confusion_matrix is None
+    assert res.diverged == (pt.diverged,) and res.parity == {}
+    assert [h.epoch for h in np_.history] == [1, 2, 3] and np_.diverged is None
+    assert len(np_.test_predictions) == len(mnist.y_test)
 
 
 def test_on_diverge_is_checked(mnist):
@@ -143,10 +142,11 @@ def test_unknown_model_and_oversized_subset_are_refused(mnist):
 
 def test_write_results_saves_json_and_csv(parity_run, tmp_path):
     files = training.write_results(parity_run, tmp_path / "out")
-    assert json.loads(open(files["json"]).read()) == json.loads(json.dumps(parity_run))
+    saved = json.loads(open(files["json"]).read())
+    assert saved == {"schema_version": SCHEMA_VERSION, **json.loads(json.dumps(to_json(parity_run)))}
     rows = list(csv.DictReader(open(files["csv"])))
     assert len(rows) == 4 and {r["model"] for r in rows} == {"numpy", "pytorch"}
-    assert float(rows[0]["train_loss"]) == parity_run["models"]["numpy"]["history"][0]["train_loss"]
+    assert float(rows[0]["train_loss"]) == parity_run.models["numpy"].first.train_loss
 
 
 def test_an_interrupted_write_leaves_the_old_file_intact(tmp_path):
@@ -177,53 +177,57 @@ def public(cls) -> set[str]:
     return {name for name in dir(cls) if not name.startswith("_")}
 
 
+def trainer(name):
+    return networks.get(name).trainer_class()
+
+
 def test_both_trainers_expose_the_same_interface():
-    numpy_, torch_ = training.TRAINERS["numpy"], training.TRAINERS["pytorch"]
+    numpy_, torch_ = trainer("numpy"), trainer("pytorch")
     assert inspect.signature(numpy_).parameters.keys() == inspect.signature(torch_).parameters.keys()
-    assert public(numpy_) == public(torch_) == public(training.Trainer)
-    assert "start" in training.Trainer.__annotations__  # an instance attribute: what it started from
+    assert public(numpy_) == public(torch_) == public(trainers.Trainer)
+    assert "start" in trainers.Trainer.__annotations__  # an instance attribute: what it started from
     assert list(inspect.signature(numpy_).parameters) == ["params", "data", "seed", "n_classes", "weights", "init"]
 
 
-@pytest.mark.parametrize("name", list(training.TRAINERS))
+@pytest.mark.parametrize("name", networks.names())
 def test_a_trainer_copies_given_weights_and_reports_them_in_the_numpy_layout(mnist, name):
     rows, p = small_rows(mnist), Params(hidden=8, seed=3)
-    given = training.draw_weights(784, 8, 10, "he", seed=3)
-    trainer = training.TRAINERS[name](p, rows, 3, 10, weights=given)
-    assert isinstance(trainer, training.Trainer) and trainer.start == "copied"
-    assert trainer.n_params == 784 * 8 + 8 + 8 * 10 + 10
-    w = trainer.weights()
+    given = trainers.draw_weights(784, 8, 10, "he", seed=3)
+    t = trainer(name)(p, rows, 3, 10, weights=given)
+    assert isinstance(t, trainers.Trainer) and t.start == "copied"
+    assert t.n_params == 784 * 8 + 8 + 8 * 10 + 10
+    w = t.weights()
     assert all(np.array_equal(w[k], given[k]) and w[k].shape == given[k].shape for k in given)
-    trainer.train_epoch(np.arange(len(rows.y_train)))
-    assert not np.array_equal(trainer.weights()["W1"], given["W1"])  # trained its own copy, not `given`
-    assert np.array_equal(given["W1"], training.draw_weights(784, 8, 10, "he", seed=3)["W1"])
+    t.train_epoch(np.arange(len(rows.y_train)))
+    assert not np.array_equal(t.weights()["W1"], given["W1"])  # trained its own copy, not `given`
+    assert np.array_equal(given["W1"], trainers.draw_weights(784, 8, 10, "he", seed=3)["W1"])
 
 
 def test_from_the_same_weights_and_order_both_trainers_take_the_same_steps(mnist):
     rows, p = small_rows(mnist), Params(hidden=8, seed=1)
-    given = training.draw_weights(784, 8, 10, "pytorch", seed=1)
-    trainers = [cls(p, rows, 1, 10, weights=given) for cls in training.TRAINERS.values()]
+    given = trainers.draw_weights(784, 8, 10, "pytorch", seed=1)
+    both = [trainer(name)(p, rows, 1, 10, weights=given) for name in ("numpy", "pytorch")]
     order = np.random.default_rng(0).permutation(len(rows.y_train))
-    losses = [t.train_epoch(order) for t in trainers]
+    losses = [t.train_epoch(order) for t in both]
     assert losses[0] == pytest.approx(losses[1], rel=PARITY_RTOL)
-    a, b = (t.weights() for t in trainers)
+    a, b = (t.weights() for t in both)
     for k in a:
         np.testing.assert_allclose(a[k], b[k], rtol=1e-4, atol=1e-6)
-    (la, acc_a, pa), (lb, acc_b, pb) = (t.evaluate() for t in trainers)
-    assert la == pytest.approx(lb, rel=PARITY_RTOL) and np.array_equal(pa, trainers[0].predict(rows.X_test))
+    (la, acc_a, pa), (lb, acc_b, pb) = (t.evaluate() for t in both)
+    assert la == pytest.approx(lb, rel=PARITY_RTOL) and np.array_equal(pa, both[0].predict(rows.X_test))
 
 
 def test_each_trainer_draws_its_own_start_and_order_from_its_own_streams(mnist):
     rows, p = small_rows(mnist), Params(hidden=8, init="small")
     n = len(rows.y_train)
-    numpy_ = training.TRAINERS["numpy"](p, rows, 4, 10)
+    numpy_ = trainer("numpy")(p, rows, 4, 10)
     assert numpy_.start == "small"  # params.init: NumPy's only default
-    assert np.array_equal(numpy_.weights()["W1"], training.draw_weights(784, 8, 10, "small", 4)["W1"])
-    assert np.array_equal(numpy_.own_order(), training.order_rng(4).permutation(n))
-    torch_ = training.TRAINERS["pytorch"](p, rows, 4, 10)
+    assert np.array_equal(numpy_.weights()["W1"], trainers.draw_weights(784, 8, 10, "small", 4)["W1"])
+    assert np.array_equal(numpy_.own_order(), trainers.order_rng(4).permutation(n))
+    torch_ = trainer("pytorch")(p, rows, 4, 10)
     assert torch_.start == "nn.Linear"  # the library's default, whatever params.init
     assert np.array_equal(torch_.own_order(), torch.randperm(n, generator=torch.Generator().manual_seed(4)).numpy())
-    he = training.TRAINERS["pytorch"](p, rows, 4, 10, init="he")
+    he = trainer("pytorch")(p, rows, 4, 10, init="he")
     assert he.start == "he" and he.weights()["b1"].tolist() == [0.0] * 8  # torch.nn.init's He: zero biases
 
 
@@ -259,29 +263,42 @@ class MajorityTrainer:
     n_params = 1
 
 
+MAJORITY = networks.Implementation(
+    "majority",
+    "majority vote",
+    "majority",
+    "#000000",
+    "#ffffff",
+    "test_training:MajorityTrainer",
+    "none",
+    frozenset({"main"}),
+)
+
+
 def test_fit_drives_any_registered_trainer_without_naming_it(mnist, monkeypatch):
-    monkeypatch.setitem(training.TRAINERS, "majority", MajorityTrainer)
-    assert isinstance(MajorityTrainer(None, small_rows(mnist), 0, 10), training.Trainer)
+    monkeypatch.setattr(networks, "NETWORKS", (*networks.NETWORKS, MAJORITY))
+    assert isinstance(MajorityTrainer(None, small_rows(mnist), 0, 10), trainers.Trainer)
     p = Params(epochs=2, subset=500, hidden=8, parity=False)
     res, predict = training.fit(p, mnist, models=("numpy", "majority"), progress=False)
     alone = training.train(p, mnist, models=("numpy",), progress=False, memory=False)
-    maj = res["models"]["majority"]
-    assert maj["init"] == "majority" and [h["train_loss"] for h in maj["history"]] == [1.0, 0.5]
-    assert maj["peak_memory_method"] == "none" and maj["parameter_count"] == 1
+    maj = res.models["majority"]
+    assert maj.init == "majority" and [h.train_loss for h in maj.history] == [1.0, 0.5]
+    assert maj.peak_memory_method == "none" and maj.parameter_count == 1
     assert set(predict) == {"numpy", "majority"} and set(predict["majority"](mnist.X_test[:3])) == {
-        maj["test_predictions"][0]
+        maj.test_predictions[0]
     }
     # The NumPy network's numbers do not depend on who trains beside it.
-    assert [h["train_loss"] for h in res["models"]["numpy"]["history"]] == [
-        h["train_loss"] for h in alone["models"]["numpy"]["history"]
-    ]
+    assert [h.train_loss for h in res.models["numpy"].history] == [h.train_loss for h in alone.models["numpy"].history]
     shared = training.train(p, mnist, models=("majority",), share_init=True, memory=False, progress=False)
-    assert shared["models"]["majority"]["init"] == "shared"
+    assert shared.models["majority"].init == "shared"
+    # Its parity with the network by hand is measured like any other network's.
+    both = training.train(p.replace(parity=True), mnist, models=("numpy", "majority"), memory=False, progress=False)
+    assert set(both.parity) == {"majority"}
 
 
 def test_the_driver_names_no_network():
-    """The names of the networks live in TRAINERS alone: no string in the driver's code is one."""
-    names = set(training.TRAINERS)
+    """The names of the networks live in the registry alone: no string in the driver's code is one."""
+    names = set(networks.names())
     for fn in (
         training.fit,
         training.check_options,

@@ -2,13 +2,16 @@
 it carries the numbers it decided on. (The words that say a decision are the chapters';
 the render check and a reader check those.)"""
 
+import dataclasses
 import math
 from types import SimpleNamespace as NS
 
 import pytest
+from conftest import TINY_GROUP
 from mnistcompare.book import verdicts as V
 from mnistcompare.core.params import Params
-from mnistcompare.study.records import Classifier, Epoch, Network, Parity
+from mnistcompare.core.records import BenchRun, Divergence, Epoch, Network, Parity, Timing
+from mnistcompare.study.records import Classifier
 
 
 def net(*test_losses, train_loss=0.5, accuracy=0.9, seconds=1.0):
@@ -34,7 +37,7 @@ def seed_runs(numpy=(0.975, 0.976, 0.974), pytorch=(0.976, 0.975, 0.977), metric
 
 def study(rel_gap=1e-8, seeds=None, paper=(2.2, 1.3), gaps=(0.03, 0.03), grids=([0, 1, 1, 0], [0, 1, 1, 0])):
     main = NS(
-        parity=Parity((rel_gap * 0.5,), (0.0,), (0.0,), rel_gap),
+        parity={"pytorch": Parity((rel_gap * 0.5,), (0.0,), (0.0,), rel_gap)},
         models={
             m: Network(
                 history=(Epoch(1, 0.5, 0.3, 0.9, 1.0, 0.1, 1.0), Epoch(2, 0.05, 0.05 + g, 0.95, 1.0, 0.1, 1.0)),
@@ -158,7 +161,7 @@ def test_study_settings_are_the_same_only_at_the_studys_epochs():
 
 def idioms(loop_us, foreach_us, fused_us, epoch_s, frac=0.3, history=True):
     """frac: PyTorch's share of the limit at the best repeats (its best time is the limit's / frac)."""
-    timing = lambda best: NS(min_s=best)  # noqa: E731
+    timing = lambda best: Timing(best, best, best, (best,), 1.0)  # noqa: E731
     pytorch = net(0.1, seconds=epoch_s) if history else Network(history=(), parameter_count=10)
     return NS(
         pytorch_idioms=NS(
@@ -167,7 +170,7 @@ def idioms(loop_us, foreach_us, fused_us, epoch_s, frac=0.3, history=True):
                 "gather": {"X[idx]": 70e-6, "index_select": 20e-6},
             }
         ),
-        bench=NS(run=NS(matmul=timing(0.1), trainers={"numpy": timing(0.15), "pytorch": timing(0.1 / frac)})),
+        bench=NS(run=BenchRun(1, timing(0.1), {"numpy": timing(0.15), "pytorch": timing(0.1 / frac)})),
         main=NS(data=NS(n_train=64_000), params=Params(batch_size=64), models={"pytorch": pytorch}),
     )
 
@@ -220,8 +223,20 @@ def test_gradients_are_right_within_round_off():
     assert V.gradients(S).decision == "wrong"
 
 
-def test_a_verdict_reads_its_numbers_as_attributes():
-    v = V.Verdict("same", {"rel": 1e-8})
-    assert v.rel == 1e-8
-    with pytest.raises(AttributeError, match="has no 'gap'"):
-        _ = v.gap
+@TINY_GROUP
+def test_every_verdict_is_taken_once_and_a_diverged_experiment_is_not_taken(tiny_study):
+    """`of` takes every verdict of a study; those whose experiment diverged are NotTaken,
+    with the divergences that prevented them, and the others are still taken."""
+    S = tiny_study[0]
+    taken = V.of(S)
+    assert not any(isinstance(getattr(taken, f.name), V.NotTaken) for f in dataclasses.fields(taken))
+    assert taken.parity == V.parity(S) and taken.seeds == V.seed_comparison(S, "test_accuracy")
+    seeds_gone = Divergence("numpy", 1, 0.1, "nan", "training", experiment="seeds", seed=S.params.seed)
+    V2 = V.of(dataclasses.replace(S, diverged=(seeds_gone,)))
+    for name in ("seeds", "seeds_loss", "wash_out"):
+        assert getattr(V2, name) == V.NotTaken((seeds_gone,)), name
+    assert V2.parity == taken.parity and V2.paper == taken.paper and V2.boundaries == taken.boundaries
+    on_plane = dataclasses.replace(seeds_gone, experiment="boundaries", input=V.TWO_COMPONENTS)
+    on_pixels = dataclasses.replace(on_plane, input="784 pixels")
+    assert isinstance(V.of(dataclasses.replace(S, diverged=(on_plane,))).boundaries, V.NotTaken)
+    assert V.of(dataclasses.replace(S, diverged=(on_pixels,))).boundaries == taken.boundaries

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from .core import paths
 from .core.params import INIT_SCHEMES, PRESETS, ParamError
+
+if TYPE_CHECKING:
+    from .core.records import Run
 
 
 def _add_param_flags(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +33,7 @@ def _add_param_flags(parser: argparse.ArgumentParser) -> None:
 
     # default=None everywhere: only flags the user typed override the file/defaults.
     group = parser.add_argument_group("parameters (override --params)")
-    kinds = {"int": int, "int | None": int, "float": float, "str": str}
+    kinds: dict[object, type] = {"int": int, "int | None": int, "float": float, "str": str}
     for f in dataclasses.fields(Params):
         flag, help_ = "--" + f.name.replace("_", "-"), f"{f.metadata['help'].replace('`', '')} (default {f.default})"
         if f.type == "bool":
@@ -64,7 +68,7 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_summary(results: dict) -> str:
+def format_summary(run: Run) -> str:
     """training.summary_rows as the table the book's chapters use (markdown.md_table)."""
     from .book.formatting import mib, num
     from .book.markdown import md_table
@@ -78,7 +82,7 @@ def format_summary(results: dict) -> str:
             num(r["seconds_per_epoch"], 3),
             f"{mib(r['peak_memory_bytes'])} ({r['peak_memory_method']})",
         ]
-        for r in summary_rows(results)
+        for r in summary_rows(run)
     ]
     return md_table(["model", "test acc", "test loss", "s/epoch", "peak memory"], rows)
 
@@ -105,16 +109,16 @@ def cmd_study(args: argparse.Namespace) -> int:
     from .core import params as P
 
     loaded = P.load(args.params or paths.params_file())
-    result = study.load_or_compute(loaded, data_dir=args.data_dir, progress=not args.quiet)
+    S = study.load_or_compute(loaded, data_dir=args.data_dir, progress=not args.quiet)
     if args.edition:  # the Quarto profile that renders this study's book: make report reads it
-        print(study.edition(result))
+        print(S.edition)
         return 0
-    print(f"study ready: {result['cache_file']} (computed in {result['compute_seconds']:.1f} s)")
-    if result.get("diverged"):
+    print(f"study ready: {S.cache_file} (computed in {S.compute_seconds:.1f} s)")
+    if S.diverged:
         from .core.training import divergence_message  # imports torch: only when there is something to say
 
-        for d in result["diverged"]:
-            print(f"diverged: {d['experiment']} (seed {d['seed']}): {divergence_message(d)}")
+        for d in S.diverged:
+            print(f"diverged: {d.experiment} (seed {d.seed}): {divergence_message(d)}")
     return 0
 
 

@@ -27,9 +27,8 @@ def load_study():
     """The study for the parameters in force (params.yml, quick mode, the environment),
     from the cache or computed once, as typed records (study/records.py)."""
     from .. import study
-    from ..study.records import Study
 
-    return Study.read(study.load_or_compute(progress=False))
+    return study.load_or_compute(progress=False)
 
 
 def chapter(name: str, S):

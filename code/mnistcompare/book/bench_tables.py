@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core import epoch_timing, paths
+from ..core import paths, records
 from .formatting import pct, sig
 from .markdown import md_table
 
@@ -45,8 +45,8 @@ def share_of_limit(best_s: float | None, limit_best_s: float | None) -> str:
     to 100%, else NOT_MEASURED, because a trainer cannot beat its own products alone."""
     if best_s is None or limit_best_s is None:
         return ""
-    fraction = epoch_timing.fraction_of_limit(best_s, limit_best_s)
-    return NOT_MEASURED if fraction > 1 else pct(fraction, 0)
+    share = records.share_of_limit(best_s, limit_best_s)
+    return NOT_MEASURED if share is None else pct(share, 0)
 
 
 def markdown_table(results: dict) -> str:

@@ -1,8 +1,9 @@
-"""The words for the study's names: networks, experiments, what diverged.
+"""The words for the study's names: experiments, classifiers, schemes, what diverged.
 
 The study and its cache know experiments, runs and networks by name only
-(study/registry.py); every label a reader sees is here, keyed by those names. This
-module is not in the study's cache key: rewording a label never retrains.
+(study/registry.py, core/networks.py); every label a reader sees is here, keyed by those
+names, but the networks' own words, which their registry entry holds (`label`, `noun`).
+This module is not in the study's cache key: rewording a label never retrains.
 """
 
 from __future__ import annotations
@@ -10,9 +11,27 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-MODEL_LABELS = {"numpy": "NumPy (by hand)", "pytorch": "PyTorch"}
-NETWORKS = {"numpy": "NumPy", "pytorch": "PyTorch"}  # in a sentence: "the NumPy network"
-BOUNDARY_TITLES = {"logistic": "logistic regression", "numpy": "NumPy network", "pytorch": "PyTorch network"}
+from ..core import networks
+
+
+def label(name: str) -> str:
+    """A network in tables and legends: "NumPy (by hand)"."""
+    return networks.get(name).label
+
+
+def noun(name: str) -> str:
+    """A network in a sentence, before "network": "the NumPy network"."""
+    return networks.get(name).noun
+
+
+# The 3-versus-8 classifiers that are not networks of the registry.
+CLASSIFIERS = {"logistic": "logistic regression"}
+
+
+def classifier(name: str) -> str:
+    """A 3-versus-8 classifier in words: "logistic regression", "NumPy network"."""
+    return CLASSIFIERS.get(name) or f"{noun(name)} network"
+
 
 # The `init` schemes (numpy_mlp.init_weights) in words: the scheme's name, and what it
 # draws, in Markdown.
@@ -125,7 +144,7 @@ def divergence(d, models: list[str] | None = None) -> str:
     number" (the value itself, nan or inf, is in the divergence table). `models`: several
     networks that diverged alike (same epoch, loss and value)."""
     models = models or [d.model]
-    names = " and ".join(NETWORKS.get(m, m) for m in models)
+    names = " and ".join(noun(m) for m in models)
     if len(models) > 1:
         return (
             f"the {names} networks of {where(d)} diverged in epoch {d.epoch} with learning rate {d.lr:g}: their "
@@ -161,7 +180,7 @@ def divergence_rows(found) -> list[list]:
     return [
         [
             where(d).removeprefix("the "),
-            MODEL_LABELS.get(d.model, d.model),
+            label(d.model),
             d.epoch,
             f"{d.lr:g}",
             f"{d.stage} loss, {became(d)}",

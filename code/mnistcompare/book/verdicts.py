@@ -1,25 +1,30 @@
-"""The book's comparisons: each a decision taken by a stated rule from the study's numbers.
+"""The book's comparisons: each a decision taken by a stated rule from the study's numbers,
+computed once per study into one typed object that the chapters read.
 
 A fork that changes params.yml gets a book about its own run, so no comparison is typed
-into a chapter. Each comparison is one function here that returns a `Verdict`: the
-decision its rule takes and the quantities it was decided on. Each rule and its
-threshold is stated in the function's docstring and defined once, as a constant below;
-the words that say a decision live with the sentence that uses them, in the chapter's
-module (book/chapters/). The tests check the decisions against numbers they recompute
+into a chapter. Each comparison is one rule function here that returns its own frozen
+dataclass: the decision its rule takes (a Literal of the rule's outcomes) and the
+quantities it was decided on. Each rule and its threshold is stated in the function's
+docstring and defined once, as a constant below. `of(S)` takes every verdict of a study
+at once (`Verdicts`); a verdict whose experiment diverged is `NotTaken`, with the
+divergences that prevented it. The words that say a decision live with the sentence
+that uses them, in the chapter's module (book/chapters/), which reads `Verdicts` and
+never calls a rule. The tests check the decisions against numbers they recompute
 themselves (tests/test_verdicts.py, tests/test_fork.py).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
+from ..core.records import Divergence
 from ..study.records import Study
 from . import stats
-from .report import limit_shares
+from .stats import Interval
 
 # float32 carries about 7 significant digits; a relative difference below 1e-5 (about
 # a hundred units in the last place) after one epoch is round-off, not a different algorithm.
@@ -75,35 +80,125 @@ SEED_METRICS = {
 }
 
 
+# --- what a verdict is -----------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class Verdict:
-    """A decision taken by a stated rule, and the quantities it was decided on, read as
-    attributes (`v.rel`, `v.interval`).
+class NotTaken:
+    """A verdict that could not be taken: an experiment it needs diverged (`diverged` says
+    which network of which run)."""
 
-    decision  one of the rule's outcomes (each function's docstring lists them)
-    numbers   the quantities, by name
-    """
+    diverged: tuple[Divergence, ...]
+    decision: Literal["not taken"] = "not taken"
 
-    decision: str
-    numbers: dict[str, Any] = field(default_factory=dict)
 
-    def __getattr__(self, name: str) -> Any:
-        numbers = self.__dict__.get("numbers", {})
-        if name in numbers:
-            return numbers[name]
-        raise AttributeError(f"this verdict ({self.decision}) has no {name!r}")
+@dataclass(frozen=True)
+class Parity:
+    rel: float  # the first epoch's |NumPy - PyTorch| training loss over NumPy's
+    gap: float  # the absolute difference
+    decision: Literal["same", "different"]
+
+
+@dataclass(frozen=True)
+class SeedComparison:
+    metric: str
+    n: int  # seeds per network
+    diff: float  # PyTorch's mean minus NumPy's
+    interval: Interval | None  # None with one seed
+    margin: float
+    seeds_needed: int | None
+    decision: Literal["numpy", "pytorch", "same", "cannot tell"]
+
+
+@dataclass(frozen=True)
+class WashOut:
+    n: int  # seeds per network
+    intervals: dict[str, Interval | None]  # by experiment (OTHER_STARTS)
+    found: dict[str, str]  # each start's stats.decide
+    seeds_needed: int | None  # for the widest interval; None when no number of seeds would do
+    decision: Literal["persists", "washes out", "cannot tell"]
+
+
+@dataclass(frozen=True)
+class Speed:
+    numpy: float  # median seconds per epoch
+    pytorch: float
+    decision: Literal["numpy", "pytorch", "same"]
+
+
+@dataclass(frozen=True)
+class Overhead:
+    share: float | None  # PyTorch's share of the matmul limit; None: not measured
+    decision: Literal["overhead", "arithmetic", "unknown"]
+
+
+@dataclass(frozen=True)
+class Idiom:
+    chosen: float  # seconds per step (per evaluation) of the idiom the loop uses
+    other: float  # of the alternative
+    decision: Literal["faster", "same", "slower"]
+
+
+@dataclass(frozen=True)
+class SgdVariants:
+    best: str  # "foreach" or "fused"
+    saving: float  # seconds per step against the for-loop
+    step: float | None  # a PyTorch training step; None without a finished epoch
+    share: float | None  # saving / step
+    decision: Literal["pays", "keep", "unknown"]
+
+
+@dataclass(frozen=True)
+class PaperShapes:
+    numpy: float  # first-epoch test losses of the paper-like preset
+    pytorch: float
+    near_chance: bool  # whether each part of the rule holds
+    lower: bool
+    decision: Literal["reproduced", "not reproduced"]
+
+
+@dataclass(frozen=True)
+class Overfitting:
+    numpy: float  # test minus training loss after the last epoch
+    pytorch: float
+    decision: Literal["same", "numpy", "pytorch"]
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    share: float  # of the plane where the two networks' regions agree
+    decision: Literal["same", "different"]
+
+
+@dataclass(frozen=True)
+class Projection:
+    gains: dict[str, float]  # accuracy on the pixels minus on the components, by classifier
+    worse: list[str]  # the classifiers that do not gain
+    decision: Literal["every classifier", "not every"]
+
+
+@dataclass(frozen=True)
+class Gradients:
+    fd: float  # the largest relative errors
+    autograd: float
+    decision: Literal["right", "wrong"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    epochs: int  # the study's
+    decision: Literal["same", "different"]
 
 
 # --- parity: the same algorithm in both libraries? --------------------------------------------
 
 
-def parity(S: Study) -> Verdict:
+def parity(S: Study) -> Parity:
     """ "same" when the main run's first-epoch |NumPy - PyTorch| training loss, relative to the
-    loss, is below ROUNDOFF_REL (float32 round-off), else "different". Numbers: rel, gap
-    (the absolute difference)."""
-    gap = S.main.parity.train_loss_abs_diff[0]
+    loss, is below ROUNDOFF_REL (float32 round-off), else "different"."""
+    gap = S.main.parity["pytorch"].train_loss_abs_diff[0]
     rel = gap / abs(S.main.models["numpy"].first.train_loss)
-    return Verdict("same" if rel < ROUNDOFF_REL else "different", {"rel": rel, "gap": gap})
+    return Parity(rel, gap, "same" if rel < ROUNDOFF_REL else "different")
 
 
 # --- means over independent seeds ------------------------------------------------------------
@@ -114,14 +209,13 @@ def seed_values(S: Study, metric: str) -> dict[str, list[float]]:
     return {m: [getattr(run.models[m].last, metric) for run in S.seeds] for m in ("numpy", "pytorch")}
 
 
-def seed_comparison(S: Study, metric: str = "test_accuracy") -> Verdict:
+def seed_comparison(S: Study, metric: str = "test_accuracy") -> SeedComparison:
     """Whether the networks' mean final `metric` (test_accuracy or test_loss) over the
     independent seeds differs, by Welch's 95% interval for PyTorch's mean minus NumPy's
     and the metric's margin (SEED_METRICS; stats.decide): "numpy" or "pytorch" (the better
     one: the higher accuracy, the lower loss) when the interval excludes 0, "same" when it
-    lies inside +-margin, "cannot tell" otherwise and with a single seed. Numbers: metric,
-    n (seeds), diff (PyTorch's mean minus NumPy's), interval (None with one seed), margin,
-    seeds_needed (stats.seeds_needed)."""
+    lies inside +-margin, "cannot tell" otherwise and with a single seed. seeds_needed:
+    stats.seeds_needed."""
     spec = SEED_METRICS[metric]
     values = seed_values(S, metric)
     iv = stats.welch(values["numpy"], values["pytorch"])
@@ -129,16 +223,8 @@ def seed_comparison(S: Study, metric: str = "test_accuracy") -> Verdict:
     decision = stats.decide(iv, spec["margin"])
     if decision == "different":
         decision = "pytorch" if (diff > 0) == spec["higher_better"] else "numpy"
-    return Verdict(
-        decision,
-        {
-            "metric": metric,
-            "n": len(values["numpy"]),
-            "diff": diff,
-            "interval": iv,
-            "margin": spec["margin"],
-            "seeds_needed": stats.seeds_needed(iv, spec["margin"]),
-        },
+    return SeedComparison(
+        metric, len(values["numpy"]), diff, iv, spec["margin"], stats.seeds_needed(iv, spec["margin"]), decision
     )
 
 
@@ -147,18 +233,18 @@ def seed_comparison(S: Study, metric: str = "test_accuracy") -> Verdict:
 OTHER_STARTS = {"init_only": "pytorch", "init_small": "numpy"}
 
 
-def starts_wash_out(S: Study) -> Verdict:
+def starts_wash_out(S: Study) -> WashOut:
     """Whether the starting point washes out by the last epoch. Each other start was run once
     (OTHER_STARTS); its final test loss is set against the independent seeds of the same
     network, which all draw the shared start's scheme, by the 95% prediction interval for
     one run against them (stats.one_run) and LOSS_MARGIN: "persists" when any start's
     interval excludes 0, "washes out" when every one lies inside +-margin, "cannot tell"
-    otherwise and with a single seed. Numbers: n (seeds), intervals (by experiment),
-    found (each start's stats.decide), seeds_needed (for the widest interval; None when no
-    number of seeds would do)."""
+    otherwise and with a single seed. seeds_needed: for the widest interval; None when no
+    number of seeds would do."""
     losses = seed_values(S, "test_loss")
     ivs = {e: stats.one_run(losses[m], getattr(S, e).models[m].last.test_loss) for e, m in OTHER_STARTS.items()}
     found = {e: stats.decide(iv, LOSS_MARGIN) for e, iv in ivs.items()}
+    decision: Literal["persists", "washes out", "cannot tell"]
     if "different" in found.values():
         decision = "persists"
     elif all(d == "same" for d in found.values()):
@@ -167,10 +253,7 @@ def starts_wash_out(S: Study) -> Verdict:
         decision = "cannot tell"
     known = [iv for iv in ivs.values() if iv is not None]
     widest = max(known, key=lambda iv: iv.half) if known else None
-    return Verdict(
-        decision,
-        {"n": len(S.seeds), "intervals": ivs, "found": found, "seeds_needed": stats.seeds_needed(widest, LOSS_MARGIN)},
-    )
+    return WashOut(len(S.seeds), ivs, found, stats.seeds_needed(widest, LOSS_MARGIN), decision)
 
 
 # --- time ---------------------------------------------------------------------------------------
@@ -184,119 +267,164 @@ def faster(a: float, b: float) -> str:
     return "a" if a < b else "b"
 
 
-def speed(S: Study) -> Verdict:
+def speed(S: Study) -> Speed:
     """Which network trains faster in the main run: "numpy", "pytorch", or "same" within
-    SAME_TIME of each other's median epoch. Numbers: numpy, pytorch (median seconds per
-    epoch)."""
-    sec = {m: S.main.models[m].median("seconds") for m in ("numpy", "pytorch")}
-    decision = {"a": "numpy", "b": "pytorch", "same": "same"}[faster(sec["numpy"], sec["pytorch"])]
-    return Verdict(decision, sec)
+    SAME_TIME of each other's median epoch."""
+    a, b = S.main.models["numpy"].median("seconds"), S.main.models["pytorch"].median("seconds")
+    return Speed(a, b, {"a": "numpy", "b": "pytorch", "same": "same"}[faster(a, b)])  # type: ignore[arg-type]
 
 
-def pytorch_overhead(S: Study) -> Verdict:
+def pytorch_overhead(S: Study) -> Overhead:
     """Where a PyTorch training step's time goes, from the study's benchmark (best repeats,
-    report.limit_shares): "overhead" when it reaches under OVERHEAD_FRACTION of the rate
-    of its matrix products alone, "arithmetic" when it reaches more, "unknown" when the
-    limit was not measured (PyTorch's best epoch beat it). Numbers: share."""
-    share = limit_shares(S)["pytorch"]
+    core.records.BenchRun.share_of_limit): "overhead" when it reaches under
+    OVERHEAD_FRACTION of the rate of its matrix products alone, "arithmetic" when it
+    reaches more, "unknown" when the limit was not measured (PyTorch's best epoch beat it)."""
+    share = S.bench.run.share_of_limit("pytorch")
     if share is None:
-        return Verdict("unknown", {"share": None})
-    return Verdict("overhead" if share < OVERHEAD_FRACTION else "arithmetic", {"share": share})
+        return Overhead(None, "unknown")
+    return Overhead(share, "overhead" if share < OVERHEAD_FRACTION else "arithmetic")
 
 
-def idiom(S: Study, group: str, chosen: str, other: str) -> Verdict:
+def idiom(S: Study, group: str, chosen: str, other: str) -> Idiom:
     """Whether the idiom the loop uses (`chosen`) beats the alternative (`other`), from the
-    study's timing of PyTorch's idioms: "faster", "same" (within SAME_TIME) or "slower".
-    Numbers: chosen, other (seconds per step, or per evaluation)."""
+    study's timing of PyTorch's idioms: "faster", "same" (within SAME_TIME) or "slower"."""
     t = S.pytorch_idioms.seconds[group]
     decision = {"a": "faster", "b": "slower", "same": "same"}[faster(t[chosen], t[other])]
-    return Verdict(decision, {"chosen": t[chosen], "other": t[other]})
+    return Idiom(t[chosen], t[other], decision)  # type: ignore[arg-type]
 
 
-def sgd_variants(S: Study) -> Verdict:
+def sgd_variants(S: Study) -> SgdVariants:
     """Whether SGD's foreach or fused update pays here, by SAME_TIME: "pays" when the better
     of the two saves more than SAME_TIME of a PyTorch training step (the main run's median
     epoch over its steps), "keep" when it does not or saves nothing, "unknown" without a
-    finished epoch to compare with. Numbers: best ("foreach" or "fused"), saving and step
-    (seconds), share (saving / step; None without a step)."""
+    finished epoch to compare with."""
     sgd = S.pytorch_idioms.seconds["sgd"]
     best = min(("foreach", "fused"), key=lambda k: sgd[k])
     saving = sgd["for-loop"] - sgd[best]
     network = S.main.models["pytorch"]
     if not network.history:  # the main run diverged in its first epoch: no step to compare with
-        return Verdict(
-            "unknown" if saving > 0 else "keep", {"best": best, "saving": saving, "step": None, "share": None}
-        )
+        return SgdVariants(best, saving, None, None, "unknown" if saving > 0 else "keep")
     step = network.median("seconds") / math.ceil(S.main.data.n_train / S.main.params.batch_size)
     share = saving / step
-    return Verdict(
-        "pays" if share > SAME_TIME else "keep", {"best": best, "saving": saving, "step": step, "share": share}
-    )
+    return SgdVariants(best, saving, step, share, "pays" if share > SAME_TIME else "keep")
 
 
 # --- the study's curves -------------------------------------------------------------------------
 
 
-def paper_shapes(S: Study) -> Verdict:
+def paper_shapes(S: Study) -> PaperShapes:
     """Does the paper-like preset reproduce the study's two starts? "reproduced" when its
     NumPy first-epoch test loss is at least NEAR_CHANCE and PyTorch's lower by at least
-    START_GAP, else "not reproduced". Numbers: numpy, pytorch (first-epoch test losses),
-    near_chance, lower (whether each part of the rule holds)."""
+    START_GAP, else "not reproduced"."""
     first = {m: net.first.test_loss for m, net in S.paper_like.models.items()}
     near_chance = first["numpy"] >= NEAR_CHANCE
     lower = first["numpy"] - first["pytorch"] >= START_GAP
-    return Verdict(
-        "reproduced" if near_chance and lower else "not reproduced",
-        {**first, "near_chance": near_chance, "lower": lower},
-    )
+    decision = "reproduced" if near_chance and lower else "not reproduced"
+    return PaperShapes(first["numpy"], first["pytorch"], near_chance, lower, decision)
 
 
 # --- overfitting, the 3-versus-8 boundary, the gradients -----------------------------------------
 
 
-def overfitting(S: Study) -> Verdict:
+def overfitting(S: Study) -> Overfitting:
     """Whether the last epoch's test-minus-training loss gap is the same for both networks:
     "same" within SAME_GAP_REL of the larger gap (or SAME_GAP_ABS), else the network that
-    overfits more, "numpy" or "pytorch". Numbers: numpy, pytorch (the gaps)."""
-    gaps = {m: net.last.test_loss - net.last.train_loss for m, net in S.main.models.items()}
+    overfits more, "numpy" or "pytorch"."""
+    gaps = {m: S.main.models[m].last.test_loss - S.main.models[m].last.train_loss for m in ("numpy", "pytorch")}
     diff, largest = abs(gaps["numpy"] - gaps["pytorch"]), max(abs(g) for g in gaps.values())
-    decision = "same" if diff <= max(SAME_GAP_REL * largest, SAME_GAP_ABS) else max(gaps, key=gaps.get)
-    return Verdict(decision, gaps)
+    decision = "same" if diff <= max(SAME_GAP_REL * largest, SAME_GAP_ABS) else max(gaps, key=gaps.__getitem__)
+    return Overfitting(gaps["numpy"], gaps["pytorch"], decision)  # type: ignore[arg-type]
 
 
-def boundaries(S: Study) -> Verdict:
+def boundaries(S: Study) -> Boundaries:
     """ "same" when the two networks' 3-versus-8 regions agree on at least SAME_REGION of the
-    plane, else "different". Numbers: share (of the plane where they agree)."""
+    plane, else "different"."""
     c = S.boundaries.classifiers
     share = float(np.mean(np.asarray(c["numpy"].grid) == np.asarray(c["pytorch"].grid)))
-    return Verdict("same" if share >= SAME_REGION else "different", {"share": share})
+    return Boundaries(share, "same" if share >= SAME_REGION else "different")
 
 
-def projection_loss(S: Study) -> Verdict:
+def projection_loss(S: Study) -> Projection:
     """What two principal components cost the 3-versus-8 classifiers that trained on both
     inputs: "every classifier" when each does better with all 784 pixels than with the two
-    components, else "not every". Numbers: gains (accuracy on the pixels minus on the
-    components, by classifier), worse (the classifiers that do not gain)."""
+    components, else "not every"."""
     gains = {
         k: c.accuracy_full - c.accuracy_2d
         for k, c in S.boundaries.classifiers.items()
         if c.accuracy_2d is not None and c.accuracy_full is not None
     }
     worse = [k for k, g in gains.items() if g <= 0]
-    return Verdict("not every" if worse else "every classifier", {"gains": gains, "worse": worse})
+    return Projection(gains, worse, "not every" if worse else "every classifier")
 
 
-def gradients(S: Study) -> Verdict:
+def gradients(S: Study) -> Gradients:
     """ "right" when the hand-written gradients' largest relative error is below FD_RIGHT
     against central differences (float64) and below ROUNDOFF_REL against autograd
-    (float32), else "wrong". Numbers: fd, autograd (the largest errors)."""
+    (float32), else "wrong"."""
     g = S.gradients
     fd, auto = max(g.finite_differences.values()), max(g.autograd.values())
-    return Verdict("right" if fd < FD_RIGHT and auto < ROUNDOFF_REL else "wrong", {"fd": fd, "autograd": auto})
+    return Gradients(fd, auto, "right" if fd < FD_RIGHT and auto < ROUNDOFF_REL else "wrong")
 
 
-def study_settings(S: Study) -> Verdict:
+def study_settings(S: Study) -> Settings:
     """How the main run's settings stand to the study's (STUDY_STATED): "same" when every
-    setting the study states is ours too, else "different". Numbers: epochs (the study's)."""
+    setting the study states is ours too, else "different"."""
     same = all(getattr(S.params, k) == v for k, v in STUDY_STATED.items())
-    return Verdict("same" if same else "different", {"epochs": STUDY_STATED["epochs"]})
+    return Settings(STUDY_STATED["epochs"], "same" if same else "different")
+
+
+# --- every verdict of a study, once ------------------------------------------------------------
+
+# The 3-versus-8 input on which the two networks' regions are compared.
+TWO_COMPONENTS = "2 components"
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Every verdict the book states, taken once from one study (`of`)."""
+
+    parity: Parity | NotTaken
+    speed: Speed | NotTaken
+    overfitting: Overfitting | NotTaken
+    seeds: SeedComparison | NotTaken  # the final test accuracy
+    seeds_loss: SeedComparison | NotTaken  # the final test loss
+    wash_out: WashOut | NotTaken
+    paper: PaperShapes | NotTaken
+    boundaries: Boundaries | NotTaken
+    projection: Projection
+    gradients: Gradients
+    study_settings: Settings
+    overhead: Overhead
+    sgd: SgdVariants
+    gather: Idiom
+    loss: Idiom
+    eval: Idiom
+
+
+def of(S: Study) -> Verdicts:
+    """Every verdict of the study S. A verdict that needs an experiment in which a network
+    diverged is NotTaken, with those divergences (the 3-versus-8 comparison needs only the
+    networks trained on the two components)."""
+
+    def needs(diverged: tuple[Divergence, ...], rule):
+        return NotTaken(diverged) if diverged else rule(S)
+
+    on_plane = tuple(d for d in S.divergences("boundaries") if d.input == TWO_COMPONENTS)
+    return Verdicts(
+        parity=needs(S.divergences("main"), parity),
+        speed=needs(S.divergences("main"), speed),
+        overfitting=needs(S.divergences("main"), overfitting),
+        seeds=needs(S.divergences("seeds"), lambda S: seed_comparison(S, "test_accuracy")),
+        seeds_loss=needs(S.divergences("seeds"), lambda S: seed_comparison(S, "test_loss")),
+        wash_out=needs(S.divergences("init_only", "init_small", "seeds"), starts_wash_out),
+        paper=needs(S.divergences("paper_like"), paper_shapes),
+        boundaries=needs(on_plane, boundaries),
+        projection=projection_loss(S),
+        gradients=gradients(S),
+        study_settings=study_settings(S),
+        overhead=pytorch_overhead(S),
+        sgd=sgd_variants(S),
+        gather=idiom(S, "gather", "index_select", "X[idx]"),
+        loss=idiom(S, "loss", "keep", "accumulate"),
+        eval=idiom(S, "eval", "inference_mode", "no_grad"),
+    )

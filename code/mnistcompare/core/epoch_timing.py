@@ -3,8 +3,8 @@ study's short benchmark and `make bench`'s full sweep (benchmarks/harness.py) sh
 
 `compare()` times one epoch of minibatch SGD (evaluation excluded) for
 
-    numpy               the study's NumPy trainer (training.TRAINERS["numpy"])
-    pytorch             the study's PyTorch trainer, minibatches indexed from tensors (training.TRAINERS["pytorch"])
+    numpy               the study's NumPy trainer (networks.NETWORKS' "numpy")
+    pytorch             the study's PyTorch trainer, minibatches indexed from tensors (its "pytorch")
     pytorch_dataloader  the same network trained the idiomatic way, a DataLoader over a
                         TensorDataset (torch_mlp.train_epoch_dataloader)
     sklearn             scikit-learn's MLPClassifier with the same architecture and plain SGD,
@@ -14,8 +14,8 @@ interleaved: every repeat runs each trainer once, the starting trainer rotating 
 repeat to repeat, so that a slow-down of the machine falls on all of them alike;
 warm-up epochs are discarded. Next to the trainers runs "matmul": the epoch's matrix
 products alone at the same shapes, on operands that stay in cache, the limit a trainer
-could reach; `fraction_of_matmul_rate` is how much of it each achieves (FLOP_FORMULA
-says what is counted). Rates and fractions come from the best (shortest) repeat of
+could reach; records.share_of_limit is how much of it each achieves (FLOP_FORMULA says
+what is counted). Rates and fractions come from the best (shortest) repeat of
 each: noise on a shared machine only ever adds time, so the best repeat is the
 closest to what the code itself costs, and a limit taken from a median could be beaten
 by a trainer's lucky repeat. Call it inside measure.fixed_threads.
@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from . import numpy_mlp
+from .records import BenchRun, Idioms, Timing
 
 N_IN, N_OUT = 784, 10
 BATCH_SIZE, HIDDEN, LR = 64, 128, 0.1
@@ -72,15 +73,15 @@ def _weights(hidden: int, seed: int) -> dict[str, np.ndarray]:
 
 
 def _trainer(kind, X, y, batch_size, hidden, lr, seed):
-    """The study's own trainer (training.TRAINERS[kind]) on these rows, from the same
+    """The study's own trainer (networks.get(kind)) on these rows, from the same
     weights for every kind: the benchmark times exactly the code the study runs."""
-    from . import training
+    from . import networks
     from .data import MNIST
     from .params import Params
 
     params = Params(hidden=hidden, lr=lr, batch_size=batch_size, seed=seed)
     rows = MNIST(X, y, X[:1], y[:1], {})  # train_epoch reads only the training rows
-    return training.TRAINERS[kind](params, rows, seed, N_OUT, weights=_weights(hidden, seed))
+    return networks.get(kind).trainer_class()(params, rows, seed, N_OUT, weights=_weights(hidden, seed))
 
 
 def make_numpy(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
@@ -185,15 +186,6 @@ def log_stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def summarize(times: list[float]) -> dict:
-    return {
-        "median_s": float(np.median(times)),
-        "min_s": float(min(times)),
-        "max_s": float(max(times)),
-        "all_s": [float(t) for t in times],
-    }
-
-
 def time_interleaved(
     epochs: dict[str, Callable[[np.ndarray], None]],
     n_samples: int,
@@ -228,23 +220,17 @@ def time_interleaved(
     return times
 
 
-def fraction_of_limit(best_s: float, limit_best_s: float) -> float:
-    """A trainer's share of the matmul limit's rate, from the best repeat of each: the
-    limit's seconds over the trainer's (the same FLOPs). Above 1 the limit was not
-    measured (a trainer cannot beat its own products alone): the book says so rather
-    than print it."""
-    return limit_best_s / best_s
-
-
-def with_rates(stats: dict, flops: int, numpy_median: float | None, limit_best_s: float | None) -> dict:
-    """stats with its rate (GFLOP/s at its best repeat), its median time over NumPy's, and
-    its fraction_of_limit."""
-    out = dict(stats, gflops=flops / stats["min_s"] / 1e9)
-    if numpy_median is not None:
-        out["ratio_to_numpy"] = stats["median_s"] / numpy_median
-    if limit_best_s is not None:
-        out["fraction_of_matmul_rate"] = fraction_of_limit(stats["min_s"], limit_best_s)
-    return out
+def timing(times: list[float], flops: int, numpy_median: float | None) -> Timing:
+    """The repeats' times with the rate (GFLOP/s at the best repeat) and the median time
+    over NumPy's median."""
+    return Timing(
+        median_s=float(np.median(times)),
+        min_s=float(min(times)),
+        max_s=float(max(times)),
+        all_s=tuple(float(t) for t in times),
+        gflops=flops / min(times) / 1e9,
+        ratio_to_numpy=None if numpy_median is None else float(np.median(times)) / numpy_median,
+    )
 
 
 def compare(
@@ -260,7 +246,7 @@ def compare(
     seed: int = 0,
     log=log_stderr,
     pause_s: float = PAUSE_S,
-) -> dict:
+) -> BenchRun:
     """The main comparison at one thread count (call inside measure.fixed_threads)."""
     names = [*trainers, "matmul"]
     epochs = {name: FACTORIES[name](X, y, batch_size, hidden, lr, seed) for name in names}
@@ -276,18 +262,14 @@ def compare(
         pause_s=pause_s,
     )
     flops = flops_per_epoch(len(y), N_IN, hidden, N_OUT)
-    matmul = with_rates(summarize(raw.pop("matmul")), flops, None, None)
+    matmul = timing(raw.pop("matmul"), flops, None)
     numpy_median = float(np.median(raw["numpy"])) if "numpy" in raw else None
-    return {
-        "threads": threads,
-        "matmul": matmul,
-        "trainers": {name: with_rates(summarize(t), flops, numpy_median, matmul["min_s"]) for name, t in raw.items()},
-    }
+    return BenchRun(threads, matmul, {name: timing(t, flops, numpy_median) for name, t in raw.items()})
 
 
 def time_idioms(
     X, y, X_test, y_test, *, hidden: int, lr: float, batch_size: int, seed: int, steps: int = 200, rounds: int = 5
-) -> dict:
+) -> Idioms:
     """What the idioms in train_epoch and evaluate cost on this machine: seconds per
     step (per evaluation for eval) under "seconds", by group and variant.
 
@@ -368,12 +350,10 @@ def time_idioms(
                 fn(name)
                 if r:
                     times[key][name].append((time.perf_counter() - t0) / per)
-    return {
-        "threads": torch.get_num_threads(),
-        "steps": len(batches),
-        "rounds": rounds,
-        "batch_size": batch_size,
-        "seconds": {
-            key: {name: statistics.median(v) for name, v in variants.items()} for key, variants in times.items()
-        },
-    }
+    return Idioms(
+        threads=torch.get_num_threads(),
+        steps=len(batches),
+        rounds=rounds,
+        batch_size=batch_size,
+        seconds={key: {name: statistics.median(v) for name, v in variants.items()} for key, variants in times.items()},
+    )

@@ -14,6 +14,8 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from .records import Blas, Environment
+
 
 @contextmanager
 def fixed_threads(n: int | None) -> Iterator[int]:
@@ -110,7 +112,7 @@ def rss_peak_growth(fn: Callable[[], object]) -> tuple[int, str]:
     return max(0, (peak or 0) - base) * unit, method
 
 
-def environment(threads: int | None = None) -> dict:
+def environment(threads: int) -> Environment:
     """Versions, CPU, BLAS and threads: what a reader needs to compare timings."""
     import numpy
     import torch
@@ -123,20 +125,20 @@ def environment(threads: int | None = None) -> dict:
             cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
     except OSError:
         pass
-    blas = [
-        {k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+    blas = tuple(
+        Blas(*(info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")))
         for info in threadpool_info()
         if info.get("user_api") == "blas"
-    ]
-    return {
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "torch": torch.__version__,
-        "torchvision": torchvision.__version__,
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cpu_count": os.cpu_count(),
-        "threads": threads,
-        "blas": blas,
-        "cuda_device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-    }
+    )
+    return Environment(
+        python=platform.python_version(),
+        numpy=numpy.__version__,
+        torch=torch.__version__,
+        torchvision=torchvision.__version__,
+        platform=platform.platform(),
+        cpu=cpu,
+        cpu_count=os.cpu_count(),
+        threads=threads,
+        blas=blas,
+        cuda_device=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    )

@@ -26,9 +26,7 @@ class _Buffers:
     dh: np.ndarray  # (B, H) lr dL/dh, then lr dL/dz1 in place
     p: np.ndarray  # (B, K) exp, then probabilities, then lr dL/dz2
     rowmax: np.ndarray  # (B, 1)
-    ones: (
-        np.ndarray
-    )  # (B,) all 1: a bias gradient is 1^T dL/dz, one small matrix product
+    ones: np.ndarray  # (B,) all 1: a bias gradient is 1^T dL/dz, one small matrix product
     dW1: np.ndarray  # (D, H)
     db1: np.ndarray  # (H,)
     dW2: np.ndarray  # (H, K)
@@ -37,40 +35,16 @@ class _Buffers:
     @classmethod
     def allocate(cls, B: int, D: int, H: int, K: int) -> _Buffers:
         e = lambda *shape, dtype=DTYPE: np.empty(shape, dtype=dtype)  # noqa: E731
-        return cls(
-            e(B, D),
-            e(B, H),
-            e(B, H, dtype=bool),
-            e(B, H),
-            e(B, K),
-            e(B, 1),
-            np.ones(B, dtype=DTYPE),
-            e(D, H),
-            e(H),
-            e(H, K),
-            e(K),
-        )
+        return cls(e(B, D), e(B, H), e(B, H, dtype=bool), e(B, H), e(B, K), e(B, 1), np.ones(B, dtype=DTYPE),
+                   e(D, H), e(H), e(H, K), e(K))
 
     def first(self, n: int) -> _Buffers:
         """Views for a last, smaller batch of n rows (the weight-shaped buffers are shared)."""
-        return _Buffers(
-            self.X[:n],
-            self.h[:n],
-            self.mask[:n],
-            self.dh[:n],
-            self.p[:n],
-            self.rowmax[:n],
-            self.ones[:n],
-            self.dW1,
-            self.db1,
-            self.dW2,
-            self.db2,
-        )
+        return _Buffers(self.X[:n], self.h[:n], self.mask[:n], self.dh[:n], self.p[:n], self.rowmax[:n],
+                        self.ones[:n], self.dW1, self.db1, self.dW2, self.db2)
 
 
-def epoch_memory(
-    N: int, B: int, D: int, H: int, K: int, label_dtype=np.int64
-) -> dict[str, int]:
+def epoch_memory(N: int, B: int, D: int, H: int, K: int, label_dtype=np.int64) -> dict[str, int]:
     """Bytes of the arrays one `train_epoch` over N rows allocates, by what they are for
     (the shapes are those of the code below); their sum is the epoch's peak allocation
     up to small temporaries, which the tests check against tracemalloc.
@@ -87,25 +61,14 @@ def epoch_memory(
     f, i = np.dtype(DTYPE).itemsize, np.dtype(label_dtype).itemsize
     return {
         "gradient buffers": sum(size(g) for g in grads),
-        "minibatch and activations": sum(
-            size(n) for n in buf.__dataclass_fields__ if n not in grads
-        ),
+        "minibatch and activations": sum(size(n) for n in buf.__dataclass_fields__ if n not in grads),
         # Y, Z: N x K; S, log S, z_true: N; y_seen: N labels; seen: N int64 row numbers
-        "per-epoch bookkeeping": 2 * N * K * f
-        + 3 * N * f
-        + N * i
-        + N * np.dtype(np.int64).itemsize,
+        "per-epoch bookkeeping": 2 * N * K * f + 3 * N * f + N * i + N * np.dtype(np.int64).itemsize,
     }
 
 
-def train_epoch(
-    model: NumpyMLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    order: np.ndarray,
-    batch_size: int,
-    lr: float,
-) -> float:
+def train_epoch(model: NumpyMLP, X: np.ndarray, y: np.ndarray,
+                order: np.ndarray, batch_size: int, lr: float) -> float:
     """One epoch of minibatch SGD over X[order]; returns the mean training loss.
 
     The same equations as forward/backward above, arranged so the loop spends its

@@ -35,9 +35,7 @@ import numpy as np
 DTYPE = np.float32
 
 
-def init_weights(
-    n_in: int, n_hidden: int, n_out: int, scheme: str, rng: np.random.Generator
-) -> dict[str, np.ndarray]:
+def init_weights(n_in: int, n_hidden: int, n_out: int, scheme: str, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Initial weights, drawn in the order W1, b1, W2, b2.
 
     "pytorch": U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases, which is
@@ -49,25 +47,16 @@ def init_weights(
     def layer(fan_in: int, fan_out: int) -> tuple[np.ndarray, np.ndarray]:
         if scheme == "pytorch":
             bound = 1.0 / np.sqrt(fan_in)
-            return rng.uniform(-bound, bound, (fan_in, fan_out)), rng.uniform(
-                -bound, bound, fan_out
-            )
+            return rng.uniform(-bound, bound, (fan_in, fan_out)), rng.uniform(-bound, bound, fan_out)
         if scheme == "he":
-            return rng.normal(
-                0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out)
-            ), np.zeros(fan_out)
+            return rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_in, fan_out)), np.zeros(fan_out)
         if scheme == "small":
             return rng.normal(0.0, 0.01, (fan_in, fan_out)), np.zeros(fan_out)
-        raise ValueError(
-            f"init must be one of pytorch, he, small; got {scheme!r}"
-        )
+        raise ValueError(f"init must be one of pytorch, he, small; got {scheme!r}")
 
     W1, b1 = layer(n_in, n_hidden)
     W2, b2 = layer(n_hidden, n_out)
-    return {
-        name: np.ascontiguousarray(w, dtype=DTYPE)
-        for name, w in zip(("W1", "b1", "W2", "b2"), (W1, b1, W2, b2))
-    }
+    return {name: np.ascontiguousarray(w, dtype=DTYPE) for name, w in zip(("W1", "b1", "W2", "b2"), (W1, b1, W2, b2))}
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
@@ -88,25 +77,11 @@ class NumpyMLP:
     def __init__(self, weights: dict[str, np.ndarray], dtype=DTYPE):
         # Own contiguous copies (training updates them in place); float32 unless a
         # float64 copy is wanted, as for the finite-difference gradient check.
-        self.W1, self.b1, self.W2, self.b2 = (
-            np.array(weights[k], dtype=dtype, order="C")
-            for k in ("W1", "b1", "W2", "b2")
-        )
+        self.W1, self.b1, self.W2, self.b2 = (np.array(weights[k], dtype=dtype, order="C") for k in ("W1", "b1", "W2", "b2"))
 
     @classmethod
-    def create(
-        cls,
-        n_in: int = 784,
-        n_hidden: int = 128,
-        n_out: int = 10,
-        init: str = "pytorch",
-        seed: int = 0,
-    ) -> NumpyMLP:
-        return cls(
-            init_weights(
-                n_in, n_hidden, n_out, init, np.random.default_rng(seed)
-            )
-        )
+    def create(cls, n_in: int = 784, n_hidden: int = 128, n_out: int = 10, init: str = "pytorch", seed: int = 0) -> NumpyMLP:
+        return cls(init_weights(n_in, n_hidden, n_out, init, np.random.default_rng(seed)))
 
     @property
     def weights(self) -> dict[str, np.ndarray]:
@@ -138,9 +113,7 @@ class NumpyMLP:
         db1 = dz1.sum(axis=0)  # (H,)
         return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
-    def loss_and_grads(
-        self, X: np.ndarray, y: np.ndarray
-    ) -> tuple[float, dict[str, np.ndarray]]:
+    def loss_and_grads(self, X: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
         logits, cache = self.forward(X)
         return cross_entropy(logits, y), self.backward(cache, y)
 
@@ -150,33 +123,24 @@ class NumpyMLP:
 
     # --- inference ---------------------------------------------------------------
     def logits(self, X: np.ndarray, chunk: int = 10_000) -> np.ndarray:
-        return np.concatenate(
-            [self.forward(X[i : i + chunk])[0] for i in range(0, len(X), chunk)]
-        )
+        return np.concatenate([self.forward(X[i : i + chunk])[0] for i in range(0, len(X), chunk)])
 
-    def evaluate(
-        self, X: np.ndarray, y: np.ndarray
-    ) -> tuple[float, float, np.ndarray]:
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float, np.ndarray]:
         """(mean cross-entropy, accuracy, predicted labels)."""
         logits = self.logits(X)
         pred = logits.argmax(axis=1)
         return cross_entropy(logits, y), float((pred == y).mean()), pred
 
 
-def train_epoch_reference(
-    model: NumpyMLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    order: np.ndarray,
-    batch_size: int,
-    lr: float,
-) -> float:
+def train_epoch_reference(model: NumpyMLP, X: np.ndarray, y: np.ndarray,
+                          order: np.ndarray, batch_size: int,
+                          lr: float) -> float:
     """The readable loop: each minibatch through forward, backward and the SGD step, as the
     equations above read. numpy_fast.train_epoch takes exactly these steps, faster (tested);
     the book counts this loop's lines against PyTorch's, and numpy_fast's as what the speed costs."""
     total = 0.0
     for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
+        idx = order[start:start + batch_size]
         loss, grads = model.loss_and_grads(X[idx], y[idx])
         model.sgd_step(grads, lr)
         total += loss * len(idx)

@@ -32,31 +32,21 @@ class TorchMLP(nn.Module):
         """Copy NumPy-layout weights (W: (in, out)) into nn.Linear's (out, in) layout."""
         with torch.no_grad():
             for layer, W, b in ((self.fc1, "W1", "b1"), (self.fc2, "W2", "b2")):
-                layer.weight.copy_(
-                    torch.from_numpy(np.ascontiguousarray(weights[W].T))
-                )
+                layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(weights[W].T)))
                 layer.bias.copy_(torch.from_numpy(weights[b]))
         return self
 
     def numpy_params(self) -> dict[str, np.ndarray]:
         """The parameters in the NumPy network's layout (W: (in, out)): the inverse of
         load_numpy_weights."""
-        return {
-            "W1": self.fc1.weight.detach().cpu().numpy().T,
-            "b1": self.fc1.bias.detach().cpu().numpy(),
-            "W2": self.fc2.weight.detach().cpu().numpy().T,
-            "b2": self.fc2.bias.detach().cpu().numpy(),
-        }
+        return {"W1": self.fc1.weight.detach().cpu().numpy().T, "b1": self.fc1.bias.detach().cpu().numpy(),
+                "W2": self.fc2.weight.detach().cpu().numpy().T, "b2": self.fc2.bias.detach().cpu().numpy()}
 
     def numpy_grads(self) -> dict[str, np.ndarray]:
         """The gradients autograd left on the parameters, in the NumPy network's layout
         (W: (in, out)), to compare with NumpyMLP.backward."""
-        return {
-            "W1": self.fc1.weight.grad.cpu().numpy().T,
-            "b1": self.fc1.bias.grad.cpu().numpy(),
-            "W2": self.fc2.weight.grad.cpu().numpy().T,
-            "b2": self.fc2.bias.grad.cpu().numpy(),
-        }
+        return {"W1": self.fc1.weight.grad.cpu().numpy().T, "b1": self.fc1.bias.grad.cpu().numpy(),
+                "W2": self.fc2.weight.grad.cpu().numpy().T, "b2": self.fc2.bias.grad.cpu().numpy()}
 
     @property
     def n_params(self) -> int:
@@ -77,28 +67,17 @@ def init_parameters(model: TorchMLP, scheme: str) -> TorchMLP:
                 layer.reset_parameters()
                 continue
             if scheme == "he":
-                nn.init.kaiming_normal_(
-                    layer.weight, mode="fan_in", nonlinearity="relu"
-                )
+                nn.init.kaiming_normal_(layer.weight, mode="fan_in", nonlinearity="relu")
             elif scheme == "small":
                 nn.init.normal_(layer.weight, 0.0, 0.01)
             else:
-                raise ValueError(
-                    f"init must be one of pytorch, he, small; got {scheme!r}"
-                )
+                raise ValueError(f"init must be one of pytorch, he, small; got {scheme!r}")
             nn.init.zeros_(layer.bias)
     return model
 
 
-def build(
-    n_in: int,
-    n_hidden: int,
-    n_out: int,
-    seed: int,
-    device: str = "cpu",
-    weights: dict[str, np.ndarray] | None = None,
-    init: str | None = None,
-) -> TorchMLP:
+def build(n_in: int, n_hidden: int, n_out: int, seed: int, device: str = "cpu",
+          weights: dict[str, np.ndarray] | None = None, init: str | None = None) -> TorchMLP:
     """The network's initial weights, drawn with `seed`: nn.Linear's own initialisation
     (init None), one of the `init` schemes through torch.nn.init, or a copy of the given
     NumPy weights (parity)."""
@@ -111,14 +90,9 @@ def build(
     return model.to(device)
 
 
-def train_epoch(
-    model: TorchMLP,
-    optimizer: torch.optim.Optimizer,
-    X: torch.Tensor,
-    y: torch.Tensor,
-    order: torch.Tensor,
-    batch_size: int,
-) -> float:
+def train_epoch(model: TorchMLP, optimizer: torch.optim.Optimizer,
+                X: torch.Tensor, y: torch.Tensor,
+                order: torch.Tensor, batch_size: int) -> float:
     """One epoch over X[order]; returns the mean training loss (before each step).
 
     Per-step overhead, not arithmetic, dominates at batch 64 on the CPU, so the
@@ -140,16 +114,13 @@ def train_epoch(
         losses.append(loss.detach())
     # Mean over the examples: each batch's mean loss weighted by its size
     # (the last may be smaller).
-    sizes = torch.full(
-        (len(losses),), float(batch_size), dtype=torch.float64, device=X.device
-    )
+    sizes = torch.full((len(losses),), float(batch_size),
+                       dtype=torch.float64, device=X.device)
     sizes[-1] = len(order) - batch_size * (len(losses) - 1)
     return float(torch.stack(losses).double() @ sizes) / len(order)
 
 
-def train_epoch_dataloader(
-    model: TorchMLP, optimizer: torch.optim.Optimizer, loader
-) -> float:
+def train_epoch_dataloader(model: TorchMLP, optimizer: torch.optim.Optimizer, loader) -> float:
     """The pytorch/examples idiom: iterate a DataLoader. Used by the benchmark only."""
     model.train()
     loss_fn = nn.NLLLoss()
@@ -165,9 +136,7 @@ def train_epoch_dataloader(
 
 
 @torch.inference_mode()
-def evaluate(
-    model: TorchMLP, X: torch.Tensor, y: torch.Tensor, chunk: int = 10_000
-) -> tuple[float, float, np.ndarray]:
+def evaluate(model: TorchMLP, X: torch.Tensor, y: torch.Tensor, chunk: int = 10_000) -> tuple[float, float, np.ndarray]:
     """(mean NLL, accuracy, predicted labels) on the whole set.
 
     inference_mode, not just no_grad: besides recording no graph, its tensors

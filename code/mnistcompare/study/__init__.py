@@ -3,19 +3,20 @@
   registry      every experiment, declared once: its name, what it trains, how its
                 parameters derive from params.yml, its networks
   experiments   the registry computed once and cached in _cache/ (load_or_compute)
-  analysis      PCA, decision boundaries, convergence, spreads, gradient check, lines of code
+  records       the study's own records around the runs' (core/records.py)
+  pca, boundaries, spread, gradients, complexity
+                the analyses: principal components, 3 versus 8, the seeds' spread and
+                the misclassified images, the gradient check, lines of code
   runner        independent experiments side by side (worker processes or a Dask cluster)
 
-The chapters call `study.load_or_compute()`; the names below are the study's public API.
+The book calls `study.load_or_compute()` (a records.Study); the names below are the study's public API.
 """
 
 from .experiments import (
     DamagedCacheWarning,
     cache_key,
     compute,
-    diverged,
     divergences,
-    edition,
     load_or_compute,
     side_by_side_tasks,
     study_sources,
@@ -29,9 +30,7 @@ __all__ = [
     "DamagedCacheWarning",
     "cache_key",
     "compute",
-    "diverged",
     "divergences",
-    "edition",
     "load_or_compute",
     "side_by_side_tasks",
     "study_sources",

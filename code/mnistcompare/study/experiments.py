@@ -22,6 +22,7 @@ seconds of each experiment and `parallel` how the side-by-side ones were run.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -31,19 +32,19 @@ import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..core import atomic, data, paths
+from ..core import atomic, data, networks, paths
 from ..core import params as P
-from . import analysis, records, registry, runner
+from ..core.records import SCHEMA_VERSION, Divergence, to_json
+from . import complexity, records, registry, runner, spread
 
 CACHE_VERSION = 1
 
 
-# The key covers the modules that compute: core/ and study/. The book's presentation
-# (book/: figures, tables, verdict words) and the command line change the book's text,
-# never a number, so they stay out of it and a change there re-renders from the cache.
-# records.py only reads the cache (its schema version is in the key itself).
+# The key covers the modules that compute: core/ and study/, the records included (they
+# shape what the study computes). The book's presentation (book/: figures, tables,
+# verdict words) and the command line change the book's text, never a number, so they
+# stay out of it and a change there re-renders from the cache.
 KEYED_LAYERS = ("core", "study")
-NOT_KEYED = ("records.py",)
 # Parameters the study does not read: it always runs both parity and independent runs.
 NOT_IN_KEY = ("parity",)
 
@@ -51,7 +52,7 @@ NOT_IN_KEY = ("parity",)
 def study_sources() -> list[Path]:
     """The package's modules that compute the study: everything in core/ and study/."""
     package = Path(__file__).resolve().parents[1]
-    return [f for layer in KEYED_LAYERS for f in sorted((package / layer).glob("*.py")) if f.name not in NOT_KEYED]
+    return [f for layer in KEYED_LAYERS for f in sorted((package / layer).glob("*.py"))]
 
 
 def _source_digest() -> str:
@@ -68,7 +69,7 @@ def cache_key(params: P.Params, sha256: dict) -> str:
 
     payload = {
         "cache_version": CACHE_VERSION,
-        "schema_version": records.SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "source": _source_digest(),
         "data": sha256,
         "params": {k: v for k, v in params.to_dict().items() if k not in NOT_IN_KEY},
@@ -97,9 +98,11 @@ def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task
 
 
 def collect(runs: dict, p: P.Params) -> dict:
-    """The runs' results by experiment: one record, or for per-seed experiments the list
+    """The runs' records by experiment: one record, or for per-seed experiments the tuple
     of their runs in seed order."""
-    return {e.name: [runs[name] for name in e.runs(p)] if e.per_seed else runs[e.name] for e in registry.EXPERIMENTS}
+    return {
+        e.name: tuple(runs[name] for name in e.runs(p)) if e.per_seed else runs[e.name] for e in registry.EXPERIMENTS
+    }
 
 
 def compute(
@@ -111,7 +114,9 @@ def compute(
     threads: int | None = 1,
     scheduler: str | None = None,
 ) -> dict:
-    """Every experiment of the registry, as plain data keyed by the experiments' names.
+    """Every experiment of the registry, as typed records keyed by the experiments'
+    names, with the analyses of their results and the time budget: the fields of a
+    records.Study that the study computes (load_or_compute adds where it came from).
 
     The experiments marked `alone` (the main run, the short benchmark) go first, alone on
     the machine, with params.threads: their times are the book's headline. The others
@@ -119,7 +124,7 @@ def compute(
     core; 1: one after another in this process) or, with `scheduler`, a Dask cluster;
     each with `threads` threads. Their results are the same whichever way they run.
     Three analyses of their results follow: the misclassified test images of the main
-    run's NumPy network, the spread over the seeds, and the lines of code.
+    run's network by hand, the spread over the seeds, and the lines of code.
     """
     from ..core import training  # imports torch: only when there is something to train
 
@@ -142,60 +147,42 @@ def compute(
     result = collect({**runs, **side}, p)
 
     t0 = time.perf_counter()
-    np_main = result["main"]["models"]["numpy"]
+    by_hand = result["main"].models[networks.REFERENCE]
     result["misclassified"] = (
-        analysis.misclassified(mnist.X_test, mnist.y_test, np_main["test_predictions"])
-        if "diverged" not in np_main
-        else None
+        spread.misclassified(mnist.X_test, mnist.y_test, by_hand.test_predictions) if by_hand.diverged is None else None
     )
     seeds = result["seeds"]
-    result["seed_spread"] = None if any("diverged" in r for r in seeds) else analysis.seed_spread(seeds)
-    result["complexity"] = analysis.complexity()
+    result["seed_spread"] = None if any(r.diverged for r in seeds) else spread.seed_spread(seeds)
+    result["complexity"] = complexity.complexity()
     # The time budget: each run's own seconds (the side-by-side ones in their worker),
     # and how the side-by-side ones were run.
     result["timings"] = {**seconds, **side_seconds, "other": time.perf_counter() - t0}
-    result["parallel"] = {
-        **how,
-        "experiments": list(side_seconds),
-        "load_average": [load_before[0], os.getloadavg()[0]],
-    }
+    result["parallel"] = records.Parallel(
+        **how, experiments=tuple(side_seconds), load_average=(load_before[0], os.getloadavg()[0])
+    )
     result["compute_seconds"] = time.perf_counter() - t_start
     result["diverged"] = divergences(result)
     for d in result["diverged"]:
-        step(f"diverged: {d['experiment']} (seed {d['seed']}), {training.divergence_message(d)}")
+        step(f"diverged: {d.experiment} (seed {d.seed}), {training.divergence_message(d)}")
     return result
 
 
-def divergences(result: dict) -> list[dict]:
-    """Every network that diverged, in any experiment of the registry that trains: one dict
-    each with the experiment's name, the seed of its run and training.divergence's
-    fields (model, epoch, lr, loss, stage; the 3-versus-8 runs add their input)."""
-    out = []
+def divergences(result: dict) -> tuple[Divergence, ...]:
+    """Every network that diverged, in any experiment of the registry that trains, with
+    the experiment's name and the seed of its run."""
+    out: list[Divergence] = []
     for e in registry.EXPERIMENTS:
         if e.networks:
             for run in result[e.name] if e.per_seed else [result[e.name]]:
-                out += [{"experiment": e.name, "seed": run["params"]["seed"], **d} for d in run.get("diverged", [])]
-    return out
-
-
-def diverged(result: dict, *experiments: str) -> list[dict]:
-    """The divergences of the named experiments (all of them when none is named)."""
-    return [d for d in result.get("diverged", []) if not experiments or d["experiment"] in experiments]
-
-
-def edition(result: dict) -> str:
-    """Which book the study makes: "study" (every chapter), or "diverged" when the main run
-    diverged: the chapters that compare the trained networks of the main run are then left
-    out (see _quarto-diverged.yml). A divergence elsewhere costs only what needs that
-    experiment; the chapters say so in place. The name is the Quarto profile that renders it."""
-    return "diverged" if diverged(result, "main") else "study"
+                out += [dataclasses.replace(d, experiment=e.name, seed=run.params.seed) for d in run.diverged]
+    return tuple(out)
 
 
 class DamagedCacheWarning(UserWarning):
     """A cached study that could not be read: it was moved aside and is computed again."""
 
 
-def read_cache(cache_file: Path, progress: bool = True) -> dict | None:
+def read_cache(cache_file: Path, progress: bool = True) -> records.Study | None:
     """The cached study, or None when there is none. A file that is not a whole study (cut
     short by a full disk, edited by hand) is moved aside to <name>.damaged, so that it is
     kept for a look but never read again, and the caller computes the study afresh; a
@@ -207,12 +194,12 @@ def read_cache(cache_file: Path, progress: bool = True) -> dict | None:
         result = json.loads(cache_file.read_text())
         if not isinstance(result, dict) or "main" not in result:
             raise ValueError("it holds no study")
-        return result
-    except (ValueError, UnicodeDecodeError) as err:  # json.JSONDecodeError is a ValueError
+        return records.Study.read(result)
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as err:  # JSONDecodeError is a ValueError
         damaged = cache_file.with_name(cache_file.name + ".damaged")
         cache_file.replace(damaged)
         message = (
-            f"the cached study {cache_file} could not be read ({err}); it was moved aside to {damaged} "
+            f"the cached study {cache_file} could not be read ({err!r}); it was moved aside to {damaged} "
             "and the study is computed again"
         )
         print(f"[study] warning: {message}", file=sys.stderr, flush=True)
@@ -222,8 +209,9 @@ def read_cache(cache_file: Path, progress: bool = True) -> dict | None:
 
 def load_or_compute(
     loaded: P.LoadedParams | None = None, data_dir=None, progress: bool = True, n_jobs: int | None = None
-) -> dict:
-    """The study for these parameters: from the cache when it is there, else computed and cached.
+) -> records.Study:
+    """The study for these parameters, as typed records: from the cache when it is there,
+    else computed and cached.
 
     loaded: parameters with their provenance (default: params.yml at the project root,
     with the quick section and environment overrides applied). The experiments
@@ -235,26 +223,25 @@ def load_or_compute(
     # files themselves before anything is computed from them.
     key = cache_key(loaded.params, data.RAW_SHA256)
     cache_file = paths.cache_dir() / f"study-{key}.json"
-    result = read_cache(cache_file, progress)
-    if result is not None:
-        return {**result, "cache_file": str(cache_file), "from_cache": True}
+    cached = read_cache(cache_file, progress)
+    if cached is not None:
+        return dataclasses.replace(cached, cache_file=str(cache_file), from_cache=True)
     _log(progress, f"computing the study (cache {cache_file.name}); parameters {loaded.params.to_dict()}")
     t0 = time.perf_counter()
     mnist = data.load(paths.data_dir(data_dir))
     load_seconds = time.perf_counter() - t0
     result = compute(loaded, mnist, progress, n_jobs=n_jobs, scheduler=runner.scheduler_from_env())
     result["timings"]["load_data"] = load_seconds
-    result.update(
-        {
-            "schema_version": records.SCHEMA_VERSION,
-            "key": key,
-            "params": loaded.params.to_dict(),
-            "params_file": loaded.path,
-            "quick": loaded.quick,
-            "overrides": loaded.overrides,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
+    S = records.Study(
+        **result,
+        schema_version=SCHEMA_VERSION,
+        key=key,
+        params=loaded.params,
+        params_file=loaded.path,
+        quick=loaded.quick,
+        overrides=loaded.overrides,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    atomic.write_json(cache_file, result)
-    _log(progress, f"study computed in {result['compute_seconds']:.1f} s")
-    return {**result, "cache_file": str(cache_file), "from_cache": False}
+    atomic.write_json(cache_file, to_json(S))
+    _log(progress, f"study computed in {S.compute_seconds:.1f} s")
+    return dataclasses.replace(S, cache_file=str(cache_file), from_cache=False)

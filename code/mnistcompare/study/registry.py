@@ -7,7 +7,8 @@ An experiment is
   fn        what it computes: fn(mnist, **kwargs) -> plain data;
   kwargs    how its parameters derive from the study's (params.yml): the keyword
             arguments of fn, from the study's Params;
-  networks  the networks it trains ("numpy", "pytorch"); none for an analysis;
+  networks  the networks it trains: core/networks.py's networks that join it (or a
+            fixed one, for an experiment about one network); none for an analysis;
   alone     it runs alone on the machine, before the others, with the `threads`
             parameter, because its times are the book's headline. The others are
             independent of it and of each other, so they run side by side;
@@ -16,7 +17,8 @@ An experiment is
 The study (experiments.compute) loops over EXPERIMENTS in order; the side-by-side
 ones are handed out in that order, so the longest come first. Adding an experiment
 is one entry here, its label in book/labels.py, and the chapter text that shows it
-(CONTRIBUTING.md walks through it).
+(CONTRIBUTING.md walks through it). Each function returns its typed record (core/records.py,
+study/records.py), which the cache writes as JSON.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from ..core import data
+from ..core import data, networks
 from ..core import params as P
-from . import analysis
+from ..core.records import Idioms, Run
+from . import boundaries as bnd
+from . import gradients as grad
+from .pca import pca as principal_components
+from .records import Bench, Boundaries, Gradients, Pca
 
 
 @dataclass(frozen=True)
@@ -52,37 +58,37 @@ class Experiment:
 # --- what each experiment computes (module-level: worker processes and Dask pickle them) ---
 
 
-def train_main(mnist: data.MNIST, params: P.Params) -> dict:
-    """Both networks from identical initial weights in an identical minibatch order
+def train_main(mnist: data.MNIST, params: P.Params, models: tuple[str, ...]) -> Run:
+    """The main run's networks from identical initial weights in an identical minibatch order
     (parity, whatever params.parity says: the independent comparison is the seeds), with
     the memory probes. A network that diverges stops, and the book says so."""
     from ..core import training
 
-    return training.train(params, mnist, progress=False, share_init=True, share_order=True, on_diverge="stop")
+    return training.train(params, mnist, models, progress=False, share_init=True, share_order=True, on_diverge="stop")
 
 
-def train_side(mnist: data.MNIST, params: P.Params, **kwargs) -> dict:
+def train_side(mnist: data.MNIST, params: P.Params, **kwargs) -> Run:
     """One side-by-side training run: no memory probes, no progress bar."""
     from ..core import training
 
     return training.train(params, mnist, progress=False, memory=False, on_diverge="stop", **kwargs)
 
 
-def boundaries(mnist: data.MNIST, params: P.Params) -> dict:
-    return analysis.decision_boundaries(mnist, params, epochs=min(10, params.epochs), on_diverge="stop")
+def boundaries(mnist: data.MNIST, params: P.Params) -> Boundaries:
+    return bnd.decision_boundaries(mnist, params, epochs=min(10, params.epochs), on_diverge="stop")
 
 
-def pca(mnist: data.MNIST) -> dict:
-    fit = analysis.pca(mnist.X_test, 10)
-    return {
-        "scores": fit["scores"][:, :2].round(4).tolist(),
-        "labels": mnist.y_test.tolist(),
-        "explained_variance_ratio": fit["explained_variance_ratio"].tolist(),
-    }
+def pca(mnist: data.MNIST) -> Pca:
+    fit = principal_components(mnist.X_test, 10)
+    return Pca(
+        scores=fit["scores"][:, :2].round(4).tolist(),
+        labels=mnist.y_test.tolist(),
+        explained_variance_ratio=tuple(fit["explained_variance_ratio"].tolist()),
+    )
 
 
-def gradients(mnist: data.MNIST, params: P.Params) -> dict:
-    return analysis.gradient_check(mnist.X_train[:256], mnist.y_train[:256], params.hidden, params.seed)
+def gradients(mnist: data.MNIST, params: P.Params) -> Gradients:
+    return grad.gradient_check(mnist.X_train[:256], mnist.y_train[:256], params.hidden, params.seed)
 
 
 # The study's own benchmark: one epoch of each trainer on this machine, interleaved, alone.
@@ -90,7 +96,7 @@ BENCH_ROWS = 12_800  # the first 12,800 training images (200 minibatches of 64):
 BENCH_REPEATS, BENCH_WARMUP = 3, 1
 
 
-def short_benchmark(mnist: data.MNIST, params: P.Params) -> dict:
+def short_benchmark(mnist: data.MNIST, params: P.Params) -> Bench:
     """epoch_timing.compare on the machine that computes the study, at its batch, hidden
     size, learning rate and thread count, on the CPU (device aside); a short version of
     `make bench`, run alone after the main run so that the book's table is this machine's."""
@@ -111,17 +117,17 @@ def short_benchmark(mnist: data.MNIST, params: P.Params) -> dict:
             seed=params.seed,
             log=None,
         )
-    return {
-        "n_train": n,
-        "batch_size": params.batch_size,
-        "hidden": params.hidden,
-        "repeats": BENCH_REPEATS,
-        "warmup": BENCH_WARMUP,
-        "run": run,
-    }
+    return Bench(
+        n_train=n,
+        batch_size=params.batch_size,
+        hidden=params.hidden,
+        repeats=BENCH_REPEATS,
+        warmup=BENCH_WARMUP,
+        run=run,
+    )
 
 
-def pytorch_idioms(mnist: data.MNIST, params: P.Params) -> dict:
+def pytorch_idioms(mnist: data.MNIST, params: P.Params) -> Idioms:
     import torch
 
     from ..core import epoch_timing
@@ -143,7 +149,13 @@ def paper_like_params(p: P.Params) -> P.Params:
 
 
 EXPERIMENTS: tuple[Experiment, ...] = (
-    Experiment("main", train_main, lambda p: {"params": p}, ("numpy", "pytorch"), alone=True),
+    Experiment(
+        "main",
+        train_main,
+        lambda p: {"params": p, "models": networks.joining("main")},
+        networks.joining("main"),
+        alone=True,
+    ),
     Experiment("bench", short_benchmark, lambda p: {"params": p}, alone=True),
     # Each network draws its own weights and order, as two separate users of the libraries
     # would, both from the `init` scheme (PyTorch through torch.nn.init): the seeds
@@ -151,11 +163,16 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment(
         "seeds",
         train_side,
-        lambda p: {"params": p.replace(parity=False), "own_init": "scheme"},
-        ("numpy", "pytorch"),
+        lambda p: {"params": p.replace(parity=False), "models": networks.joining("seeds"), "own_init": "scheme"},
+        networks.joining("seeds"),
         per_seed=True,
     ),
-    Experiment("paper_like", train_side, lambda p: {"params": paper_like_params(p)}, ("numpy", "pytorch")),
+    Experiment(
+        "paper_like",
+        train_side,
+        lambda p: {"params": paper_like_params(p), "models": networks.joining("paper_like")},
+        networks.joining("paper_like"),
+    ),
     # PyTorch with nn.Linear's own initial weights, in the main run's minibatch order
     # (NumPy's draw of `init` is the main run's).
     Experiment(
@@ -164,8 +181,8 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         lambda p: {"params": p, "models": ("pytorch",), "share_init": False, "share_order": True},
         ("pytorch",),
     ),
-    # 3 versus 8 on two principal components: logistic regression and both networks.
-    Experiment("boundaries", boundaries, lambda p: {"params": p}, ("numpy", "pytorch")),
+    # 3 versus 8 on two principal components: logistic regression and the networks.
+    Experiment("boundaries", boundaries, lambda p: {"params": p}, networks.joining("boundaries")),
     # The NumPy network with the tutorials' N(0, 0.01^2) weights, in the main run's order.
     Experiment(
         "init_small",

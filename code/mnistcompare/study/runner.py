@@ -60,8 +60,11 @@ MEASURED_KEYS = frozenset(
 
 
 def computed_values(obj: Any) -> Any:
-    """A result without its measured values (MEASURED_KEYS), for exact comparison
-    of two runs of the same experiments."""
+    """A result (a record, or its JSON) without its measured values (MEASURED_KEYS), for
+    exact comparison of two runs of the same experiments."""
+    from ..core.records import to_json
+
+    obj = to_json(obj)
     if isinstance(obj, dict):
         return {k: computed_values(v) for k, v in obj.items() if k not in MEASURED_KEYS}
     if isinstance(obj, (list, tuple)):

@@ -9,8 +9,10 @@ parameters or the results is written whole in one function of its chapter's modu
 wordings for each decision side by side, so that a fork's book says what its own run did
 and a writer finds any sentence of the rendered book with one grep; a sentence that two
 chapters print has its home in one of them. The .qmd keeps the prose that is true
-whatever the parameters. Where a figure, table or sentence needs an experiment in which a
-network diverged, it says what diverged instead (base.missing).
+whatever the parameters. Every chapter reads the study's verdicts, taken once
+(verdicts.of); none calls a rule itself. Where a figure, table or sentence needs an
+experiment in which a network diverged, it says what diverged instead (base.missing;
+a verdict that could not be taken is verdicts.NotTaken).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from importlib import import_module
 
-from .. import provenance
+from .. import provenance, verdicts
 from ..contents import NAMES
 
 
@@ -31,4 +33,4 @@ def chapter(name: str, S):
     module = import_module(f".{name.replace('-', '_')}", __name__)
     if getattr(module, "NEEDS_MAIN", False):
         provenance.edition(S)
-    return dataclasses.replace(module.facts(S), name=name)
+    return dataclasses.replace(module.facts(S, verdicts.of(S)), name=name)

@@ -8,16 +8,17 @@ from dataclasses import dataclass, field
 from ...study.records import Study
 from .. import labels
 from ..markdown import Prose, Statement
-from ..verdicts import Verdict
+from ..verdicts import NotTaken, Verdicts
 
 
 @dataclass(frozen=True, kw_only=True)
 class Chapter:
     """A chapter's facts. Subclasses add their facts as str fields (inserted inline: a
-    number, a short quantity, or whole sentences) and their figures and tables as methods."""
+    number, a short quantity, or whole sentences) and their figures and tables as methods.
+    `verdicts` are the study's (verdicts.of), taken once for every chapter."""
 
     S: Study = field(repr=False, compare=False)
-    verdicts: dict[str, Verdict] = field(default_factory=dict, repr=False, compare=False)
+    verdicts: Verdicts = field(repr=False, compare=False)
     name: str = ""  # the chapter's .qmd name (contents.NAMES)
 
     def notebook(self) -> Statement | None:
@@ -56,3 +57,8 @@ def shown(S: Study, experiments: tuple[str, ...], make):
     diverged in its place."""
     gone = missing(S, *experiments)
     return Statement(gone) if gone else make()
+
+
+def not_taken(v: NotTaken) -> str:
+    """The sentence that stands in place of what a verdict that was not taken would say."""
+    return Prose(labels.not_shown(v.diverged))

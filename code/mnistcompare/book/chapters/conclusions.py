@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...core import networks
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
 from ..formatting import pct, sci_text
 from ..markdown import Prose
-from ..report import limit_shares
-from .base import Chapter, missing
+from .base import Chapter
 from .decision_boundary import diverged_on
 from .fairness import seed_sentence
 from .index import missing_parts, paper_lacks, speed_sentence
@@ -33,7 +33,7 @@ class Conclusions(Chapter):
         return missing_parts(self.S)
 
 
-def accuracy(S: Study, parity: V.Verdict, seeds: V.Verdict | None) -> str:
+def accuracy(S: Study, parity: V.Parity, seeds: V.SeedComparison | V.NotTaken) -> str:
     """The main run's parity, then the seeds and how the study's accuracy claim stands."""
     if parity.decision == "same":
         same = (
@@ -46,7 +46,7 @@ def accuracy(S: Study, parity: V.Verdict, seeds: V.Verdict | None) -> str:
             f"{sci_text(parity.gap)} after one epoch, more than round-off (a relative difference of "
             f"{sci_text(parity.rel)}, above {V.ROUNDOFF_REL:.0e})."
         )
-    if seeds is None:
+    if isinstance(seeds, V.NotTaken):
         return Prose(f"{same} The independent seeds are not compared: {labels.divergences(S.divergences('seeds'))}.")
     claim = {
         "pytorch": "The study's claim that PyTorch is more accurate is what we measure too.",
@@ -59,7 +59,7 @@ def accuracy(S: Study, parity: V.Verdict, seeds: V.Verdict | None) -> str:
 
 def limit(S: Study) -> str:
     """The five matrix products both loops hand to BLAS, and each loop's share of their rate."""
-    shares = limit_shares(S)
+    shares = {m: S.bench.run.share_of_limit(m) for m in ("numpy", "pytorch")}
     if None in shares.values():
         return Prose(
             "Both hand the same five matrix products per step to an optimised BLAS; what share of each step "
@@ -72,8 +72,8 @@ def limit(S: Study) -> str:
     )
 
 
-def curves(S: Study, v: V.Verdict | None) -> str:
-    if v is None:
+def curves(S: Study, v: V.PaperShapes | V.NotTaken) -> str:
+    if isinstance(v, V.NotTaken):
         return Prose(f"The study's curves are not reproduced here: {labels.divergences(S.divergences('paper_like'))}.")
     if v.decision == "reproduced":
         return Prose(
@@ -85,9 +85,9 @@ def curves(S: Study, v: V.Verdict | None) -> str:
     )
 
 
-def bends(S: Study, v: V.Verdict | None) -> str:
+def bends(S: Study, v: V.Boundaries | V.NotTaken) -> str:
     """Whether the two networks bend the 3-versus-8 boundary alike."""
-    if v is None:
+    if isinstance(v, V.NotTaken):
         return Prose(
             f"Whether the two networks bend the boundary the same way is not known here, because "
             f"{labels.divergences(diverged_on(S, 'accuracy_2d'))} (@sec-decision-boundary)."
@@ -103,38 +103,32 @@ def bends(S: Study, v: V.Verdict | None) -> str:
     )
 
 
-def bought(seeds: V.Verdict | None, speed: V.Verdict) -> str:
+def bought(seeds: V.SeedComparison | V.NotTaken, speed: V.Speed) -> str:
     """What the framework bought here, in accuracy and in time."""
     accuracy = {
-        None: "Here the diverged seeds cannot say whether the framework bought accuracy",
+        "not taken": "Here the diverged seeds cannot say whether the framework bought accuracy",
         "pytorch": "Here the framework bought accuracy (the interval over the seeds excludes 0)",
         "numpy": "Here the framework bought no accuracy (the NumPy network was the more accurate over the seeds)",
         "same": f"Here the framework bought no accuracy beyond the ±{100 * V.ACCURACY_MARGIN:.2f}-point margin",
         "cannot tell": "Here this run cannot tell whether the framework bought accuracy",
-    }[seeds.decision if seeds else None]
+    }[seeds.decision]
     time = {"numpy": "NumPy trained faster", "pytorch": "PyTorch trained faster", "same": "neither trained faster"}[
         speed.decision
     ]
     return f"{accuracy}, and {time}."
 
 
-def facts(S: Study) -> Conclusions:
-    verdicts = {"parity": V.parity(S), "speed": V.speed(S)}
-    if not missing(S, "seeds"):
-        verdicts["seeds"] = V.seed_comparison(S, "test_accuracy")
-    if not missing(S, "paper_like"):
-        verdicts["paper"] = V.paper_shapes(S)
-    if not diverged_on(S, "accuracy_2d"):
-        verdicts["boundaries"] = V.boundaries(S)
+def facts(S: Study, verdicts: V.Verdicts) -> Conclusions:
+    assert not isinstance(verdicts.parity, V.NotTaken) and not isinstance(verdicts.speed, V.NotTaken)  # NEEDS_MAIN
     return Conclusions(
         S=S,
         verdicts=verdicts,
-        accuracy=accuracy(S, verdicts["parity"], verdicts.get("seeds")),
-        speed=speed_sentence(S, verdicts["speed"]),
+        accuracy=accuracy(S, verdicts.parity, verdicts.seeds),
+        speed=speed_sentence(S, verdicts.speed),
         limit=limit(S),
-        curves=curves(S, verdicts.get("paper")),
-        bends=bends(S, verdicts.get("boundaries")),
-        loc_np=str(S.complexity["numpy"].model_and_loop),
-        loc_pt=str(S.complexity["pytorch"].model_and_loop),
-        bought=bought(verdicts.get("seeds"), verdicts["speed"]),
+        curves=curves(S, verdicts.paper),
+        bends=bends(S, verdicts.boundaries),
+        loc_np=str(S.complexity[networks.get("numpy").source].model_and_loop),
+        loc_pt=str(S.complexity[networks.get("pytorch").source].model_and_loop),
+        bought=bought(verdicts.seeds, verdicts.speed),
     )

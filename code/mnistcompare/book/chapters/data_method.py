@@ -41,7 +41,7 @@ def main_setup(S: Study) -> str:
     )
 
 
-def stated(v: V.Verdict, S: Study) -> str:
+def stated(v: V.Settings, S: Study) -> str:
     """The main run's settings against what the study states of its own."""
     if v.decision == "same":
         return f"The study also trained for {v.epochs} epochs; it states no hidden size, learning rate or batch size."
@@ -67,15 +67,14 @@ def threads(S: Study) -> str:
     return f"Both libraries use the same number of threads: {env.threads} on this machine (CPU: {env.cpu})."
 
 
-def facts(S: Study) -> DataMethod:
-    verdict = V.study_settings(S)
+def facts(S: Study, verdicts: V.Verdicts) -> DataMethod:
     return DataMethod(
         S=S,
-        verdicts={"study_settings": verdict},
+        verdicts=verdicts,
         n_train=f"{S.main.data.n_train:,}",
         n_test=f"{S.main.data.n_test:,}",
         main_setup=main_setup(S),
-        stated=stated(verdict, S),
+        stated=stated(verdicts.study_settings, S),
         independent=independent(S),
         threads=threads(S),
     )

@@ -31,9 +31,9 @@ class DecisionBoundary(Chapter):
 
     def fig_boundary(self):
         panels = "; ".join(
-            f"the {labels.BOUNDARY_TITLES[k]}, {pct(c.accuracy_2d)} correct"
+            f"the {labels.classifier(k)}, {pct(c.accuracy_2d)} correct"
             if c.grid is not None
-            else f"the {labels.BOUNDARY_TITLES[k]}, which diverged and has no regions"
+            else f"the {labels.classifier(k)}, which diverged and has no regions"
             for k, c in self.S.boundaries.classifiers.items()
         )
         alt = (
@@ -45,7 +45,7 @@ class DecisionBoundary(Chapter):
     def tbl_boundary(self):
         acc = lambda x: "diverged" if x is None else pct(x)  # noqa: E731
         rows = [
-            [labels.BOUNDARY_TITLES[k], acc(c.accuracy_2d), acc(c.accuracy_full)]
+            [labels.classifier(k), acc(c.accuracy_2d), acc(c.accuracy_full)]
             for k, c in self.S.boundaries.classifiers.items()
         ]
         return table(md_table(["classifier", "2 PCA features", "784 pixels"], rows))
@@ -61,7 +61,7 @@ def accuracies(S: Study, key: str) -> tuple[str, str]:
     for the NumPy network and 85.90% for the PyTorch network"), and what diverged on that
     input ("" when every network trained on it)."""
     have = [
-        f"{pct(getattr(c, key))} for the {labels.BOUNDARY_TITLES[k]}"
+        f"{pct(getattr(c, key))} for the {labels.classifier(k)}"
         for k, c in S.boundaries.classifiers.items()
         if getattr(c, key) is not None
     ]
@@ -75,9 +75,9 @@ def two_d(S: Study) -> str:
     return f"On two features, the share of test images classified correctly is {have}."
 
 
-def bends(v: V.Verdict | None) -> str:
+def bends(v: V.Boundaries | V.NotTaken) -> str:
     """Whether the two networks bend the boundary the same way on the two features."""
-    if v is None:
+    if isinstance(v, V.NotTaken):
         return (
             "The networks can bend their boundary, and whether they bend it the same way is not known, as they "
             "did not both train on the two features."
@@ -93,14 +93,14 @@ def bends(v: V.Verdict | None) -> str:
     )
 
 
-def pixels(S: Study, v: V.Verdict) -> str:
+def pixels(S: Study, v: V.Projection) -> str:
     """Each classifier on all 784 pixels, and what the projection to two components costs."""
     have, gone = accuracies(S, "accuracy_full")
     given = f"Given all 784 pixels instead, it is {have}" + (f" (not every network trained: {gone})" if gone else "")
     gains = v.gains.values()
     lo, hi = 100 * min(gains), 100 * max(gains)
     if v.decision == "not every":
-        worse = " and ".join(f"the {labels.BOUNDARY_TITLES[k]}" for k in v.worse)
+        worse = " and ".join(f"the {labels.classifier(k)}" for k in v.worse)
         verb = "does" if len(v.worse) == 1 else "do"
         return (
             f"{given}: not every classifier does better with the pixels here ({worse} {verb} not), so with these "
@@ -109,7 +109,7 @@ def pixels(S: Study, v: V.Verdict) -> str:
     if len(v.gains) == 1:
         (only,) = v.gains
         return (
-            f"{given}: the {labels.BOUNDARY_TITLES[only]}, the only one that trained on both, does better with the "
+            f"{given}: the {labels.classifier(only)}, the only one that trained on both, does better with the "
             f"pixels, by {lo:.1f} points, so the projection to two dimensions loses part of what separates a 3 "
             "from an 8."
         )
@@ -119,11 +119,8 @@ def pixels(S: Study, v: V.Verdict) -> str:
     )
 
 
-def facts(S: Study) -> DecisionBoundary:
+def facts(S: Study, verdicts: V.Verdicts) -> DecisionBoundary:
     b = S.boundaries
-    verdicts = {"projection": V.projection_loss(S)}
-    if not diverged_on(S, "accuracy_2d"):
-        verdicts["boundaries"] = V.boundaries(S)
     return DecisionBoundary(
         S=S,
         verdicts=verdicts,
@@ -133,6 +130,6 @@ def facts(S: Study) -> DecisionBoundary:
         epochs=str(b.epochs),
         ev2=pct(sum(b.explained_variance_ratio), 1),
         two_d=two_d(S),
-        bends=bends(verdicts.get("boundaries")),
-        pixels=pixels(S, verdicts["projection"]),
+        bends=bends(verdicts.boundaries),
+        pixels=pixels(S, verdicts.projection),
     )

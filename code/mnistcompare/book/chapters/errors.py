@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...study.records import Study
+from .. import verdicts as V
 from ..plots import charts, images
 from .base import Chapter
 
@@ -51,7 +52,7 @@ def confusion(S: Study) -> str:
     )
 
 
-def facts(S: Study) -> Errors:
+def facts(S: Study, verdicts: V.Verdicts) -> Errors:
     nets = S.main.models
     wrong = {
         m: int(np.sum(np.asarray(net.confusion_matrix)) - np.trace(net.confusion_matrix)) for m, net in nets.items()
@@ -59,6 +60,7 @@ def facts(S: Study) -> Errors:
     disagree = int((np.asarray(nets["numpy"].test_predictions) != np.asarray(nets["pytorch"].test_predictions)).sum())
     return Errors(
         S=S,
+        verdicts=verdicts,
         n_wrong_np=f"{wrong['numpy']:,}",
         n_wrong_pt=f"{wrong['pytorch']:,}",
         n_disagree=f"{disagree:,}",

@@ -13,7 +13,7 @@ from ..formatting import num, pct, sci, sci_text
 from ..markdown import Prose, md_table, table
 from ..plots import charts
 from ..plots.charts import points
-from .base import Chapter, missing, shown
+from .base import Chapter, missing, not_taken, shown
 from .data_method import seeds_words
 
 NEEDS_MAIN = True  # the main run's trained networks: not in the diverged edition
@@ -46,7 +46,7 @@ class Fairness(Chapter):
             f"at most {self.gap_train} in training loss, {self.gap_test} in test loss and {self.gap_acc} in test "
             "accuracy."
         )
-        par = self.S.main.parity
+        par = self.S.main.parity["pytorch"]
         series = {
             label: [{"epoch": e + 1, "value": v} for e, v in enumerate(diffs) if v > 0]  # log scale: no zeros
             for label, diffs in (
@@ -79,7 +79,7 @@ class Fairness(Chapter):
 
         rows = [
             [
-                labels.MODEL_LABELS[m],
+                labels.label(m),
                 pm(v.test_accuracy, pct),
                 pm(v.test_loss, lambda x: num(x, 4)),
                 pm(v.seconds_per_epoch, lambda x: num(x, 3)),
@@ -96,7 +96,7 @@ class Fairness(Chapter):
     def fig_seeds(self):
         def draw():
             series = {
-                f"{labels.MODEL_LABELS[m]}, seed {run.params.seed}": points(net.history, "test_accuracy")
+                f"{labels.label(m)}, seed {run.params.seed}": points(net.history, "test_accuracy")
                 for run in self.S.seeds
                 for m, net in run.models.items()
             }
@@ -124,7 +124,7 @@ def init_series(S: Study) -> dict[str, list[dict]]:
 # --- same conditions, same curves? -------------------------------------------------------------
 
 
-def agree(v: V.Verdict) -> str:
+def agree(v: V.Parity) -> str:
     """The main run's first-epoch gap in training loss, and what it says."""
     if v.decision == "same":
         return (
@@ -138,7 +138,7 @@ def agree(v: V.Verdict) -> str:
     )
 
 
-def growth(v: V.Verdict) -> str:
+def growth(v: V.Parity) -> str:
     """How the per-epoch differences read against the training curves."""
     if v.decision == "same":
         return Prose(
@@ -194,7 +194,7 @@ def starts(S: Study) -> str:
     )
 
 
-def wash_out(v: V.Verdict) -> str:
+def wash_out(v: V.WashOut) -> str:
     """Whether the starting point washes out: each other start against the seeds' spread."""
     if v.n < 2:
         return (
@@ -230,26 +230,24 @@ def wash_out(v: V.Verdict) -> str:
     )
 
 
-def init_text(S: Study, verdicts: dict) -> str:
+def init_text(S: Study, v: V.WashOut | V.NotTaken) -> str:
     """The initialisation experiment: what the shared start is, the three starts, whether
     the start washes out (needs the seeds), and the schemes not shown."""
     init = S.params.init
     gone = missing(S, "init_only", "init_small")
     if gone:
         return Prose(f"{shared_start(init)} {gone}")
-    seeds_gone = missing(S, "seeds")
-    if seeds_gone:
-        weighed = f"Whether that is more than the noise of training needs the independent seeds. {seeds_gone}"
+    if isinstance(v, V.NotTaken):  # the seeds diverged
+        weighed = f"Whether that is more than the noise of training needs the independent seeds. {not_taken(v)}"
     else:
-        verdicts["wash_out"] = V.starts_wash_out(S)
-        weighed = wash_out(verdicts["wash_out"])
+        weighed = wash_out(v)
     return Prose(" ".join(part for part in (shared_start(init), starts(S), weighed, also_offered(init)) if part))
 
 
-def paper_run(S: Study, v: V.Verdict | None) -> str:
+def paper_run(S: Study, v: V.PaperShapes | V.NotTaken) -> str:
     """The paper-like preset's first epochs against the study's reading."""
-    if v is None:
-        return Prose(missing(S, "paper_like"))
+    if isinstance(v, V.NotTaken):
+        return not_taken(v)
     start = (
         f"In our run of it, the NumPy network with small weights ends its first epoch at a test loss of "
         f"{num(v.numpy, 3)} and PyTorch with its own initialisation at {num(v.pytorch, 3)}"
@@ -259,10 +257,10 @@ def paper_run(S: Study, v: V.Verdict | None) -> str:
     return f"{start}, not the gap the study reported (the next chapter says which part is missing)."
 
 
-def separates(paper: V.Verdict | None, parity: V.Verdict) -> str:
+def separates(paper: V.PaperShapes | V.NotTaken, parity: V.Parity) -> str:
     """What separates the study's two curves: the starting point, when the preset reproduces
     them and the main run is one algorithm in both libraries."""
-    if paper is None:
+    if isinstance(paper, V.NotTaken):
         return "Without it, this run does not show what separates the study's two curves."
     if paper.decision == "reproduced" and parity.decision == "same":
         return (
@@ -275,7 +273,7 @@ def separates(paper: V.Verdict | None, parity: V.Verdict) -> str:
 # --- the gradients --------------------------------------------------------------------------------
 
 
-def gradients(v: V.Verdict) -> str:
+def gradients(v: V.Gradients) -> str:
     if v.decision == "right":
         return "Both are within round-off, so the hand-written backward pass computes the gradient."
     return (
@@ -303,7 +301,7 @@ def seed_draws(S: Study) -> str:
     )
 
 
-def seed_sentence(v: V.Verdict) -> str:
+def seed_sentence(v: V.SeedComparison) -> str:
     """One mean over the seeds compared (seed_comparison): the decision, the interval and the
     margin, and how many seeds would settle a "cannot tell". The Abstract and the
     Conclusions say it too."""
@@ -322,8 +320,8 @@ def seed_sentence(v: V.Verdict) -> str:
     interval = f"a {LEVEL} Welch interval of {bounds}"
     if v.decision in ("numpy", "pytorch"):
         better, worse = (
-            labels.NETWORKS[v.decision],
-            labels.NETWORKS["numpy" if v.decision == "pytorch" else "pytorch"],
+            labels.noun(v.decision),
+            labels.noun("numpy" if v.decision == "pytorch" else "pytorch"),
         )
         side = "higher" if v.diff > 0 else "lower"
         return f"Over {v.n} seeds {better}'s mean {what} is {side} than {worse}'s: {minus}, with {interval}, which excludes 0."
@@ -355,36 +353,33 @@ def seed_rule() -> str:
     )
 
 
-def seed_cmp(S: Study, verdicts: dict) -> str:
-    if missing(S, "seeds"):
-        return missing(S, "seeds")
-    verdicts["seeds"] = V.seed_comparison(S, "test_accuracy")
-    verdicts["seeds_loss"] = V.seed_comparison(S, "test_loss")
-    return Prose(f"{seed_sentence(verdicts['seeds'])} {seed_sentence(verdicts['seeds_loss'])} {seed_rule()}")
+def seed_cmp(accuracy: V.SeedComparison | V.NotTaken, loss: V.SeedComparison | V.NotTaken) -> str:
+    if isinstance(accuracy, V.NotTaken):  # the seeds diverged: neither comparison was taken
+        return not_taken(accuracy)
+    assert not isinstance(loss, V.NotTaken)
+    return Prose(f"{seed_sentence(accuracy)} {seed_sentence(loss)} {seed_rule()}")
 
 
-def facts(S: Study) -> Fairness:
-    par, g = S.main.parity, S.gradients
-    verdicts = {"parity": V.parity(S), "gradients": V.gradients(S)}
-    if not missing(S, "paper_like"):
-        verdicts["paper"] = V.paper_shapes(S)
+def facts(S: Study, verdicts: V.Verdicts) -> Fairness:
+    par, g = S.main.parity["pytorch"], S.gradients
+    assert not isinstance(verdicts.parity, V.NotTaken)  # NEEDS_MAIN
     return Fairness(
         S=S,
         verdicts=verdicts,
-        agree=agree(verdicts["parity"]),
+        agree=agree(verdicts.parity),
         gap_train=sci_text(max(par.train_loss_abs_diff)),
         gap_test=sci_text(max(par.test_loss_abs_diff)),
         gap_acc=pct(max(par.test_accuracy_abs_diff), 3),
-        growth=growth(verdicts["parity"]),
-        init_text=init_text(S, verdicts),
+        growth=growth(verdicts.parity),
+        init_text=init_text(S, verdicts.wash_out),
         paper_lr=f"{P.PRESETS['paper-like']['lr']:g}",
-        paper_run=paper_run(S, verdicts.get("paper")),
-        separates=separates(verdicts.get("paper"), verdicts["parity"]),
+        paper_run=paper_run(S, verdicts.paper),
+        separates=separates(verdicts.paper, verdicts.parity),
         fd_max=sci_text(max(g.finite_differences.values())),
         ag_max=sci_text(max(g.autograd.values())),
         ag_batch=str(g.autograd_batch),
-        gradients=gradients(verdicts["gradients"]),
+        gradients=gradients(verdicts.gradients),
         seeds=seeds_words(S.params),
         seed_draws=seed_draws(S),
-        seed_cmp=seed_cmp(S, verdicts),
+        seed_cmp=seed_cmp(verdicts.seeds, verdicts.seeds_loss),
     )

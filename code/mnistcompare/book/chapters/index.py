@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...core import networks
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
 from ..formatting import mib, num, pct, ratio, sci_text
 from ..markdown import Prose, Statement, md_table, table
 from ..provenance import changed, in_force, yaml_value
-from ..report import limit_shares
-from .base import Chapter, missing
+from .base import Chapter
 from .fairness import seed_sentence
 
 HEADLINE_HEADERS = [
@@ -100,12 +100,12 @@ def headline_rows(S: Study) -> list[list]:
     the readable loop on both sides."""
     return [
         [
-            labels.MODEL_LABELS[m],
+            labels.label(m),
             pct(net.last.test_accuracy),
             num(net.last.test_loss, 4),
             num(net.median(), 3),
             mib(net.rss_peak_growth_bytes),
-            f"{S.complexity[m].model_and_loop} ({S.complexity[m].module})",
+            f"{S.complexity[networks.get(m).source].model_and_loop} ({S.complexity[networks.get(m).source].module})",
         ]
         for m, net in S.main.models.items()
     ]
@@ -135,7 +135,7 @@ def diverged_sentence(S: Study) -> str:
     return Prose(f"{first}, and {others} other network{'s' if others > 1 else ''} diverged too.")
 
 
-def parity_sentence(S: Study, v: V.Verdict) -> str:
+def parity_sentence(S: Study, v: V.Parity) -> str:
     acc = {m: pct(net.last.test_accuracy) for m, net in S.main.models.items()}
     if v.decision == "same":
         return (
@@ -152,9 +152,9 @@ def parity_sentence(S: Study, v: V.Verdict) -> str:
     )
 
 
-def claim_sentence(S: Study, v: V.Verdict | None) -> str:
+def claim_sentence(S: Study, v: V.SeedComparison | V.NotTaken) -> str:
     """How the study's accuracy claim stands, then the comparison over the seeds."""
-    if v is None:
+    if isinstance(v, V.NotTaken):
         return Prose(
             "The study's claim that PyTorch is consistently more accurate is untested by this run: "
             f"{labels.divergences(S.divergences('seeds'))}."
@@ -168,9 +168,9 @@ def claim_sentence(S: Study, v: V.Verdict | None) -> str:
     return Prose(f"{claim[v.decision]} {seed_sentence(v)}")
 
 
-def start_sentence(S: Study, v: V.Verdict | None) -> str:
+def start_sentence(S: Study, v: V.PaperShapes | V.NotTaken) -> str:
     """What the paper-like preset says of the study's NumPy curve."""
-    if v is None:
+    if isinstance(v, V.NotTaken):
         return Prose(
             f"What the study's NumPy curve shows is not tested here: {labels.divergences(S.divergences('paper_like'))}."
         )
@@ -185,7 +185,7 @@ def start_sentence(S: Study, v: V.Verdict | None) -> str:
     )
 
 
-def paper_lacks(v: V.Verdict) -> str:
+def paper_lacks(v: V.PaperShapes) -> str:
     """What of the study's two starts the paper-like preset does not show."""
     lacks = [
         what
@@ -198,7 +198,7 @@ def paper_lacks(v: V.Verdict) -> str:
     return " and ".join(lacks)
 
 
-def speed_sentence(S: Study, v: V.Verdict) -> str:
+def speed_sentence(S: Study, v: V.Speed) -> str:
     """Which network trained faster in the main run, with both times and the factor (from the
     times as printed). The Conclusions say it too."""
     where = (
@@ -215,14 +215,14 @@ def speed_sentence(S: Study, v: V.Verdict) -> str:
             f"against {b} s for PyTorch."
         )
     return (
-        f"{where}, {labels.NETWORKS[v.decision]} is faster: {a} s per epoch for NumPy against {b} s for PyTorch, "
+        f"{where}, {labels.noun(v.decision)} is faster: {a} s per epoch for NumPy against {b} s for PyTorch, "
         f"a factor of {factor}."
     )
 
 
 def limit_sentence(S: Study) -> str:
     """The five matrix products of a step, and each loop's share of their rate timed alone."""
-    shares = limit_shares(S)
+    shares = {m: S.bench.run.share_of_limit(m) for m in ("numpy", "pytorch")}
     if None in shares.values():
         return Prose(
             "Each step's arithmetic is five matrix products (two forward, three backward), which both "
@@ -238,21 +238,17 @@ def limit_sentence(S: Study) -> str:
     )
 
 
-def facts(S: Study) -> Index:
+def facts(S: Study, verdicts: V.Verdicts) -> Index:
     if S.edition == "diverged":
-        return Index(S=S, edition="diverged", diverged_text=diverged_sentence(S))
-    verdicts = {"parity": V.parity(S), "speed": V.speed(S)}
-    if not missing(S, "seeds"):
-        verdicts["seeds"] = V.seed_comparison(S, "test_accuracy")
-    if not missing(S, "paper_like"):
-        verdicts["paper"] = V.paper_shapes(S)
+        return Index(S=S, verdicts=verdicts, edition="diverged", diverged_text=diverged_sentence(S))
+    assert not isinstance(verdicts.parity, V.NotTaken) and not isinstance(verdicts.speed, V.NotTaken)
     return Index(
         S=S,
         verdicts=verdicts,
         edition="study",
-        parity_sentence=parity_sentence(S, verdicts["parity"]),
-        seeds_sentence=claim_sentence(S, verdicts.get("seeds")),
-        start_sentence=start_sentence(S, verdicts.get("paper")),
-        speed_sentence=speed_sentence(S, verdicts["speed"]),
+        parity_sentence=parity_sentence(S, verdicts.parity),
+        seeds_sentence=claim_sentence(S, verdicts.seeds),
+        start_sentence=start_sentence(S, verdicts.paper),
+        speed_sentence=speed_sentence(S, verdicts.speed),
         limit_sentence=limit_sentence(S),
     )

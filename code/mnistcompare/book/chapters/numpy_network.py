@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...core import networks
 from ...study.records import Study
+from .. import verdicts as V
 from ..listings import source_block
 from .base import Chapter
 
@@ -34,10 +36,11 @@ class NumpyNetwork(Chapter):
         )
 
 
-def facts(S: Study) -> NumpyNetwork:
-    cx, fast = S.complexity["numpy"], S.complexity["numpy_fast"]
+def facts(S: Study, verdicts: V.Verdicts) -> NumpyNetwork:
+    cx, fast = S.complexity[networks.get("numpy").source], S.complexity["numpy_fast"]
     return NumpyNetwork(
         S=S,
+        verdicts=verdicts,
         n_params=f"{S.main.models['numpy'].parameter_count:,}",
         loc_math=str(cx.model_and_gradients),
         loc_loop=str(cx.training_loop),

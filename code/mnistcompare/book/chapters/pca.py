@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...study.records import Study
+from .. import verdicts as V
 from ..formatting import and_join, pct
 from ..listings import source_block
 from ..plots import charts
@@ -23,9 +24,9 @@ class Pca(Chapter):
     clusters: str
 
     def listing(self) -> str:
-        from ...study import analysis
+        from ...study import pca
 
-        return source_block(analysis.pca)
+        return source_block(pca.pca)
 
     def fig_pca(self):
         pc = self.S.pca
@@ -41,9 +42,9 @@ class Pca(Chapter):
 def geometry(S: Study) -> tuple[int, str]:
     """The digit of the most compact cluster, and the three pairs of digits whose cluster
     centres lie closest together ("4 and 9; 7 and 9; and 3 and 5")."""
-    from ...study import analysis
+    from ...study.pca import class_geometry
 
-    geo = analysis.class_geometry(np.asarray(S.pca.scores), np.asarray(S.pca.labels))
+    geo = class_geometry(np.asarray(S.pca.scores), np.asarray(S.pca.labels))
     return (
         min(geo["spread"], key=geo["spread"].get),
         and_join([f"{q['a']} and {q['b']}" for q in geo["pairs"][:3]], sep="; "),
@@ -58,10 +59,11 @@ def clusters(S: Study) -> str:
     )
 
 
-def facts(S: Study) -> Pca:
+def facts(S: Study, verdicts: V.Verdicts) -> Pca:
     ev = S.pca.explained_variance_ratio
     return Pca(
         S=S,
+        verdicts=verdicts,
         ev1=pct(ev[0], 1),
         ev2=pct(ev[1], 1),
         ev12=pct(ev[0] + ev[1], 1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...core import networks
 from ...study.records import Study
 from .. import verdicts as V
 from ..formatting import ratio, sig
@@ -35,13 +36,13 @@ class PytorchNetwork(Chapter):
         return source_of(module, *names)
 
 
-def clause(v: V.Verdict, scale: float, unit: str) -> str:
+def clause(v: V.Idiom, scale: float, unit: str) -> str:
     """An idiom's timing against its alternative: "faster here: 38.9 against 81.8 µs"."""
     said = {"faster": "faster here", "same": "about as fast here", "slower": "slower here"}[v.decision]
     return f"{said}: {sig(v.chosen * scale)} against {sig(v.other * scale)} {unit}"
 
 
-def overhead(S: Study, v: V.Verdict, gather: V.Verdict, loss: V.Verdict) -> str:
+def overhead(S: Study, v: V.Overhead, gather: V.Idiom, loss: V.Idiom) -> str:
     """Where a step's time goes, and the two idioms the loop chose because of it."""
     batch = S.params.batch_size
     if v.decision == "overhead":
@@ -69,7 +70,7 @@ def overhead(S: Study, v: V.Verdict, gather: V.Verdict, loss: V.Verdict) -> str:
     )
 
 
-def sgd(S: Study, v: V.Verdict) -> str:
+def sgd(S: Study, v: V.SgdVariants) -> str:
     """What SGD's three implementations cost per step, and whether the loop's default pays."""
     t = S.pytorch_idioms.seconds["sgd"]
     times = (
@@ -97,7 +98,7 @@ def sgd(S: Study, v: V.Verdict) -> str:
     )
 
 
-def evaluation(v: V.Verdict) -> str:
+def evaluation(v: V.Idiom) -> str:
     return (
         "Evaluation runs under `torch.inference_mode()` rather than `torch.no_grad()`: besides recording no graph, "
         f"it skips autograd's version counters ({clause(v, 1e3, 'ms')})."
@@ -123,21 +124,14 @@ def idioms_when(S: Study) -> str:
     )
 
 
-def facts(S: Study) -> PytorchNetwork:
-    cx, cx_np = S.complexity["pytorch"], S.complexity["numpy"]
-    verdicts = {
-        "overhead": V.pytorch_overhead(S),
-        "sgd": V.sgd_variants(S),
-        "gather": V.idiom(S, "gather", "index_select", "X[idx]"),
-        "loss": V.idiom(S, "loss", "keep", "accumulate"),
-        "eval": V.idiom(S, "eval", "inference_mode", "no_grad"),
-    }
+def facts(S: Study, verdicts: V.Verdicts) -> PytorchNetwork:
+    cx, cx_np = S.complexity[networks.get("pytorch").source], S.complexity[networks.get("numpy").source]
     return PytorchNetwork(
         S=S,
         verdicts=verdicts,
-        overhead=Prose(overhead(S, verdicts["overhead"], verdicts["gather"], verdicts["loss"])),
-        sgd=Prose(sgd(S, verdicts["sgd"])),
-        eval=Prose(evaluation(verdicts["eval"])),
+        overhead=Prose(overhead(S, verdicts.overhead, verdicts.gather, verdicts.loss)),
+        sgd=Prose(sgd(S, verdicts.sgd)),
+        eval=Prose(evaluation(verdicts.eval)),
         idiom_when=idioms_when(S),
         loc_math=str(cx.model_and_gradients),
         loc_loop=str(cx.training_loop),

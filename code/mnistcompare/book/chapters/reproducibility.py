@@ -183,9 +183,10 @@ def margins() -> str:
     )
 
 
-def facts(S: Study) -> Reproducibility:
+def facts(S: Study, verdicts: V.Verdicts) -> Reproducibility:
     return Reproducibility(
         S=S,
+        verdicts=verdicts,
         key=S.key,
         created=S.created,
         compute_s=num(S.compute_seconds, 1),

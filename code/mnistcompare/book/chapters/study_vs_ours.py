@@ -14,7 +14,7 @@ from ..formatting import and_join, num
 from ..markdown import Prose, md_table, table
 from ..plots import charts
 from ..plots.charts import points
-from .base import Chapter, either, shown
+from .base import Chapter, not_taken, shown
 from .index import paper_lacks
 
 # The preset's keys in words, and what a change of each means.
@@ -41,11 +41,11 @@ class StudyVsOurs(Chapter):
     def fig_paper(self):
         def draw():
             ours = {
-                f"{labels.MODEL_LABELS[m]} (ours, paper-like)": points(net.history, "test_loss")
+                f"{labels.label(m)} (ours, paper-like)": points(net.history, "test_loss")
                 for m, net in self.S.paper_like.models.items()
             }
             theirs = [
-                {"series": f"{labels.MODEL_LABELS[m]} (the study)", "epoch": e, "value": v, "note": quote}
+                {"series": f"{labels.label(m)} (the study)", "epoch": e, "value": v, "note": quote}
                 for m, e, v, quote in STUDY_REPORTED
             ]
             said_ours = "; ".join(
@@ -64,7 +64,7 @@ class StudyVsOurs(Chapter):
         def rows():
             loss = {m: {e.epoch: e.test_loss for e in net.history} for m, net in self.S.paper_like.models.items()}
             return [
-                [labels.MODEL_LABELS[m], str(e), f"\u201c{quote}\u201d", num(loss[m].get(e), 3)]
+                [labels.label(m), str(e), f"\u201c{quote}\u201d", num(loss[m].get(e), 3)]
                 for m, e, _, quote in STUDY_REPORTED
             ]
 
@@ -98,7 +98,7 @@ def preset_changes(p: P.Params) -> str:
     )
 
 
-def main_curves(S: Study, v: V.Verdict) -> str:
+def main_curves(S: Study, v: V.Parity) -> str:
     """The main run's two curves, which start from the same weights."""
     first = {m: num(net.first.test_loss, 3) for m, net in S.main.models.items()}
     at = f"at learning rate {S.params.lr:g} and batch {S.params.batch_size}"
@@ -115,7 +115,7 @@ def main_curves(S: Study, v: V.Verdict) -> str:
     )
 
 
-def shapes(v: V.Verdict) -> str:
+def shapes(v: V.PaperShapes) -> str:
     """Whether the preset reproduces the study's two shapes, and what that means."""
     if v.decision == "reproduced":
         return Prose(
@@ -132,14 +132,12 @@ def shapes(v: V.Verdict) -> str:
     )
 
 
-def facts(S: Study) -> StudyVsOurs:
-    verdicts = {"parity": V.parity(S)}
-    if not S.divergences("paper_like"):
-        verdicts["paper"] = V.paper_shapes(S)
+def facts(S: Study, verdicts: V.Verdicts) -> StudyVsOurs:
+    assert not isinstance(verdicts.parity, V.NotTaken)  # NEEDS_MAIN
     return StudyVsOurs(
         S=S,
         verdicts=verdicts,
-        main_curves=main_curves(S, verdicts["parity"]),
+        main_curves=main_curves(S, verdicts.parity),
         preset=preset_changes(S.params),
-        shapes=either(S, ("paper_like",), lambda: shapes(verdicts["paper"])),
+        shapes=not_taken(verdicts.paper) if isinstance(verdicts.paper, V.NotTaken) else shapes(verdicts.paper),
     )

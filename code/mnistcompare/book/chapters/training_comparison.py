@@ -6,15 +6,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ...study.analysis import epochs_to_reach
 from ...study.records import Study
+from ...study.spread import epochs_to_reach
 from .. import bench_tables, labels
 from .. import verdicts as V
 from ..formatting import mib, num, pct, sci_text, sig
 from ..markdown import Prose, md_table, table
 from ..plots import charts
 from ..plots.charts import points
-from ..report import limit_shares
 from .base import Chapter
 
 NO_BENCH = "| benchmark |\n|:--|\n| not run: `make bench` writes benchmarks/results/bench.json |"
@@ -59,13 +58,13 @@ class TrainingComparison(Chapter):
     def fig_curves_per_model(self):
         main = self.S.main
         ends = ", ".join(
-            f"{labels.NETWORKS[m]} ends at a training loss of {num(net.last.train_loss, 4)} and a "
+            f"{labels.noun(m)} ends at a training loss of {num(net.last.train_loss, 4)} and a "
             f"test loss of {num(net.last.test_loss, 4)}"
             for m, net in main.models.items()
         )
         alt = f"Training and test loss per epoch of each network, on a log scale: {ends}."
         series = {
-            f"{labels.MODEL_LABELS[m]}, {kind} loss": points(net.history, f"{kind}_loss")
+            f"{labels.label(m)}, {kind} loss": points(net.history, f"{kind}_loss")
             for m, net in main.models.items()
             for kind in ("train", "test")
         }
@@ -89,7 +88,7 @@ class TrainingComparison(Chapter):
     def tbl_memory(self):
         rows = [
             [
-                labels.MODEL_LABELS[m],
+                labels.label(m),
                 mib(net.peak_memory_bytes),
                 net.peak_memory_method,
                 mib(net.rss_peak_growth_bytes),
@@ -111,17 +110,15 @@ class TrainingComparison(Chapter):
 def convergence_rows(S: Study, thresholds=(0.95, 0.97)) -> list[list]:
     rows = []
     for m, net in S.main.models.items():
-        row = [labels.MODEL_LABELS[m]]
+        row = [labels.label(m)]
         for t in thresholds:
-            hit = epochs_to_reach(
-                [{"epoch": e.epoch, "test_accuracy": e.test_accuracy, "seconds": e.seconds} for e in net.history], t
-            )
-            row += ["not reached", "—"] if hit["epoch"] is None else [str(hit["epoch"]), f"{hit['seconds']:.1f}"]
+            epoch, seconds = epochs_to_reach(net.history, t)
+            row += ["not reached", "—"] if epoch is None else [str(epoch), f"{seconds:.1f}"]
         rows.append(row)
     return rows
 
 
-def curves(S: Study, v: V.Verdict) -> str:
+def curves(S: Study, v: V.Parity) -> str:
     """How the main run's two curves stand to each other, and where they end."""
     acc = {m: pct(net.last.test_accuracy) for m, net in S.main.models.items()}
     loss = {m: num(net.last.test_loss, 4) for m, net in S.main.models.items()}
@@ -139,13 +136,13 @@ def curves(S: Study, v: V.Verdict) -> str:
     )
 
 
-def overfit(v: V.Verdict) -> str:
+def overfit(v: V.Overfitting) -> str:
     """The test-minus-training loss gap of each network after the last epoch."""
     if v.decision == "same":
         return f"After the last epoch the gap is the same for both: {v.numpy:.4f} and {v.pytorch:.4f}."
     return (
         f"After the last epoch the gap differs: {v.numpy:.4f} for NumPy and {v.pytorch:.4f} for PyTorch, so "
-        f"{labels.MODEL_LABELS[v.decision]} overfits more."
+        f"{labels.label(v.decision)} overfits more."
     )
 
 
@@ -164,7 +161,8 @@ def memory_parts(S: Study) -> str:
 
 def limit_text(S: Study) -> str:
     """Each loop's share of the limit at the benchmark's thread count, from the best repeats."""
-    shares, threads = limit_shares(S), S.bench.run.threads
+    shares = {m: S.bench.run.share_of_limit(m) for m in ("numpy", "pytorch")}
+    threads = S.bench.run.threads
     if None in shares.values():
         return Prose(
             "On this run a loop's best epoch beat the limit's best, which no loop can truly do, since it runs "
@@ -194,14 +192,14 @@ def bench_when(saved: dict | None) -> str:
     )
 
 
-def facts(S: Study) -> TrainingComparison:
+def facts(S: Study, verdicts: V.Verdicts) -> TrainingComparison:
     main, bench = S.main, S.bench
-    verdicts = {"parity": V.parity(S), "overfitting": V.overfitting(S)}
+    assert not isinstance(verdicts.parity, V.NotTaken) and not isinstance(verdicts.overfitting, V.NotTaken)
     return TrainingComparison(
         S=S,
         verdicts=verdicts,
-        curves=curves(S, verdicts["parity"]),
-        overfit=overfit(verdicts["overfitting"]),
+        curves=curves(S, verdicts.parity),
+        overfit=overfit(verdicts.overfitting),
         sec_np=sig(main.models["numpy"].median()),
         sec_pt=sig(main.models["pytorch"].median()),
         ips_np=f"{main.models['numpy'].median('samples_per_second'):,.0f}",

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..labels import MODEL_LABELS
+from ...core import networks
+from ..labels import label
 from .delivery import CHART_PX, output_format, show, show_panels, width
-from .palettes import CATEGORIES, LIGHT, MODEL_COLORS, Palette
+from .palettes import CATEGORIES, LIGHT, Palette
 
 METRIC_LABELS = {"train_loss": "training loss", "test_loss": "test loss", "test_accuracy": "test accuracy"}
 
@@ -48,17 +49,19 @@ def _log_y(label: str, values):
     return alt.Y("value:Q", title=label, scale=alt.Scale(type="log"), axis=alt.Axis(format=fmt))
 
 
-def _model_scale(palette: Palette = LIGHT):
+def _model_scale(names, palette: Palette = LIGHT):
+    """The networks `names` (registry names) in their own colours, by label."""
     import altair as alt
 
-    return alt.Scale(domain=[MODEL_LABELS[m] for m in MODEL_COLORS], range=[palette.models[m] for m in MODEL_COLORS])
+    return alt.Scale(domain=[label(m) for m in names], range=[palette.model(m) for m in names])
 
 
-def _model_dash():
-    """Solid for NumPy, dashed for PyTorch: overlaid curves stay apart in grey print too."""
+def _model_dash(names):
+    """Each network's dash pattern (solid for NumPy, dashed for PyTorch): overlaid curves
+    stay apart in grey print too."""
     import altair as alt
 
-    return alt.Scale(domain=[MODEL_LABELS[m] for m in MODEL_COLORS], range=[[1, 0], [6, 3]])
+    return alt.Scale(domain=[label(m) for m in names], range=[list(networks.get(m).dash) for m in names])
 
 
 def _history_rows(runs: dict[str, tuple], metrics: tuple[str, ...]) -> list[dict]:
@@ -86,7 +89,7 @@ def training_curves(
     per metric, side by side (a row that wraps on a narrow screen in HTML)."""
     import altair as alt
 
-    runs = {MODEL_LABELS[m]: net.history for m, net in run.models.items()}
+    runs = {label(m): net.history for m, net in run.models.items()}
     rows = _history_rows(runs, metrics)
 
     def panel(rows: list[dict], panel_width, palette: Palette, title=None):
@@ -97,8 +100,8 @@ def training_curves(
             .encode(
                 x=_epoch_axis([r["epoch"] for r in rows], max_ticks=5),
                 y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-                color=alt.Color("series:N", title="model", scale=_model_scale(palette)),
-                strokeDash=alt.StrokeDash("series:N", title="model", scale=_model_dash()),
+                color=alt.Color("series:N", title="model", scale=_model_scale(run.models, palette)),
+                strokeDash=alt.StrokeDash("series:N", title="model", scale=_model_dash(run.models)),
                 opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
                 tooltip=["series:N", "metric:N", "epoch:Q", alt.Tooltip("value:Q", format=".5f")],
             )
@@ -188,7 +191,7 @@ def epoch_times(run, alt_text: str, name: str = "fig-time"):
     import altair as alt
 
     rows = [
-        {"model": MODEL_LABELS[m], "epoch": e.epoch, "seconds": e.seconds, "images per second": e.samples_per_second}
+        {"model": label(m), "epoch": e.epoch, "seconds": e.seconds, "images per second": e.samples_per_second}
         for m, net in run.models.items()
         for e in net.history
     ]
@@ -200,7 +203,7 @@ def epoch_times(run, alt_text: str, name: str = "fig-time"):
             .encode(
                 x=_epoch_axis([r["epoch"] for r in rows]),
                 y=alt.Y("seconds:Q", title="training seconds per epoch", scale=alt.Scale(zero=True)),
-                color=alt.Color("model:N", scale=_model_scale(palette)),
+                color=alt.Color("model:N", scale=_model_scale(run.models, palette)),
                 tooltip=[
                     "model:N",
                     "epoch:Q",
@@ -279,7 +282,7 @@ def confusion_matrices(run, alt_text: str, name: str = "fig-confusion"):
     mats = {m: np.asarray(net.confusion_matrix) for m, net in run.models.items()}
     rows = [
         {
-            "model": MODEL_LABELS[m],
+            "model": label(m),
             "true": i,
             "predicted": j,
             "count": int(c[i, j]),
@@ -315,7 +318,7 @@ def confusion_matrices(run, alt_text: str, name: str = "fig-confusion"):
                     ),
                     columns=1,
                 )
-                for label in (MODEL_LABELS[m] for m in mats)
+                for label in (label(m) for m in mats)
             ],
             alt_text,
             min_px=260,

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from ..labels import BOUNDARY_TITLES
+from ..labels import classifier
 from .delivery import FIGURE_IN, show_matplotlib
 from .palettes import LIGHT, Palette
 
@@ -44,7 +44,7 @@ def decision_boundaries(b, alt_text: str, name: str = "fig-boundary"):
             c = b.classifiers[key]
             if c.grid is None:  # the network diverged on the two components: its panel says so
                 ax.text(0.5, 0.5, "diverged:\nno regions", ha="center", va="center", transform=ax.transAxes, fontsize=9)
-                ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n(diverged)", fontsize=9)
+                ax.set_title(f"{classifier(key)}\n(diverged)", fontsize=9)
                 ax.set_xlabel("PC1")
                 continue
             region = np.asarray(c.grid).reshape(len(ys), len(xs))
@@ -52,7 +52,7 @@ def decision_boundaries(b, alt_text: str, name: str = "fig-boundary"):
             for cls, color, digit in ((0, palette.points[0], a), (1, palette.points[1], d)):
                 m = lab == cls
                 ax.scatter(pts[m, 0], pts[m, 1], s=2, color=color, alpha=0.5, label=f"digit {digit}", rasterized=True)
-            ax.set_title(f"{BOUNDARY_TITLES.get(key, key)}\n2-D accuracy {c.accuracy_2d:.1%}", fontsize=9)
+            ax.set_title(f"{classifier(key)}\n2-D accuracy {c.accuracy_2d:.1%}", fontsize=9)
             ax.set_xlabel("PC1")
         axes[0][0].set_ylabel("PC2")
         axes[0][0].legend(fontsize=7, markerscale=4, loc="lower left")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MODEL_COLORS = {"numpy": "#E66100", "pytorch": "#5D3A9B"}
+from ...core import networks
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,16 @@ class Palette:
     background: str  # the page's background: theme/book.scss (light), theme/dark.scss (dark)
     text: str
     axis: str  # axis lines and ticks
-    models: dict[str, str]  # the networks' colours, the same hues in both schemes
     heat: tuple[str, ...] | None  # the confusion matrices' colour range (None: Vega's "blues")
     regions: tuple[str, str]  # decision regions' fills, the two classes
     points: tuple[str, str]  # test points on them
     ink: tuple[str, str]  # the digit gallery: an empty pixel, a full one
     vega: dict = field(default_factory=dict)  # Vega-Lite config of a chart as a whole ({}: Vega's own)
+
+    def model(self, name: str) -> str:
+        """A network's colour in this scheme: its registry entry's (core/networks.py)."""
+        network = networks.get(name)
+        return network.dark_color if self.name == "dark" else network.color
 
 
 def _vega_colours(background: str, text: str, axis: str, grid: str) -> dict:
@@ -68,7 +72,6 @@ LIGHT = Palette(
     background="#ffffff",
     text="#000000",
     axis="#888888",
-    models=MODEL_COLORS,
     heat=None,
     regions=("#c6dbef", "#fcbba1"),
     points=("#08519c", "#a50f15"),
@@ -81,7 +84,6 @@ DARK = Palette(
     text=DARK_TEXT,
     axis="#9aa0a8",
     # NumPy's orange reads on dark as it is (5.1:1); PyTorch's purple lightens (2.1:1 -> 7.3:1).
-    models={"numpy": "#E66100", "pytorch": "#B39DDB"},
     heat=("#20242c", "#1f5f99", "#8fc7f2"),  # dark to light, as the light scheme's blues go light to dark
     regions=("#1c3550", "#4a2620"),
     points=("#7fb8e6", "#f4978e"),
