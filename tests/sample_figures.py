@@ -5,7 +5,7 @@ from types import SimpleNamespace as NS
 
 import numpy as np
 from mnistcompare.book.plots import charts, images
-from mnistcompare.study.records import Epoch, Network
+from mnistcompare.core.records import Epoch, Network
 
 
 def network(n=3, base=1.0):
@@ -31,7 +31,7 @@ def every_figure():
         grid_y=[0.0, 1.0],
         test_points=[[0.2, 0.2], [0.8, 0.8]],
         test_labels=[0, 1],
-        classifiers={"logreg": NS(grid=[0, 0, 1, 1], accuracy_2d=0.9)},
+        classifiers={"logistic": NS(grid=[0, 0, 1, 1], accuracy_2d=0.9)},
     )
     return {
         "fig-time": charts.epoch_times(RUN, "alt: times"),

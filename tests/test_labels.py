@@ -4,7 +4,7 @@ import dataclasses
 
 from mnistcompare.book import labels
 from mnistcompare.study import registry
-from mnistcompare.study.records import Divergence
+from mnistcompare.core.records import Divergence
 
 
 def test_every_registered_experiment_has_a_label():

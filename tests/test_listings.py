@@ -53,7 +53,7 @@ def test_listings_are_the_code_that_runs_without_its_docstrings():
     import ast
 
     from mnistcompare.core import data, numpy_fast, numpy_mlp
-    from mnistcompare.study import analysis
+    from mnistcompare.study import pca
 
     listed = {
         numpy_mlp.NumpyMLP.forward,
@@ -63,7 +63,7 @@ def test_listings_are_the_code_that_runs_without_its_docstrings():
         numpy_mlp.train_epoch_reference,
         numpy_fast.train_epoch,
         data.load,
-        analysis.pca,
+        pca.pca,
     }
     for fn in listed:
         block = listings.source_block(fn)

@@ -13,7 +13,7 @@ def source_of(module: str, *names: str) -> str:
     """Like source_block, for top-level functions or Class.method of one of the core's
     modules, read from its file without importing it (the PyTorch chapter shows
     torch_mlp without a warm render paying for `import torch`)."""
-    from ..study.analysis import definition_source
+    from ..study.complexity import definition_source
 
     source = (Path(__file__).resolve().parents[1] / "core" / f"{module}.py").read_text()
     return f"```python\n{without_docstrings(definition_source(source, list(names))).rstrip()}\n```"
