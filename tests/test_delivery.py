@@ -95,7 +95,7 @@ def test_the_site_gets_every_figure_in_both_schemes_as_one_output(tmp_path, monk
                 assert spec["config"]["legend"]["labelColor"] == palettes.DARK_TEXT  # merged, the legend's place kept
                 assert "orient" in spec["config"]["legend"]
     curves = every_figure()["fig-time"].drawings
-    assert palettes.DARK.models["pytorch"] in json.dumps(curves["dark"])
+    assert palettes.DARK.model("pytorch") in json.dumps(curves["dark"])
     assert palettes.LIGHT.models["pytorch"] in json.dumps(curves["light"])
     assert palettes.DARK.models["pytorch"] not in json.dumps(curves["light"])
 
