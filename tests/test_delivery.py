@@ -96,8 +96,8 @@ def test_the_site_gets_every_figure_in_both_schemes_as_one_output(tmp_path, monk
                 assert "orient" in spec["config"]["legend"]
     curves = every_figure()["fig-time"].drawings
     assert palettes.DARK.model("pytorch") in json.dumps(curves["dark"])
-    assert palettes.LIGHT.models["pytorch"] in json.dumps(curves["light"])
-    assert palettes.DARK.models["pytorch"] not in json.dumps(curves["light"])
+    assert palettes.LIGHT.model("pytorch") in json.dumps(curves["light"])
+    assert palettes.DARK.model("pytorch") not in json.dumps(curves["light"])
 
 
 def test_the_pdf_and_the_notebooks_get_one_light_figure(tmp_path, monkeypatch):
