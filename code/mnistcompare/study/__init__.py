@@ -5,6 +5,9 @@
   experiments   the registry computed once and cached in _cache/ (load_or_compute)
   analysis      PCA, decision boundaries, convergence, spreads, gradient check, lines of code
   runner        independent experiments side by side (worker processes or a Dask cluster)
+  checkpoints   each finished run kept until the study is written, so an interrupt loses none
+  stats         intervals over seeds, margins, Holm's correction, ratios of times
+  sequential    seeds added in rounds until every question is decided, up to a cap
 
 The chapters call `study.load_or_compute()`; the names below are the study's public API.
 """

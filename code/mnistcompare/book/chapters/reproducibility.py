@@ -6,9 +6,9 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date
 
+from ...study import stats
 from ...study.records import Study
-from .. import labels, stats
-from .. import verdicts as V
+from .. import labels
 from ..report import in_force, md_table, num, table, yaml_value
 from .base import Chapter
 
@@ -173,11 +173,11 @@ def side_text(S: Study) -> str:
 
 
 def margins() -> str:
-    """Each seed metric's margin and why, as verdicts.SEED_METRICS states them."""
-    acc, loss = V.SEED_METRICS["test_accuracy"], V.SEED_METRICS["test_loss"]
+    """Each seed metric's margin and why, as stats.SEED_METRICS states them."""
+    acc, loss = stats.SEED_METRICS["test_accuracy"], stats.SEED_METRICS["test_loss"]
     return (
-        f"The margins are ±{100 * acc['margin']:.2f} points for the final test accuracy ({acc['why']}) and "
-        f"±{loss['margin']:.4f} for the final test loss ({loss['why']})."
+        f"The margins are ±{100 * acc.margin:.2f} points for the final test accuracy ({acc.why}) and "
+        f"±{loss.margin:.4f} for the final test loss ({loss.why})."
     )
 
 
@@ -192,5 +192,5 @@ def facts(S: Study) -> Reproducibility:
         side_text=side_text(S),
         margins=margins(),
         level=f"{stats.LEVEL:.0%}",
-        same_time=f"{V.SAME_TIME:.0%}",
+        same_time=f"{stats.SAME_TIME:.0%}",
     )
