@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special as _special
 from scipy import stats as _scipy
 
 LEVEL = 0.95
@@ -103,13 +104,14 @@ class Interval:
 
 
 def t_quantile(df: float, level: float = LEVEL) -> float:
-    """The two-sided Student-t quantile: P(|T| <= q) = level."""
-    return float(_scipy.t.ppf(0.5 + level / 2, df))
+    """The two-sided Student-t quantile: P(|T| <= q) = level. (scipy.special's, a hundred
+    times quicker than scipy.stats.t.ppf: the sequential rule's tests call it often.)"""
+    return float(_special.stdtrit(df, 0.5 + level / 2))
 
 
 def _mean_sd(x: Sequence[float]) -> tuple[int, float, float]:
-    x = np.asarray(x, dtype=float)
-    return len(x), float(x.mean()), float(x.std(ddof=1)) if len(x) > 1 else 0.0
+    v = np.asarray(x, dtype=float)
+    return len(v), float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
 
 
 def welch_df(sd_a: float, n_a: int, sd_b: float, n_b: int) -> float:
