@@ -3,8 +3,8 @@
 import dataclasses
 
 from mnistcompare.book import labels
-from mnistcompare.study import registry
 from mnistcompare.core.records import Divergence
+from mnistcompare.study import registry
 
 
 def test_every_registered_experiment_has_a_label():

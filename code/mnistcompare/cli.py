@@ -200,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as err:  # DataError, TrainingDiverged
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         # Results and caches are written atomically: an interrupted run leaves none half-written.
-        print("interrupted: no partial results were written", file=sys.stderr)
+        # An interrupted study says how many finished runs it kept (study.Interrupted).
+        print(f"interrupted: {str(err) or 'no partial results were written'}", file=sys.stderr)
         return 130

@@ -3,7 +3,7 @@
   chapters/     one module per chapter: its facts (sentences, numbers as text), figures
                 and tables, computed from the study and the parameters in force
   verdicts      comparisons: decisions by stated rules, with the numbers they were taken on
-  stats         intervals over seeds and margins, for the verdicts
+                (the intervals over seeds and the margins are the study's: study/stats.py)
   labels        the words for the study's names (networks, experiments, what diverged)
   plots/        the figures: what each draws (charts, images), how it reaches the reader
                 (delivery: interactive in HTML, a static export in the PDF, light and

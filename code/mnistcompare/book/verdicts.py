@@ -22,22 +22,13 @@ from typing import Literal
 import numpy as np
 
 from ..core.records import Divergence
+from ..study import stats
 from ..study.records import Study
-from . import stats
-from .stats import Interval
+from ..study.stats import Interval
 
 # float32 carries about 7 significant digits; a relative difference below 1e-5 (about
 # a hundred units in the last place) after one epoch is round-off, not a different algorithm.
 ROUNDOFF_REL = 1e-5
-# Means over independent seeds are compared by a 95% interval for their difference
-# (book/stats.py: Welch's for two sets of seeds, a prediction interval for one run against
-# a set) and an equivalence margin per metric (SEED_METRICS): "different" when the interval
-# excludes 0, "same" when it lies inside +-margin, "cannot tell" otherwise and with a
-# single seed.
-ACCURACY_MARGIN = 0.005
-LOSS_MARGIN = 0.01
-# Two times are "about the same" within 5%.
-SAME_TIME = 0.05
 # The study's curves: NumPy starts "above 2.00", near chance (ln 10 = 2.30); PyTorch
 # starts "around 1.25". A run reproduces them when NumPy's first-epoch test loss is
 # within 20% of chance and PyTorch's is lower by at least 0.5.
@@ -60,24 +51,6 @@ OVERHEAD_FRACTION = 0.5
 # during the 20 epoch of the training" (its Figures 4.1 and 4.2). It gives no hidden size,
 # learning rate or batch size.
 STUDY_STATED = {"epochs": 20}
-
-# Each metric compared over the seeds: which way is better, its margin, and why that margin
-# (stated once, here; the reproducibility appendix prints it).
-SEED_METRICS = {
-    "test_accuracy": {
-        "higher_better": True,
-        "margin": ACCURACY_MARGIN,
-        "why": f"half a percentage point, {ACCURACY_MARGIN * 10_000:.0f} of MNIST's 10,000 test images: less than "
-        "what would make a reader choose one library over the other for this network",
-    },
-    "test_loss": {
-        "higher_better": False,
-        "margin": LOSS_MARGIN,
-        "why": f"a difference of {LOSS_MARGIN:g} in mean cross-entropy moves the geometric mean of the probability "
-        f"given to the right digit by about {math.expm1(LOSS_MARGIN):.0%}, far less than separates a good "
-        "network from a poor one here",
-    },
-}
 
 
 # --- what a verdict is -----------------------------------------------------------------------
@@ -216,15 +189,15 @@ def seed_comparison(S: Study, metric: str = "test_accuracy") -> SeedComparison:
     one: the higher accuracy, the lower loss) when the interval excludes 0, "same" when it
     lies inside +-margin, "cannot tell" otherwise and with a single seed. seeds_needed:
     stats.seeds_needed."""
-    spec = SEED_METRICS[metric]
+    spec = stats.SEED_METRICS[metric]
     values = seed_values(S, metric)
     iv = stats.welch(values["numpy"], values["pytorch"])
     diff = float(np.mean(values["pytorch"]) - np.mean(values["numpy"]))
-    decision = stats.decide(iv, spec["margin"])
+    decision = stats.decide(iv, spec.margin)
     if decision == "different":
-        decision = "pytorch" if (diff > 0) == spec["higher_better"] else "numpy"
+        decision = "pytorch" if (diff > 0) == spec.higher_better else "numpy"
     return SeedComparison(
-        metric, len(values["numpy"]), diff, iv, spec["margin"], stats.seeds_needed(iv, spec["margin"]), decision
+        metric, len(values["numpy"]), diff, iv, spec.margin, stats.seeds_needed(iv, spec.margin), decision
     )
 
 
@@ -243,7 +216,7 @@ def starts_wash_out(S: Study) -> WashOut:
     number of seeds would do."""
     losses = seed_values(S, "test_loss")
     ivs = {e: stats.one_run(losses[m], getattr(S, e).models[m].last.test_loss) for e, m in OTHER_STARTS.items()}
-    found = {e: stats.decide(iv, LOSS_MARGIN) for e, iv in ivs.items()}
+    found = {e: stats.decide(iv, stats.LOSS_MARGIN) for e, iv in ivs.items()}
     decision: Literal["persists", "washes out", "cannot tell"]
     if "different" in found.values():
         decision = "persists"
@@ -253,7 +226,7 @@ def starts_wash_out(S: Study) -> WashOut:
         decision = "cannot tell"
     known = [iv for iv in ivs.values() if iv is not None]
     widest = max(known, key=lambda iv: iv.half) if known else None
-    return WashOut(len(S.seeds), ivs, found, stats.seeds_needed(widest, LOSS_MARGIN), decision)
+    return WashOut(len(S.seeds), ivs, found, stats.seeds_needed(widest, stats.LOSS_MARGIN), decision)
 
 
 # --- time ---------------------------------------------------------------------------------------
@@ -262,7 +235,7 @@ def starts_wash_out(S: Study) -> WashOut:
 def faster(a: float, b: float) -> str:
     """ "a" when a takes less time than b by more than SAME_TIME, "b" when b does, "same"
     within it (the longer time over the shorter, minus 1)."""
-    if max(a, b) / min(a, b) - 1 <= SAME_TIME:
+    if max(a, b) / min(a, b) - 1 <= stats.SAME_TIME:
         return "same"
     return "a" if a < b else "b"
 
@@ -306,7 +279,7 @@ def sgd_variants(S: Study) -> SgdVariants:
         return SgdVariants(best, saving, None, None, "unknown" if saving > 0 else "keep")
     step = network.median("seconds") / math.ceil(S.main.data.n_train / S.main.params.batch_size)
     share = saving / step
-    return SgdVariants(best, saving, step, share, "pays" if share > SAME_TIME else "keep")
+    return SgdVariants(best, saving, step, share, "pays" if share > stats.SAME_TIME else "keep")
 
 
 # --- the study's curves -------------------------------------------------------------------------

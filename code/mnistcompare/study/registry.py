@@ -12,7 +12,8 @@ An experiment is
   alone     it runs alone on the machine, before the others, with the `threads`
             parameter, because its times are the book's headline. The others are
             independent of it and of each other, so they run side by side;
-  per_seed  one run per seed (the independent seeds), else one run.
+  per_seed  one run per seed (the independent seeds), else one run;
+  record    the record fn returns (core/records.py, study/records.py).
 
 The study (experiments.compute) loops over EXPERIMENTS in order; the side-by-side
 ones are handed out in that order, so the longest come first. Adding an experiment
@@ -24,7 +25,7 @@ study/records.py), which the cache writes as JSON.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ class Experiment:
     networks: tuple[str, ...] = ()
     alone: bool = False
     per_seed: bool = False
+    record: type = field(kw_only=True)  # what fn returns: a kept run (checkpoints) is read back as one
 
     def runs(self, p: P.Params) -> dict[str, dict]:
         """{run name: keyword arguments of fn}. One run named like the experiment, or with
@@ -155,8 +157,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         lambda p: {"params": p, "models": networks.joining("main")},
         networks.joining("main"),
         alone=True,
+        record=Run,
     ),
-    Experiment("bench", short_benchmark, lambda p: {"params": p}, alone=True),
+    Experiment("bench", short_benchmark, lambda p: {"params": p}, alone=True, record=Bench),
     # Each network draws its own weights and order, as two separate users of the libraries
     # would, both from the `init` scheme (PyTorch through torch.nn.init): the seeds
     # compare the libraries, not two initialisations.
@@ -166,12 +169,14 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         lambda p: {"params": p.replace(parity=False), "models": networks.joining("seeds"), "own_init": "scheme"},
         networks.joining("seeds"),
         per_seed=True,
+        record=Run,
     ),
     Experiment(
         "paper_like",
         train_side,
         lambda p: {"params": paper_like_params(p), "models": networks.joining("paper_like")},
         networks.joining("paper_like"),
+        record=Run,
     ),
     # PyTorch with nn.Linear's own initial weights, in the main run's minibatch order
     # (NumPy's draw of `init` is the main run's).
@@ -180,20 +185,22 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         train_side,
         lambda p: {"params": p, "models": ("pytorch",), "share_init": False, "share_order": True},
         ("pytorch",),
+        record=Run,
     ),
     # 3 versus 8 on two principal components: logistic regression and the networks.
-    Experiment("boundaries", boundaries, lambda p: {"params": p}, networks.joining("boundaries")),
+    Experiment("boundaries", boundaries, lambda p: {"params": p}, networks.joining("boundaries"), record=Boundaries),
     # The NumPy network with the tutorials' N(0, 0.01^2) weights, in the main run's order.
     Experiment(
         "init_small",
         train_side,
         lambda p: {"params": p.replace(init="small"), "models": ("numpy",), "share_order": True},
         ("numpy",),
+        record=Run,
     ),
     # Timed side by side: relative costs only.
-    Experiment("pytorch_idioms", pytorch_idioms, lambda p: {"params": p}),
-    Experiment("gradients", gradients, lambda p: {"params": p}),
-    Experiment("pca", pca, lambda p: {}),
+    Experiment("pytorch_idioms", pytorch_idioms, lambda p: {"params": p}, record=Idioms),
+    Experiment("gradients", gradients, lambda p: {"params": p}, record=Gradients),
+    Experiment("pca", pca, lambda p: {}, record=Pca),
 )
 
 BY_NAME = {e.name: e for e in EXPERIMENTS}

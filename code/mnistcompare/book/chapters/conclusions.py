@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core import networks
+from ...study import stats
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
@@ -109,7 +110,7 @@ def bought(seeds: V.SeedComparison | V.NotTaken, speed: V.Speed) -> str:
         "not taken": "Here the diverged seeds cannot say whether the framework bought accuracy",
         "pytorch": "Here the framework bought accuracy (the interval over the seeds excludes 0)",
         "numpy": "Here the framework bought no accuracy (the NumPy network was the more accurate over the seeds)",
-        "same": f"Here the framework bought no accuracy beyond the ±{100 * V.ACCURACY_MARGIN:.2f}-point margin",
+        "same": f"Here the framework bought no accuracy beyond the ±{100 * stats.ACCURACY_MARGIN:.2f}-point margin",
         "cannot tell": "Here this run cannot tell whether the framework bought accuracy",
     }[seeds.decision]
     time = {"numpy": "NumPy trained faster", "pytorch": "PyTorch trained faster", "same": "neither trained faster"}[

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core import params as P
+from ...study import stats
 from ...study.records import Stat, Study
-from .. import labels, stats
+from .. import labels
 from .. import verdicts as V
 from ..formatting import num, pct, sci, sci_text
 from ..markdown import Prose, md_table, table
@@ -215,16 +216,16 @@ def wash_out(v: V.WashOut) -> str:
         apart = " and of ".join(names[e] for e, found in v.found.items() if found == "different")
         return f"{weigh} The interval of {apart} excludes 0, so the starting point has not washed out."
     if v.decision == "washes out":
-        return f"{weigh} Both lie inside the ±{V.LOSS_MARGIN:.4f} margin, so the starting point washes out."
+        return f"{weigh} Both lie inside the ±{stats.LOSS_MARGIN:.4f} margin, so the starting point washes out."
     if v.seeds_needed is None:
         return (
-            f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so "
+            f"{weigh} No interval excludes 0, but not every one lies inside the ±{stats.LOSS_MARGIN:.4f} margin, so "
             "this run cannot tell whether the starting point washes out; at the spread observed no number of "
             "seeds would: a single run varies by more than the margin, so each start would need several runs "
             "of its own."
         )
     return (
-        f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so this "
+        f"{weigh} No interval excludes 0, but not every one lies inside the ±{stats.LOSS_MARGIN:.4f} margin, so this "
         f"run cannot tell whether the starting point washes out; at the spread observed, about {v.seeds_needed} "
         "seeds would narrow the intervals to the margin."
     )
@@ -347,7 +348,7 @@ def seed_rule() -> str:
     """How the seeds are weighed, said once beside the verdicts (book/verdicts.py's rule)."""
     return Prose(
         f"Each comparison is decided by the {LEVEL} Welch interval for the difference of the means and a "
-        f"margin stated in advance (±{100 * V.ACCURACY_MARGIN:.2f} points of accuracy, ±{V.LOSS_MARGIN:.4f} of "
+        f"margin stated in advance (±{100 * stats.ACCURACY_MARGIN:.2f} points of accuracy, ±{stats.LOSS_MARGIN:.4f} of "
         "test loss): different when the interval excludes 0, the same when it lies inside the margin, and "
         "otherwise this run cannot tell (@sec-verdicts)."
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core import networks
+from ...study import stats
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
@@ -211,7 +212,7 @@ def speed_sentence(S: Study, v: V.Speed) -> str:
     a, b = ratio(v.numpy, v.pytorch)[:2]
     if v.decision == "same":
         return (
-            f"{where}, the two take about the same time (within {V.SAME_TIME:.0%}): {a} s per epoch for NumPy "
+            f"{where}, the two take about the same time (within {stats.SAME_TIME:.0%}): {a} s per epoch for NumPy "
             f"against {b} s for PyTorch."
         )
     return (

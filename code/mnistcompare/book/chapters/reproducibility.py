@@ -6,8 +6,9 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date
 
+from ...study import stats
 from ...study.records import Study
-from .. import labels, stats
+from .. import labels
 from .. import verdicts as V
 from ..formatting import num
 from ..markdown import md_table, table
@@ -175,11 +176,11 @@ def side_text(S: Study) -> str:
 
 
 def margins() -> str:
-    """Each seed metric's margin and why, as verdicts.SEED_METRICS states them."""
-    acc, loss = V.SEED_METRICS["test_accuracy"], V.SEED_METRICS["test_loss"]
+    """Each seed metric's margin and why, as stats.SEED_METRICS states them."""
+    acc, loss = stats.SEED_METRICS["test_accuracy"], stats.SEED_METRICS["test_loss"]
     return (
-        f"The margins are ±{100 * acc['margin']:.2f} points for the final test accuracy ({acc['why']}) and "
-        f"±{loss['margin']:.4f} for the final test loss ({loss['why']})."
+        f"The margins are ±{100 * acc.margin:.2f} points for the final test accuracy ({acc.why}) and "
+        f"±{loss.margin:.4f} for the final test loss ({loss.why})."
     )
 
 
@@ -195,5 +196,5 @@ def facts(S: Study, verdicts: V.Verdicts) -> Reproducibility:
         side_text=side_text(S),
         margins=margins(),
         level=f"{stats.LEVEL:.0%}",
-        same_time=f"{V.SAME_TIME:.0%}",
+        same_time=f"{stats.SAME_TIME:.0%}",
     )
