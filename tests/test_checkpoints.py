@@ -3,10 +3,12 @@ and an interrupted study resumes without computing it again. Tiny fake experimen
 place of the registry's: no training."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from mnistcompare.core import params as P
+from mnistcompare.core.records import DataInfo, Divergence, Mode, Network, Run, from_json
 from mnistcompare.study import checkpoints, registry, runner
 from mnistcompare.study import experiments as study
 
@@ -14,32 +16,74 @@ CALLS: list[str] = []  # every run computed, in order (the tests run the fakes i
 STOP_AT: set[str] = set()  # runs that are interrupted instead of computed
 
 
-def fake(data, name, **kwargs):
+@dataclass(frozen=True)
+class Fake:
+    """A fake experiment's record."""
+
+    run: str
+    diverged: tuple[Divergence, ...] = ()
+
+
+def fake(data, name):
     if name in STOP_AT:
         raise KeyboardInterrupt
     CALLS.append(name)
-    return {"run": name, "data": data, **kwargs}
+    return Fake(name)
 
 
 def fake_main(data, name):
+    """A main run whose network by hand diverged: no predictions, so no misclassified images."""
     CALLS.append(name)
-    return {"models": {"numpy": {"diverged": []}}}  # no predictions: misclassified is skipped
+    gone = Divergence("numpy", 1, 0.1, "nan", "training")
+    return Run(P.Params(), Mode(True, True), DataInfo(1, 1, {}), None, {"numpy": Network((), 1, diverged=gone)})
 
 
 FAKES = (
-    registry.Experiment("main", fake_main, lambda p: {"name": "main"}, alone=True),
-    registry.Experiment("seeds", fake, lambda p: {"name": f"seed_{p.seed}", "diverged": []}, per_seed=True),
-    registry.Experiment("extra", fake, lambda p: {"name": "extra"}),
-    registry.Experiment("last", fake, lambda p: {"name": "last"}),
+    registry.Experiment("main", fake_main, lambda p: {"name": "main"}, alone=True, record=Run),
+    registry.Experiment("seeds", fake, lambda p: {"name": f"seed_{p.seed}"}, per_seed=True, record=Fake),
+    registry.Experiment("extra", fake, lambda p: {"name": "extra"}, record=Fake),
+    registry.Experiment("last", fake, lambda p: {"name": "last"}, record=Fake),
 )
+
+
+@dataclass(frozen=True)
+class FakeStudy:
+    """A study of the fake experiments: the fields compute and load_or_compute fill."""
+
+    main: Any
+    seeds: Any
+    extra: Any
+    last: Any
+    misclassified: Any
+    seed_spread: Any
+    complexity: Any
+    timings: dict
+    parallel: Any
+    compute_seconds: float
+    diverged: Any
+    schema_version: int
+    key: str
+    params: Any
+    params_file: Any
+    quick: bool
+    overrides: Any
+    created: str
+    cache_file: Any = None
+    from_cache: bool = field(default=False)
+
+    @classmethod
+    def read(cls, value: dict) -> "FakeStudy":
+        return from_json(cls, value)
 
 
 @pytest.fixture
 def fakes(monkeypatch, tmp_path):
-    """The fake registry, a cache folder of its own, and cheap analyses."""
+    """The fake registry and study, a cache folder of its own, and cheap analyses."""
     monkeypatch.setenv("MNISTCOMPARE_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(registry, "EXPERIMENTS", FAKES)
-    monkeypatch.setattr(study.analysis, "complexity", lambda: {})
+    monkeypatch.setattr(study.records, "Study", FakeStudy)
+    monkeypatch.setattr(study.complexity, "complexity", lambda: {})
+    monkeypatch.setattr(study.spread, "seed_spread", lambda seeds: {})
     monkeypatch.setattr(study.data, "load", lambda *a, **k: "mnist")
     CALLS.clear()
     STOP_AT.clear()
@@ -71,11 +115,12 @@ def test_an_interrupted_study_resumes_without_computing_again(fakes, capsys):
     result = compute(loaded)
     assert CALLS == ["extra", "last"]  # only what had not finished
     assert f"resuming: 4 of 6 runs reused from {cache / f'partial-{key}'}" in capsys.readouterr().err
-    assert [r["run"] for r in result["seeds"]] == ["seed_0", "seed_1", "seed_2"] and result["extra"]["run"] == "extra"
-    assert list(result["timings"]) == ["main", "seed_0", "seed_1", "seed_2", "extra", "last", "other", "load_data"]
+    assert [r.run for r in result.seeds] == ["seed_0", "seed_1", "seed_2"] and result.extra == Fake("extra")
+    assert list(result.timings) == ["main", "seed_0", "seed_1", "seed_2", "extra", "last", "other", "load_data"]
     assert not (cache / f"partial-{key}").exists()  # gone once the study is written
     written = json.loads((cache / f"study-{key}.json").read_text())
-    assert written["seeds"] == result["seeds"]
+    assert [r["run"] for r in written["seeds"]] == ["seed_0", "seed_1", "seed_2"]
+    assert result.main.models["numpy"].diverged.loss == "nan"  # a kept run is read back as its record
 
 
 def test_a_complete_study_leaves_no_partial_folder(fakes):
@@ -88,13 +133,13 @@ def test_a_complete_study_leaves_no_partial_folder(fakes):
 def test_a_damaged_checkpoint_is_ignored_and_computed_again(fakes):
     loaded, cache, key = fakes
     where = checkpoints.folder(cache, key)
-    checkpoints.save(where, "seed_0", {"run": "seed_0"}, 1.5)
+    checkpoints.save(where, "seed_0", Fake("seed_0"), 1.5)
     (where / "seed_1.json").write_text('{"result": {"run": "se')  # cut short
     (where / "seed_2.json").write_text('{"seconds": 1.0}')  # not a kept run
     assert set(checkpoints.load(where)) == {"seed_0"}
     result = compute(loaded)
     assert CALLS == ["main", "seed_1", "seed_2", "extra", "last"]
-    assert result["seeds"][0] == {"run": "seed_0"} and result["timings"]["seed_0"] == 1.5
+    assert result.seeds[0] == Fake("seed_0") and result.timings["seed_0"] == 1.5
 
 
 @dataclass(frozen=True)
