@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .core import paths
-from .core.params import INIT_SCHEMES, PRESETS, ParamError
+from .core.params import INIT_SCHEMES, PRESETS, ParamError, int_or_auto
 
 if TYPE_CHECKING:
     from .core.records import Run
@@ -33,7 +34,13 @@ def _add_param_flags(parser: argparse.ArgumentParser) -> None:
 
     # default=None everywhere: only flags the user typed override the file/defaults.
     group = parser.add_argument_group("parameters (override --params)")
-    kinds: dict[object, type] = {"int": int, "int | None": int, "float": float, "str": str}
+    kinds: dict[object, Callable] = {
+        "int": int,
+        "int | None": int,
+        "float": float,
+        "str": str,
+        "int | str": int_or_auto,
+    }
     for f in dataclasses.fields(Params):
         flag, help_ = "--" + f.name.replace("_", "-"), f"{f.metadata['help'].replace('`', '')} (default {f.default})"
         if f.type == "bool":

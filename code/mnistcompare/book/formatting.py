@@ -11,6 +11,11 @@ def pct(x: float | None, digits: int = 2) -> str:
     return "n/a" if x is None else f"{100 * x:.{digits}f}%"
 
 
+def level(x: float) -> str:
+    """An interval's confidence level: "95%", "99.4%"."""
+    return f"{100 * x:.3g}%"
+
+
 def num(x: float | None, digits: int = 3) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 

@@ -90,7 +90,7 @@ EXPERIMENTS = {
         "the study's curves reproduced (@sec-study-vs-ours) and what separates them (@sec-init)",
     ),
     "init_only": Label(
-        "run with PyTorch's own initial weights",
+        "run with PyTorch's own initial weights, seed {seed}",
         "PyTorch's own initial weights",
         "the comparison of initialisations (@sec-init)",
     ),
@@ -100,7 +100,7 @@ EXPERIMENTS = {
         "what the networks do with 3 versus 8 (@sec-decision-boundary)",
     ),
     "init_small": Label(
-        "run with small initial weights",
+        "run with small initial weights, seed {seed}",
         "NumPy with small initial weights",
         "the comparison of initialisations (@sec-init)",
     ),
@@ -110,17 +110,27 @@ EXPERIMENTS = {
     "gradients": Label("gradient check", "gradient check", "the gradient check (@sec-gradients)"),
     "pca": Label("PCA of the test set", "PCA of the test set", "the principal components (@sec-pca)"),
 }
+# The questions over the seeds (study/questions.py), in a legend or a sentence.
+QUESTIONS = {
+    "test_accuracy": "final test accuracy, PyTorch − NumPy",
+    "test_loss": "final test loss, PyTorch − NumPy",
+    "init_only": "PyTorch's own start − the shared one",
+    "init_small": "the small start − the shared one",
+}
 # The time budget's other rows: work that is not an experiment of the registry.
 BUDGET = {"load_data": "loading and verifying MNIST", "other": "misclassified images, lines of code"}
 
 
 def budget_label(run: str) -> str:
     """A run of the study's time budget in words: its experiment's label, and the seed of a
-    per-seed run (named seed_<s>)."""
+    per-seed run (named seed_<s> for the seeds, <experiment>_seed_<s> for the others)."""
     if run in BUDGET:
         return BUDGET[run]
     if run in EXPERIMENTS:
         return EXPERIMENTS[run].budget
+    experiment, _, seed = run.rpartition("_seed_")
+    if experiment in EXPERIMENTS:
+        return f"{EXPERIMENTS[experiment].budget}, seed {seed}"
     return EXPERIMENTS["seeds"].budget.format(seed=run.removeprefix("seed_"))
 
 

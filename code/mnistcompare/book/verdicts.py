@@ -75,20 +75,23 @@ class Parity:
 @dataclass(frozen=True)
 class SeedComparison:
     metric: str
-    n: int  # seeds per network
-    diff: float  # PyTorch's mean minus NumPy's
+    n: int  # seeds per network at the look that decided (else the last)
+    ran: int  # seeds the study ran (more than n when other questions needed them)
+    diff: float  # PyTorch's mean minus NumPy's over those n seeds
     interval: Interval | None  # None with one seed
     margin: float
     seeds_needed: int | None
+    auto: bool  # seeds added in rounds (seeds: auto) rather than fixed
     decision: Literal["numpy", "pytorch", "same", "cannot tell"]
 
 
 @dataclass(frozen=True)
 class WashOut:
-    n: int  # seeds per network
-    intervals: dict[str, Interval | None]  # by experiment (OTHER_STARTS)
-    found: dict[str, str]  # each start's stats.decide
-    seeds_needed: int | None  # for the widest interval; None when no number of seeds would do
+    n: int  # seeds of the shared start (the seeds' own runs)
+    intervals: dict[str, Interval | None]  # by experiment (OTHER_STARTS), paired over seeds; None: empty or one seed
+    pairs: dict[str, int]  # seeds each start ran (0: empty)
+    found: dict[str, str]  # each start's decision over its seeds, or "empty" (the start is the shared one)
+    seeds_needed: int | None  # for the widest open interval; None when none is open or no number would do
     decision: Literal["persists", "washes out", "cannot tell"]
 
 
@@ -96,7 +99,11 @@ class WashOut:
 class Speed:
     numpy: float  # median seconds per epoch
     pytorch: float
-    decision: Literal["numpy", "pytorch", "same"]
+    ratio: float  # the geometric mean over the epochs of PyTorch's epoch over NumPy's (above 1: NumPy faster)
+    interval: Interval | None  # for the mean log-ratio (kind "log ratio"); None with one epoch
+    epochs: int  # the paired epochs
+    rule: Literal["interval", "one epoch"]
+    decision: Literal["numpy", "pytorch", "same", "cannot tell"]
 
 
 @dataclass(frozen=True)
@@ -184,20 +191,30 @@ def seed_values(S: Study, metric: str) -> dict[str, list[float]]:
 
 def seed_comparison(S: Study, metric: str = "test_accuracy") -> SeedComparison:
     """Whether the networks' mean final `metric` (test_accuracy or test_loss) over the
-    independent seeds differs, by Welch's 95% interval for PyTorch's mean minus NumPy's
-    and the metric's margin (SEED_METRICS; stats.decide): "numpy" or "pytorch" (the better
-    one: the higher accuracy, the lower loss) when the interval excludes 0, "same" when it
-    lies inside +-margin, "cannot tell" otherwise and with a single seed. seeds_needed:
-    stats.seeds_needed."""
+    independent seeds differs, as the study settled it (study/questions.py: Welch's
+    interval for PyTorch's mean minus NumPy's, the metric's margin, the plan's looks and
+    Holm's correction over the questions): "numpy" or "pytorch" (the better one: the
+    higher accuracy, the lower loss) when the interval excludes 0, "same" when it lies
+    inside +-margin, "cannot tell" otherwise and with a single seed."""
+    q, auto = S.seed_questions.questions[metric], S.seed_questions.auto
     spec = stats.SEED_METRICS[metric]
-    values = seed_values(S, metric)
-    iv = stats.welch(values["numpy"], values["pytorch"])
-    diff = float(np.mean(values["pytorch"]) - np.mean(values["numpy"]))
-    decision = stats.decide(iv, spec.margin)
+    if q.interval is None:  # a single seed
+        values = seed_values(S, metric)
+        diff = float(np.mean(values["pytorch"]) - np.mean(values["numpy"]))
+        return SeedComparison(metric, q.n, q.n, diff, None, spec.margin, None, auto, "cannot tell")
+    decision = q.decision
     if decision == "different":
-        decision = "pytorch" if (diff > 0) == spec.higher_better else "numpy"
+        decision = "pytorch" if (q.interval.diff > 0) == spec.higher_better else "numpy"
     return SeedComparison(
-        metric, len(values["numpy"]), diff, iv, spec.margin, stats.seeds_needed(iv, spec.margin), decision
+        metric,
+        q.at,
+        q.n,
+        q.interval.diff,
+        q.interval,
+        spec.margin,
+        q.seeds_needed,
+        auto,
+        decision,  # type: ignore[arg-type]
     )
 
 
@@ -207,26 +224,35 @@ OTHER_STARTS = {"init_only": "pytorch", "init_small": "numpy"}
 
 
 def starts_wash_out(S: Study) -> WashOut:
-    """Whether the starting point washes out by the last epoch. Each other start was run once
-    (OTHER_STARTS); its final test loss is set against the independent seeds of the same
-    network, which all draw the shared start's scheme, by the 95% prediction interval for
-    one run against them (stats.one_run) and LOSS_MARGIN: "persists" when any start's
-    interval excludes 0, "washes out" when every one lies inside +-margin, "cannot tell"
-    otherwise and with a single seed. seeds_needed: for the widest interval; None when no
-    number of seeds would do."""
-    losses = seed_values(S, "test_loss")
-    ivs = {e: stats.one_run(losses[m], getattr(S, e).models[m].last.test_loss) for e, m in OTHER_STARTS.items()}
-    found = {e: stats.decide(iv, stats.LOSS_MARGIN) for e, iv in ivs.items()}
+    """Whether the starting point washes out by the last epoch, as the study settled it
+    (study/questions.py). Each other start (OTHER_STARTS) ran over the seeds, each seed
+    replaying the data and minibatch order of the seed's own network, which drew the
+    shared start's scheme; its final test loss minus that network's, paired by seed, is
+    decided by the interval for the mean difference and LOSS_MARGIN. A start that is the
+    shared one (`init: small` for the small start) is "empty" and left out. "persists"
+    when any start's interval excludes 0, "washes out" when every other lies inside
+    +-margin, "cannot tell" otherwise and with a single seed. seeds_needed: for the widest
+    open interval; None when no number of seeds would do."""
+    qs = S.seed_questions.questions
+    found = {e: qs[e].decision for e in OTHER_STARTS}
+    asked = [d for d in found.values() if d != "empty"]
     decision: Literal["persists", "washes out", "cannot tell"]
-    if "different" in found.values():
+    if "different" in asked:
         decision = "persists"
-    elif all(d == "same" for d in found.values()):
+    elif asked and all(d == "same" for d in asked):
         decision = "washes out"
     else:
         decision = "cannot tell"
-    known = [iv for iv in ivs.values() if iv is not None]
-    widest = max(known, key=lambda iv: iv.half) if known else None
-    return WashOut(len(S.seeds), ivs, found, stats.seeds_needed(widest, stats.LOSS_MARGIN), decision)
+    open_ = [qs[e] for e, d in found.items() if d == "cannot tell" and qs[e].interval is not None]
+    widest = max(open_, key=lambda q: q.interval.half) if open_ else None  # type: ignore[union-attr]
+    return WashOut(
+        len(S.seeds),
+        {e: qs[e].interval for e in OTHER_STARTS},
+        {e: qs[e].at for e in OTHER_STARTS},
+        found,
+        widest.seeds_needed if widest else None,
+        decision,
+    )
 
 
 # --- time ---------------------------------------------------------------------------------------
@@ -241,10 +267,25 @@ def faster(a: float, b: float) -> str:
 
 
 def speed(S: Study) -> Speed:
-    """Which network trains faster in the main run: "numpy", "pytorch", or "same" within
-    SAME_TIME of each other's median epoch."""
-    a, b = S.main.models["numpy"].median("seconds"), S.main.models["pytorch"].median("seconds")
-    return Speed(a, b, {"a": "numpy", "b": "pytorch", "same": "same"}[faster(a, b)])  # type: ignore[arg-type]
+    """Which network trains faster in the main run, from its epochs paired as they ran
+    (interleaved: epoch i of NumPy beside epoch i of PyTorch, so that the machine's drift
+    falls on both) by stats.compare_times: the interval for the mean log-ratio of
+    PyTorch's epoch over NumPy's, against log(1 + SAME_TIME): "numpy" or "pytorch" when it
+    excludes 0 (the faster one), "same" when it lies inside the margin, "cannot tell"
+    otherwise. With a single epoch there is no interval: "same" within SAME_TIME, else the
+    faster one (rule "one epoch")."""
+    a, b = S.main.models["numpy"], S.main.models["pytorch"]
+    t = stats.compare_times([e.seconds for e in a.history], [e.seconds for e in b.history])
+    decision = {"faster": "numpy", "slower": "pytorch"}.get(t.decision, t.decision)
+    return Speed(
+        a.median("seconds"),
+        b.median("seconds"),
+        t.ratio,
+        t.interval,
+        len(a.history),
+        t.rule,
+        decision,  # type: ignore[arg-type]
+    )
 
 
 def pytorch_overhead(S: Study) -> Overhead:

@@ -25,6 +25,11 @@ QUICK_ENV = "MNISTCOMPARE_QUICK"
 # of each class to learn from. tests/test_fork.py renders the book at this size.
 MIN_SUBSET = 100
 ENV_PREFIX = "MNISTCOMPARE_"
+# `seeds: auto` runs the independent seeds in rounds until every question over them is
+# decided (study/sequential.py): its first look is at AUTO_FIRST seeds (an interval needs
+# a spread, and three give a first one worth weighing), its last at `seeds_cap`.
+AUTO = "auto"
+AUTO_FIRST = 3
 
 # A named preset that resembles the study's reported curves (chapter "The study's
 # figures beside ours"). The study does not state lr, batch size or initialisation.
@@ -70,14 +75,25 @@ class Params:
         "`make run`: identical initial weights and minibatch order for both networks (the book always runs both ways)",
     )
     device: str = _param("cpu", "PyTorch device (`cuda` if available); NumPy always runs on the CPU")
-    seeds: int = _param(3, "independent runs in the book's multi-seed spread")
+    seeds: int | str = _param(
+        AUTO,
+        "independent runs in the book's multi-seed spread, or `auto`: added in rounds until every question over "
+        "them is decided, up to `seeds_cap`",
+    )
+    seeds_cap: int = _param(10, f"with `seeds: auto`, the most seeds it runs (at least {AUTO_FIRST})")
     threads: int | None = _param(None, "BLAS and torch threads (`null`: one per core); both libraries get the same")
 
     def __post_init__(self) -> None:
         _positive_int("epochs", self.epochs)
         _positive_int("hidden", self.hidden)
         _positive_int("batch_size", self.batch_size)
-        _positive_int("seeds", self.seeds)
+        if self.seeds != AUTO and (not _is_int(self.seeds) or self.seeds < 1):
+            raise ParamError(f"seeds must be a positive integer or {AUTO}, got {self.seeds!r}")
+        if not _is_int(self.seeds_cap) or self.seeds_cap < AUTO_FIRST:
+            raise ParamError(
+                f"seeds_cap must be an integer >= {AUTO_FIRST} (seeds: {AUTO} looks first at {AUTO_FIRST} seeds), "
+                f"got {self.seeds_cap!r}"
+            )
         if not _is_int(self.seed) or self.seed < 0:
             raise ParamError(f"seed must be an integer >= 0, got {self.seed!r}")
         if (
@@ -103,6 +119,21 @@ class Params:
             raise ParamError(f"parity must be true or false, got {self.parity!r}")
         if self.device not in DEVICES:
             raise ParamError(f"device must be one of {', '.join(DEVICES)}; got {self.device!r}")
+
+    @property
+    def auto_seeds(self) -> bool:
+        """Whether the seeds are added in rounds (`seeds: auto`) rather than fixed."""
+        return self.seeds == AUTO
+
+    @property
+    def first_seeds(self) -> int:
+        """The seeds of the first round: all of them when fixed, AUTO_FIRST with `auto`."""
+        return AUTO_FIRST if self.seeds == AUTO else int(self.seeds)
+
+    @property
+    def most_seeds(self) -> int:
+        """The most seeds the study may run: seeds_cap with `auto`, else `seeds`."""
+        return self.seeds_cap if self.seeds == AUTO else int(self.seeds)
 
     def replace(self, **changes: Any) -> Params:
         return dataclasses.replace(self, **changes)
@@ -135,6 +166,11 @@ def _is_int(value: Any) -> bool:
 def _positive_int(name: str, value: Any) -> None:
     if not _is_int(value) or value < 1:
         raise ParamError(f"{name} must be a positive integer, got {value!r}")
+
+
+def int_or_auto(text: str) -> int | str:
+    """A command-line value of `seeds`: a number, or `auto`."""
+    return text if text == AUTO else int(text)
 
 
 FLOAT_KEYS = tuple(f.name for f in dataclasses.fields(Params) if f.type == "float")

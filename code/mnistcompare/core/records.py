@@ -33,7 +33,7 @@ from typing import Any
 
 from .params import Params
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def to_json(record: Any) -> Any:

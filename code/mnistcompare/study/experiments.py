@@ -36,7 +36,7 @@ from pathlib import Path
 from ..core import atomic, data, networks, paths
 from ..core import params as P
 from ..core.records import SCHEMA_VERSION, Divergence, read, to_json
-from . import checkpoints, complexity, records, registry, runner, spread
+from . import checkpoints, complexity, questions, records, registry, runner, spread
 
 CACHE_VERSION = 1
 
@@ -85,9 +85,9 @@ def _log(progress: bool, msg: str) -> None:
 
 
 def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task]:
-    """Every run of every experiment that is not `alone`, as runner tasks, in the
-    registry's order (longest first). They are independent of each other and of the
-    main run (each seeds itself), so they may run side by side; each gets `threads`
+    """Every run of the first round of every experiment that is not `alone`, as runner
+    tasks, in the registry's order (longest first). They are independent of each other and
+    of the main run (each seeds itself), so they may run side by side; each gets `threads`
     BLAS / torch threads."""
     q = p.replace(threads=threads)
     return [
@@ -98,12 +98,34 @@ def side_by_side_tasks(p: P.Params, threads: int | None = 1) -> list[runner.Task
     ]
 
 
+def round_tasks(p: P.Params, experiments: tuple[str, ...], seeds: range, threads: int | None = 1) -> list[runner.Task]:
+    """The tasks of a later round of `seeds: auto`: `seeds` more of each named per-seed
+    experiment, the seeds first (they are the longest)."""
+    q = p.replace(threads=threads)
+    return [
+        runner.Task(name, e.fn, kwargs)
+        for e in registry.EXPERIMENTS
+        if e.name in experiments
+        for name, kwargs in e.runs(q, seeds).items()
+    ]
+
+
+def per_seed(runs: dict, p: P.Params) -> dict[str, tuple]:
+    """Each per-seed experiment's runs so far, in seed order (its first runs that are there)."""
+    found = {}
+    for e in registry.EXPERIMENTS:
+        if e.per_seed:
+            names = list(e.runs(p, range(p.most_seeds)))
+            ran = [name for name in names if name in runs]
+            found[e.name] = tuple(runs[name] for name in names[: len(ran)])
+    return found
+
+
 def collect(runs: dict, p: P.Params) -> dict:
     """The runs' records by experiment: one record, or for per-seed experiments the tuple
     of their runs in seed order."""
-    return {
-        e.name: tuple(runs[name] for name in e.runs(p)) if e.per_seed else runs[e.name] for e in registry.EXPERIMENTS
-    }
+    seeded = per_seed(runs, p)
+    return {e.name: seeded[e.name] if e.per_seed else runs[e.name] for e in registry.EXPERIMENTS}
 
 
 def compute(
@@ -139,12 +161,13 @@ def compute(
     load_before = os.getloadavg()
 
     kept = checkpoints.load(keep) if keep else {}
+    wall, side_names = 0.0, []
     save = (lambda name, run, s: checkpoints.save(keep, name, run, s)) if keep else None
     tasks = side_by_side_tasks(p, threads)
     if kept:
         total = len(tasks) + sum(len(e.runs(p)) for e in registry.EXPERIMENTS if e.alone)
         step(f"resuming: {len(kept)} of {total} runs reused from {keep}")
-    record = {name: e.record for e in registry.EXPERIMENTS for name in e.runs(p)}
+    record = {name: e.record for e in registry.EXPERIMENTS for name in e.runs(p, range(p.most_seeds))}
     runs = {name: read(record[name], r) for name, (r, _) in kept.items() if name in record}
     seconds = {name: s for name, (_, s) in kept.items()}
     for e in registry.EXPERIMENTS:
@@ -158,18 +181,34 @@ def compute(
             step(f"{name}: {seconds[name]:.1f} s")
             if save:
                 save(name, runs[name], seconds[name])
-    side, side_seconds, how = runner.run_tasks(
-        [t for t in tasks if t.name not in kept],
-        mnist,
-        n_jobs=n_jobs,
-        threads=threads,
-        scheduler=scheduler,
-        log=step,
-        on_done=save,
-    )
-    runs.update(side)
-    seconds.update(side_seconds)
+    rule = questions.plan(p)
+    while tasks:
+        side, side_seconds, how = runner.run_tasks(
+            [t for t in tasks if t.name not in kept],
+            mnist,
+            n_jobs=n_jobs,
+            threads=threads,
+            scheduler=scheduler,
+            log=step,
+            on_done=save,
+        )
+        runs.update(side)
+        seconds.update(side_seconds)
+        wall += how["wall_seconds"]
+        side_names += [t.name for t in tasks]
+        # seeds: auto: another round of seeds for the questions still open (questions.py)
+        more = questions.open_experiments(p, per_seed(runs, p))
+        tasks = []
+        if more:
+            assert rule is not None
+            n = len(per_seed(runs, p)["seeds"])
+            after = rule.after(n)
+            assert after is not None
+            step(f"seeds: {n} so far, questions open on {', '.join(more)}: {after - n} more seed(s)")
+            tasks = round_tasks(p, more, range(n, after), threads)
+    how["wall_seconds"] = wall
     result = collect(runs, p)
+    result["seed_questions"] = questions.settle(p, {k: result[k] for k in questions.PER_SEED})
 
     t0 = time.perf_counter()
     by_hand = result["main"].models[networks.REFERENCE]
@@ -182,10 +221,9 @@ def compute(
     # The time budget: each run's own seconds (the side-by-side ones in their worker),
     # and how the side-by-side ones were run.
     alone = [name for e in registry.EXPERIMENTS if e.alone for name in e.runs(p)]
-    side_names = tuple(t.name for t in tasks)
-    result["timings"] = {**{n: seconds[n] for n in alone + list(side_names)}, "other": time.perf_counter() - t0}
+    result["timings"] = {**{n: seconds[n] for n in alone + side_names}, "other": time.perf_counter() - t0}
     result["parallel"] = records.Parallel(
-        **how, experiments=side_names, load_average=(load_before[0], os.getloadavg()[0])
+        **how, experiments=tuple(side_names), load_average=(load_before[0], os.getloadavg()[0])
     )
     result["compute_seconds"] = time.perf_counter() - t_start
     result["diverged"] = divergences(result)

@@ -8,7 +8,7 @@ misspelt field fails where it is read, not three files later.
     Study       schema_version, params, the experiments by name (main, bench, seeds,
                 paper_like, init_only, boundaries, init_small, pytorch_idioms, gradients,
                 pca), the analyses of their results (misclassified, seed_spread,
-                complexity), the time budget (timings, parallel, compute_seconds), every
+                seed_questions: what the seeds settled, complexity), the time budget (timings, parallel, compute_seconds), every
                 divergence, and where it came from (key, params_file, quick, overrides,
                 created; cache_file and from_cache once loaded)
     Bench       the study's short benchmark: its size and one core.records.BenchRun
@@ -26,6 +26,8 @@ from typing import Any
 
 from ..core.params import Params
 from ..core.records import SCHEMA_VERSION, BenchRun, Divergence, Idioms, Run, from_json
+from .sequential import Plan
+from .stats import Interval
 
 # --- the benchmark, the idioms, the analyses -------------------------------------------------
 
@@ -142,6 +144,42 @@ class Parallel:
     workers: int
 
 
+# --- the questions over the seeds (questions.py) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settled:
+    """One question over the seeds, as the study settled it.
+
+    decision  "different", "same", "cannot tell"; "empty" (the start is the seed's own
+              run: nothing to compare), "diverged" (a run it needs diverged: not asked)
+    interval  for b - a at the look that decided it (else the last), at the plan's level
+    at        seeds at that look
+    path      the interval at every look up to n, in order (the plan's looks)
+    n         seeds it ran (pairs, for a paired question)
+    """
+
+    metric: str
+    design: str  # "welch" or "paired"
+    margin: float
+    decision: str
+    interval: Interval | None
+    at: int
+    path: tuple[Interval | None, ...]
+    seeds_needed: int | None  # for a "cannot tell": roughly how many seeds would do, at the spread seen
+    n: int
+
+
+@dataclass(frozen=True)
+class SeedQuestions:
+    """How many seeds the study ran and what they settled: the plan of looks (None with a
+    single seed), whether the seeds were added in rounds (`seeds: auto`), each question."""
+
+    rule: Plan | None
+    auto: bool
+    questions: dict[str, Settled]
+
+
 # --- the study -------------------------------------------------------------------------------
 
 
@@ -153,14 +191,15 @@ class Study:
     bench: Bench
     seeds: tuple[Run, ...]
     paper_like: Run
-    init_only: Run
+    init_only: tuple[Run, ...]
     boundaries: Boundaries
-    init_small: Run
+    init_small: tuple[Run, ...]
     pytorch_idioms: Idioms
     gradients: Gradients
     pca: Pca
     misclassified: Misclassified | None
     seed_spread: dict[str, Spread] | None
+    seed_questions: SeedQuestions
     complexity: dict[str, Size]
     timings: dict[str, float]
     parallel: Parallel

@@ -12,7 +12,9 @@ An experiment is
   alone     it runs alone on the machine, before the others, with the `threads`
             parameter, because its times are the book's headline. The others are
             independent of it and of each other, so they run side by side;
-  per_seed  one run per seed (the independent seeds), else one run;
+  per_seed  one run per seed, else one run: the independent seeds, and the starts set
+            against them seed by seed (questions.py decides how many seeds each runs);
+  each      a per-seed run's name ({name}, {seed});
   record    the record fn returns (core/records.py, study/records.py).
 
 The study (experiments.compute) loops over EXPERIMENTS in order; the side-by-side
@@ -48,13 +50,18 @@ class Experiment:
     alone: bool = False
     per_seed: bool = False
     record: type = field(kw_only=True)  # what fn returns: a kept run (checkpoints) is read back as one
+    each: str = field(default="{name}_seed_{seed}", kw_only=True)
 
-    def runs(self, p: P.Params) -> dict[str, dict]:
+    def runs(self, p: P.Params, seeds: range | None = None) -> dict[str, dict]:
         """{run name: keyword arguments of fn}. One run named like the experiment, or with
-        per_seed one run per seed (seed, seed+1, ..., `seeds` of them), named seed_<s>."""
+        per_seed one run per seed of `seeds` (offsets from params.seed; default the first
+        round's: 0, 1, ..., params.first_seeds - 1), named by `each`."""
         if not self.per_seed:
             return {self.name: self.kwargs(p)}
-        return {f"seed_{s}": self.kwargs(p.replace(seed=s)) for s in range(p.seed, p.seed + p.seeds)}
+        seeds = range(p.first_seeds) if seeds is None else seeds
+        return {
+            self.each.format(name=self.name, seed=p.seed + i): self.kwargs(p.replace(seed=p.seed + i)) for i in seeds
+        }
 
 
 # --- what each experiment computes (module-level: worker processes and Dask pickle them) ---
@@ -170,6 +177,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         networks.joining("seeds"),
         per_seed=True,
         record=Run,
+        each="seed_{seed}",
     ),
     Experiment(
         "paper_like",
@@ -178,23 +186,27 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         networks.joining("paper_like"),
         record=Run,
     ),
-    # PyTorch with nn.Linear's own initial weights, in the main run's minibatch order
-    # (NumPy's draw of `init` is the main run's).
+    # PyTorch with nn.Linear's own initial weights, seed by seed: with the seed's own data and
+    # minibatch order (torch's generator, as the seed's PyTorch network draws it), so that it
+    # pairs with that network, which drew the shared start's scheme (questions.py).
     Experiment(
         "init_only",
         train_side,
-        lambda p: {"params": p, "models": ("pytorch",), "share_init": False, "share_order": True},
+        lambda p: {"params": p.replace(parity=False), "models": ("pytorch",), "own_init": "default"},
         ("pytorch",),
+        per_seed=True,
         record=Run,
     ),
     # 3 versus 8 on two principal components: logistic regression and the networks.
     Experiment("boundaries", boundaries, lambda p: {"params": p}, networks.joining("boundaries"), record=Boundaries),
-    # The NumPy network with the tutorials' N(0, 0.01^2) weights, in the main run's order.
+    # The NumPy network with the tutorials' N(0, 0.01^2) weights, seed by seed, paired with the
+    # seed's NumPy network: the same data and minibatch order (NumPy's order stream).
     Experiment(
         "init_small",
         train_side,
-        lambda p: {"params": p.replace(init="small"), "models": ("numpy",), "share_order": True},
+        lambda p: {"params": p.replace(init="small", parity=False), "models": ("numpy",)},
         ("numpy",),
+        per_seed=True,
         record=Run,
     ),
     # Timed side by side: relative costs only.

@@ -113,9 +113,12 @@ def bought(seeds: V.SeedComparison | V.NotTaken, speed: V.Speed) -> str:
         "same": f"Here the framework bought no accuracy beyond the ±{100 * stats.ACCURACY_MARGIN:.2f}-point margin",
         "cannot tell": "Here this run cannot tell whether the framework bought accuracy",
     }[seeds.decision]
-    time = {"numpy": "NumPy trained faster", "pytorch": "PyTorch trained faster", "same": "neither trained faster"}[
-        speed.decision
-    ]
+    time = {
+        "numpy": "NumPy trained faster",
+        "pytorch": "PyTorch trained faster",
+        "same": "neither trained faster",
+        "cannot tell": "this run cannot tell whether either trained faster",
+    }[speed.decision]
     return f"{accuracy}, and {time}."
 
 

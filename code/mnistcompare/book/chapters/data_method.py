@@ -27,9 +27,10 @@ class DataMethod(Chapter):
         return source_block(data.load)
 
 
-def seeds_words(p) -> str:
-    """The independent seeds as a quantity: "3 seeds (0–2)" or "one seed (0)"."""
-    return f"one seed ({p.seed})" if p.seeds == 1 else f"{p.seeds} seeds ({p.seed}–{p.seed + p.seeds - 1})"
+def seeds_words(S: Study) -> str:
+    """The independent seeds the study ran, as a quantity: "3 seeds (0–2)" or "one seed (0)"."""
+    n, first = len(S.seeds), S.params.seed
+    return f"one seed ({first})" if n == 1 else f"{n} seeds ({first}–{first + n - 1})"
 
 
 def main_setup(S: Study) -> str:
@@ -56,9 +57,9 @@ def independent(S: Study) -> str:
     diverged edition, which leaves those chapters out)."""
     where = "" if S.edition == "diverged" else " (@sec-fairness, @sec-study-vs-ours)"
     return Prose(
-        f"To see what that changes, we also train with the same minibatch order but PyTorch's own initial "
-        f"weights, and with the small initialisation common in from-scratch code; each network on its own "
-        f"over {seeds_words(S.params)}; and with a preset that resembles the study's curves{where}."
+        f"To see what that changes, we also train each network on its own over {seeds_words(S)}; seed by seed, "
+        "with that seed's data and minibatch order, PyTorch from its own initial weights and NumPy from the small "
+        f"initialisation common in from-scratch code; and with a preset that resembles the study's curves{where}."
     )
 
 

@@ -10,6 +10,7 @@ from ...study import stats
 from ...study.records import Stat, Study
 from .. import labels
 from .. import verdicts as V
+from ..formatting import level as level_words
 from ..formatting import num, pct, sci, sci_text
 from ..markdown import Prose, md_table, table
 from ..plots import charts
@@ -18,8 +19,6 @@ from .base import Chapter, missing, not_taken, shown
 from .data_method import seeds_words
 
 NEEDS_MAIN = True  # the main run's trained networks: not in the diverged edition
-
-LEVEL = f"{stats.LEVEL:.0%}"  # "95%"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,10 +63,13 @@ class Fairness(Chapter):
             runs = "; ".join(
                 f"{name} from {num(h[0]['value'], 3)} to {num(h[-1]['value'], 4)}" for name, h in series.items()
             )
-            alt = f"Test loss per epoch, on a log scale, with the same minibatch order and three starts: {runs}."
+            alt = (
+                f"Test loss per epoch, on a log scale, of seed {self.S.params.seed}: each network in its own "
+                f"minibatch order, from the shared start and from another: {runs}."
+            )
             return charts.series_curves(series, alt, "fig-init", metric="value", title="test loss", log_y=True)
 
-        return shown(self.S, ("init_only", "init_small"), draw)
+        return shown(self.S, STARTS, draw)
 
     def tbl_gradients(self):
         g = self.S.gradients
@@ -111,14 +113,19 @@ class Fairness(Chapter):
         return shown(self.S, ("seeds",), draw)
 
 
+# The experiments of the initialisation section: the seeds (the shared start) and the others.
+STARTS = ("seeds", "init_only", "init_small")
+
+
 def init_series(S: Study) -> dict[str, list[dict]]:
-    """The initialisation experiment as named series of test loss: the shared start (the
-    main run's NumPy network, which draws the same weights as the PyTorch network under
-    parity), PyTorch's own, and the small one."""
+    """The first seed's starts as named series of test loss: each network from the shared
+    start (the seed's own run) and from its other start, in that network's own order."""
+    shared, own, small = S.seeds[0].models, S.init_only[0].models["pytorch"], S.init_small[0].models["numpy"]
     return {
-        f"the shared start (init: {S.params.init})": points(S.main.models["numpy"].history, "test_loss"),
-        "PyTorch, nn.Linear's own": points(S.init_only.models["pytorch"].history, "test_loss"),
-        "NumPy, small N(0, 0.01²)": points(S.init_small.models["numpy"].history, "test_loss"),
+        f"NumPy, the shared start (init: {S.params.init})": points(shared["numpy"].history, "test_loss"),
+        "NumPy, small N(0, 0.01²)": points(small.history, "test_loss"),
+        f"PyTorch, the shared start (init: {S.params.init})": points(shared["pytorch"].history, "test_loss"),
+        "PyTorch, nn.Linear's own": points(own.history, "test_loss"),
     }
 
 
@@ -178,56 +185,64 @@ def also_offered(init: str) -> str:
 
 
 def starts(S: Study) -> str:
-    """The three starts after the first epoch and after the last."""
-    nets = (S.main.models["numpy"], S.init_only.models["pytorch"], S.init_small.models["numpy"])  # shared, own, small
+    """The first seed's starts after the first epoch and after the last."""
+    shared = S.seeds[0].models
+    nets = (shared["numpy"], S.init_small[0].models["numpy"], shared["pytorch"], S.init_only[0].models["pytorch"])
     first, ends = [net.first.test_loss for net in nets], [net.last.test_loss for net in nets]
-    small = (
-        " (with `init: small` that is the shared start itself, so its curve is the shared one)"
-        if S.params.init == "small"
-        else ""
-    )
+    small = " (with `init: small` that is the shared start itself)" if S.params.init == "small" else ""
     return (
-        f"After the first epoch the test loss is {num(first[0], 3)} from the shared start, {num(first[1], 3)} with "
-        f"PyTorch's own initial weights, and {num(first[2], 3)} with the small {labels.INIT_DRAWS['small']} that "
-        f"many from-scratch tutorials use{small}. By the last epoch the small start reaches {num(ends[2], 4)}, "
-        f"against {num(ends[0], 4)} for the shared one: at the end of training, the three starts differ by at "
-        f"most {num(max(ends) - min(ends), 4)} in test loss."
+        f"In seed {S.params.seed}, after the first epoch the NumPy network's test loss is {num(first[0], 3)} from "
+        f"the shared start and {num(first[1], 3)} from the small {labels.INIT_DRAWS['small']} that many "
+        f"from-scratch tutorials use{small}; the PyTorch network's is {num(first[2], 3)} from the shared start and "
+        f"{num(first[3], 3)} from its own initial weights. By the last epoch they reach {num(ends[0], 4)}, "
+        f"{num(ends[1], 4)}, {num(ends[2], 4)} and {num(ends[3], 4)}: each start differs from the shared one by at "
+        f"most {num(max(abs(ends[1] - ends[0]), abs(ends[3] - ends[2])), 4)} in test loss."
     )
 
 
 def wash_out(v: V.WashOut) -> str:
-    """Whether the starting point washes out: each other start against the seeds' spread."""
+    """Whether the starting point washes out: each other start against the shared one, paired
+    seed by seed."""
     if v.n < 2:
         return (
             "With a single seed this run cannot tell whether that is more than the noise of training: two or more "
             "seeds give a spread to weigh it against."
         )
     names = {"init_only": "PyTorch's own start", "init_small": "the small start"}
+    asked = {e: iv for e, iv in v.intervals.items() if v.found[e] != "empty" and iv is not None}
     each = " and ".join(
-        f"{names[e]} {abs(iv.diff):.4f} {'above' if iv.diff > 0 else 'below'} their mean "
-        f"({iv.low:.4f} to {iv.high:.4f})"
-        for e, iv in v.intervals.items()
+        f"{names[e]} ends {abs(iv.diff):.4f} {'above' if iv.diff > 0 else 'below'} the shared one on average over "
+        f"{v.pairs[e]} seeds ({level_words(iv.level)} interval {iv.low:.4f} to {iv.high:.4f})"
+        for e, iv in asked.items()
+    )
+    empty = (
+        " The small start is the shared start itself here (`init: small`), so that comparison is empty: there is "
+        "no second start to weigh."
+        if v.found.get("init_small") == "empty"
+        else ""
     )
     weigh = (
-        f"To weigh that, each start's final test loss is set against the {v.n} independent seeds of the same "
-        f"network, which draw the shared start's scheme, by a {LEVEL} prediction interval for one run: {each}."
+        "To weigh that, each other start ran over the seeds too, each seed replaying the data and minibatch order "
+        "of that seed's own network, which drew the shared start; within a seed only the start differs, so the "
+        f"per-seed differences in final test loss are paired: {each}.{empty}"
     )
+    margin = f"±{stats.LOSS_MARGIN:.4f}"
     if v.decision == "persists":
         apart = " and of ".join(names[e] for e, found in v.found.items() if found == "different")
         return f"{weigh} The interval of {apart} excludes 0, so the starting point has not washed out."
     if v.decision == "washes out":
-        return f"{weigh} Both lie inside the ±{stats.LOSS_MARGIN:.4f} margin, so the starting point washes out."
+        every = "Both lie" if len(asked) > 1 else "It lies"
+        return f"{weigh} {every} inside the {margin} margin, so the starting point washes out."
     if v.seeds_needed is None:
         return (
-            f"{weigh} No interval excludes 0, but not every one lies inside the ±{stats.LOSS_MARGIN:.4f} margin, so "
-            "this run cannot tell whether the starting point washes out; at the spread observed no number of "
-            "seeds would: a single run varies by more than the margin, so each start would need several runs "
-            "of its own."
+            f"{weigh} No interval excludes 0, but not every one lies inside the {margin} margin, so this run cannot "
+            "tell whether the starting point washes out; at the spread observed no number of seeds would narrow "
+            "the intervals to the margin."
         )
     return (
-        f"{weigh} No interval excludes 0, but not every one lies inside the ±{stats.LOSS_MARGIN:.4f} margin, so this "
-        f"run cannot tell whether the starting point washes out; at the spread observed, about {v.seeds_needed} "
-        "seeds would narrow the intervals to the margin."
+        f"{weigh} No interval excludes 0, but not every one lies inside the {margin} margin, so this run cannot tell "
+        f"whether the starting point washes out; at the spread observed, about {v.seeds_needed} seeds would narrow "
+        "the intervals to the margin."
     )
 
 
@@ -235,14 +250,11 @@ def init_text(S: Study, v: V.WashOut | V.NotTaken) -> str:
     """The initialisation experiment: what the shared start is, the three starts, whether
     the start washes out (needs the seeds), and the schemes not shown."""
     init = S.params.init
-    gone = missing(S, "init_only", "init_small")
+    gone = missing(S, *STARTS)
     if gone:
         return Prose(f"{shared_start(init)} {gone}")
-    if isinstance(v, V.NotTaken):  # the seeds diverged
-        weighed = f"Whether that is more than the noise of training needs the independent seeds. {not_taken(v)}"
-    else:
-        weighed = wash_out(v)
-    return Prose(" ".join(part for part in (shared_start(init), starts(S), weighed, also_offered(init)) if part))
+    assert not isinstance(v, V.NotTaken)  # its experiments are STARTS, which trained
+    return Prose(" ".join(part for part in (shared_start(init), starts(S), wash_out(v), also_offered(init)) if part))
 
 
 def paper_run(S: Study, v: V.PaperShapes | V.NotTaken) -> str:
@@ -318,7 +330,7 @@ def seed_sentence(v: V.SeedComparison) -> str:
             "has no spread to weigh that against (two or more seeds per network would give an interval)."
         )
     bounds = f"{100 * iv.low:.2f} to {100 * iv.high:.2f} points" if accuracy else f"{iv.low:.4f} to {iv.high:.4f}"
-    interval = f"a {LEVEL} Welch interval of {bounds}"
+    interval = f"a {level_words(iv.level)} Welch interval of {bounds}"
     if v.decision in ("numpy", "pytorch"):
         better, worse = (
             labels.noun(v.decision),
@@ -331,34 +343,60 @@ def seed_sentence(v: V.SeedComparison) -> str:
             f"Over {v.n} seeds the networks' mean {what} is the same within the {margin} margin: {minus}, with "
             f"{interval}, inside the margin."
         )
+    stopped = f"the study stopped at its cap of {v.n} seeds; " if v.auto else ""
     if v.seeds_needed is None:
         return (
             f"Over {v.n} seeds this run cannot tell whether the networks' mean {what} differs: {minus}, with "
-            f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; at the spread observed, "
-            f"even {stats.MAX_SEEDS:,} seeds per network would not narrow the interval to the margin."
+            f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; {stopped}at the spread "
+            f"observed, even {stats.MAX_SEEDS:,} seeds per network would not narrow the interval to the margin."
         )
     return (
         f"Over {v.n} seeds this run cannot tell whether the networks' mean {what} differs: {minus}, with "
-        f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; at the spread observed, about "
-        f"{v.seeds_needed} seeds per network would narrow the interval to the margin."
+        f"{interval}, which neither excludes 0 nor lies inside the {margin} margin; {stopped}at the spread observed, "
+        f"about {v.seeds_needed} seeds per network would narrow the interval to the margin."
     )
 
 
-def seed_rule() -> str:
-    """How the seeds are weighed, said once beside the verdicts (book/verdicts.py's rule)."""
+def seed_rule(S: Study) -> str:
+    """How the seeds are weighed and how many ran, said once beside the verdicts (the study's
+    questions.py)."""
+    sq = S.seed_questions
+    margins = f"±{100 * stats.ACCURACY_MARGIN:.2f} points of accuracy, ±{stats.LOSS_MARGIN:.4f} of test loss"
+    outcomes = (
+        "different when the interval excludes 0, the same when it lies inside the margin, and otherwise this run "
+        "cannot tell (@sec-verdicts)"
+    )
+    if sq.rule is None:
+        return Prose(
+            f"With more than one seed, each comparison would be decided by an interval and a margin stated in "
+            f"advance ({margins}): {outcomes}."
+        )
+    asked = sum(q.decision not in ("empty", "diverged") for q in sq.questions.values())
+    holm = f"with Holm's correction over the {asked} questions the seeds answer" if asked > 1 else "alone"
+    if not sq.auto:
+        return Prose(
+            f"Each comparison is decided by the {level_words(sq.rule.level)} Welch interval for the difference of "
+            f"the means, {holm}, and a margin stated in advance ({margins}): {outcomes}."
+        )
+    ran = len(S.seeds)
+    why = (
+        "every question over them was decided"
+        if all(q.decision != "cannot tell" for q in sq.questions.values())
+        else f"the cap of {sq.rule.cap} seeds"
+    )
     return Prose(
-        f"Each comparison is decided by the {LEVEL} Welch interval for the difference of the means and a "
-        f"margin stated in advance (±{100 * stats.ACCURACY_MARGIN:.2f} points of accuracy, ±{stats.LOSS_MARGIN:.4f} of "
-        "test loss): different when the interval excludes 0, the same when it lies inside the margin, and "
-        "otherwise this run cannot tell (@sec-verdicts)."
+        f"The seeds were added one round at a time from {sq.rule.first} (`seeds: auto`) until {why}, here at "
+        f"{ran}; each of the {len(sq.rule.looks)} looks planned up to the cap of {sq.rule.cap} decides by a "
+        f"{level_words(sq.rule.level)} Welch interval for the difference of the means, {holm}, and a margin stated "
+        f"in advance ({margins}): {outcomes}. A question keeps the decision of the first look that took it."
     )
 
 
-def seed_cmp(accuracy: V.SeedComparison | V.NotTaken, loss: V.SeedComparison | V.NotTaken) -> str:
+def seed_cmp(S: Study, accuracy: V.SeedComparison | V.NotTaken, loss: V.SeedComparison | V.NotTaken) -> str:
     if isinstance(accuracy, V.NotTaken):  # the seeds diverged: neither comparison was taken
         return not_taken(accuracy)
     assert not isinstance(loss, V.NotTaken)
-    return Prose(f"{seed_sentence(accuracy)} {seed_sentence(loss)} {seed_rule()}")
+    return Prose(f"{seed_sentence(accuracy)} {seed_sentence(loss)} {seed_rule(S)}")
 
 
 def facts(S: Study, verdicts: V.Verdicts) -> Fairness:
@@ -380,7 +418,7 @@ def facts(S: Study, verdicts: V.Verdicts) -> Fairness:
         ag_max=sci_text(max(g.autograd.values())),
         ag_batch=str(g.autograd_batch),
         gradients=gradients(verdicts.gradients),
-        seeds=seeds_words(S.params),
+        seeds=seeds_words(S),
         seed_draws=seed_draws(S),
-        seed_cmp=seed_cmp(verdicts.seeds, verdicts.seeds_loss),
+        seed_cmp=seed_cmp(S, verdicts.seeds, verdicts.seeds_loss),
     )

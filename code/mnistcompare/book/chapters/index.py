@@ -3,6 +3,7 @@ diverged, what diverged; the banner of the parameters in force."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ...core import networks
@@ -10,7 +11,7 @@ from ...study import stats
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
-from ..formatting import mib, num, pct, ratio, sci_text
+from ..formatting import level, mib, num, pct, ratio, sci_text, sig
 from ..markdown import Prose, Statement, md_table, table
 from ..provenance import changed, in_force, yaml_value
 from .base import Chapter
@@ -59,6 +60,13 @@ class Index(Chapter):
         )
 
 
+def seeds_count(p) -> str:
+    """The `seeds` parameter as a quantity: "3 seeds", "one seed", "seeds added until decided (at most 10)"."""
+    if p.auto_seeds:
+        return f"seeds added until decided (at most {p.seeds_cap})"
+    return "one seed" if p.seeds == 1 else f"{p.seeds} seeds"
+
+
 def banner(S: Study) -> str:
     """The callout at the top of the book: quick mode, every parameter that differs from the
     project's defaults with where it was set, and the parameters in force (read now:
@@ -70,7 +78,7 @@ def banner(S: Study) -> str:
     what = (
         f"{p.epochs} epochs, hidden {p.hidden}, lr {p.lr:g}, batch {p.batch_size}, "
         f"{'all 60,000' if p.subset is None else format(p.subset, ',')} training images, init {p.init}, "
-        f"{p.seeds} seed{'s' if p.seeds > 1 else ''} from seed {p.seed}, device {p.device}, "
+        f"{seeds_count(p)} from seed {p.seed}, device {p.device}, "
         f"{'one thread per core' if p.threads is None else f'{p.threads} thread(s)'}"
     )
     lines = []
@@ -201,7 +209,8 @@ def paper_lacks(v: V.PaperShapes) -> str:
 
 def speed_sentence(S: Study, v: V.Speed) -> str:
     """Which network trained faster in the main run, with both times and the factor (from the
-    times as printed). The Conclusions say it too."""
+    times as printed), then the interval the decision was taken on, or the one-epoch rule.
+    The Conclusions say it too."""
     where = (
         "On this CPU"
         if S.main.params.device == "cpu"
@@ -210,15 +219,30 @@ def speed_sentence(S: Study, v: V.Speed) -> str:
     slow, quick = sorted((v.numpy, v.pytorch), reverse=True)
     _, _, factor = ratio(slow, quick)
     a, b = ratio(v.numpy, v.pytorch)[:2]
-    if v.decision == "same":
-        return (
-            f"{where}, the two take about the same time (within {stats.SAME_TIME:.0%}): {a} s per epoch for NumPy "
-            f"against {b} s for PyTorch."
+    times = f"{a} s per epoch for NumPy against {b} s for PyTorch"
+    within = f"{stats.SAME_TIME:.0%}"
+    if v.interval is None:
+        how = (
+            f"With a single epoch there is no interval: the rule compares that epoch's two times, the same within "
+            f"{within}."
         )
-    return (
-        f"{where}, {labels.noun(v.decision)} is faster: {a} s per epoch for NumPy against {b} s for PyTorch, "
-        f"a factor of {factor}."
-    )
+    else:
+        iv = v.interval
+        low, high = sig(math.exp(iv.low)), sig(math.exp(iv.high))
+        how = (
+            f"Over the {v.epochs} epochs, trained interleaved so that the machine's drift falls on both, PyTorch's "
+            f"epoch takes {sig(v.ratio)} times NumPy's (the geometric mean of the per-epoch ratios), with a "
+            f"{level(iv.level)} interval of {low} to {high}; the interval covers this run's noise on this machine, "
+            "not another machine's."
+        )
+    if v.decision == "same":
+        return f"{where}, the two take about the same time (within {within}): {times}. {how}"
+    if v.decision == "cannot tell":
+        return (
+            f"{where}, this run cannot tell whether the two take the same time: {times}. {how} It neither excludes "
+            f"1 nor lies within {within} of it."
+        )
+    return f"{where}, {labels.noun(v.decision)} is faster: {times}, a factor of {factor}. {how}"
 
 
 def limit_sentence(S: Study) -> str:

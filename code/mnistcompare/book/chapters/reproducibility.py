@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from dataclasses import dataclass
 from datetime import date
@@ -10,8 +11,10 @@ from ...study import stats
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
+from ..formatting import level as level_words
 from ..formatting import num
-from ..markdown import md_table, table
+from ..markdown import Prose, Statement, md_table, table
+from ..plots import charts
 from ..provenance import in_force, yaml_value
 from .base import Chapter
 
@@ -27,9 +30,24 @@ class Reproducibility(Chapter):
     margins: str
     level: str
     same_time: str
+    seed_plan: str
+    family: str
 
     def tbl_params(self):
         return params_table()
+
+    def fig_seed_looks(self):
+        """Each question over the seeds at each look, against its margin."""
+        rows = look_rows(self.S)
+        if not rows:
+            return Statement("With a single seed there is no interval to draw.")
+        settled = {labels.QUESTIONS[name]: q for name, q in self.S.seed_questions.questions.items() if q.path}
+        ends = "; ".join(f"{name}: {q.decision} at {q.at} seeds" for name, q in settled.items())
+        alt = (
+            "Each question over the seeds at each look: the difference and its interval, divided by the question's "
+            f"margin, against the band from -1 to 1 (inside it: the same). {ends}."
+        )
+        return charts.seed_looks(rows, alt)
 
     def tbl_environment(self):
         env = self.S.main.environment
@@ -175,6 +193,96 @@ def side_text(S: Study) -> str:
     )
 
 
+def look_rows(S: Study) -> list[dict]:
+    """The figure's rows: each asked question's interval at each look, divided by its margin."""
+    sq = S.seed_questions
+    if sq.rule is None:
+        return []
+    return [
+        {
+            "question": labels.QUESTIONS[name],
+            "seeds": k,
+            "diff": iv.diff / q.margin,
+            "low": iv.low / q.margin,
+            "high": iv.high / q.margin,
+        }
+        for name, q in sq.questions.items()
+        for k, iv in zip(sq.rule.looks, q.path)
+        if iv is not None
+    ]
+
+
+def seed_plan(S: Study) -> str:
+    """How many seeds the study ran and why it stopped there, with how repeated looks keep
+    their error rate (study/questions.py, study/sequential.py)."""
+    sq, ran = S.seed_questions, len(S.seeds)
+    if sq.rule is None:
+        return Prose(
+            "This run has a single seed, so no question over the seeds has an interval: each says it cannot tell."
+        )
+    rule = sq.rule
+    if not sq.auto:
+        return Prose(
+            f"This run fixed its seeds at {ran} (`seeds: {ran}`): the questions over them are decided once, at "
+            f"{level_words(rule.level)}, and a question that cannot tell says roughly how many seeds would."
+        )
+    open_ = [labels.QUESTIONS[n] for n, q in sq.questions.items() if q.decision == "cannot tell"]
+    stop = (
+        f"it stopped at {ran}, when every question was decided"
+        if not open_
+        else f"it stopped at its cap of {ran} with {len(open_)} question(s) still open"
+    )
+    return Prose(
+        f"With `seeds: auto` the study runs {rule.first} seeds, then adds one seed per round, running again only "
+        f"the experiments whose questions are still open, up to `seeds_cap` ({rule.cap}); {stop} "
+        f"(@fig-seed-looks). Looking after every round and stopping at the first decision would give each "
+        f"question more than one chance to be wrong, so the {len(rule.looks)} looks are planned before any seed "
+        f"runs and share the error rate: each decides at {level_words(rule.level)} "
+        f"(5% / {len(rule.looks)}), so that over all the looks a question is wrongly called different at most 5% "
+        "of the time and wrongly called the same at most 2.5%, however early it stops (Bonferroni's "
+        "inequality; the test suite checks it by simulation)."
+    )
+
+
+# The verdicts decided by intervals over repeated runs; every other verdict is a rule on measured numbers.
+SEED_VERDICTS = ("seeds", "seeds_loss", "wash_out")
+
+
+def family(S: Study, verdicts: V.Verdicts) -> str:
+    """How many comparisons the verdicts make, and their error rates, each and together."""
+    taken = {f.name: getattr(verdicts, f.name) for f in dataclasses.fields(verdicts)}
+    taken = {name: v for name, v in taken.items() if not isinstance(v, V.NotTaken)}
+    asked = [q for q in S.seed_questions.questions.values() if q.decision not in ("empty", "diverged")]
+    if not any(name in taken for name in SEED_VERDICTS) or S.seed_questions.rule is None:
+        asked = []
+    timed = isinstance(taken.get("speed"), V.Speed) and taken["speed"].interval is not None
+    rules = len([n for n in taken if n not in SEED_VERDICTS and not (n == "speed" and timed)])
+    intervals = len(asked) + timed
+    each = "each wrong at most 5% of the time when it says “different” and 2.5% when it says “the same”"
+    if len(asked) > 1:
+        seeds = (
+            f"The {len(asked)} questions over the seeds are one family, decided together with Holm's correction: at "
+            "each look the smallest p-value must pass the look's error rate divided by the number of questions, "
+            "the next that rate divided by one fewer, and so on, so that the chance of any wrong “different” "
+            "among them stays at 5% (2.5% for any wrong “the same”), whatever their dependence."
+        )
+    elif asked:
+        seeds = "A single question over the seeds is a family of one: it needs no correction."
+    else:
+        seeds = "No question over the seeds has an interval in this run."
+    speed = (
+        " The speed verdict stands alone, at 5%: together with the seeds' family, the chance of any wrong "
+        "“different” among the interval verdicts is at most 10% (Bonferroni's inequality)."
+        if timed and asked
+        else ""
+    )
+    return Prose(
+        f"This book takes {len(taken)} verdicts: {intervals} comparison(s) decided by an interval over repeated "
+        f"runs or epochs, {each}, and {rules} rules on measured numbers (a threshold, a share, a round-off bound) "
+        f"that no interval describes. {seeds}{speed}"
+    )
+
+
 def margins() -> str:
     """Each seed metric's margin and why, as stats.SEED_METRICS states them."""
     acc, loss = stats.SEED_METRICS["test_accuracy"], stats.SEED_METRICS["test_loss"]
@@ -197,4 +305,6 @@ def facts(S: Study, verdicts: V.Verdicts) -> Reproducibility:
         margins=margins(),
         level=f"{stats.LEVEL:.0%}",
         same_time=f"{stats.SAME_TIME:.0%}",
+        seed_plan=seed_plan(S),
+        family=family(S, verdicts),
     )

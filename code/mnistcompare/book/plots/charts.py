@@ -327,3 +327,36 @@ def confusion_matrices(run, alt_text: str, name: str = "fig-confusion"):
     return show(
         lambda p: _bottom_legends(panel(rows, side, p).facet(column=alt.Column("model:N", title=None))), alt_text, name
     )
+
+
+def seed_looks(rows: list[dict], alt_text: str, name: str = "fig-seed-looks"):
+    """Each question over the seeds at each look: its interval and difference divided by its
+    margin (rows: question, seeds, diff, low, high), against the band of +-1 margin."""
+    import altair as alt
+
+    def draw(palette: Palette):
+        colour = alt.Color("question:N", title=None, scale=alt.Scale(range=list(CATEGORIES)))
+        base = alt.Chart(_data(rows)).encode(
+            x=alt.X("seeds:O", title="seeds at the look", axis=alt.Axis(labelAngle=0)), xOffset="question:N"
+        )
+        band = (
+            alt.Chart(_data([{"low": -1.0, "high": 1.0}]))
+            .mark_rect(opacity=0.12, color=palette.axis)
+            .encode(y=alt.Y("low:Q"), y2="high:Q")
+        )
+        zero = alt.Chart(_data([{"y": 0.0}])).mark_rule(color=palette.axis, strokeDash=[4, 3]).encode(y="y:Q")
+        tips = [
+            "question:N",
+            "seeds:O",
+            alt.Tooltip("diff:Q", format=".3f"),
+            alt.Tooltip("low:Q", format=".3f"),
+            alt.Tooltip("high:Q", format=".3f"),
+        ]
+        bars = base.mark_rule(strokeWidth=2).encode(
+            y=alt.Y("low:Q", title="difference / margin"), y2="high:Q", color=colour, tooltip=tips
+        )
+        dots = base.mark_point(filled=True, size=40).encode(y="diff:Q", color=colour, tooltip=tips)
+        chart = band + zero + bars + dots
+        return _bottom_legends(chart.properties(width=width(CHART_PX - 80), height=280))
+
+    return show(draw, alt_text, name)
