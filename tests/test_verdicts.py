@@ -11,7 +11,7 @@ from conftest import TINY_GROUP
 from mnistcompare.book import verdicts as V
 from mnistcompare.core.params import Params
 from mnistcompare.core.records import BenchRun, Divergence, Epoch, Network, Parity, Timing
-from mnistcompare.study import stats
+from mnistcompare.study import questions, stats
 from mnistcompare.study.records import Classifier
 
 
@@ -23,17 +23,36 @@ def net(*test_losses, train_loss=0.5, accuracy=0.9, seconds=1.0):
     )
 
 
-def ended(metric, value):
-    """A network whose only epoch ends with this value of `metric`."""
+def ended(metric, value, init="pytorch"):
+    """A network whose only epoch ends with this value of `metric`, from this start."""
     e = {"train_loss": 0.1, "test_loss": 0.1, "test_accuracy": 0.9, metric: value}
     return Network(
-        history=(Epoch(1, e["train_loss"], e["test_loss"], e["test_accuracy"], 1.0, 0.1, 1.0),), parameter_count=10
+        history=(Epoch(1, e["train_loss"], e["test_loss"], e["test_accuracy"], 1.0, 0.1, 1.0),),
+        parameter_count=10,
+        init=init,
     )
 
 
-def seed_runs(numpy=(0.975, 0.976, 0.974), pytorch=(0.976, 0.975, 0.977), metric="test_accuracy"):
-    """Independent seeds whose last epoch ends with these values of `metric` (one per seed)."""
-    return tuple(NS(models={"numpy": ended(metric, a), "pytorch": ended(metric, b)}) for a, b in zip(numpy, pytorch))
+def seed_runs(numpy=(0.975, 0.976, 0.974), pytorch=(0.976, 0.975, 0.977), metric="test_accuracy", init="pytorch"):
+    """Independent seeds whose last epoch ends with these values of `metric` (one per seed),
+    both networks drawing the scheme `init`."""
+    return tuple(
+        NS(models={"numpy": ended(metric, a, init), "pytorch": ended(metric, b, init)}, diverged=())
+        for a, b in zip(numpy, pytorch)
+    )
+
+
+def start_runs(network, values, init):
+    """Another start's runs, one per seed, ending at these test losses."""
+    return tuple(NS(models={network: ended("test_loss", v, init)}, diverged=()) for v in values)
+
+
+def settled(S, **params):
+    """S with the questions over its seeds settled as the study settles them (study/questions.py)."""
+    p = Params(**{"seeds": len(S.seeds), **params})
+    S.params = p
+    S.seed_questions = questions.settle(p, {e: getattr(S, e) for e in questions.PER_SEED})
+    return S
 
 
 def study(rel_gap=1e-8, seeds=None, paper=(2.2, 1.3), gaps=(0.03, 0.03), grids=([0, 1, 1, 0], [0, 1, 1, 0])):
@@ -47,12 +66,17 @@ def study(rel_gap=1e-8, seeds=None, paper=(2.2, 1.3), gaps=(0.03, 0.03), grids=(
             for m, g in zip(("numpy", "pytorch"), gaps)
         },
     )
-    return NS(
-        main=main,
-        seeds=seeds or seed_runs(),
-        params=Params(),
-        paper_like=NS(models={"numpy": net(paper[0]), "pytorch": net(paper[1])}),
-        boundaries=NS(classifiers={m: Classifier(g, 0.8, 0.9) for m, g in zip(("numpy", "pytorch"), grids)}),
+    seeds = seeds or seed_runs()
+    losses = {m: [r.models[m].last.test_loss for r in seeds] for m in ("numpy", "pytorch")}
+    return settled(
+        NS(
+            main=main,
+            seeds=seeds,
+            init_only=start_runs("pytorch", losses["pytorch"], "nn.Linear"),
+            init_small=start_runs("numpy", losses["numpy"], "small"),
+            paper_like=NS(models={"numpy": net(paper[0]), "pytorch": net(paper[1])}),
+            boundaries=NS(classifiers={m: Classifier(g, 0.8, 0.9) for m, g in zip(("numpy", "pytorch"), grids)}),
+        )
     )
 
 
@@ -99,39 +123,96 @@ def test_seeds_needed_for_a_four_point_difference():
     assert v.decision == "cannot tell" and 50 < v.seeds_needed < 200
 
 
-def starts(own, small, numpy_seeds, pytorch_seeds):
-    """A study whose other starts end at these test losses, against seeds that end at these."""
-    return NS(
-        seeds=seed_runs(numpy_seeds, pytorch_seeds, metric="test_loss"),
-        init_only=NS(models={"pytorch": net(own)}),
-        init_small=NS(models={"numpy": net(small)}),
+def starts(own, small, numpy_seeds, pytorch_seeds, init="pytorch"):
+    """A study whose other starts end at these test losses, seed by seed, against seeds that
+    end at these."""
+    return settled(
+        NS(
+            seeds=seed_runs(numpy_seeds, pytorch_seeds, metric="test_loss", init=init),
+            init_only=start_runs("pytorch", own, "nn.Linear"),
+            init_small=start_runs("numpy", small, "small"),
+        ),
+        init=init,
     )
 
 
-SEEDS = (0.0700, 0.0702, 0.0698, 0.0701, 0.0699)  # sd 0.00016: a prediction interval of about +-0.0005
+SEEDS = (0.0700, 0.0702, 0.0698, 0.0701, 0.0699)
+JITTER = (0.0002, -0.0001, 0.0001, -0.0002, 0.0001)  # per-seed differences about 0: no difference
 
 
-def test_starts_wash_out_by_a_prediction_interval_against_the_seeds():
-    v = V.starts_wash_out(starts(0.0702, 0.0699, SEEDS, SEEDS))
-    assert v.decision == "washes out" and set(v.found.values()) == {"same"}
-    v = V.starts_wash_out(starts(0.0702, 0.0900, SEEDS, SEEDS))  # the small start ends far above every seed
+def moved(values, by=0.0):
+    """Each seed's value moved by `by`, with a jitter of its own."""
+    return [x + by + j for x, j in zip(values, JITTER)]
+
+
+WIDE = (0.060, 0.080, 0.070, 0.075, 0.065)  # sd 0.008: the seeds' own spread, as wide as the margin
+
+
+def test_starts_wash_out_by_the_paired_interval_over_the_seeds():
+    v = V.starts_wash_out(starts(moved(SEEDS), moved(SEEDS), SEEDS, SEEDS))
+    assert (
+        v.decision == "washes out"
+        and set(v.found.values()) == {"same"}
+        and v.pairs == {"init_only": 5, "init_small": 5}
+    )
+    v = V.starts_wash_out(starts(moved(SEEDS), moved(SEEDS, 0.02), SEEDS, SEEDS))
     assert v.decision == "persists" and v.found == {"init_only": "same", "init_small": "different"}
-    wide = (0.06, 0.08, 0.07)  # sd 0.01: one run's interval is wider than the 0.01 margin, whatever the seeds
-    v = V.starts_wash_out(starts(0.071, 0.069, wide, wide))
-    assert v.decision == "cannot tell" and v.seeds_needed is None
-    one = V.starts_wash_out(starts(0.07, 0.07, (0.07,), (0.07,)))
+    # Seeds spread as wide as the margin, but each start moves with its seed: the pairs
+    # cancel the spread, which a single run set against the seeds could not.
+    v = V.starts_wash_out(starts(moved(WIDE), moved(WIDE), WIDE, WIDE))
+    assert v.decision == "washes out"
+    one = V.starts_wash_out(starts((0.07,), (0.07,), (0.07,), (0.07,)))
     assert one.decision == "cannot tell" and one.n == 1
 
 
+def test_a_start_that_is_the_shared_one_is_empty_not_a_difference_of_zero():
+    """With `init: small` the small start is the seed's own NumPy run: its comparison is empty
+    and the wash-out is decided by the other start alone."""
+    v = V.starts_wash_out(starts(moved(SEEDS), SEEDS, SEEDS, SEEDS, init="small"))
+    assert v.found["init_small"] == "empty" and v.intervals["init_small"] is None
+    assert v.decision == "washes out" and v.found["init_only"] == "same"
+
+
+def test_paired_decides_where_unpaired_cannot_tell():
+    """The same numbers two ways: the starts' final losses against the seeds' as two samples
+    (Welch) cannot tell, the spread between seeds being as wide as the margin; paired by
+    seed, the differences are tiny and the interval lies inside the margin."""
+    own = moved(WIDE)
+    assert stats.decide(stats.welch(WIDE, own), stats.LOSS_MARGIN) == "cannot tell"
+    assert stats.decide(stats.paired(WIDE, own), stats.LOSS_MARGIN) == "same"
+    assert V.starts_wash_out(starts(own, own, WIDE, WIDE)).found["init_only"] == "same"
+
+
 def main_times(numpy, pytorch):
-    return NS(main=NS(models={"numpy": net(0.1, seconds=numpy), "pytorch": net(0.1, seconds=pytorch)}))
+    """A main run whose epochs took these seconds (one number: a single epoch)."""
+    numpy, pytorch = (t if isinstance(t, tuple) else (t,) for t in (numpy, pytorch))
+
+    def timed(seconds):
+        history = tuple(Epoch(i + 1, 0.5, 0.1, 0.9, s, 0.1, 1000.0) for i, s in enumerate(seconds))
+        return Network(history=history, parameter_count=10)
+
+    return NS(main=NS(models={"numpy": timed(numpy), "pytorch": timed(pytorch)}))
 
 
-def test_speed_names_the_faster_or_neither():
+def test_speed_is_decided_by_the_interval_of_paired_epoch_ratios():
+    v = V.speed(main_times((0.26, 0.25, 0.27, 0.26), (0.48, 0.50, 0.47, 0.49)))
+    assert v.decision == "numpy" and v.rule == "interval" and v.epochs == 4
+    assert math.exp(v.interval.low) < v.ratio < math.exp(v.interval.high) and v.ratio == pytest.approx(1.86, abs=0.02)
+    assert V.speed(main_times((0.50, 0.52, 0.49), (0.25, 0.26, 0.25))).decision == "pytorch"
+    assert V.speed(main_times((0.50, 0.51, 0.50, 0.50), (0.51, 0.50, 0.51, 0.50))).decision == "same"  # within 5%
+    # A machine that drifts slows both networks alike: the paired ratios stay tight.
+    drift = tuple(0.25 * 1.5**i for i in range(4))
+    assert V.speed(main_times(drift, tuple(2 * t for t in drift))).decision == "numpy"
+    # Ratios that swing either side of 1 by more than the margin: no decision.
+    assert V.speed(main_times((0.3, 0.6, 0.3), (0.6, 0.3, 0.45))).decision == "cannot tell"
+
+
+def test_speed_with_a_single_epoch_falls_back_to_the_point_rule():
     v = V.speed(main_times(0.26, 0.48))
-    assert v.decision == "numpy" and (v.numpy, v.pytorch) == (0.26, 0.48)
-    assert V.speed(main_times(0.50, 0.25)).decision == "pytorch"
-    assert V.speed(main_times(0.50, 0.51)).decision == "same"  # within 5%
+    assert (
+        v.decision == "numpy" and v.rule == "one epoch" and v.interval is None and (v.numpy, v.pytorch) == (0.26, 0.48)
+    )
+    assert V.speed(main_times(0.50, 0.51)).decision == "same"
 
 
 def test_paper_shapes_need_a_start_near_chance_and_a_lower_pytorch_start():

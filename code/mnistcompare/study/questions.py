@@ -111,21 +111,18 @@ def question(spec: Spec, runs: Mapping[str, Sequence[Run]]) -> sequential.Questi
     return sequential.Question(a[:n], b[:n], spec.margin, design="paired")
 
 
-def settle(p: P.Params, runs: Mapping[str, Sequence[Run]]) -> SeedQuestions:
-    """Every question's answer on the runs so far (the records of each per-seed experiment,
-    in seed order), by the plan's looks with Holm's correction at each (module docstring).
-    A question is "empty" when its start is the shared one, "diverged" when a run it needs
-    diverged (not asked; it leaves the family); with a single seed, "cannot tell"."""
-    rule = plan(p)
-    asked = {
-        name: question(spec, runs) for name, spec in SPECS.items() if not empty(spec, runs) and not diverged(spec, runs)
-    }
+def decide(
+    rule: sequential.Plan, asked: Mapping[str, sequential.Question]
+) -> dict[str, tuple[str, int, tuple[stats.Interval | None, ...]]]:
+    """Each question's (decision, seeds at the look that took it, its interval at every look
+    up to its seeds), by the plan's looks with Holm's correction over the questions at each
+    (stats.holm_decide at alpha / K). A question's intervals at a look beyond its own seeds
+    are those of its last seeds (it stopped, decided); one still open at its last look
+    "cannot tell", at its own seeds."""
     paths: dict[str, list[stats.Interval | None]] = {name: [] for name in asked}
     found: dict[str, tuple[str, int]] = {}
     n_max = max((q.n for q in asked.values()), default=0)
-    for k in rule.looks if rule else ():
-        if k > n_max:
-            break
+    for k in (k for k in rule.looks if k <= n_max):
         ivs = {name: q.interval(min(k, q.n), rule.level) for name, q in asked.items()}
         decisions = stats.holm_decide(list(ivs.values()), [q.margin for q in asked.values()], rule.alpha_per_look)
         for (name, iv), decision in zip(ivs.items(), decisions):
@@ -133,17 +130,29 @@ def settle(p: P.Params, runs: Mapping[str, Sequence[Run]]) -> SeedQuestions:
                 paths[name].append(iv)
             if name not in found and decision != "cannot tell":
                 found[name] = (decision, k)
+    return {name: (*found.get(name, ("cannot tell", q.n)), tuple(paths[name])) for name, q in asked.items()}
+
+
+def settle(p: P.Params, runs: Mapping[str, Sequence[Run]]) -> SeedQuestions:
+    """Every question's answer on the runs so far (the records of each per-seed experiment,
+    in seed order), by `decide`. A question is "empty" when its start is the shared one,
+    "diverged" when a run it needs diverged (not asked; it leaves the family); with a
+    single seed, "cannot tell"."""
+    rule = plan(p)
+    asked = {
+        name: question(spec, runs) for name, spec in SPECS.items() if not empty(spec, runs) and not diverged(spec, runs)
+    }
+    decided = decide(rule, asked) if rule else {name: ("cannot tell", q.n, ()) for name, q in asked.items()}
     answers = {}
     for name, spec in SPECS.items():
         if name not in asked:
             status = "empty" if empty(spec, runs) else "diverged"
             answers[name] = Settled(spec.metric, spec.design, spec.margin, status, None, 0, (), None, 0)
             continue
-        q, path = asked[name], tuple(paths[name])
-        decision, at = found.get(name, ("cannot tell", q.n))
-        iv = path[rule.looks.index(at)] if rule and at in rule.looks and path else None
-        needed = stats.seeds_needed(iv, q.margin, rule.level) if rule and decision == "cannot tell" else None
-        answers[name] = Settled(spec.metric, spec.design, spec.margin, decision, iv, at, path, needed, q.n)
+        decision, at, path = decided[name]
+        iv = path[rule.looks.index(at)] if rule and path else None
+        needed = stats.seeds_needed(iv, spec.margin, rule.level) if rule and decision == "cannot tell" else None
+        answers[name] = Settled(spec.metric, spec.design, spec.margin, decision, iv, at, path, needed, asked[name].n)
     return SeedQuestions(rule=rule, auto=p.auto_seeds, questions=answers)
 
 
