@@ -40,7 +40,9 @@ def fake_main(data, name):
 
 FAKES = (
     registry.Experiment("main", fake_main, lambda p: {"name": "main"}, alone=True, record=Run),
-    registry.Experiment("seeds", fake, lambda p: {"name": f"seed_{p.seed}"}, per_seed=True, record=Fake),
+    registry.Experiment(
+        "seeds", fake, lambda p: {"name": f"seed_{p.seed}"}, per_seed=True, record=Fake, each="seed_{seed}"
+    ),
     registry.Experiment("extra", fake, lambda p: {"name": "extra"}, record=Fake),
     registry.Experiment("last", fake, lambda p: {"name": "last"}, record=Fake),
 )
@@ -56,6 +58,7 @@ class FakeStudy:
     last: Any
     misclassified: Any
     seed_spread: Any
+    seed_questions: Any
     complexity: Any
     timings: dict
     parallel: Any
@@ -84,6 +87,8 @@ def fakes(monkeypatch, tmp_path):
     monkeypatch.setattr(study.records, "Study", FakeStudy)
     monkeypatch.setattr(study.complexity, "complexity", lambda: {})
     monkeypatch.setattr(study.spread, "seed_spread", lambda seeds: {})
+    monkeypatch.setattr(study.questions, "settle", lambda p, runs: None)
+    monkeypatch.setattr(study.questions, "open_experiments", lambda p, runs: ())
     monkeypatch.setattr(study.data, "load", lambda *a, **k: "mnist")
     CALLS.clear()
     STOP_AT.clear()

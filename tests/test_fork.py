@@ -51,6 +51,7 @@ FORKS = {
     "one epoch": {"epochs": 1},
     "smallest subset": {"subset": P.MIN_SUBSET},
     "a small subset over four seeds: a wide spread": {"subset": 500, "seeds": 4},
+    "seeds added until decided, up to four": {"seeds": "auto", "seeds_cap": 4},
     "lr 1000 diverges the 3-vs-8 networks": {"lr": 1000},
     "lr 1e8 diverges the main run": {"lr": 1e8},
     "he, one seed, one epoch, one thread": {"init": "he", "seeds": 1, "epochs": 1, "threads": 1},
@@ -131,6 +132,58 @@ def seed_finals(S, metric):
     return {m: np.array([last(run, m, metric) for run in S["seeds"]]) for m in ("numpy", "pytorch")}
 
 
+def holm(p_values: dict, alpha: float) -> set:
+    """The names Holm's step-down rejects at alpha."""
+    ranked, rejected = sorted(p_values, key=p_values.get), set()
+    for k, name in enumerate(ranked):
+        if p_values[name] > alpha / (len(ranked) - k):
+            break
+        rejected.add(name)
+    return rejected
+
+
+def p_value(design: str, a, b, shift: float = 0.0, side: str = "two-sided") -> float:
+    """SciPy's p-value that mean(b) - mean(a) (Welch) or the mean of b - a (paired) is `shift`."""
+    if design == "welch":
+        return scipy_stats.ttest_ind(b - shift, a, equal_var=False, alternative=side).pvalue
+    return scipy_stats.ttest_1samp(b - a, shift, alternative=side).pvalue
+
+
+def seed_questions(S) -> dict:
+    """Each question over the seeds, recomputed with SciPy's t-tests: {name: (decision, the
+    difference at the deciding look)}, or None where the start is the shared one. The looks
+    are 3, 4, ..., seeds_cap with `seeds: auto`, else the one look at `seeds`; at each, Holm
+    over the questions at 0.05 / looks ("different": the t-test's p-value; "same": the two
+    one-sided tests against the margin, at half that); a question keeps its first decision."""
+    p, seeds = S["params"], S["seeds"]
+    looks = list(range(3, p["seeds_cap"] + 1)) if p["seeds"] == "auto" else [p["seeds"]] if p["seeds"] > 1 else []
+    alpha = 0.05 / max(len(looks), 1)
+    asked = {
+        m: ("welch", *seed_finals(S, m).values(), margin)
+        for m, margin in (("test_accuracy", 0.005), ("test_loss", 0.01))
+    }
+    for e, m in (("init_only", "pytorch"), ("init_small", "numpy")):
+        if S[e][0]["models"][m]["init"] != seeds[0]["models"][m]["init"]:  # else: the same start, nothing to compare
+            a, b = [last(r, m) for r in seeds], [last(r, m) for r in S[e]]
+            asked[e] = ("paired", np.array(a[: len(b)]), np.array(b), 0.01)
+    found = {}
+    for k in looks:
+        if k > len(seeds):
+            break
+        apart, inside, diffs = {}, {}, {}
+        for name, (design, a, b, margin) in asked.items():
+            a, b = a[:k], b[:k]
+            apart[name] = p_value(design, a, b)
+            inside[name] = max(p_value(design, a, b, -margin, "greater"), p_value(design, a, b, margin, "less"))
+            diffs[name] = float(np.mean(b) - np.mean(a))
+        different, same = holm(apart, alpha), holm(inside, alpha / 2)
+        for name in asked:
+            if name not in found and (name in different or name in same):
+                found[name] = ("different" if name in different else "same", diffs[name])
+    out = {name: found.get(name, ("cannot tell", 0.0)) for name in asked}
+    return {**{e: None for e in ("init_only", "init_small")}, **out}
+
+
 def expected(name: str, S: dict) -> str:
     """The decision each verdict must take, from the study's raw numbers."""
     main = S["main"]
@@ -138,19 +191,22 @@ def expected(name: str, S: dict) -> str:
         rel = main["parity"]["train_loss_abs_diff"][0] / first(main, "numpy", "train_loss")
         return "same" if rel < 1e-5 else "different"
     if name == "speed":
-        med = {m: np.median([h["seconds"] for h in main["models"][m]["history"]]) for m in ("numpy", "pytorch")}
-        if max(med.values()) / min(med.values()) <= 1.05:
-            return "same"
-        return min(med, key=med.get)
+        t = {m: np.array([h["seconds"] for h in main["models"][m]["history"]]) for m in ("numpy", "pytorch")}
+        log_ratio = np.log(t["pytorch"]) - np.log(t["numpy"])
+        if len(log_ratio) < 2:  # one epoch: the point rule
+            if max(t["numpy"][0], t["pytorch"][0]) / min(t["numpy"][0], t["pytorch"][0]) <= 1.05:
+                return "same"
+            return "numpy" if t["numpy"][0] < t["pytorch"][0] else "pytorch"
+        ci = scipy_stats.ttest_1samp(log_ratio, 0.0).confidence_interval(0.95)
+        if ci.low > 0 or ci.high < 0:  # PyTorch's epoch over NumPy's excludes 1: the faster one
+            return "numpy" if ci.low > 0 else "pytorch"
+        return "same" if -math.log(1.05) <= ci.low and ci.high <= math.log(1.05) else "cannot tell"
     if name in ("seeds", "seeds_loss"):
-        metric, margin = ("test_accuracy", 0.005) if name == "seeds" else ("test_loss", 0.01)
-        values = seed_finals(S, metric)
-        if len(S["seeds"]) < 2:
-            return "cannot tell"
-        ci = scipy_stats.ttest_ind(values["pytorch"], values["numpy"], equal_var=False).confidence_interval(0.95)
-        if ci.low > 0 or ci.high < 0:  # PyTorch's mean minus NumPy's excludes 0: the better one
-            return "pytorch" if (ci.low > 0) == (metric == "test_accuracy") else "numpy"
-        return "same" if -margin <= ci.low and ci.high <= margin else "cannot tell"
+        metric = "test_accuracy" if name == "seeds" else "test_loss"
+        decision, diff = seed_questions(S)[metric]
+        if decision == "different":  # the better one: the higher accuracy, the lower loss
+            return "pytorch" if (diff > 0) == (metric == "test_accuracy") else "numpy"
+        return decision
     if name == "paper":
         np_first, pt_first = first(S["paper_like"], "numpy"), first(S["paper_like"], "pytorch")
         return "reproduced" if np_first >= 0.8 * math.log(10) and np_first - pt_first >= 0.5 else "not reproduced"
@@ -174,17 +230,10 @@ def expected(name: str, S: dict) -> str:
         ]
         return "every classifier" if min(gains) > 0 else "not every"
     if name == "wash_out":
-        if len(S["seeds"]) < 2:
-            return "cannot tell"
-        # One run against its network's seeds: the pooled interval of a single observation.
-        losses = seed_finals(S, "test_loss")
-        cis = [
-            scipy_stats.ttest_ind([last(S[e], m)], losses[m], equal_var=True).confidence_interval(0.95)
-            for e, m in (("init_only", "pytorch"), ("init_small", "numpy"))
-        ]
-        if any(ci.low > 0 or ci.high < 0 for ci in cis):
+        found = [v[0] for e, v in seed_questions(S).items() if e.startswith("init_") and v is not None]
+        if "different" in found:
             return "persists"
-        return "washes out" if all(-0.01 <= ci.low and ci.high <= 0.01 for ci in cis) else "cannot tell"
+        return "washes out" if found and all(d == "same" for d in found) else "cannot tell"
     if name == "gradients":
         g = S["gradients"]
         return (

@@ -17,7 +17,7 @@ def test_the_registry_declares_each_experiment_once():
     names = [e.name for e in registry.EXPERIMENTS]
     assert len(names) == len(set(names))
     assert [e.name for e in registry.EXPERIMENTS if e.alone] == ["main", "bench"]  # first, alone on the machine
-    assert [e.name for e in registry.EXPERIMENTS if e.per_seed] == ["seeds"]
+    assert [e.name for e in registry.EXPERIMENTS if e.per_seed] == ["seeds", "init_only", "init_small"]
     assert {e.name for e in registry.EXPERIMENTS if e.networks} == {
         "main",
         "seeds",
@@ -43,5 +43,6 @@ def test_divergences_say_what_each_record_says():
 
 def test_time_budget_labels():
     assert labels.budget_label("seed_7") == "independent run, seed 7"
+    assert labels.budget_label("init_small_seed_2") == "NumPy with small initial weights, seed 2"
     assert labels.budget_label("main") == "main run (both networks)"
     assert labels.budget_label("load_data") == "loading and verifying MNIST"

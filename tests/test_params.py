@@ -27,7 +27,8 @@ from mnistcompare.core.params import ParamError, Params
         ("init", "xavier", "init must be one of pytorch, he, small; got 'xavier'"),
         ("device", "tpu", "device must be one of cpu, cuda; got 'tpu'"),
         ("parity", "yes", "parity must be true or false, got 'yes'"),
-        ("seeds", 0, "seeds must be a positive integer, got 0"),
+        ("seeds", 0, "seeds must be a positive integer or auto, got 0"),
+        ("seeds_cap", 2, "seeds_cap must be an integer >= 3 (seeds: auto looks first at 3 seeds), got 2"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(key, value, message):

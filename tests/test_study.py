@@ -47,8 +47,13 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch
     assert all(len(r["all_s"]) == registry.BENCH_REPEATS for r in bench["run"]["trainers"].values())
     assert bench["run"]["matmul"]["median_s"] > 0
     assert not cached["seeds"][0]["mode"]["shared_init"]  # independent runs
-    assert cached["init_only"]["mode"] == {"shared_init": False, "shared_order": True}
-    assert cached["init_only"]["models"]["pytorch"]["init"] == "nn.Linear"
+    # The other starts run seed by seed, each in its seed's own order, paired with the seed's run.
+    assert len(cached["init_only"]) == len(cached["init_small"]) == 2
+    assert cached["init_only"][1]["mode"] == {"shared_init": False, "shared_order": False}
+    assert cached["init_only"][1]["params"]["seed"] == cached["seeds"][1]["params"]["seed"] == 1
+    assert cached["init_only"][0]["models"]["pytorch"]["init"] == "nn.Linear"
+    assert cached["init_small"][0]["models"]["numpy"]["init"] == "small"
+    assert set(cached["seed_questions"]["questions"]) == {"test_accuracy", "test_loss", "init_only", "init_small"}
     assert cached["main"]["models"]["numpy"]["init"] == cached["main"]["models"]["pytorch"]["init"] == "shared"
     init = cached["params"]["init"]  # the seeds: both draw params.init
     assert all(m["init"] == init for run in cached["seeds"] for m in run["models"].values())

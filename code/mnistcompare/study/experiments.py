@@ -208,7 +208,7 @@ def compute(
             tasks = round_tasks(p, more, range(n, after), threads)
     how["wall_seconds"] = wall
     result = collect(runs, p)
-    result["seed_questions"] = questions.settle(p, {k: result[k] for k in questions.PER_SEED})
+    result["seed_questions"] = questions.settle(p, per_seed(runs, p))
 
     t0 = time.perf_counter()
     by_hand = result["main"].models[networks.REFERENCE]
