@@ -283,7 +283,7 @@ def speed(S: Study) -> Speed:
         t.ratio,
         t.interval,
         len(a.history),
-        t.rule,
+        t.rule,  # type: ignore[arg-type]
         decision,  # type: ignore[arg-type]
     )
 
