@@ -21,7 +21,8 @@ def pca(X: np.ndarray, n_components: int = 2) -> dict:
     """
     X = np.asarray(X, dtype=np.float64)
     if not 1 <= n_components <= X.shape[1]:
-        raise ValueError(f"n_components must be between 1 and {X.shape[1]}, got {n_components}")
+        raise ValueError(f"n_components must be between 1 and {X.shape[1]}, "
+                         f"got {n_components}")
     mean = X.mean(axis=0)
     centred = X - mean
     cov = centred.T @ centred / len(X)
@@ -50,18 +51,8 @@ def class_geometry(scores: np.ndarray, labels: np.ndarray) -> dict:
     scores, labels = np.asarray(scores, dtype=float), np.asarray(labels)
     classes = np.unique(labels)
     centroids = {int(c): scores[labels == c].mean(axis=0) for c in classes}
-    spread = {
-        int(c): float(np.sqrt(((scores[labels == c] - centroids[int(c)]) ** 2).sum(axis=1).mean())) for c in classes
-    }
-    pairs = sorted(
-        (
-            (float(np.linalg.norm(centroids[a] - centroids[b])), a, b)
-            for i, a in enumerate(centroids)
-            for b in list(centroids)[i + 1 :]
-        )
-    )
-    return {
-        "centroids": {k: v.tolist() for k, v in centroids.items()},
-        "spread": spread,
-        "pairs": [{"a": a, "b": b, "distance": d} for d, a, b in pairs],
-    }
+    spread = {int(c): float(np.sqrt(((scores[labels == c] - centroids[int(c)]) ** 2).sum(axis=1).mean())) for c in classes}
+    pairs = sorted(((float(np.linalg.norm(centroids[a] - centroids[b])), a, b)
+                    for i, a in enumerate(centroids) for b in list(centroids)[i + 1:]))
+    return {"centroids": {k: v.tolist() for k, v in centroids.items()}, "spread": spread,
+            "pairs": [{"a": a, "b": b, "distance": d} for d, a, b in pairs]}
