@@ -208,3 +208,11 @@ def test_xla_threads_sets_how_many_threads_xla_computes_on():
 
     assert busy(1) == 1
     assert busy(2) > 1
+
+
+def test_importing_the_package_imports_no_jax():
+    code = "import sys, mnistcompare, mnistcompare.core; from mnistcompare.core import measure; print('jax' in sys.modules)"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "False"
+    )
