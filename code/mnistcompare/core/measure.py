@@ -37,6 +37,28 @@ def fixed_threads(n: int | None) -> Iterator[int]:
         torch.set_num_threads(before)
 
 
+def xla_threads(n: int | None) -> dict:
+    """Give JAX's CPU backend (XLA) `n` threads, as fixed_threads gives NumPy and PyTorch;
+    None means one per core. Returns the setting, for the environment table.
+
+    XLA reads neither threadpoolctl's limits nor torch's: it sizes its CPU thread pool
+    once, when JAX creates its CPU backend at its first computation, from the environment
+    variable NPROC (else the number of cores). JAX 0.10.2 honours NPROC (one busy thread
+    with NPROC=1); the XLA_FLAGS of old JAX issues, `--xla_cpu_multi_thread_eigen=false
+    intra_op_parallelism_threads=1`, no longer limit it (two busy threads on two cores).
+    So call this in every worker process before its first JAX computation (importing jax
+    is harmless); once the backend exists, a different setting is refused.
+    """
+    n = n or os.cpu_count() or 1
+    jax = sys.modules.get("jax")
+    if jax is not None and jax._src.xla_bridge.backends_are_initialized() and os.environ.get("NPROC") != str(n):
+        raise RuntimeError(
+            f"JAX's backend already runs with NPROC={os.environ.get('NPROC')}: set XLA's threads ({n}) before its first computation"
+        )
+    os.environ["NPROC"] = str(n)
+    return {"xla_threads": n, "xla_thread_setting": f"NPROC={n}"}
+
+
 def tracemalloc_peak(fn: Callable[[], object]) -> int:
     """Peak bytes allocated by Python and NumPy while `fn` runs, above what was
     allocated when it started. NumPy reports its array buffers to tracemalloc;
