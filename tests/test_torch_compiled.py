@@ -4,7 +4,7 @@ before training, and a reason recorded where it cannot compile."""
 import numpy as np
 import pytest
 import torch
-from mnistcompare.core import torch_compiled, training
+from mnistcompare.core import torch_compiled, trainers
 from mnistcompare.core.data import MNIST
 from mnistcompare.core.params import Params
 from torch._dynamo.utils import counters
@@ -44,10 +44,10 @@ def test_compiled_training_takes_eager_pytorchs_steps(mnist, target):
     if reason := torch_compiled.unavailable():
         pytest.skip(reason)
     rows = MNIST(mnist.X_train[:N_ROWS], mnist.y_train[:N_ROWS], mnist.X_test[:300], mnist.y_test[:300], {})
-    start = training.draw_weights(784, HIDDEN, 10, "pytorch", 1)
-    eager = training.TorchTrainer(PARAMS, rows, 1, 10, weights=start)
+    start = trainers.draw_weights(784, HIDDEN, 10, "pytorch", 1)
+    eager = trainers.TorchTrainer(PARAMS, rows, 1, 10, weights=start)
     compiled = CLASSES[target](PARAMS, rows, 1, 10, weights=start)
-    assert isinstance(compiled, training.Trainer) and compiled.target == target and compiled.start == "copied"
+    assert isinstance(compiled, trainers.Trainer) and compiled.target == target and compiled.start == "copied"
     assert compiled.compile_seconds > 0
     # The warm-up compiled on the weights and put them back as they were given.
     assert all(np.array_equal(compiled.weights()[k], w) for k, w in start.items())

@@ -1,4 +1,4 @@
-"""The JAX network (jax_mlp) behind the trainer interface of training.Trainer.
+"""The JAX network (jax_mlp) behind the trainer interface of trainers.Trainer.
 
 Two trainers, one per compiled loop of jax_mlp.LOOPS: `JaxTrainer` runs each epoch
 as one compiled program (jax.lax.scan over the minibatches), `JaxStepTrainer` calls
@@ -7,7 +7,7 @@ time in the constructor; `compile_seconds` says how long that took, so that no
 epoch's time (and no evaluation's) contains compiling.
 
 Like NumPy, JAX has no default initialisation of its own: without given weights a
-trainer starts from params.init (or `init`), drawn by training.draw_weights from
+trainer starts from params.init (or `init`), drawn by trainers.draw_weights from
 the same weights stream as NumPy's, so the same seed gives the same start. Its own
 epoch orders come from JAX's generator (jax.random) seeded with `seed`.
 
@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import jax_mlp, measure, training
+from . import jax_mlp, measure, trainers
 from .data import MNIST
 from .params import Params
 
@@ -28,7 +28,7 @@ from .params import Params
 class JaxTrainer:
     """jax_mlp's network with the epoch as one compiled program (loop "scan").
 
-    Besides training.Trainer's interface: `loop` (jax_mlp.LOOPS) and
+    Besides trainers.Trainer's interface: `loop` (jax_mlp.LOOPS) and
     `compile_seconds`, the time to compile the training and evaluation programs."""
 
     _LOOP = "scan"
@@ -45,8 +45,9 @@ class JaxTrainer:
         self.params = params
         self.start = "copied" if weights is not None else init or params.init
         if weights is None:
-            weights = training.draw_weights(data.X_train.shape[1], params.hidden, n_classes, self.start, seed)
+            weights = trainers.draw_weights(data.X_train.shape[1], params.hidden, n_classes, self.start, seed)
         self.loop = self._LOOP
+        measure.xla_threads(params.threads)  # before JAX's first computation in this process
         cpu = jax.devices("cpu")[0]
         # Labels as int32: JAX's integers are 32-bit unless x64 is enabled.
         put = lambda a, dtype: jax.device_put(np.asarray(a, dtype=dtype), cpu)  # noqa: E731

@@ -149,6 +149,7 @@ class Network:
     peak_memory_parts: dict[str, int] | None = None
     rss_peak_growth_bytes: int | None = None
     rss_method: str | None = None
+    compile_seconds: float | None = None  # compiling its training, apart from the epochs (None: eager)
 
     @property
     def first(self) -> Epoch:
@@ -194,10 +195,12 @@ class Environment:
     numpy: str
     torch: str
     torchvision: str
+    jax: str | None
     platform: str
     cpu: str
     cpu_count: int | None
-    threads: int
+    threads: int  # NumPy's BLAS and PyTorch's intra-op threads
+    xla_threads: int | None  # XLA's (JAX's) threads, when JAX ran in the process
     blas: tuple[Blas, ...]
     cuda_device: str | None
 

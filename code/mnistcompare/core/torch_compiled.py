@@ -1,4 +1,4 @@
-"""The PyTorch network (torch_mlp) through torch.compile, behind training.Trainer's interface.
+"""The PyTorch network (torch_mlp) through torch.compile, behind trainers.Trainer's interface.
 
 Two trainers, one per thing compiled (TARGETS):
 
@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import measure, torch_mlp, training
+from . import measure, torch_mlp, trainers
 from .data import MNIST
 from .params import Params
 
@@ -96,10 +96,10 @@ def train_epoch(step: Callable, X: torch.Tensor, y: torch.Tensor, order: torch.T
     return float(torch.stack(losses).double() @ sizes) / len(order)
 
 
-class TorchCompiledTrainer(training.TorchTrainer):
+class TorchCompiledTrainer(trainers.TorchTrainer):
     """TorchTrainer with its training step compiled whole (target "step").
 
-    Besides training.Trainer's interface: `target` (TARGETS) and `compile_seconds`,
+    Besides trainers.Trainer's interface: `target` (TARGETS) and `compile_seconds`,
     the warm-up that compiled every graph an epoch runs."""
 
     _TARGET = "step"
