@@ -10,16 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import paths, records
+from . import labels
 from .formatting import pct, sig
 from .markdown import md_table
 
-LABELS = {
-    "numpy": "NumPy (ours)",
-    "pytorch": "PyTorch (indexed tensors)",
-    "pytorch_dataloader": "PyTorch (DataLoader)",
-    "sklearn": "scikit-learn (MLPClassifier)",
-    "matmul": "matmul limit (products alone)",
-}
+
+def label(name: str) -> str:
+    """A trainer of the saved benchmark in words (labels.trainer), or its limit."""
+    return "matmul limit (products alone)" if name == "matmul" else labels.trainer(name)
 
 
 def results_path() -> Path:
@@ -45,7 +43,11 @@ def share_of_limit(best_s: float | None, limit_best_s: float | None) -> str:
     to 100%, else NOT_MEASURED, because a trainer cannot beat its own products alone."""
     if best_s is None or limit_best_s is None:
         return ""
-    share = records.share_of_limit(best_s, limit_best_s)
+    return share_text(records.share_of_limit(best_s, limit_best_s))
+
+
+def share_text(share: float | None) -> str:
+    """A share of the limit as a percentage, or NOT_MEASURED where there is none."""
     return NOT_MEASURED if share is None else pct(share, 0)
 
 
@@ -61,7 +63,7 @@ def markdown_table(results: dict) -> str:
             rows.append(
                 [
                     t,
-                    LABELS.get(name, name),
+                    label(name),
                     sig(r["median_s"]),
                     f"{sig(r['min_s'])}–{sig(r['max_s'])}",
                     ratio,
@@ -143,7 +145,7 @@ def scaling_table(results: dict) -> str:
 def memory_table(results: dict) -> str:
     rows = [
         [
-            LABELS.get(name, name),
+            label(name),
             f"{r['rss_peak_growth_bytes'] / 2**20:.1f}",
             "" if r.get("tracemalloc_peak_bytes") is None else f"{r['tracemalloc_peak_bytes'] / 2**20:.1f}",
         ]
@@ -156,7 +158,7 @@ def best_line(results: dict) -> str:
     """Each trainer at its own fastest thread count, in words."""
     best = results.get("best") or {}
     parts = [
-        f"{LABELS.get(name, name)} {r['median_s']:.3f} s at {r['threads']} thread{'s' if r['threads'] > 1 else ''}"
+        f"{label(name)} {r['median_s']:.3f} s at {r['threads']} thread{'s' if r['threads'] > 1 else ''}"
         + (
             f" ({r['ratio_to_numpy_best']:.2f} × NumPy's best)"
             if "ratio_to_numpy_best" in r and name != "numpy"

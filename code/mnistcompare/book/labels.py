@@ -24,6 +24,22 @@ def noun(name: str) -> str:
     return networks.get(name).noun
 
 
+# The benchmark's other trainers (core/epoch_timing.VARIANTS), which are no network of the
+# registry, and its limits: each backend's matrix products alone (epoch_timing.LIMITS).
+VARIANTS = {
+    "pytorch_dataloader": "PyTorch (DataLoader)",
+    "sklearn": "scikit-learn (MLPClassifier)",
+    "jax_step": "JAX (jit of each step)",
+    "pytorch_compiled_model": "PyTorch (torch.compile of the model)",
+}
+LIMITS = {"numpy": "NumPy's BLAS", "pytorch": "PyTorch's matmul", "jax": "XLA (JAX)"}
+
+
+def trainer(name: str) -> str:
+    """A trainer of the benchmark in words: a network's label, or a variant's."""
+    return VARIANTS.get(name) or label(name)
+
+
 # The 3-versus-8 classifiers that are not networks of the registry.
 CLASSIFIERS = {"logistic": "logistic regression"}
 

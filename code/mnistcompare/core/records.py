@@ -14,8 +14,8 @@ back with `read`, so that the schema is the dataclasses and nothing else:
     Epoch       epoch, train_loss (mean over the epoch's minibatches), test_loss,
                 test_accuracy, seconds (training only), eval_seconds, samples_per_second
     BenchRun    one thread count of the benchmark: each trainer's Timing and the matrix
-                products' alone (the limit); `share_of_limit` is the one home of a
-                trainer's share of that limit
+                products' alone in each backend (the limits); `share_of_limit` is the
+                one home of a trainer's share of the fastest of them
 
 JSON, not pickle: any tool can read it. SCHEMA_VERSION is written into every file made of
 these records (the study's, `make run`'s results.json) and into the study's cache key, so
@@ -248,16 +248,26 @@ class Timing:
 
 @dataclass(frozen=True)
 class BenchRun:
-    """One thread count of the benchmark: each trainer's epoch and the epoch's matrix
-    products alone (`matmul`, the limit a trainer could reach)."""
+    """One thread count of the benchmark: each trainer's epoch, and the epoch's matrix
+    products alone in each backend (`limits`: "numpy" NumPy's BLAS, "pytorch"
+    torch.matmul, "jax" XLA), the limit a trainer could reach; what compiling took
+    (`compile_seconds`, the compiled trainers only), and why a trainer could not run
+    (`unavailable`)."""
 
     threads: int
-    matmul: Timing
+    limits: dict[str, Timing]
     trainers: dict[str, Timing]
+    compile_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
+    unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def fastest_limit(self) -> str:
+        """The backend whose products alone were fastest: the limit every loop is weighed against."""
+        return min(self.limits, key=lambda b: self.limits[b].min_s)
 
     def share_of_limit(self, trainer: str) -> float | None:
-        """The trainer's share of the limit's rate (share_of_limit); None: not measured."""
-        return share_of_limit(self.trainers[trainer].min_s, self.matmul.min_s)
+        """The trainer's share of the fastest limit's rate (share_of_limit); None: not measured."""
+        return share_of_limit(self.trainers[trainer].min_s, self.limits[self.fastest_limit].min_s)
 
 
 def share_of_limit(best_s: float, limit_best_s: float) -> float | None:

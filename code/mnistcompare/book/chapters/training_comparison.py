@@ -3,9 +3,9 @@ the study's benchmark of the trainers."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
+from ...core.records import BenchRun, Timing
 from ...study.records import Study
 from ...study.spread import epochs_to_reach
 from .. import bench_tables, labels
@@ -99,7 +99,21 @@ class TrainingComparison(Chapter):
         return table(md_table(["implementation", "peak memory", "method", "peak RSS growth", "parameters"], rows))
 
     def tbl_bench(self):
-        return table(bench_tables.markdown_table({"runs": [dataclasses.asdict(self.S.bench.run)]}))
+        return table(
+            md_table(
+                [
+                    "trainer",
+                    "median s/epoch",
+                    "min–max s",
+                    "× NumPy (median)",
+                    "GFLOP/s (best)",
+                    "% of limit (best)",
+                    "compile s",
+                ],
+                bench_rows(self.S.bench.run),
+                align="lrrrrrr",
+            )
+        )
 
     def tbl_scaling(self):
         """From the saved `make bench` run (another machine, another day: the text says which)."""
@@ -159,21 +173,61 @@ def memory_parts(S: Study) -> str:
     )
 
 
+def bench_rows(run: BenchRun) -> list[list]:
+    """One row per trainer of the benchmark, then the products alone in each backend; the
+    share of each is of the fastest of those (BenchRun.share_of_limit)."""
+    numpy_median = run.trainers["numpy"].median_s
+    fastest = run.limits[run.fastest_limit]
+
+    def row(name: str, t: Timing, share: str, compiled: str) -> list:
+        return [
+            name,
+            sig(t.median_s),
+            f"{sig(t.min_s)}–{sig(t.max_s)}",
+            f"{t.median_s / numpy_median:.2f}",
+            f"{t.gflops:.1f}",
+            share,
+            compiled,
+        ]
+
+    rows = [
+        row(
+            labels.trainer(name),
+            t,
+            bench_tables.share_text(run.share_of_limit(name)),
+            sig(run.compile_seconds[name]) if name in run.compile_seconds else "—",
+        )
+        for name, t in run.trainers.items()
+    ]
+    rows += [
+        row(
+            f"products alone: {labels.LIMITS[backend]}" + (" (the limit)" if backend == run.fastest_limit else ""),
+            t,
+            pct(fastest.min_s / t.min_s, 0),
+            "—",
+        )
+        for backend, t in run.limits.items()
+    ]
+    return rows
+
+
 def limit_text(S: Study) -> str:
     """Each loop's share of the limit at the benchmark's thread count, from the best repeats."""
-    shares = {m: S.bench.run.share_of_limit(m) for m in ("numpy", "pytorch")}
-    threads = S.bench.run.threads
+    run = S.bench.run
+    shares = {m: run.share_of_limit(m) for m in ("numpy", "pytorch")}
+    threads, limit = run.threads, labels.LIMITS[run.fastest_limit]
     if None in shares.values():
         return Prose(
-            "On this run a loop's best epoch beat the limit's best, which no loop can truly do, since it runs "
-            "the same products and more: the limit was not measured, and @tbl-bench gives no share of it."
+            f"The limit is the fastest of the three, here {limit}. On this run a loop's best epoch beat the limit's "
+            "best, which no loop can truly do, since it runs the same products and more: the limit was not "
+            "measured, and @tbl-bench gives no share of it."
         )
     return Prose(
-        f"At {threads} thread{'s' if threads > 1 else ''}, comparing the best repeat of each (noise on a "
-        f"shared machine only ever adds time), the hand-written loop reaches {pct(shares['numpy'], 0)} of that "
-        f"limit and PyTorch with directly indexed tensors {pct(shares['pytorch'], 0)}: the arithmetic is the "
-        "same, and the rest of each step is overhead, which for PyTorch includes per-operation dispatch, "
-        "autograd bookkeeping and the optimizer."
+        f"The limit is the fastest of the three, here {limit}. At {threads} thread{'s' if threads > 1 else ''}, "
+        f"comparing the best repeat of each (noise on a shared machine only ever adds time), the hand-written "
+        f"loop reaches {pct(shares['numpy'], 0)} of that limit and PyTorch with directly indexed tensors "
+        f"{pct(shares['pytorch'], 0)}: the arithmetic is the same, and the rest of each step is overhead, which "
+        "for PyTorch includes per-operation dispatch, autograd bookkeeping and the optimizer."
     )
 
 
