@@ -200,10 +200,10 @@ class EagerCost:
 # --- parity: the same algorithm in both libraries? --------------------------------------------
 
 
-def parity(S: Study) -> Parity:
-    """ "same" when the main run's first-epoch |NumPy - PyTorch| training loss, relative to the
-    loss, is below ROUNDOFF_REL (float32 round-off), else "different"."""
-    gap = S.main.parity["pytorch"].train_loss_abs_diff[0]
+def parity(S: Study, network: str = "pytorch") -> Parity:
+    """ "same" when the main run's first-epoch |network - NumPy| training loss, relative to
+    NumPy's loss, is below ROUNDOFF_REL (float32 round-off), else "different"."""
+    gap = S.main.parity[network].train_loss_abs_diff[0]
     rel = gap / abs(S.main.models["numpy"].first.train_loss)
     return Parity(rel, gap, "same" if rel < ROUNDOFF_REL else "different")
 

@@ -109,7 +109,8 @@ NETWORKS: tuple[Implementation, ...] = (
         dash=(8, 3),
         trainer="mnistcompare.core.torch_compiled:TorchCompiledTrainer",
         source="torch_compiled",
-        roles=frozenset({"bench", "sweep"}),
+        # Not the sweep: each shape would compile anew, tens of seconds apiece on 2 cores.
+        roles=frozenset({"bench"}),
     ),
 )
 
