@@ -44,7 +44,7 @@ class TrainingComparison(Chapter):
         loss = {m: num(net.last.test_loss, 4) for m, net in main.models.items()}
         together = (
             "their curves lie on top of each other"
-            if self.verdicts["parity"].decision == "same"
+            if self.verdicts.parity.decision == "same"
             else "their curves differ by more than round-off"
         )
         alt = (
