@@ -51,7 +51,7 @@ def smoke(book: Path, project: Path = ROOT) -> Report:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=sys.modules[__package__].__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=(sys.modules[__package__].__doc__ or "").split("\n\n")[0])
     ap.add_argument(
         "--book", type=Path, help="a rendered book to check (default: render quick mode into a temporary folder)"
     )
