@@ -10,6 +10,8 @@ the small book, which must fail on each of its defects, the smoke check's too.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -172,6 +174,15 @@ def test_check_fails_on_each_injected_defect(defective_book):
     assert "site chapters/refs.html: unresolved cross-reference" in smoke, smoke
     assert "site chapters/nofigure.html: figure fig-nothing is not on the page" in smoke, smoke
     assert "site index.html" not in smoke and "chapters/charts.html: figure" not in smoke, smoke
+
+
+def test_the_check_runs_as_a_folder_with_make_s_options(tmp_path):
+    """`python tools/check_render` (as the Makefile runs it): its options, and bad usage."""
+    check = [sys.executable, str(ROOT / "tools" / "check_render")]
+    shown = subprocess.run([*check, "--help"], capture_output=True, text=True)
+    assert shown.returncode == 0 and all(o in shown.stdout for o in ("--book", "--live-cdn", "--smoke")), shown
+    refused = subprocess.run([*check, "--book", str(tmp_path)], capture_output=True, text=True)
+    assert refused.returncode == 2 and "holds no rendered book (no index.html)" in refused.stderr, refused
 
 
 @pytest.mark.slow
