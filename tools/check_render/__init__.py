@@ -5,12 +5,13 @@
     python tools/check_render --smoke         render the site alone and check its text and figures (make test)
 
 What it checks, a module each (each check a function that returns a list of problems):
-  - plan.py: every chapter of _quarto.yml (under the edition's profile) is in the site
-    and in the PDF;
+  - plan.py, text.py: every chapter of the edition (plan.py reads _quarto.yml and the
+    profile's list) has its page on the site, and is numbered the same in the PDF (pdf.py);
   - text.py: no Markdown or Quarto syntax survives into the text a reader sees (code
     fences, `:::`, `{python}`, unresolved `@sec-`/`@fig-`/`@tbl-`/`[@key]`/`?@`, unknown
-    citations), and no object repr such as `alt.Chart(`; every figure a chapter declares
-    is on its page with its graphic (smoke.py);
+    citations), and no object repr such as `alt.Chart(`;
+  - figures.py (the smoke check only): every figure a chapter declares is on its page
+    with its graphic;
   - pdf.py: chapter, figure and table numbers agree between the site and the PDF, and
     every figure caption in the PDF sits on a page that holds a graphic;
   - pages.py: the PDF's printed pages (pdftoppm, pdftotext -bbox: poppler-utils): no
@@ -34,5 +35,7 @@ the project's machines: unless --live-cdn is given, those requests are answered 
 same files in their npm packages (fetched once with `npm pack` into .cache/cdn/), and an
 integrity attribute is dropped only where those bytes differ from the CDN's.
 render.py renders the book in quick mode; cli.py runs the checks and says what they
-found. Exit status: 0 when the book is fine, 1 with the list of problems, 2 on bad usage.
+found: every check, or with --smoke (make test's) the site alone rendered, its text
+(text.py) and figures (figures.py). Exit status: 0 when the book is fine, 1 with the
+list of problems, 2 on bad usage.
 """
