@@ -7,7 +7,7 @@
   labels        the words for the study's names (networks, experiments, what diverged)
   plots         one Altair chart per figure (interactive in HTML, a static export in the PDF)
   report        numbers as text, tables (Markdown in HTML, LaTeX floats in the PDF), listings
-  bench_tables  the saved benchmark (benchmarks/results/bench.json) as the book's tables
+  bench_tables  the benchmark's tables (the study's, and make bench's saved run for bench.md)
   contents      the chapters by name, the repository's and the notebooks' addresses
   notebooks     every chapter as a Jupyter notebook
 

@@ -24,6 +24,15 @@ def noun(name: str) -> str:
     return networks.get(name).noun
 
 
+# What the benchmark and the sweep time beside the networks: their matrix products alone.
+LIMIT = {"matmul": "matrix products alone (the limit)"}
+
+
+def timed(name: str) -> str:
+    """An implementation the sweep times, in tables and legends: a network's label, or the limit's."""
+    return LIMIT.get(name) or label(name)
+
+
 # The 3-versus-8 classifiers that are not networks of the registry.
 CLASSIFIERS = {"logistic": "logistic regression"}
 
@@ -78,6 +87,11 @@ EXPERIMENTS = {
         "the comparison of the two trained networks (@sec-training-comparison onwards)",
     ),
     "bench": Label("short benchmark", "benchmark of the trainers", "the benchmark of the trainers (@sec-benchmark)"),
+    "sweep": Label(
+        "sweep of batch sizes and hidden widths",
+        "SGD steps over batch sizes and hidden widths",
+        "where the time of a step goes (@sec-step-costs)",
+    ),
     "seeds": Label(
         "independent run with seed {seed}",
         "independent run, seed {seed}",
