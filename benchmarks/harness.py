@@ -8,8 +8,9 @@ measure.fixed_threads (NumPy's BLAS and PyTorch alike).
 
 `scaling` repeats the NumPy / PyTorch (direct) / matmul timing for other batch
 and hidden sizes; `memory` measures each trainer's peak memory over a short run.
-`write_results` saves bench.json and bench.md; the book reads them back through
-mnistcompare.book.bench_tables. This harness is a user of the package, not part of it.
+`write_results` saves bench.json and bench.md (its tables from
+mnistcompare.book.bench_tables, which reads them back); the book shows the study's own
+sweep instead. This harness is a user of the package, not part of it.
 """
 
 from __future__ import annotations

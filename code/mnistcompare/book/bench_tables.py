@@ -1,5 +1,6 @@
-"""The saved benchmark (benchmarks/results/bench.json) as the book shows it: tables and
-the sentences that quote it, with the machine and date it was measured on.
+"""The benchmark's tables: the study's own in the book (`markdown_table`), and the saved
+`make bench` run (benchmarks/results/bench.json) in its own report, bench.md, which
+benchmarks/harness.py writes with the tables here; the book shows no saved run.
 
 The benchmark itself is a tool outside the package (benchmarks/harness.py, run by
 `make bench`); this module only reads what it wrote.

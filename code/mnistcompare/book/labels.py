@@ -40,6 +40,12 @@ def trainer(name: str) -> str:
     return VARIANTS.get(name) or label(name)
 
 
+def timed(name: str) -> str:
+    """An implementation the sweep times, in tables and legends: a network's label, or the
+    limit's (the matrix products alone, "matmul")."""
+    return "matrix products alone (the limit)" if name == "matmul" else label(name)
+
+
 # The 3-versus-8 classifiers that are not networks of the registry.
 CLASSIFIERS = {"logistic": "logistic regression"}
 
@@ -94,6 +100,11 @@ EXPERIMENTS = {
         "the comparison of the two trained networks (@sec-training-comparison onwards)",
     ),
     "bench": Label("short benchmark", "benchmark of the trainers", "the benchmark of the trainers (@sec-benchmark)"),
+    "sweep": Label(
+        "sweep of batch sizes and hidden widths",
+        "SGD steps over batch sizes and hidden widths",
+        "where the time of a step goes (@sec-step-costs)",
+    ),
     "seeds": Label(
         "independent run with seed {seed}",
         "independent run, seed {seed}",

@@ -20,6 +20,11 @@ each: noise on a shared machine only ever adds time, so the best repeat is the
 closest to what the code itself costs, and a limit taken from a median could be beaten
 by a trainer's lucky repeat. Call it inside measure.fixed_threads.
 
+`time_steps()` times a fixed number of SGD steps of each network it is given, and of
+their matrix products alone, in each cell of a grid of batch sizes and hidden widths
+(the study's sweep: study/registry.py), interleaved within each cell after a first,
+separately timed call that pays for any per-shape warm-up or compilation.
+
 `time_idioms()` times, per step, the PyTorch idioms the training loop chose between
 (the PyTorch chapter quotes it).
 """
@@ -35,7 +40,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from . import numpy_mlp
-from .records import BenchRun, Idioms, Timing
+from .records import BenchRun, Idioms, SweepCell, Timing
 
 N_IN, N_OUT = 784, 10
 BATCH_SIZE, HIDDEN, LR = 64, 128, 0.1
@@ -381,6 +386,68 @@ def compare(
         compile_seconds,
         unavailable,
     )
+
+
+def time_steps(
+    X,
+    y,
+    cells: Iterable[tuple[int, int]],
+    networks: Iterable[str],
+    steps: int,
+    repeats: int,
+    lr: float,
+    seed: int = 0,
+    pause_s: float = PAUSE_S,
+    log: Callable[[str], None] | None = None,
+) -> tuple[SweepCell, ...]:
+    """`steps` SGD steps of each network (networks.get(name)'s trainer) and of the matrix
+    products alone ("matmul"), in each cell (batch size, hidden width): one first call of
+    each, timed apart (it pays for whatever a new shape costs once: allocation, a
+    compilation, its construction included), then `repeats` rounds interleaved as
+    time_interleaved does. A call trains on `steps` minibatches of a permutation of the
+    first steps x batch size rows, which len(y) must hold. Call it inside
+    measure.fixed_threads."""
+    names = [*networks, "matmul"]
+    out = []
+    # Every collection before a timed call would otherwise walk the whole heap (torch's
+    # modules hold millions of objects: a tenth of a second each, a hundred calls here):
+    # what exists now is frozen out of the collector's sight until the sweep ends.
+    gc.collect()
+    gc.freeze()
+    try:
+        for batch_size, hidden in cells:
+            n = steps * batch_size
+            if n > len(y):
+                raise ValueError(f"{steps} steps of {batch_size} need {n} rows; there are {len(y)}")
+            # The cell's rows: a compiled epoch (JAX's) is a program for one number of rows.
+            Xn, yn = np.ascontiguousarray(X[:n]), np.ascontiguousarray(y[:n])
+            rng = np.random.default_rng([seed, batch_size, hidden])
+            # Building each one and its first call at this shape, timed apart, back to back:
+            # what a new shape costs once (an ahead-of-time compilation in the constructor, or
+            # one at the first call) dwarfs what a spinning thread could steal.
+            first: dict[str, float] = {}
+            calls: dict[str, Callable[[np.ndarray], object]] = {}
+            order = rng.permutation(n)
+            for name in names:
+                gc.collect()
+                t0 = time.perf_counter()
+                calls[name] = make(name, Xn, yn, batch_size, hidden, lr, seed)
+                calls[name](order)
+                first[name] = time.perf_counter() - t0
+            label = f"[batch {batch_size}, hidden {hidden}] "
+            raw = time_interleaved(calls, n, n, repeats, 0, rng, log, label=label, pause_s=pause_s)
+            out.append(
+                SweepCell(
+                    batch_size=batch_size,
+                    hidden=hidden,
+                    flops=batch_size * flops_per_sample(N_IN, hidden, N_OUT),
+                    first_s=first,
+                    step_s={name: tuple(t / steps for t in raw[name]) for name in names},
+                )
+            )
+    finally:
+        gc.unfreeze()
+    return tuple(out)
 
 
 def time_idioms(

@@ -26,7 +26,7 @@ from typing import Any
 # The experiments a network may join (study/registry.py names them): "main" (the main
 # run: parity, the headline table, memory), "seeds" (the independent seeds), "paper_like"
 # (the study's preset), "boundaries" (3 versus 8), "bench" (the study's benchmark) and
-# "sweep" (the benchmark across batch sizes and widths).
+# "sweep" (SGD steps timed over batch sizes and hidden widths).
 ROLES = ("main", "seeds", "paper_like", "boundaries", "bench", "sweep")
 
 

@@ -16,6 +16,8 @@ back with `read`, so that the schema is the dataclasses and nothing else:
     BenchRun    one thread count of the benchmark: each trainer's Timing and the matrix
                 products' alone in each backend (the limits); `share_of_limit` is the
                 one home of a trainer's share of the fastest of them
+    SweepCell   one cell (batch size, hidden width) of the sweep of SGD steps
+                (epoch_timing.time_steps): seconds per step of each implementation
 
 JSON, not pickle: any tool can read it. SCHEMA_VERSION is written into every file made of
 these records (the study's, `make run`'s results.json) and into the study's cache key, so
@@ -33,7 +35,7 @@ from typing import Any
 
 from .params import Params
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def to_json(record: Any) -> Any:
@@ -277,6 +279,25 @@ def share_of_limit(best_s: float, limit_best_s: float) -> float | None:
     rather than print a share over 100%. The one place the share is computed."""
     share = limit_best_s / best_s
     return share if share <= 1 else None
+
+
+@dataclass(frozen=True)
+class SweepCell:
+    """One cell of the sweep (epoch_timing.time_steps): its batch size and hidden width, the
+    FLOPs of one SGD step there (flops_per_sample x batch size), and by implementation (the
+    networks, then "matmul": their matrix products alone) the seconds of its first call,
+    all its steps (the warm-up: allocation, any per-shape compilation), and the seconds
+    per step of each timed repeat."""
+
+    batch_size: int
+    hidden: int
+    flops: int
+    first_s: dict[str, float]
+    step_s: dict[str, tuple[float, ...]]
+
+    def best(self, name: str) -> float:
+        """Seconds per step of the best (shortest) repeat: noise only ever adds time."""
+        return min(self.step_s[name])
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from .. import verdicts as V
 from ..formatting import pct, sci_text
 from ..markdown import Prose
 from .base import Chapter
-from .decision_boundary import diverged_on
 from .compiled_network import cost
+from .decision_boundary import diverged_on
 from .fairness import seed_sentence
 from .index import missing_parts, paper_lacks, speed_sentence
 
