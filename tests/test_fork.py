@@ -35,8 +35,9 @@ import pytest
 import yaml
 from bookrun import ROOT, book_files, execute_info, run_chapter
 from conftest import cached_study, quick_environment
-from mnistcompare.book import labels, qmd, report
-from mnistcompare.book.report import Statement, Table
+from mnistcompare import study
+from mnistcompare.book import labels, provenance, qmd
+from mnistcompare.book.markdown import Statement, Table
 from mnistcompare.core import params as P
 from mnistcompare.core import paths
 from mnistcompare.core.records import to_json
@@ -77,7 +78,7 @@ def fork_project(tmp: Path, changes: dict) -> Path:
     for key, value in changes.items():
         # The key itself, and its line in the quick section if it has one: the matrix runs
         # in quick mode, whose section would otherwise set it back.
-        text, n = re.subn(rf"(?m)^( *){key}:[ \t]*\S+", rf"\g<1>{key}: {report.yaml_value(value)}", text)
+        text, n = re.subn(rf"(?m)^( *){key}:[ \t]*\S+", rf"\g<1>{key}: {provenance.yaml_value(value)}", text)
         assert n >= 1, key
     (tmp / "params.yml").write_text(text)
     (tmp / "_quarto.yml").write_text((ROOT / "_quarto.yml").read_text())
@@ -356,7 +357,7 @@ def test_the_words_describe_the_settings_in_force(fork):
     listed = dict(re.findall(r"`(\w+): ([^`]+)` \(", changed.group(1))) if changed else {}
     defaults = P.Params().to_dict()
     in_book = {k: v for k, v in p.to_dict().items() if k != "parity" and v != defaults[k]}
-    assert listed == {k: report.yaml_value(v) for k, v in in_book.items()}, banner
+    assert listed == {k: provenance.yaml_value(v) for k, v in in_book.items()}, banner
     if fork["edition"] != "study":
         return
     init_text = ran["fairness"].inline["F.init_text"]

@@ -3,8 +3,8 @@
 import dataclasses
 
 from mnistcompare.book import labels
+from mnistcompare.core.records import Divergence
 from mnistcompare.study import registry
-from mnistcompare.study.records import Divergence
 
 
 def test_every_registered_experiment_has_a_label():
@@ -16,7 +16,7 @@ def test_every_registered_experiment_has_a_label():
 def test_the_registry_declares_each_experiment_once():
     names = [e.name for e in registry.EXPERIMENTS]
     assert len(names) == len(set(names))
-    assert [e.name for e in registry.EXPERIMENTS if e.alone] == ["main", "bench"]  # first, alone on the machine
+    assert [e.name for e in registry.EXPERIMENTS if e.alone] == ["main", "bench", "sweep"]  # first, alone
     assert [e.name for e in registry.EXPERIMENTS if e.per_seed] == ["seeds"]
     assert {e.name for e in registry.EXPERIMENTS if e.networks} == {
         "main",
@@ -45,3 +45,4 @@ def test_time_budget_labels():
     assert labels.budget_label("seed_7") == "independent run, seed 7"
     assert labels.budget_label("main") == "main run (both networks)"
     assert labels.budget_label("load_data") == "loading and verifying MNIST"
+    assert labels.budget_label("sweep") == "SGD steps over batch sizes and hidden widths"

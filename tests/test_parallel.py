@@ -112,7 +112,7 @@ def test_unique_task_names_and_a_clear_error_without_dask(small, monkeypatch):
 def test_study_records_its_time_budget(tiny_study):
     S = tiny_study[0]  # computed on two worker processes
     t = S.timings
-    alone = {"load_data", "main", "bench", "other"}  # bench: the short benchmark, alone after the main run
+    alone = {"load_data", "main", "bench", "sweep", "other"}  # the benchmark and the sweep: alone after the main run
     assert set(t) == alone | {
         "seed_0",
         "seed_1",
@@ -128,7 +128,7 @@ def test_study_records_its_time_budget(tiny_study):
     par = S.parallel
     assert par.backend == "loky" and par.workers == 2 and par.threads_per_worker == 1
     assert par.experiments == tuple(k for k in t if k not in alone)
-    assert t["main"] + t["bench"] + par.wall_seconds <= S.compute_seconds
+    assert t["main"] + t["bench"] + t["sweep"] + par.wall_seconds <= S.compute_seconds
     from mnistcompare.book.chapters.reproducibility import time_budget
 
     rows = time_budget(S)

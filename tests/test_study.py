@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import TINY_GROUP, bare_study
+from mnistcompare.core import networks
 from mnistcompare.core import params as P
 from mnistcompare.core.records import Divergence, Epoch, from_json
 from mnistcompare.study import experiments as study  # the module under test, internals included
@@ -58,6 +59,13 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch
     assert set(bench["run"]["trainers"]) == {"numpy", "pytorch", "pytorch_dataloader", "sklearn"}
     assert all(len(r["all_s"]) == registry.BENCH_REPEATS for r in bench["run"]["trainers"].values())
     assert bench["run"]["matmul"]["median_s"] > 0
+    sweep = cached["sweep"]  # the sweep of SGD steps, alone after the benchmark, shrunk with the subset
+    assert (sweep["steps"], sweep["repeats"]) == registry.sweep_size(loaded.params, 60_000) == (5, 1)
+    assert sweep["implementations"] == [*networks.joining("sweep"), "matmul"]
+    assert [[c["batch_size"], c["hidden"]] for c in sweep["cells"]] == [
+        list(c) for c in registry.sweep_cells(loaded.params)
+    ]
+    assert all(len(t) == 1 for c in sweep["cells"] for t in c["step_s"].values())
     assert not cached["seeds"][0]["mode"]["shared_init"]  # independent runs
     assert cached["init_only"]["mode"] == {"shared_init": False, "shared_order": True}
     assert cached["init_only"]["models"]["pytorch"]["init"] == "nn.Linear"
@@ -69,6 +77,7 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch
     assert S.main.models["numpy"].last.test_loss == cached["main"]["models"]["numpy"]["history"][-1]["test_loss"]
     assert S.complexity["numpy_mlp"].model_and_gradients == cached["complexity"]["numpy_mlp"]["model_and_gradients"]
     assert len(S.seeds) == 2 and S.params.hidden == 16 and S.edition == "study"
+    assert S.sweep.costs["numpy"].n == len(S.sweep.cells) and S.sweep.crossovers[0].reference == "numpy"
 
 
 def test_cache_key_tracks_parameters_code_and_data(monkeypatch):
@@ -106,7 +115,18 @@ def test_cache_key_ignores_what_does_not_change_the_study():
         "core/params.py",
     } <= hashed
     assert {name.split("/")[0] for name in hashed} == {"core", "study"}
-    assert not {name.split("/")[1] for name in hashed} & {"plots.py", "report.py", "verdicts.py", "cli.py"}
+    assert not {name.split("/")[1] for name in hashed} & {
+        "charts.py",
+        "delivery.py",
+        "images.py",
+        "palettes.py",
+        "formatting.py",
+        "markdown.py",
+        "listings.py",
+        "provenance.py",
+        "verdicts.py",
+        "cli.py",
+    }
 
 
 def test_the_cache_holds_the_records_schema_and_the_records_read_it(tmp_path):

@@ -11,6 +11,7 @@ from conftest import TINY_GROUP
 from mnistcompare.book import verdicts as V
 from mnistcompare.core.params import Params
 from mnistcompare.core.records import BenchRun, Divergence, Epoch, Network, Parity, Timing
+from mnistcompare.study import stats
 from mnistcompare.study.records import Classifier
 
 
@@ -77,7 +78,7 @@ TIGHT = [0.9750 + 0.0005 * (i % 3 - 1) for i in range(30)]  # 30 seeds within 0.
 )
 def test_seed_accuracy_is_decided_by_an_interval_and_a_margin(numpy, pytorch, decision):
     v = V.seed_comparison(study(seeds=seed_runs(numpy, pytorch)), "test_accuracy")
-    assert v.decision == decision and v.n == len(numpy) and v.margin == V.ACCURACY_MARGIN
+    assert v.decision == decision and v.n == len(numpy) and v.margin == stats.ACCURACY_MARGIN
     assert v.diff == pytest.approx(sum(pytorch) / len(pytorch) - sum(numpy) / len(numpy))
     if len(numpy) == 1:
         assert v.interval is None and v.seeds_needed is None

@@ -6,7 +6,8 @@ Data -> models -> training -> study -> book, one layer per folder, one idea per 
            training, epoch_timing, atomic
   study/   every experiment the book reports (registry, experiments), the analyses
            (analysis), independent experiments side by side (runner)
-  book/    the book's presentation: chapters/, verdicts, labels, plots, report, qmd, bench_tables
+  book/    the book's presentation: chapters/, verdicts, labels, plots/, formatting, markdown,
+           listings, provenance, qmd, bench_tables
   cli.py   python -m mnistcompare {data,params,run,study,study-key}
 
 Imports run downwards only: book -> study -> core. The benchmark harness lives

@@ -69,8 +69,9 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def format_summary(run: Run) -> str:
-    """training.summary_rows as the table the book's chapters use (report.md_table)."""
-    from .book.report import md_table, mib, num
+    """training.summary_rows as the table the book's chapters use (markdown.md_table)."""
+    from .book.formatting import mib, num
+    from .book.markdown import md_table
     from .core.training import summary_rows
 
     rows = [
@@ -199,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as err:  # DataError, TrainingDiverged
         print(f"error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         # Results and caches are written atomically: an interrupted run leaves none half-written.
-        print("interrupted: no partial results were written", file=sys.stderr)
+        # An interrupted study says how many finished runs it kept (study.Interrupted).
+        print(f"interrupted: {str(err) or 'no partial results were written'}", file=sys.stderr)
         return 130

@@ -3,11 +3,16 @@
   chapters/     one module per chapter: its facts (sentences, numbers as text), figures
                 and tables, computed from the study and the parameters in force
   verdicts      comparisons: decisions by stated rules, with the numbers they were taken on
-  stats         intervals over seeds and margins, for the verdicts
+                (the intervals over seeds and the margins are the study's: study/stats.py)
   labels        the words for the study's names (networks, experiments, what diverged)
-  plots         one Altair chart per figure (interactive in HTML, a static export in the PDF)
-  report        numbers as text, tables (Markdown in HTML, LaTeX floats in the PDF), listings
-  bench_tables  the saved benchmark (benchmarks/results/bench.json) as the book's tables
+  plots/        the figures: what each draws (charts, images), how it reaches the reader
+                (delivery: interactive in HTML, a static export in the PDF, light and
+                dark), the colours of each scheme (palettes)
+  formatting    numbers and lists as text
+  markdown      prose, statements and tables (Markdown in HTML, LaTeX floats in the PDF)
+  listings      the package's own code as the book lists it
+  provenance    the parameters in force, what changed from the defaults, the edition
+  bench_tables  the benchmark's tables (the study's, and make bench's saved run for bench.md)
   contents      the chapters by name, the repository's and the notebooks' addresses
   notebooks     every chapter as a Jupyter notebook
 
@@ -35,6 +40,6 @@ def chapter(name: str, S):
 def values(*quoted):
     """The values a paragraph of a chapter's notebook quotes, numbered as its markers
     [1], [2], ... (book/notebooks.py), as Markdown."""
-    from .report import Statement
+    from .markdown import Statement
 
     return Statement("\n".join(f"- **[{i}]** {value}" for i, value in enumerate(quoted, 1)))

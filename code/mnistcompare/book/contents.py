@@ -18,6 +18,7 @@ NAMES = (
     "data-method",
     "numpy-network",
     "pytorch-network",
+    "compiled-network",
     "training-comparison",
     "fairness",
     "errors",

@@ -22,22 +22,13 @@ from typing import Literal
 import numpy as np
 
 from ..core.records import Divergence
+from ..study import stats
 from ..study.records import Study
-from . import stats
-from .stats import Interval
+from ..study.stats import Interval
 
 # float32 carries about 7 significant digits; a relative difference below 1e-5 (about
 # a hundred units in the last place) after one epoch is round-off, not a different algorithm.
 ROUNDOFF_REL = 1e-5
-# Means over independent seeds are compared by a 95% interval for their difference
-# (book/stats.py: Welch's for two sets of seeds, a prediction interval for one run against
-# a set) and an equivalence margin per metric (SEED_METRICS): "different" when the interval
-# excludes 0, "same" when it lies inside +-margin, "cannot tell" otherwise and with a
-# single seed.
-ACCURACY_MARGIN = 0.005
-LOSS_MARGIN = 0.01
-# Two times are "about the same" within 5%.
-SAME_TIME = 0.05
 # The study's curves: NumPy starts "above 2.00", near chance (ln 10 = 2.30); PyTorch
 # starts "around 1.25". A run reproduces them when NumPy's first-epoch test loss is
 # within 20% of chance and PyTorch's is lower by at least 0.5.
@@ -60,24 +51,6 @@ OVERHEAD_FRACTION = 0.5
 # during the 20 epoch of the training" (its Figures 4.1 and 4.2). It gives no hidden size,
 # learning rate or batch size.
 STUDY_STATED = {"epochs": 20}
-
-# Each metric compared over the seeds: which way is better, its margin, and why that margin
-# (stated once, here; the reproducibility appendix prints it).
-SEED_METRICS = {
-    "test_accuracy": {
-        "higher_better": True,
-        "margin": ACCURACY_MARGIN,
-        "why": f"half a percentage point, {ACCURACY_MARGIN * 10_000:.0f} of MNIST's 10,000 test images: less than "
-        "what would make a reader choose one library over the other for this network",
-    },
-    "test_loss": {
-        "higher_better": False,
-        "margin": LOSS_MARGIN,
-        "why": f"a difference of {LOSS_MARGIN:g} in mean cross-entropy moves the geometric mean of the probability "
-        f"given to the right digit by about {math.expm1(LOSS_MARGIN):.0%}, far less than separates a good "
-        "network from a poor one here",
-    },
-}
 
 
 # --- what a verdict is -----------------------------------------------------------------------
@@ -190,13 +163,47 @@ class Settings:
     decision: Literal["same", "different"]
 
 
+@dataclass(frozen=True)
+class Unavailable:
+    """A network that could not run on this machine (torch.compile without a C++ compiler):
+    `why` says so."""
+
+    why: str
+    decision: Literal["unavailable"] = "unavailable"
+
+
+@dataclass(frozen=True)
+class Speedup:
+    """How one loop's epoch time stands to another's in the study's benchmark, from the
+    repeats (interleaved, so each repeat is a pair): stats.compare_times."""
+
+    loop: str  # the loop weighed (a trainer of the benchmark)
+    against: str  # the loop it is weighed against
+    loop_s: float  # median seconds per epoch
+    against_s: float
+    ratio: float  # geometric mean of against / loop over the repeats: above 1, `loop` is faster
+    interval: Interval | None  # for the mean log-ratio; None with a single repeat
+    compile_s: float | None  # compiling `loop`, apart from its epochs
+    pays_after: float | None  # study epochs (of the main run's images) after which compiling pays; None: never
+    decision: Literal["faster", "slower", "same", "cannot tell"]
+
+
+@dataclass(frozen=True)
+class EagerCost:
+    """Whether the framework's time on this CPU is the framework's or eager execution's."""
+
+    fastest: str  # the fastest compiled loop of the benchmark
+    versus_numpy: Literal["faster", "slower", "same", "cannot tell"]  # its speed against NumPy by hand
+    decision: Literal["eager execution", "the framework", "cannot tell"]
+
+
 # --- parity: the same algorithm in both libraries? --------------------------------------------
 
 
-def parity(S: Study) -> Parity:
-    """ "same" when the main run's first-epoch |NumPy - PyTorch| training loss, relative to the
-    loss, is below ROUNDOFF_REL (float32 round-off), else "different"."""
-    gap = S.main.parity["pytorch"].train_loss_abs_diff[0]
+def parity(S: Study, network: str = "pytorch") -> Parity:
+    """ "same" when the main run's first-epoch |network - NumPy| training loss, relative to
+    NumPy's loss, is below ROUNDOFF_REL (float32 round-off), else "different"."""
+    gap = S.main.parity[network].train_loss_abs_diff[0]
     rel = gap / abs(S.main.models["numpy"].first.train_loss)
     return Parity(rel, gap, "same" if rel < ROUNDOFF_REL else "different")
 
@@ -216,15 +223,15 @@ def seed_comparison(S: Study, metric: str = "test_accuracy") -> SeedComparison:
     one: the higher accuracy, the lower loss) when the interval excludes 0, "same" when it
     lies inside +-margin, "cannot tell" otherwise and with a single seed. seeds_needed:
     stats.seeds_needed."""
-    spec = SEED_METRICS[metric]
+    spec = stats.SEED_METRICS[metric]
     values = seed_values(S, metric)
     iv = stats.welch(values["numpy"], values["pytorch"])
     diff = float(np.mean(values["pytorch"]) - np.mean(values["numpy"]))
-    decision = stats.decide(iv, spec["margin"])
+    decision = stats.decide(iv, spec.margin)
     if decision == "different":
-        decision = "pytorch" if (diff > 0) == spec["higher_better"] else "numpy"
+        decision = "pytorch" if (diff > 0) == spec.higher_better else "numpy"
     return SeedComparison(
-        metric, len(values["numpy"]), diff, iv, spec["margin"], stats.seeds_needed(iv, spec["margin"]), decision
+        metric, len(values["numpy"]), diff, iv, spec.margin, stats.seeds_needed(iv, spec.margin), decision
     )
 
 
@@ -243,7 +250,7 @@ def starts_wash_out(S: Study) -> WashOut:
     number of seeds would do."""
     losses = seed_values(S, "test_loss")
     ivs = {e: stats.one_run(losses[m], getattr(S, e).models[m].last.test_loss) for e, m in OTHER_STARTS.items()}
-    found = {e: stats.decide(iv, LOSS_MARGIN) for e, iv in ivs.items()}
+    found = {e: stats.decide(iv, stats.LOSS_MARGIN) for e, iv in ivs.items()}
     decision: Literal["persists", "washes out", "cannot tell"]
     if "different" in found.values():
         decision = "persists"
@@ -253,7 +260,7 @@ def starts_wash_out(S: Study) -> WashOut:
         decision = "cannot tell"
     known = [iv for iv in ivs.values() if iv is not None]
     widest = max(known, key=lambda iv: iv.half) if known else None
-    return WashOut(len(S.seeds), ivs, found, stats.seeds_needed(widest, LOSS_MARGIN), decision)
+    return WashOut(len(S.seeds), ivs, found, stats.seeds_needed(widest, stats.LOSS_MARGIN), decision)
 
 
 # --- time ---------------------------------------------------------------------------------------
@@ -262,7 +269,7 @@ def starts_wash_out(S: Study) -> WashOut:
 def faster(a: float, b: float) -> str:
     """ "a" when a takes less time than b by more than SAME_TIME, "b" when b does, "same"
     within it (the longer time over the shorter, minus 1)."""
-    if max(a, b) / min(a, b) - 1 <= SAME_TIME:
+    if max(a, b) / min(a, b) - 1 <= stats.SAME_TIME:
         return "same"
     return "a" if a < b else "b"
 
@@ -306,7 +313,46 @@ def sgd_variants(S: Study) -> SgdVariants:
         return SgdVariants(best, saving, None, None, "unknown" if saving > 0 else "keep")
     step = network.median("seconds") / math.ceil(S.main.data.n_train / S.main.params.batch_size)
     share = saving / step
-    return SgdVariants(best, saving, step, share, "pays" if share > SAME_TIME else "keep")
+    return SgdVariants(best, saving, step, share, "pays" if share > stats.SAME_TIME else "keep")
+
+
+# --- the compiled networks --------------------------------------------------------------------
+
+# The compiled loops the benchmark weighs, each against the eager loop it replaces: JAX
+# against NumPy by hand (the same algorithm, parity says), PyTorch compiled against eager.
+COMPILED = {"jax": "numpy", "pytorch_compiled": "pytorch"}
+
+
+def speedup(S: Study, loop: str, against: str) -> Speedup | Unavailable:
+    """How `loop` stands to `against` in the study's benchmark: stats.compare_times on
+    their repeats (paired: each repeat runs every trainer once), "faster" or "slower" when
+    the 95% interval for the mean log-ratio excludes 0, "same" when it lies within
+    SAME_TIME, else "cannot tell" (one repeat: the point rule). Compiling pays after
+    compile / (against's epoch - loop's epoch), in epochs of the main run's images
+    (median times, scaled from the benchmark's images); never when loop is not quicker."""
+    run = S.bench.run
+    if loop in run.unavailable:
+        return Unavailable(run.unavailable[loop])
+    a, b = run.trainers[loop], run.trainers[against]
+    found = stats.compare_times(a.all_s, b.all_s)
+    compile_s = run.compile_seconds.get(loop)
+    saving = (b.median_s - a.median_s) * S.main.data.n_train / S.bench.n_train  # per main-run epoch
+    pays = None if compile_s is None or saving <= 0 else compile_s / saving
+    return Speedup(loop, against, a.median_s, b.median_s, found.ratio, found.interval, compile_s, pays, found.decision)  # type: ignore[arg-type]
+
+
+def eager_cost(S: Study) -> EagerCost:
+    """Whose is the framework's time on this CPU: "eager execution" when the fastest
+    compiled loop of the benchmark is faster than NumPy by hand or the same by the speed
+    rule (speedup), "the framework" when it is slower, "cannot tell" otherwise."""
+    run = S.bench.run
+    compiled = [c for c in COMPILED if c in run.trainers]
+    fastest = min(compiled, key=lambda c: run.trainers[c].median_s)
+    found = stats.compare_times(run.trainers[fastest].all_s, run.trainers["numpy"].all_s).decision
+    decision = {"faster": "eager execution", "same": "eager execution", "slower": "the framework"}.get(
+        found, "cannot tell"
+    )
+    return EagerCost(fastest, found, decision)  # type: ignore[arg-type]
 
 
 # --- the study's curves -------------------------------------------------------------------------
@@ -399,6 +445,12 @@ class Verdicts:
     gather: Idiom
     loss: Idiom
     eval: Idiom
+    jax_parity: Parity | NotTaken  # the JAX network against NumPy's, in the main run
+    jax: Speedup | Unavailable  # JAX against NumPy by hand, in the benchmark
+    jax_step: Speedup | Unavailable  # JAX's jitted step loop (the ablation) against NumPy by hand
+    compiled: Speedup | Unavailable  # PyTorch's whole step compiled against eager PyTorch
+    compiled_model: Speedup | Unavailable  # the model alone compiled (the ablation) against eager PyTorch
+    eager_cost: EagerCost
 
 
 def of(S: Study) -> Verdicts:
@@ -427,4 +479,10 @@ def of(S: Study) -> Verdicts:
         gather=idiom(S, "gather", "index_select", "X[idx]"),
         loss=idiom(S, "loss", "keep", "accumulate"),
         eval=idiom(S, "eval", "inference_mode", "no_grad"),
+        jax_parity=needs(S.divergences("main"), lambda S: parity(S, "jax")),
+        jax=speedup(S, "jax", "numpy"),
+        jax_step=speedup(S, "jax_step", "numpy"),
+        compiled=speedup(S, "pytorch_compiled", "pytorch"),
+        compiled_model=speedup(S, "pytorch_compiled_model", "pytorch"),
+        eager_cost=eager_cost(S),
     )

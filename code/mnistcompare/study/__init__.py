@@ -8,6 +8,9 @@
                 the analyses: principal components, 3 versus 8, the seeds' spread and
                 the misclassified images, the gradient check, lines of code
   runner        independent experiments side by side (worker processes or a Dask cluster)
+  checkpoints   each finished run kept until the study is written, so an interrupt loses none
+  stats         intervals over seeds, margins, Holm's correction, ratios of times
+  sequential    seeds added in rounds until every question is decided, up to a cap
 
 The book calls `study.load_or_compute()` (a records.Study); the names below are the study's public API.
 """

@@ -5,15 +5,17 @@ then PDF). Each chapter calls `load_or_compute()`: the first call trains and
 writes `_cache/study-<key>.json`; every later call reads it. The key is a hash of
 the parameters, this package's source code, the library versions and the data
 checksums, so a changed parameter or a code change computes afresh, and an
-interrupted run leaves no entry behind (the file is written atomically). JSON,
-not pickle: the cache is plain data that any tool can read.
+interrupted run leaves no entry behind (the file is written atomically). Each run
+that finishes is kept meanwhile (checkpoints.py), so an interrupted study resumes
+where it stopped. JSON, not pickle: the cache is plain data that any tool can read.
 
 The experiments are declared once, in registry.py (their names, what they train,
 how their parameters derive from params.yml).
 
 The main run goes first, alone on the machine, with params.threads: its epoch
-times are the book's headline; the short benchmark follows, alone too. Every other experiment is independent of it and
-of each other, so they then run side by side, one thread each, in worker
+times are the book's headline; the short benchmark and the sweep of SGD steps follow,
+alone too. Every other experiment is independent of them and of each other, so they
+then run side by side, one thread each, in worker
 processes (or on a Dask cluster named by MNISTCOMPARE_SCHEDULER; see runner.py);
 their results are bit-identical to running them one after another with one
 thread, but their epoch times are measured side by side. `timings` records the
@@ -34,8 +36,8 @@ from pathlib import Path
 
 from ..core import atomic, data, networks, paths
 from ..core import params as P
-from ..core.records import SCHEMA_VERSION, Divergence, to_json
-from . import complexity, records, registry, runner, spread
+from ..core.records import SCHEMA_VERSION, Divergence, read, to_json
+from . import checkpoints, complexity, records, registry, runner, spread
 
 CACHE_VERSION = 1
 
@@ -113,18 +115,22 @@ def compute(
     n_jobs: int | None = None,
     threads: int | None = 1,
     scheduler: str | None = None,
+    keep: Path | None = None,
 ) -> dict:
     """Every experiment of the registry, as typed records keyed by the experiments'
     names, with the analyses of their results and the time budget: the fields of a
     records.Study that the study computes (load_or_compute adds where it came from).
 
-    The experiments marked `alone` (the main run, the short benchmark) go first, alone on
+    The experiments marked `alone` (the main run, the short benchmark, the sweep) go first, alone on
     the machine, with params.threads: their times are the book's headline. The others
     then run side by side (`runner.run_tasks`): n_jobs worker processes (default one per
     core; 1: one after another in this process) or, with `scheduler`, a Dask cluster;
     each with `threads` threads. Their results are the same whichever way they run.
     Three analyses of their results follow: the misclassified test images of the main
     run's network by hand, the spread over the seeds, and the lines of code.
+
+    keep: a folder where each run is saved as it finishes (checkpoints.py); a run already
+    saved there is read back, not computed again.
     """
     from ..core import training  # imports torch: only when there is something to train
 
@@ -133,18 +139,38 @@ def compute(
     step = lambda msg: _log(progress, msg)  # noqa: E731
     load_before = os.getloadavg()
 
-    runs, seconds = {}, {}
+    kept = checkpoints.load(keep) if keep else {}
+    save = (lambda name, run, s: checkpoints.save(keep, name, run, s)) if keep else None
+    tasks = side_by_side_tasks(p, threads)
+    if kept:
+        total = len(tasks) + sum(len(e.runs(p)) for e in registry.EXPERIMENTS if e.alone)
+        step(f"resuming: {len(kept)} of {total} runs reused from {keep}")
+    record = {name: e.record for e in registry.EXPERIMENTS for name in e.runs(p)}
+    runs = {name: read(record[name], r) for name, (r, _) in kept.items() if name in record}
+    seconds = {name: s for name, (_, s) in kept.items()}
     for e in registry.EXPERIMENTS:
         for name, kwargs in e.runs(p).items() if e.alone else ():
+            if name in kept:
+                continue
             step(f"{name}: alone on the machine, {p.threads or 'all'} thread(s)")
             t0 = time.perf_counter()
             runs[name] = e.fn(mnist, **kwargs)
             seconds[name] = time.perf_counter() - t0
             step(f"{name}: {seconds[name]:.1f} s")
+            if save:
+                save(name, runs[name], seconds[name])
     side, side_seconds, how = runner.run_tasks(
-        side_by_side_tasks(p, threads), mnist, n_jobs=n_jobs, threads=threads, scheduler=scheduler, log=step
+        [t for t in tasks if t.name not in kept],
+        mnist,
+        n_jobs=n_jobs,
+        threads=threads,
+        scheduler=scheduler,
+        log=step,
+        on_done=save,
     )
-    result = collect({**runs, **side}, p)
+    runs.update(side)
+    seconds.update(side_seconds)
+    result = collect(runs, p)
 
     t0 = time.perf_counter()
     by_hand = result["main"].models[networks.REFERENCE]
@@ -156,9 +182,11 @@ def compute(
     result["complexity"] = complexity.complexity()
     # The time budget: each run's own seconds (the side-by-side ones in their worker),
     # and how the side-by-side ones were run.
-    result["timings"] = {**seconds, **side_seconds, "other": time.perf_counter() - t0}
+    alone = [name for e in registry.EXPERIMENTS if e.alone for name in e.runs(p)]
+    side_names = tuple(t.name for t in tasks)
+    result["timings"] = {**{n: seconds[n] for n in alone + list(side_names)}, "other": time.perf_counter() - t0}
     result["parallel"] = records.Parallel(
-        **how, experiments=tuple(side_seconds), load_average=(load_before[0], os.getloadavg()[0])
+        **how, experiments=side_names, load_average=(load_before[0], os.getloadavg()[0])
     )
     result["compute_seconds"] = time.perf_counter() - t_start
     result["diverged"] = divergences(result)
@@ -176,6 +204,10 @@ def divergences(result: dict) -> tuple[Divergence, ...]:
             for run in result[e.name] if e.per_seed else [result[e.name]]:
                 out += [dataclasses.replace(d, experiment=e.name, seed=run.params.seed) for d in run.diverged]
     return tuple(out)
+
+
+class Interrupted(KeyboardInterrupt):
+    """The study was interrupted; its message says how many finished runs were kept."""
 
 
 class DamagedCacheWarning(UserWarning):
@@ -230,7 +262,12 @@ def load_or_compute(
     t0 = time.perf_counter()
     mnist = data.load(paths.data_dir(data_dir))
     load_seconds = time.perf_counter() - t0
-    result = compute(loaded, mnist, progress, n_jobs=n_jobs, scheduler=runner.scheduler_from_env())
+    keep = checkpoints.folder(paths.cache_dir(), key)
+    try:
+        result = compute(loaded, mnist, progress, n_jobs=n_jobs, scheduler=runner.scheduler_from_env(), keep=keep)
+    except KeyboardInterrupt:
+        kept = len(checkpoints.load(keep))
+        raise Interrupted(f"{kept} finished run(s) kept in {keep}; the study resumes from them") from None
     result["timings"]["load_data"] = load_seconds
     S = records.Study(
         **result,
@@ -243,5 +280,6 @@ def load_or_compute(
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     atomic.write_json(cache_file, to_json(S))
+    checkpoints.clear(keep)
     _log(progress, f"study computed in {S.compute_seconds:.1f} s")
     return dataclasses.replace(S, cache_file=str(cache_file), from_cache=False)

@@ -12,7 +12,8 @@ An experiment is
   alone     it runs alone on the machine, before the others, with the `threads`
             parameter, because its times are the book's headline. The others are
             independent of it and of each other, so they run side by side;
-  per_seed  one run per seed (the independent seeds), else one run.
+  per_seed  one run per seed (the independent seeds), else one run;
+  record    the record fn returns (core/records.py, study/records.py).
 
 The study (experiments.compute) loops over EXPERIMENTS in order; the side-by-side
 ones are handed out in that order, so the longest come first. Adding an experiment
@@ -24,7 +25,7 @@ study/records.py), which the cache writes as JSON.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,9 +34,10 @@ from ..core import data, networks
 from ..core import params as P
 from ..core.records import Idioms, Run
 from . import boundaries as bnd
+from . import cost_model
 from . import gradients as grad
 from .pca import pca as principal_components
-from .records import Bench, Boundaries, Gradients, Pca
+from .records import Bench, Boundaries, Gradients, Pca, Sweep
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Experiment:
     networks: tuple[str, ...] = ()
     alone: bool = False
     per_seed: bool = False
+    record: type = field(kw_only=True)  # what fn returns: a kept run (checkpoints) is read back as one
 
     def runs(self, p: P.Params) -> dict[str, dict]:
         """{run name: keyword arguments of fn}. One run named like the experiment, or with
@@ -127,6 +130,63 @@ def short_benchmark(mnist: data.MNIST, params: P.Params) -> Bench:
     )
 
 
+# The sweep: a fixed number of SGD steps per cell, so that every cell weighs a step's fixed
+# cost alike, over batch sizes (at the study's hidden width) and hidden widths (at its batch
+# size). On the whole training set about 25 s on 2 cores; a study on a subset (quick mode,
+# a short fork) shrinks it in proportion, to at least SWEEP_MIN_STEPS steps and one repeat.
+SWEEP_BATCH_SIZES = (16, 32, 64, 128, 256, 512)
+SWEEP_HIDDEN_SIZES = (32, 64, 128, 256, 512)
+SWEEP_STEPS, SWEEP_REPEATS = 50, 3
+SWEEP_MIN_STEPS = 5
+
+
+def sweep_size(params: P.Params, n_train: int) -> tuple[int, int]:
+    """(steps per call, timed repeats): SWEEP_STEPS and SWEEP_REPEATS on the whole training
+    set, in proportion to params.subset on a subset."""
+    share = min(1.0, (params.subset or n_train) / n_train)
+    return max(SWEEP_MIN_STEPS, round(SWEEP_STEPS * share)), max(1, round(SWEEP_REPEATS * share))
+
+
+def sweep_cells(params: P.Params) -> list[tuple[int, int]]:
+    """(batch size, hidden width): the batch sizes at the study's hidden width, then the
+    hidden widths at its batch size; the cell they share once."""
+    cells = [(b, params.hidden) for b in SWEEP_BATCH_SIZES] + [(params.batch_size, h) for h in SWEEP_HIDDEN_SIZES]
+    return list(dict.fromkeys(cells))
+
+
+def sweep(mnist: data.MNIST, params: P.Params) -> Sweep:
+    """SGD steps of the networks that join the sweep and of their matrix products alone,
+    timed cell by cell alone on the machine (epoch_timing.time_steps, on the CPU at the
+    study's thread count and learning rate), and each one's cost per step fitted
+    (cost_model)."""
+    from ..core import epoch_timing, measure
+
+    steps, repeats = sweep_size(params, len(mnist.y_train))
+    names = networks.joining("sweep")
+    with measure.fixed_threads(params.threads) as threads:
+        cells = epoch_timing.time_steps(
+            mnist.X_train, mnist.y_train, sweep_cells(params), names, steps, repeats, params.lr, seed=params.seed
+        )
+    implementations = (*names, "matmul")
+    costs = cost_model.step_costs(cells, implementations)
+    others = [n for n in names if n != networks.REFERENCE] if networks.REFERENCE in names else []
+    return Sweep(
+        steps=steps,
+        repeats=repeats,
+        threads=threads,
+        batch_size=params.batch_size,
+        hidden=params.hidden,
+        batch_sizes=SWEEP_BATCH_SIZES,
+        hidden_sizes=SWEEP_HIDDEN_SIZES,
+        implementations=implementations,
+        cells=cells,
+        costs=costs,
+        crossovers=tuple(
+            cost_model.crossover(n, networks.REFERENCE, costs, params.hidden, SWEEP_BATCH_SIZES) for n in others
+        ),
+    )
+
+
 def pytorch_idioms(mnist: data.MNIST, params: P.Params) -> Idioms:
     import torch
 
@@ -155,8 +215,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         lambda p: {"params": p, "models": networks.joining("main")},
         networks.joining("main"),
         alone=True,
+        record=Run,
     ),
-    Experiment("bench", short_benchmark, lambda p: {"params": p}, alone=True),
+    Experiment("bench", short_benchmark, lambda p: {"params": p}, alone=True, record=Bench),
+    Experiment("sweep", sweep, lambda p: {"params": p}, alone=True, record=Sweep),
     # Each network draws its own weights and order, as two separate users of the libraries
     # would, both from the `init` scheme (PyTorch through torch.nn.init): the seeds
     # compare the libraries, not two initialisations.
@@ -166,12 +228,14 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         lambda p: {"params": p.replace(parity=False), "models": networks.joining("seeds"), "own_init": "scheme"},
         networks.joining("seeds"),
         per_seed=True,
+        record=Run,
     ),
     Experiment(
         "paper_like",
         train_side,
         lambda p: {"params": paper_like_params(p), "models": networks.joining("paper_like")},
         networks.joining("paper_like"),
+        record=Run,
     ),
     # PyTorch with nn.Linear's own initial weights, in the main run's minibatch order
     # (NumPy's draw of `init` is the main run's).
@@ -180,20 +244,22 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         train_side,
         lambda p: {"params": p, "models": ("pytorch",), "share_init": False, "share_order": True},
         ("pytorch",),
+        record=Run,
     ),
     # 3 versus 8 on two principal components: logistic regression and the networks.
-    Experiment("boundaries", boundaries, lambda p: {"params": p}, networks.joining("boundaries")),
+    Experiment("boundaries", boundaries, lambda p: {"params": p}, networks.joining("boundaries"), record=Boundaries),
     # The NumPy network with the tutorials' N(0, 0.01^2) weights, in the main run's order.
     Experiment(
         "init_small",
         train_side,
         lambda p: {"params": p.replace(init="small"), "models": ("numpy",), "share_order": True},
         ("numpy",),
+        record=Run,
     ),
     # Timed side by side: relative costs only.
-    Experiment("pytorch_idioms", pytorch_idioms, lambda p: {"params": p}),
-    Experiment("gradients", gradients, lambda p: {"params": p}),
-    Experiment("pca", pca, lambda p: {}),
+    Experiment("pytorch_idioms", pytorch_idioms, lambda p: {"params": p}, record=Idioms),
+    Experiment("gradients", gradients, lambda p: {"params": p}, record=Gradients),
+    Experiment("pca", pca, lambda p: {}, record=Pca),
 )
 
 BY_NAME = {e.name: e for e in EXPERIMENTS}

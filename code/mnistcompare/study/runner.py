@@ -20,6 +20,7 @@ Dask is optional (`pip install -e '.[cluster]'`); joblib comes with scikit-learn
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ def run_tasks(
     threads: int | None = 1,
     scheduler: str | None = None,
     log: Callable[[str], None] | None = None,
+    on_done: Callable[[str, Any, float], None] | None = None,
 ) -> tuple[dict, dict, dict]:
     """Run every task; return (results, seconds, how).
 
@@ -100,7 +102,9 @@ def run_tasks(
     ("sequential", "loky" or "dask"), workers, threads per worker, whether a cluster
     ran them (never its address) and the wall-clock seconds of the whole batch. Tasks are handed out in list order,
     so put the longest first. n_jobs: worker processes (default: one per core; on
-    a cluster, every worker thread).
+    a cluster, every worker thread). on_done(name, result, seconds) is called in this
+    process as each task's result arrives (in the order they finish), e.g. to keep it
+    on disk (checkpoints.py).
     """
     names = [t.name for t in tasks]
     if len(set(names)) != len(names):
@@ -108,43 +112,65 @@ def run_tasks(
     log = log or (lambda msg: None)
     t0 = time.perf_counter()
     done: dict[str, tuple[Any, float]] = {}
+
+    def finished(name: str, result: Any, seconds: float) -> None:
+        done[name] = (result, seconds)
+        log(f"{name}: {seconds:.1f} s")
+        if on_done:
+            on_done(name, result, seconds)
+
     if scheduler:
-        how = _run_dask(tasks, data, n_jobs, threads, scheduler, log, done)
+        how = _run_dask(tasks, data, n_jobs, threads, scheduler, log, finished)
     else:
         n_jobs = n_jobs or os.cpu_count() or 1
         if n_jobs == 1 or len(tasks) <= 1:
             how = {"backend": "sequential", "workers": 1}
             for task in tasks:
-                name, result, seconds = _run_one(task, data, threads)
-                done[name] = (result, seconds)
-                log(f"{name}: {seconds:.1f} s")
+                finished(*_run_one(task, data, threads))
         else:
-            how = _run_loky(tasks, data, n_jobs, threads, log, done)
+            how = _run_loky(tasks, data, n_jobs, threads, log, finished)
     # Whether a cluster ran them, never its address: the study is plain data that a render
     # prints from, and the address of a fork's scheduler is its own (a secret in CI).
     how.update({"threads_per_worker": threads, "cluster": bool(scheduler), "wall_seconds": time.perf_counter() - t0})
     return {n: done[n][0] for n in names}, {n: done[n][1] for n in names}, how
 
 
-def _collect(results, done: dict, log: Callable[[str], None]) -> None:
-    for name, result, seconds in results:
-        done[name] = (result, seconds)
-        log(f"{name}: {seconds:.1f} s")
+def _ignore_interrupts() -> None:
+    """A worker's initializer: Ctrl-C reaches every process of the terminal's group, but
+    only the parent acts on it (it stops the workers itself), so no worker dies mid-task
+    with a traceback and leaves its resources to the resource tracker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_loky(tasks, data, n_jobs, threads, log, done) -> dict:
+def _run_loky(tasks, data, n_jobs, threads, log, finished) -> dict:
     from joblib import Parallel, delayed
 
     n_jobs = min(n_jobs, len(tasks))
     # mmap_mode="c": arrays above 1 MB reach the workers as copy-on-write memory
     # maps of one shared file (writable, as torch.from_numpy wants; nothing writes).
-    parallel = Parallel(n_jobs=n_jobs, backend="loky", batch_size=1, mmap_mode="c", return_as="generator_unordered")
+    parallel = Parallel(
+        n_jobs=n_jobs,
+        backend="loky",
+        batch_size=1,
+        mmap_mode="c",
+        return_as="generator_unordered",
+        initializer=_ignore_interrupts,
+    )
     log(f"{len(tasks)} experiments on {n_jobs} worker processes, {threads or 'all'} thread(s) each")
-    _collect(parallel(delayed(_run_one)(task, data, threads) for task in tasks), done, log)
+    results = parallel(delayed(_run_one)(task, data, threads) for task in tasks)
+    try:
+        for name, result, seconds in results:
+            finished(name, result, seconds)
+    except KeyboardInterrupt:
+        # Closing the generator aborts the batch: joblib stops the workers, then removes
+        # the memory-mapped copy of the data, so nothing is left behind for the
+        # resource tracker to warn about.
+        results.close()
+        raise
     return {"backend": "loky", "workers": n_jobs}
 
 
-def _run_dask(tasks, data, n_jobs, threads, scheduler, log, done) -> dict:
+def _run_dask(tasks, data, n_jobs, threads, scheduler, log, finished) -> dict:
     try:
         from dask.distributed import Client
     except ImportError:
@@ -163,5 +189,6 @@ def _run_dask(tasks, data, n_jobs, threads, scheduler, log, done) -> dict:
         # scatter: the data set goes to every worker once, not once per task.
         with parallel_config(backend="dask", client=client, scatter=[data]):
             parallel = Parallel(n_jobs=n_jobs or -1, batch_size=1, return_as="generator_unordered")
-            _collect(parallel(delayed(_run_one)(task, data, threads) for task in tasks), done, log)
+            for name, result, seconds in parallel(delayed(_run_one)(task, data, threads) for task in tasks):
+                finished(name, result, seconds)
     return {"backend": "dask", "workers": workers}

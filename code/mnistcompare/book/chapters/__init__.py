@@ -20,17 +20,17 @@ from __future__ import annotations
 import dataclasses
 from importlib import import_module
 
-from .. import report, verdicts
+from .. import provenance, verdicts
 from ..contents import NAMES
 
 
 def chapter(name: str, S):
     """The facts of chapter `name` (one of NAMES) for the study S. A chapter that needs the
     main run's trained networks refuses a study whose main run diverged unless that edition
-    is being rendered (report.edition: `make report` picks the edition)."""
+    is being rendered (provenance.edition: `make report` picks the edition)."""
     if name not in NAMES:
         raise ValueError(f"no chapter {name!r}; the chapters are {', '.join(NAMES)}")
     module = import_module(f".{name.replace('-', '_')}", __name__)
     if getattr(module, "NEEDS_MAIN", False):
-        report.edition(S)
+        provenance.edition(S)
     return dataclasses.replace(module.facts(S, verdicts.of(S)), name=name)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ...study.records import Study
 from .. import labels
-from ..report import Prose, Statement
+from ..markdown import Prose, Statement
 from ..verdicts import NotTaken, Verdicts
 
 
@@ -26,7 +26,7 @@ class Chapter:
         Colab (book/notebooks.py builds them). Nothing in the PDF or in the notebook itself."""
         from ...core import paths
         from ..contents import colab_url, repo_url
-        from ..plots import base_format
+        from ..plots.delivery import base_format
 
         if base_format() != "html":
             return None

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core import networks
+from ...study import stats
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
-from ..report import Prose, limit_shares, pct, sci_text
+from ..formatting import pct, sci_text
+from ..markdown import Prose
 from .base import Chapter
+from .compiled_network import cost
 from .decision_boundary import diverged_on
 from .fairness import seed_sentence
 from .index import missing_parts, paper_lacks, speed_sentence
@@ -22,6 +25,7 @@ class Conclusions(Chapter):
     accuracy: str
     speed: str
     limit: str
+    cost: str
     curves: str
     bends: str
     loc_np: str
@@ -58,14 +62,15 @@ def accuracy(S: Study, parity: V.Parity, seeds: V.SeedComparison | V.NotTaken) -
 
 def limit(S: Study) -> str:
     """The five matrix products both loops hand to BLAS, and each loop's share of their rate."""
-    shares = limit_shares(S)
+    shares = {m: S.bench.run.share_of_limit(m) for m in ("numpy", "pytorch")}
     if None in shares.values():
         return Prose(
             "Both hand the same five matrix products per step to an optimised BLAS; what share of each step "
             "the products take could not be measured on this run (@sec-benchmark)."
         )
     return Prose(
-        f"Both hand the same five matrix products per step to an optimised BLAS; timed alone, NumPy's loop "
+        f"Both hand the same five matrix products per step to an optimised BLAS; timed alone (the fastest way "
+        f"measured: {labels.LIMITS[S.bench.run.fastest_limit]}), NumPy's loop "
         f"reaches {pct(shares['numpy'], 0)} of those products' rate and PyTorch's {pct(shares['pytorch'], 0)}: "
         "what differs is the overhead around them (@sec-benchmark)."
     )
@@ -108,7 +113,7 @@ def bought(seeds: V.SeedComparison | V.NotTaken, speed: V.Speed) -> str:
         "not taken": "Here the diverged seeds cannot say whether the framework bought accuracy",
         "pytorch": "Here the framework bought accuracy (the interval over the seeds excludes 0)",
         "numpy": "Here the framework bought no accuracy (the NumPy network was the more accurate over the seeds)",
-        "same": f"Here the framework bought no accuracy beyond the ±{100 * V.ACCURACY_MARGIN:.2f}-point margin",
+        "same": f"Here the framework bought no accuracy beyond the ±{100 * stats.ACCURACY_MARGIN:.2f}-point margin",
         "cannot tell": "Here this run cannot tell whether the framework bought accuracy",
     }[seeds.decision]
     time = {"numpy": "NumPy trained faster", "pytorch": "PyTorch trained faster", "same": "neither trained faster"}[
@@ -125,6 +130,7 @@ def facts(S: Study, verdicts: V.Verdicts) -> Conclusions:
         accuracy=accuracy(S, verdicts.parity, verdicts.seeds),
         speed=speed_sentence(S, verdicts.speed),
         limit=limit(S),
+        cost=cost(verdicts.eager_cost),
         curves=curves(S, verdicts.paper),
         bends=bends(S, verdicts.boundaries),
         loc_np=str(S.complexity[networks.get("numpy").source].model_and_loop),

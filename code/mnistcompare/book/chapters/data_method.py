@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
-from ..report import Prose, source_block
+from ..listings import source_block
+from ..markdown import Prose
 from .base import Chapter
 
 

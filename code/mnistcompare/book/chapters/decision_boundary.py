@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...study.records import Study
-from .. import labels, plots
+from .. import labels
 from .. import verdicts as V
-from ..report import and_join, md_table, pct, table
+from ..formatting import and_join, pct
+from ..markdown import md_table, table
+from ..plots import images
 from .base import Chapter
 
 INPUTS = {"accuracy_2d": "2 components", "accuracy_full": "784 pixels"}
@@ -38,7 +40,7 @@ class DecisionBoundary(Chapter):
             f"Three panels on the plane of the first two principal components, each with the {self.n_test} test "
             f"images of 3s and 8s on top of one classifier's regions for 3 and for 8: {panels}."
         )
-        return plots.decision_boundaries(self.S.boundaries, alt)
+        return images.decision_boundaries(self.S.boundaries, alt)
 
     def tbl_boundary(self):
         acc = lambda x: "diverged" if x is None else pct(x)  # noqa: E731

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...study.records import Study
-from .. import plots
 from .. import verdicts as V
+from ..plots import charts, images
 from .base import Chapter
 
 NEEDS_MAIN = True  # the main run's trained networks: not in the diverged edition
@@ -28,13 +28,13 @@ class Errors(Chapter):
             f"predictions in the columns: {self.n_wrong_np} and {self.n_wrong_pt} of the 10,000 test images lie off "
             f"the diagonal. {self.confusion}"
         )
-        return plots.confusion_matrices(self.S.main, alt)
+        return charts.confusion_matrices(self.S.main, alt)
 
     def fig_misclassified(self):
         wrong = self.S.misclassified
         pairs = ", ".join(f"{t} as {p}" for t, p in zip(wrong.true, wrong.pred))
         alt = f"A grid of the first {self.n_shown} test images the NumPy network misclassifies; true digit read as: {pairs}."
-        return plots.digit_gallery(np.asarray(wrong.images) / 255, wrong.true, wrong.pred, alt)
+        return images.digit_gallery(np.asarray(wrong.images) / 255, wrong.true, wrong.pred, alt)
 
 
 def confusion(S: Study) -> str:

@@ -6,10 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core import params as P
+from ...study import stats
 from ...study.records import Stat, Study
-from .. import labels, plots, stats
+from .. import labels
 from .. import verdicts as V
-from ..report import Prose, md_table, num, pct, points, sci, sci_text, table
+from ..formatting import num, pct, sci, sci_text
+from ..markdown import Prose, md_table, table
+from ..plots import charts
+from ..plots.charts import points
 from .base import Chapter, missing, not_taken, shown
 from .data_method import seeds_words
 
@@ -52,7 +56,7 @@ class Fairness(Chapter):
                 ("test accuracy", par.test_accuracy_abs_diff),
             )
         }
-        return plots.series_curves(series, alt, "fig-parity", metric="value", title="|NumPy − PyTorch|", log_y=True)
+        return charts.series_curves(series, alt, "fig-parity", metric="value", title="|NumPy − PyTorch|", log_y=True)
 
     def fig_init(self):
         def draw():
@@ -61,7 +65,7 @@ class Fairness(Chapter):
                 f"{name} from {num(h[0]['value'], 3)} to {num(h[-1]['value'], 4)}" for name, h in series.items()
             )
             alt = f"Test loss per epoch, on a log scale, with the same minibatch order and three starts: {runs}."
-            return plots.series_curves(series, alt, "fig-init", metric="value", title="test loss", log_y=True)
+            return charts.series_curves(series, alt, "fig-init", metric="value", title="test loss", log_y=True)
 
         return shown(self.S, ("init_only", "init_small"), draw)
 
@@ -102,7 +106,7 @@ class Fairness(Chapter):
                 f"Test accuracy per epoch of both networks for each of {self.seeds}: after the last epoch they lie "
                 f"between {pct(min(finals))} and {pct(max(finals))}."
             )
-            return plots.series_curves(series, alt, "fig-seeds", metric="value", title="test accuracy")
+            return charts.series_curves(series, alt, "fig-seeds", metric="value", title="test accuracy")
 
         return shown(self.S, ("seeds",), draw)
 
@@ -212,16 +216,16 @@ def wash_out(v: V.WashOut) -> str:
         apart = " and of ".join(names[e] for e, found in v.found.items() if found == "different")
         return f"{weigh} The interval of {apart} excludes 0, so the starting point has not washed out."
     if v.decision == "washes out":
-        return f"{weigh} Both lie inside the ±{V.LOSS_MARGIN:.4f} margin, so the starting point washes out."
+        return f"{weigh} Both lie inside the ±{stats.LOSS_MARGIN:.4f} margin, so the starting point washes out."
     if v.seeds_needed is None:
         return (
-            f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so "
+            f"{weigh} No interval excludes 0, but not every one lies inside the ±{stats.LOSS_MARGIN:.4f} margin, so "
             "this run cannot tell whether the starting point washes out; at the spread observed no number of "
             "seeds would: a single run varies by more than the margin, so each start would need several runs "
             "of its own."
         )
     return (
-        f"{weigh} No interval excludes 0, but not every one lies inside the ±{V.LOSS_MARGIN:.4f} margin, so this "
+        f"{weigh} No interval excludes 0, but not every one lies inside the ±{stats.LOSS_MARGIN:.4f} margin, so this "
         f"run cannot tell whether the starting point washes out; at the spread observed, about {v.seeds_needed} "
         "seeds would narrow the intervals to the margin."
     )
@@ -344,7 +348,7 @@ def seed_rule() -> str:
     """How the seeds are weighed, said once beside the verdicts (book/verdicts.py's rule)."""
     return Prose(
         f"Each comparison is decided by the {LEVEL} Welch interval for the difference of the means and a "
-        f"margin stated in advance (±{100 * V.ACCURACY_MARGIN:.2f} points of accuracy, ±{V.LOSS_MARGIN:.4f} of "
+        f"margin stated in advance (±{100 * stats.ACCURACY_MARGIN:.2f} points of accuracy, ±{stats.LOSS_MARGIN:.4f} of "
         "test loss): different when the interval excludes 0, the same when it lies inside the margin, and "
         "otherwise this run cannot tell (@sec-verdicts)."
     )

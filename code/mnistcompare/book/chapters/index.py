@@ -6,25 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core import networks
+from ...study import stats
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
-from ..report import (
-    Prose,
-    Statement,
-    changed,
-    in_force,
-    limit_shares,
-    md_table,
-    mib,
-    num,
-    pct,
-    ratio,
-    sci_text,
-    table,
-    yaml_value,
-)
+from ..formatting import mib, num, pct, ratio, sci_text
+from ..markdown import Prose, Statement, md_table, table
+from ..provenance import changed, in_force, yaml_value
 from .base import Chapter
+from .compiled_network import cost
 from .fairness import seed_sentence
 
 HEADLINE_HEADERS = [
@@ -47,6 +37,7 @@ class Index(Chapter):
     start_sentence: str = ""
     speed_sentence: str = ""
     limit_sentence: str = ""
+    cost: str = ""
 
     def banner(self) -> Statement:
         return Statement(banner(self.S))
@@ -73,8 +64,8 @@ class Index(Chapter):
 def banner(S: Study) -> str:
     """The callout at the top of the book: quick mode, every parameter that differs from the
     project's defaults with where it was set, and the parameters in force (read now:
-    report.in_force)."""
-    from ..plots import output_format
+    provenance.in_force)."""
+    from ..plots.delivery import output_format
 
     loaded = in_force()
     p = loaded.params
@@ -223,7 +214,7 @@ def speed_sentence(S: Study, v: V.Speed) -> str:
     a, b = ratio(v.numpy, v.pytorch)[:2]
     if v.decision == "same":
         return (
-            f"{where}, the two take about the same time (within {V.SAME_TIME:.0%}): {a} s per epoch for NumPy "
+            f"{where}, the two take about the same time (within {stats.SAME_TIME:.0%}): {a} s per epoch for NumPy "
             f"against {b} s for PyTorch."
         )
     return (
@@ -234,7 +225,7 @@ def speed_sentence(S: Study, v: V.Speed) -> str:
 
 def limit_sentence(S: Study) -> str:
     """The five matrix products of a step, and each loop's share of their rate timed alone."""
-    shares = limit_shares(S)
+    shares = {m: S.bench.run.share_of_limit(m) for m in ("numpy", "pytorch")}
     if None in shares.values():
         return Prose(
             "Each step's arithmetic is five matrix products (two forward, three backward), which both "
@@ -243,7 +234,8 @@ def limit_sentence(S: Study) -> str:
         )
     return Prose(
         f"Each step's arithmetic is five matrix products (two forward, three backward), which both libraries "
-        f"hand to an optimised BLAS; timed alone on this machine, the NumPy loop reaches "
+        f"hand to an optimised BLAS; timed alone on this machine (the fastest way measured to do them: "
+        f"{labels.LIMITS[S.bench.run.fastest_limit]}), the NumPy loop reaches "
         f"{pct(shares['numpy'], 0)} of the rate of those products by themselves and PyTorch's "
         f"{pct(shares['pytorch'], 0)}, the rest of each step being the overhead around them "
         "(@sec-training-comparison)."
@@ -263,4 +255,5 @@ def facts(S: Study, verdicts: V.Verdicts) -> Index:
         start_sentence=start_sentence(S, verdicts.paper),
         speed_sentence=speed_sentence(S, verdicts.speed),
         limit_sentence=limit_sentence(S),
+        cost=cost(verdicts.eager_cost),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ...core import networks
 from ...study.records import Study
 from .. import verdicts as V
-from ..report import source_block
+from ..listings import source_block
 from .base import Chapter
 
 

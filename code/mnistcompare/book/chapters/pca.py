@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...study.records import Study
-from .. import plots
 from .. import verdicts as V
-from ..report import and_join, pct, source_block
+from ..formatting import and_join, pct
+from ..listings import source_block
+from ..plots import charts
 from .base import Chapter
 
 
@@ -35,7 +36,7 @@ class Pca(Chapter):
             f"({self.ev1} and {self.ev2} of the variance), coloured by digit: the digit {tightest} forms the "
             f"most compact cluster, and the cluster centres closest together are those of {closest}."
         )
-        return plots.pca_scatter(np.asarray(pc.scores), np.asarray(pc.labels), pc.explained_variance_ratio, alt)
+        return charts.pca_scatter(np.asarray(pc.scores), np.asarray(pc.labels), pc.explained_variance_ratio, alt)
 
 
 def geometry(S: Study) -> tuple[int, str]:
@@ -67,6 +68,6 @@ def facts(S: Study, verdicts: V.Verdicts) -> Pca:
         ev2=pct(ev[1], 1),
         ev12=pct(ev[0] + ev[1], 1),
         ev10=pct(sum(ev), 1),
-        n_drawn=f"{min(len(S.pca.labels), plots.PCA_POINTS):,}",
+        n_drawn=f"{min(len(S.pca.labels), charts.PCA_POINTS):,}",
         clusters=clusters(S),
     )

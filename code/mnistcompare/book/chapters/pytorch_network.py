@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core import networks
+from ...study import stats
 from ...study.records import Study
 from .. import verdicts as V
-from ..report import Prose, ratio, sig, source_of
+from ..formatting import ratio, sig
+from ..listings import source_of
+from ..markdown import Prose
 from .base import Chapter
 
 
@@ -87,11 +90,11 @@ def sgd(S: Study, v: V.SgdVariants) -> str:
     if v.decision == "keep":
         return (
             f"{times}: the better of the two, {v.best}=True, saves {saved} µs of a {step} µs training step "
-            f"({share:.1%}), within the {V.SAME_TIME:.0%} we count as the same time, so we keep the default."
+            f"({share:.1%}), within the {stats.SAME_TIME:.0%} we count as the same time, so we keep the default."
         )
     return (
         f"{times}: the better of the two, {v.best}=True, saves {saved} µs of a {step} µs training step "
-        f"({share:.1%}), more than the {V.SAME_TIME:.0%} we count as the same time, so it would pay here; the loop "
+        f"({share:.1%}), more than the {stats.SAME_TIME:.0%} we count as the same time, so it would pay here; the loop "
         "keeps the default of PyTorch's own examples."
     )
 

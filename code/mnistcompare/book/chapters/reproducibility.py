@@ -6,10 +6,13 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date
 
+from ...study import stats
 from ...study.records import Study
-from .. import labels, stats
+from .. import labels
 from .. import verdicts as V
-from ..report import in_force, md_table, num, table, yaml_value
+from ..formatting import and_join, num
+from ..markdown import md_table, table
+from ..provenance import in_force, yaml_value
 from .base import Chapter
 
 
@@ -61,7 +64,7 @@ class Reproducibility(Chapter):
 
 def params_table():
     """Each parameter in force, its value and the layer that set it (read at render time:
-    report.in_force)."""
+    provenance.in_force)."""
     loaded = in_force()
     rows = [[f"`{k}`", f"`{yaml_value(v)}`", loaded.sources.get(k, "")] for k, v in loaded.params.to_dict().items()]
     return table(md_table(["parameter", "value", "source"], rows, align="lll"))
@@ -136,6 +139,7 @@ def time_budget(S: Study) -> list[dict]:
         "load_data": "alone",
         "main": f"alone, {main_threads}, networks interleaved",
         "bench": f"alone, {main_threads}, trainers interleaved",
+        "sweep": f"alone, {main_threads}, implementations interleaved",
     }
     rows = [{"what": labels.budget_label(k), "seconds": t[k], "how": how} for k, how in alone.items() if k in t]
     rows += [{"what": labels.budget_label(k), "seconds": t[k], "how": side_how(par)} for k in par.experiments]
@@ -146,10 +150,10 @@ def time_budget(S: Study) -> list[dict]:
 
 def alone(S: Study) -> str:
     """The experiments that ran alone on the machine, first."""
-    names = " and ".join(r["what"] for r in time_budget(S) if r["how"].startswith("alone, "))
+    names = and_join([r["what"] for r in time_budget(S) if r["how"].startswith("alone, ")])
     return (
         f"The {names} went first, alone on the machine (the main run {num(S.timings['main'], 1)} s), because "
-        "their epoch times are the book's headline."
+        "their times are the book's headline."
     )
 
 
@@ -173,11 +177,11 @@ def side_text(S: Study) -> str:
 
 
 def margins() -> str:
-    """Each seed metric's margin and why, as verdicts.SEED_METRICS states them."""
-    acc, loss = V.SEED_METRICS["test_accuracy"], V.SEED_METRICS["test_loss"]
+    """Each seed metric's margin and why, as stats.SEED_METRICS states them."""
+    acc, loss = stats.SEED_METRICS["test_accuracy"], stats.SEED_METRICS["test_loss"]
     return (
-        f"The margins are ±{100 * acc['margin']:.2f} points for the final test accuracy ({acc['why']}) and "
-        f"±{loss['margin']:.4f} for the final test loss ({loss['why']})."
+        f"The margins are ±{100 * acc.margin:.2f} points for the final test accuracy ({acc.why}) and "
+        f"±{loss.margin:.4f} for the final test loss ({loss.why})."
     )
 
 
@@ -193,5 +197,5 @@ def facts(S: Study, verdicts: V.Verdicts) -> Reproducibility:
         side_text=side_text(S),
         margins=margins(),
         level=f"{stats.LEVEL:.0%}",
-        same_time=f"{V.SAME_TIME:.0%}",
+        same_time=f"{stats.SAME_TIME:.0%}",
     )

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from ...core import params as P
 from ...study import registry
 from ...study.records import Study
-from .. import labels, plots
+from .. import labels
 from .. import verdicts as V
-from ..report import Prose, and_join, md_table, num, points, table
+from ..formatting import and_join, num
+from ..markdown import Prose, md_table, table
+from ..plots import charts
+from ..plots.charts import points
 from .base import Chapter, not_taken, shown
 from .index import paper_lacks
 
@@ -53,7 +56,7 @@ class StudyVsOurs(Chapter):
                 f"Test loss per epoch of the paper-like preset: {said_ours}. The study's values, as points: "
                 f"{said_theirs}."
             )
-            return plots.series_curves(ours, alt, "fig-paper", metric="value", title="test loss", points=theirs)
+            return charts.series_curves(ours, alt, "fig-paper", metric="value", title="test loss", points=theirs)
 
         return shown(self.S, ("paper_like",), draw)
 
