@@ -171,7 +171,10 @@ def make_matmul(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], 
     per minibatch X W1, h W2, dz2 W2^T, h^T dz2 and X^T dz1, for the same batch sizes
     (including a last, smaller batch) as one epoch over len(order) rows."""
     rng = np.random.default_rng(seed)
-    f32 = lambda *shape: rng.standard_normal(shape, dtype=np.float32)  # noqa: E731
+
+    def f32(*shape: int) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=np.float32)
+
     D, H, K, B = N_IN, hidden, N_OUT, batch_size
     Xb, W1, W2, dz2 = f32(B, D), f32(D, H), f32(H, K), f32(B, K)
     h, dh, z2, dW1, dW2 = f32(B, H), f32(B, H), f32(B, K), f32(D, H), f32(H, K)
@@ -426,7 +429,7 @@ def time_steps(
             # what a new shape costs once (an ahead-of-time compilation in the constructor, or
             # one at the first call) dwarfs what a spinning thread could steal.
             first: dict[str, float] = {}
-            calls: dict[str, Callable[[np.ndarray], object]] = {}
+            calls: dict[str, Callable[[np.ndarray], None]] = {}
             order = rng.permutation(n)
             for name in names:
                 gc.collect()

@@ -63,7 +63,7 @@ def build(tp: Any, value: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         (inner,) = [a for a in args if a is not type(None)]
         return build(inner, value)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return from_json(tp, value)
     if origin in (tuple, list) and needs_build(args[0]):
         return origin(build(args[0], v) for v in value)

@@ -91,16 +91,11 @@ class TrainingComparison(Chapter):
         )
 
     def tbl_memory(self):
-        rows = [
-            [
-                labels.label(m),
-                mib(net.peak_memory_bytes),
-                net.peak_memory_method,
-                mib(net.rss_peak_growth_bytes),
-                f"{net.parameter_count:,}",
-            ]
-            for m, net in self.S.main.models.items()
-        ]
+        rows = []
+        for m, net in self.S.main.models.items():
+            peak, rss = net.peak_memory_bytes, net.rss_peak_growth_bytes
+            assert peak is not None and rss is not None  # NEEDS_MAIN: the main run probes each network's memory
+            rows.append([labels.label(m), mib(peak), net.peak_memory_method, mib(rss), f"{net.parameter_count:,}"])
         return table(md_table(["implementation", "peak memory", "method", "peak RSS growth", "parameters"], rows))
 
     def tbl_bench(self):
@@ -190,6 +185,8 @@ def memory_parts(S: Study) -> str:
     """What the NumPy loop's tracemalloc peak (main run) is made of: the sum of the arrays
     it allocates against the peak, each part, and the largest named first."""
     net = S.main.models["numpy"]
+    # NEEDS_MAIN: the main run probes each network's memory
+    assert net.peak_memory_parts is not None and net.peak_memory_bytes is not None
     parts = sorted(net.peak_memory_parts.items(), key=lambda kv: -kv[1])
     total = sum(b for _, b in parts)
     listed = ", ".join(f"{name} {mib(b)}" for name, b in parts)
