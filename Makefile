@@ -31,11 +31,11 @@ $(STAMP): requirements.txt pyproject.toml tools/kernelspec.py
 data: $(STAMP)
 	$(PY) -m mnistcompare data
 
-## test: the everyday suite, in about four minutes on 2 cores (all but the tests marked full)
+## test: the everyday suite, all but the tests marked full (the README says how long it takes)
 test: $(STAMP)
 	$(PYTEST) -m "not full"
 
-## test-all: every test: the whole fork matrix too (what CI runs)
+## test-all: every test: the whole fork matrix and the whole render check too (what CI runs)
 test-all: $(STAMP)
 	$(PYTEST)
 
@@ -65,7 +65,7 @@ report: $(STAMP)
 ## (BOOK=_book checks an existing render instead; CHECK_ARGS=--live-cdn loads the CDN)
 check-render: $(STAMP)
 	@command -v $(QUARTO) >/dev/null 2>&1 || [ -n "$(BOOK)" ] || { echo "check-render needs Quarto: make quarto"; exit 1; }
-	QUARTO=$(QUARTO) QUARTO_PYTHON=$(abspath $(PY)) $(PY) tools/check_render.py $(if $(BOOK),--book $(BOOK)) $(CHECK_ARGS)
+	QUARTO=$(QUARTO) QUARTO_PYTHON=$(abspath $(PY)) $(PY) tools/check_render $(if $(BOOK),--book $(BOOK)) $(CHECK_ARGS)
 
 ## quarto: Quarto (.quarto-version) into the venv (PyPI's quarto-cli) and TinyTeX for the PDF; needs internet
 quarto: $(STAMP)

@@ -8,8 +8,9 @@ measure.fixed_threads (NumPy's BLAS and PyTorch alike).
 
 `scaling` repeats the NumPy / PyTorch (direct) / matmul timing for other batch
 and hidden sizes; `memory` measures each trainer's peak memory over a short run.
-`write_results` saves bench.json and bench.md; the book reads them back through
-mnistcompare.book.bench_tables. This harness is a user of the package, not part of it.
+`write_results` saves bench.json and bench.md (its tables from
+mnistcompare.book.bench_tables, which reads them back); the book shows the study's own
+sweep instead. This harness is a user of the package, not part of it.
 """
 
 from __future__ import annotations
@@ -24,18 +25,18 @@ from mnistcompare.book.bench_tables import best_line, markdown_table, memory_tab
 from mnistcompare.core import atomic, measure
 from mnistcompare.core.epoch_timing import (
     BATCH_SIZE,
-    FACTORIES,
     FLOP_FORMULA,
     HIDDEN,
     LR,
     N_IN,
     N_OUT,
     PAUSE_S,  # noqa: F401
-    TRAINERS,
     compare,
+    default_trainers,
     flops_per_epoch,
     flops_per_sample,
     log_stderr,
+    make,
     time_interleaved,
     timing,
 )
@@ -72,7 +73,7 @@ def scaling(
         n = min(len(y), max(batch_size, int(round(len(y) * fraction))))
         fraction = n / len(y)
         names = [*trainers, "matmul"]
-        epochs = {name: FACTORIES[name](X, y, batch_size, hidden, lr, seed) for name in names}
+        epochs = {name: make(name, X, y, batch_size, hidden, lr, seed) for name in names}
         raw = time_interleaved(
             epochs,
             n,
@@ -106,7 +107,7 @@ def scaling(
 
 
 def memory(
-    X, y, n_samples: int, batch_size: int, hidden: int, lr: float, trainers: Iterable[str] = TRAINERS, seed: int = 0
+    X, y, n_samples: int, batch_size: int, hidden: int, lr: float, trainers: Iterable[str] | None = None, seed: int = 0
 ) -> dict:
     """Peak memory of one short epoch (n_samples rows) of a fresh model per trainer, with the
     study's instruments (measure.peak_memory): growth of the process's peak RSS for all, and
@@ -114,9 +115,9 @@ def memory(
     Xs, ys = np.ascontiguousarray(X[:n_samples]), np.ascontiguousarray(y[:n_samples])
     order = np.random.default_rng(seed).permutation(n_samples)
     out = {}
-    for name in trainers:
+    for name in default_trainers() if trainers is None else trainers:
         # A fresh model for each instrument (its set-up included), as the study's trainers do.
-        run = lambda name=name: FACTORIES[name](Xs, ys, batch_size, hidden, lr, seed)(order)  # noqa: E731
+        run = lambda name=name: make(name, Xs, ys, batch_size, hidden, lr, seed)(order)  # noqa: E731
         out[name] = measure.peak_memory(run, tracemalloc=name in ("numpy", "sklearn"))
     return {"samples": n_samples, "batch_size": batch_size, "hidden": hidden, "trainers": out}
 
@@ -153,7 +154,7 @@ def run(
     scaling_batch_sizes: Iterable[int] = SCALING_BATCH_SIZES,
     scaling_hidden_sizes: Iterable[int] = SCALING_HIDDEN_SIZES,
     memory_samples: int = MEMORY_SAMPLES,
-    trainers: Iterable[str] = TRAINERS,
+    trainers: Iterable[str] | None = None,
     quick: bool = False,
     seed: int = 0,
     log=log_stderr,
@@ -173,6 +174,7 @@ def run(
         pause_s = 0.0
     if repeats < 1 or warmup < 0 or scaling_repeats < 1:
         raise ValueError("repeats and scaling_repeats must be >= 1, warmup >= 0")
+    trainers = tuple(default_trainers() if trainers is None else trainers)
     threads = tuple(threads or default_threads())
     trainers = tuple(trainers)
     if data is None:
@@ -254,7 +256,7 @@ def run(
             "per_sample": flops_per_sample(N_IN, hidden, N_OUT),
             "per_epoch": flops_per_epoch(len(y), N_IN, hidden, N_OUT),
         },
-        "runs": to_json(runs),
+        "runs": [run_json(r) for r in runs],
         "scaling": {
             "repeats": scaling_repeats,
             "warmup": 1 if warmup else 0,
@@ -268,7 +270,7 @@ def run(
             "rows": scaling_rows_,
         },
         "memory": mem,
-        "best": best_setups(to_json(runs)),
+        "best": best_setups([run_json(r) for r in runs]),
         "notes": [
             "One epoch = one pass over the training images with minibatch SGD; evaluation is not timed.",
             "Trainers run interleaved in one process: each repeat runs every trainer once, the first one rotating.",
@@ -284,9 +286,17 @@ def run(
 # --- the report of `make bench` ------------------------------------------------------------
 
 
+def run_json(run_: BenchRun) -> dict:
+    """A thread count's comparison in bench.json: the record, and NumPy's BLAS products
+    alone as "matmul", the limit its tables show (bench_tables)."""
+    return {**to_json(run_), "matmul": to_json(run_.limits["numpy"])}
+
+
 def _comparison_lines(run_: BenchRun) -> str:
-    m = run_.matmul
-    lines = [f"  matmul limit: best {m.min_s:.3f} s/epoch = {m.gflops:.1f} GFLOP/s"]
+    lines = [
+        f"  matmul limit ({backend}): best {m.min_s:.3f} s/epoch = {m.gflops:.1f} GFLOP/s"
+        for backend, m in run_.limits.items()
+    ]
     for name, r in run_.trainers.items():
         ratio = f", {r.ratio_to_numpy:.2f} x numpy" if r.ratio_to_numpy is not None else ""
         share = run_.share_of_limit(name)

@@ -4,8 +4,9 @@ Loads MNIST once, then computes the study (study.compute: every experiment the
 book reports, nothing read from or written to the cache) three ways, one after
 another in this process:
 
-  parallel      the main run alone, then the other experiments side by side in
-                one worker process per core, one thread each (what make study does)
+  parallel      the main run, the benchmark and the sweep alone, then the other
+                experiments side by side in one worker process per core, one
+                thread each (what make study does)
   sequential-1  the same experiments one after another, one thread each
   sequential    one after another, every experiment with the main run's threads
                 (params.threads: one per core), as the study ran before
@@ -198,11 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         summary["speedup"] = {"against": best, "factor": speedup}
         print(f"\nparallel against the faster sequential run ({best}): {speedup:.2f}x")
     if "parallel" in results and "sequential-1" in results:
-        # The bookkeeping keys differ by design and the short benchmark ("bench") is
-        # measurements only; compare the experiments themselves.
-        keys = [
-            k for k in results["parallel"]["result"] if k not in ("timings", "parallel", "compute_seconds", "bench")
-        ]
+        # The bookkeeping keys differ by design and the short benchmark ("bench") and the
+        # sweep are measurements only; compare the experiments themselves.
+        measured = ("timings", "parallel", "compute_seconds", "bench", "sweep")
+        keys = [k for k in results["parallel"]["result"] if k not in measured]
         same = all(
             runner.computed_values(results["parallel"]["result"][k])
             == runner.computed_values(results["sequential-1"]["result"][k])

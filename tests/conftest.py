@@ -1,6 +1,7 @@
 """Shared fixtures. The MNIST files must be in place (`make setup` or `make data`):
 a test that needs them fails with the data module's own message otherwise."""
 
+import dataclasses
 import fcntl
 import os
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from bookrun import ROOT, environment
 from mnistcompare import study
 from mnistcompare.core import data, paths
 from mnistcompare.core import params as P
+from mnistcompare.study import records
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +46,14 @@ def file_lock(path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def cached_study(loaded, cache) -> dict:
+def bare_study(**values) -> records.Study:
+    """A records.Study that holds only `values` (every other field None, no timings, no
+    divergences): a stand-in where a test needs a few fields of a study, not a computed one."""
+    empty = {f.name: None for f in dataclasses.fields(records.Study) if f.default is dataclasses.MISSING}
+    return records.Study(**{**empty, "timings": {}, "diverged": (), **values})
+
+
+def cached_study(loaded, cache) -> records.Study:
     """The study for these parameters, computed by the first worker that asks for it and
     read from `cache` by every other (MNISTCOMPARE_CACHE_DIR must name `cache`)."""
     key = study.cache_key(loaded.params, data.RAW_SHA256)
@@ -97,7 +106,11 @@ def tiny_study(tmp_path_factory):
 
 # The longest tests first, so that pytest-xdist (make test) starts them at once, one on each
 # worker, while the other tests share the remaining time.
-LONGEST_FIRST = ("test_the_real_book_passes_the_render_check", "test_check_fails_on_each_injected_defect")
+LONGEST_FIRST = (
+    "test_the_real_book_renders_and_reads",  # make test's
+    "test_the_real_book_passes_the_render_check",  # make test-all's too
+    "test_check_fails_on_each_injected_defect",
+)
 
 
 def pytest_collection_modifyitems(items):

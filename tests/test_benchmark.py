@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from mnistcompare.book import bench_tables
+from mnistcompare.core import records
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import harness  # noqa: E402  (benchmarks/harness.py: a tool outside the package, like any user of it)
@@ -159,11 +160,12 @@ def test_quick_run_produces_the_documented_structure(mnist, tmp_path):
     (run,) = r["runs"]
     assert run["threads"] == 1 and run["matmul"]["gflops"] > 0
     assert set(run["trainers"]) == set(harness.TRAINERS)
+    bench_run = records.read(records.BenchRun, run)  # the JSON is core/records.py's BenchRun
     for name, t in run["trainers"].items():
-        assert {"median_s", "min_s", "max_s", "all_s", "ratio_to_numpy", "gflops", "fraction_of_matmul_rate"} <= set(
-            t
-        ), name
+        assert {"median_s", "min_s", "max_s", "all_s", "ratio_to_numpy", "gflops"} <= set(t), name
         assert len(t["all_s"]) == r["repeats"] and t["min_s"] <= t["median_s"] <= t["max_s"]
+        share = bench_run.share_of_limit(name)  # None: the limit was not measured
+        assert share is None or share == run["matmul"]["min_s"] / t["min_s"] <= 1, name
     assert run["trainers"]["numpy"]["ratio_to_numpy"] == 1.0
     rows = bench_tables.scaling_rows(r)
     assert {(x["vary"], x["batch_size"], x["hidden"]) for x in rows} == {

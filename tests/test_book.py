@@ -271,13 +271,15 @@ def execute(path: Path, base_format: str, info_dir: Path, monkeypatch) -> nbform
     return nb
 
 
-# Where Quarto is installed, the render check (tests/test_render_check.py) renders the book
-# and so executes every chapter for both formats, and checks the PDF's figures and text:
-# the same execution is not run twice. Each chapter's notebook runs in a fresh kernel as
-# its readers run it (tests/test_notebooks.py).
+# Where Quarto is installed, the whole render check (tests/test_render_books.py, marked
+# full: make test-all) renders the book and so executes every chapter for both formats,
+# and checks the PDF's figures and text: the same execution is not run twice. (make test's
+# smoke test renders the site alone.) Each chapter's notebook runs in a fresh kernel as its
+# readers run it (tests/test_notebooks.py).
 PDF_BY_RENDER = pytest.mark.skipif(
     bool(quarto()),
-    reason="Quarto is installed: the render check executes every chapter for the PDF and checks what it shows",
+    reason="Quarto is installed: the whole render check (make test-all) executes every chapter for the PDF "
+    "and checks what it shows",
 )
 FIGURE = re.compile(r'^!\[\]\((figures/fig-[\w-]+\.pdf)\)\{fig-alt="([^"]{40,})"\}$')
 

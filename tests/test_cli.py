@@ -2,7 +2,9 @@
 
 import json
 
+from conftest import bare_study
 from mnistcompare.cli import main
+from mnistcompare.core.records import Divergence
 
 
 def test_run_trains_both_and_prints_a_summary(tmp_path, capsys):
@@ -75,14 +77,12 @@ def test_study_edition_prints_the_profile_that_renders_the_book(monkeypatch, cap
     from mnistcompare import study
 
     d = {"model": "numpy", "epoch": 2, "lr": 50.0, "loss": "inf", "stage": "test", "seed": 0}
-    side, main_run = {**d, "experiment": "boundaries", "input": "2 components"}, {**d, "experiment": "main"}
+    side = Divergence(**d, experiment="boundaries", input="2 components")
+    main_run = Divergence(**d, experiment="main")
     # Only a main run that diverged makes the reduced edition: a side experiment costs its own parts.
-    for found, edition in (([], "study"), ([side], "study"), ([side, main_run], "diverged")):
-        monkeypatch.setattr(
-            study,
-            "load_or_compute",
-            lambda *a, found=found, **k: {"diverged": found, "cache_file": "c.json", "compute_seconds": 1.0},
-        )
+    for found, edition in (((), "study"), ((side,), "study"), ((side, main_run), "diverged")):
+        S = bare_study(diverged=found, cache_file="c.json", compute_seconds=1.0)
+        monkeypatch.setattr(study, "load_or_compute", lambda *a, S=S, **k: S)
         assert main(["study", "--edition", "--quiet"]) == 0
         assert capsys.readouterr().out == edition + "\n"  # nothing else on stdout: make report reads it
     assert main(["study", "--quiet"]) == 0

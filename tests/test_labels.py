@@ -16,7 +16,7 @@ def test_every_registered_experiment_has_a_label():
 def test_the_registry_declares_each_experiment_once():
     names = [e.name for e in registry.EXPERIMENTS]
     assert len(names) == len(set(names))
-    assert [e.name for e in registry.EXPERIMENTS if e.alone] == ["main", "bench"]  # first, alone on the machine
+    assert [e.name for e in registry.EXPERIMENTS if e.alone] == ["main", "bench", "sweep"]  # first, alone
     assert [e.name for e in registry.EXPERIMENTS if e.per_seed] == ["seeds", "init_only", "init_small"]
     assert {e.name for e in registry.EXPERIMENTS if e.networks} == {
         "main",
@@ -46,3 +46,4 @@ def test_time_budget_labels():
     assert labels.budget_label("init_small_seed_2") == "NumPy with small initial weights, seed 2"
     assert labels.budget_label("main") == "main run (both networks)"
     assert labels.budget_label("load_data") == "loading and verifying MNIST"
+    assert labels.budget_label("sweep") == "SGD steps over batch sizes and hidden widths"

@@ -48,7 +48,7 @@ def test_listings_drop_docstrings_and_keep_code_and_comments():
 
 def test_listings_are_the_code_that_runs_without_its_docstrings():
     """What the chapters list parses to the same code as the function (docstrings aside),
-    and no listed line is longer than the PDF's code type fits (tools/check_render.py
+    and no listed line is longer than the PDF's code type fits (tools/check_render/pages.py
     checks the rendered PDF for wrapped lines)."""
     import ast
 

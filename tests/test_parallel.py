@@ -8,6 +8,7 @@ from conftest import TINY_GROUP
 from mnistcompare import study
 from mnistcompare.core import data
 from mnistcompare.core import params as P
+from mnistcompare.core.records import Run
 from mnistcompare.study import registry, runner
 
 computed = runner.computed_values  # results without timings, memory and environment
@@ -55,8 +56,8 @@ def test_sequential_run_reports_each_task(sequential, tasks):
     assert list(results) == list(seconds) == [t.name for t in tasks]
     assert all(s > 0 for s in seconds.values())
     assert how["backend"] == "sequential" and how["workers"] == 1 and how["threads_per_worker"] == 1
-    assert results["seed_1"]["params"]["seed"] == 1 and not results["seed_1"]["mode"]["shared_init"]
-    assert "peak_memory_bytes" not in results["seed_0"]["models"]["numpy"]  # probes in the main run only
+    assert results["seed_1"].params.seed == 1 and not results["seed_1"].mode.shared_init
+    assert results["seed_0"].models["numpy"].peak_memory_bytes is None  # probes in the main run only
 
 
 def test_worker_processes_give_bit_identical_results(sequential, tasks, small):
@@ -64,10 +65,11 @@ def test_worker_processes_give_bit_identical_results(sequential, tasks, small):
     assert how["backend"] == "loky" and how["workers"] == 2
     assert list(results) == [t.name for t in tasks]
     assert computed(results) == computed(sequential[0])
-    assert all(r["environment"]["threads"] == 1 for r in results.values() if "environment" in r)
+    runs = [r for r in results.values() if isinstance(r, Run)]
+    assert len(runs) == 5 and all(r.environment.threads == 1 for r in runs)
     # exact floats, not approximately equal ones
-    a, b = results["seed_0"]["models"]["pytorch"]["history"], sequential[0]["seed_0"]["models"]["pytorch"]["history"]
-    assert [h["train_loss"] for h in a] == [h["train_loss"] for h in b]
+    a, b = results["seed_0"].models["pytorch"].history, sequential[0]["seed_0"].models["pytorch"].history
+    assert [h.train_loss for h in a] == [h.train_loss for h in b]
 
 
 def test_dask_cluster_gives_bit_identical_results(sequential, tasks, small):
@@ -110,9 +112,9 @@ def test_unique_task_names_and_a_clear_error_without_dask(small, monkeypatch):
 @pytest.mark.slow
 @TINY_GROUP
 def test_study_records_its_time_budget(tiny_study):
-    result = tiny_study[0]  # computed on two worker processes
-    t = result["timings"]
-    alone = {"load_data", "main", "bench", "other"}  # bench: the short benchmark, alone after the main run
+    S = tiny_study[0]  # computed on two worker processes
+    t = S.timings
+    alone = {"load_data", "main", "bench", "sweep", "other"}  # the benchmark and the sweep: alone after the main run
     assert set(t) == alone | {
         "seed_0",
         "seed_1",
@@ -127,16 +129,15 @@ def test_study_records_its_time_budget(tiny_study):
         "pca",
     }
     assert all(v >= 0 for v in t.values())
-    par = result["parallel"]
-    assert par["backend"] == "loky" and par["workers"] == 2 and par["threads_per_worker"] == 1
-    assert par["experiments"] == [k for k in t if k not in alone]
-    assert t["main"] + t["bench"] + par["wall_seconds"] <= result["compute_seconds"]
+    par = S.parallel
+    assert par.backend == "loky" and par.workers == 2 and par.threads_per_worker == 1
+    assert par.experiments == tuple(k for k in t if k not in alone)
+    assert t["main"] + t["bench"] + t["sweep"] + par.wall_seconds <= S.compute_seconds
     from mnistcompare.book.chapters.reproducibility import time_budget
-    from mnistcompare.study.records import Study
 
-    rows = time_budget(Study.read(result))
+    rows = time_budget(S)
     assert rows[-1]["what"] == "total (wall clock)"
-    assert rows[-1]["seconds"] == result["compute_seconds"] + t["load_data"]
+    assert rows[-1]["seconds"] == S.compute_seconds + t["load_data"]
     assert len(rows) == len(t) + 1
 
 

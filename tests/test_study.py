@@ -1,12 +1,25 @@
 """The book's study: computed once, cached as JSON under a key that tracks its inputs."""
 
+import dataclasses
 import json
+from types import SimpleNamespace
 
 import pytest
-from conftest import TINY_GROUP
+from conftest import TINY_GROUP, bare_study
+from mnistcompare.core import networks
 from mnistcompare.core import params as P
+from mnistcompare.core.records import Divergence, Epoch, from_json
 from mnistcompare.study import experiments as study  # the module under test, internals included
 from mnistcompare.study import records, registry
+
+# The fields of a records.Study that load_or_compute adds to what `compute` returns.
+ADDED = ("schema_version", "key", "params", "params_file", "quick", "overrides", "created", "cache_file", "from_cache")
+
+
+def computed_fields() -> dict:
+    """What `compute` returns, every experiment None: a stand-in for a study that is not computed."""
+    S = bare_study(compute_seconds=1.0)
+    return {f.name: getattr(S, f.name) for f in dataclasses.fields(S) if f.name not in ADDED}
 
 
 @pytest.fixture
@@ -19,12 +32,12 @@ def tiny(monkeypatch, tmp_path):
 @TINY_GROUP
 def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch):
     first, cache, loaded = tiny_study
-    assert not first["from_cache"]
+    assert not first.from_cache
     files = list(cache.glob("study-*.json"))
-    assert [f.name for f in files] == [f"study-{first['key']}.json"]
+    assert [f.name for f in files] == [f"study-{first.key}.json"]
     monkeypatch.setenv("MNISTCOMPARE_CACHE_DIR", str(cache))
     second = study.load_or_compute(loaded, progress=False)
-    assert second["from_cache"] and second["main"] == first["main"] and second["key"] == first["key"]
+    assert second.from_cache and second.main == first.main and second.key == first.key
     cached = json.loads(files[0].read_text())  # plain JSON, no pickle
     assert {
         "main",
@@ -46,6 +59,13 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch
     assert set(bench["run"]["trainers"]) == {"numpy", "pytorch", "pytorch_dataloader", "sklearn"}
     assert all(len(r["all_s"]) == registry.BENCH_REPEATS for r in bench["run"]["trainers"].values())
     assert bench["run"]["matmul"]["median_s"] > 0
+    sweep = cached["sweep"]  # the sweep of SGD steps, alone after the benchmark, shrunk with the subset
+    assert (sweep["steps"], sweep["repeats"]) == registry.sweep_size(loaded.params, 60_000) == (5, 1)
+    assert sweep["implementations"] == [*networks.joining("sweep"), "matmul"]
+    assert [[c["batch_size"], c["hidden"]] for c in sweep["cells"]] == [
+        list(c) for c in registry.sweep_cells(loaded.params)
+    ]
+    assert all(len(t) == 1 for c in sweep["cells"] for t in c["step_s"].values())
     assert not cached["seeds"][0]["mode"]["shared_init"]  # independent runs
     # The other starts run seed by seed, each in its seed's own order, paired with the seed's run.
     assert len(cached["init_only"]) == len(cached["init_small"]) == 2
@@ -60,8 +80,9 @@ def test_study_is_computed_once_then_read_from_the_cache(tiny_study, monkeypatch
     # The typed records read the whole study, every field declared (study/records.py).
     S = records.Study.read(cached)
     assert S.main.models["numpy"].last.test_loss == cached["main"]["models"]["numpy"]["history"][-1]["test_loss"]
-    assert S.complexity["numpy"].model_and_gradients == cached["complexity"]["numpy"]["model and gradients"]
+    assert S.complexity["numpy_mlp"].model_and_gradients == cached["complexity"]["numpy_mlp"]["model_and_gradients"]
     assert len(S.seeds) == 2 and S.params.hidden == 16 and S.edition == "study"
+    assert S.sweep.costs["numpy"].n == len(S.sweep.cells) and S.sweep.crossovers[0].reference == "numpy"
 
 
 def test_cache_key_tracks_parameters_code_and_data(monkeypatch):
@@ -75,7 +96,8 @@ def test_cache_key_tracks_parameters_code_and_data(monkeypatch):
 
 
 def test_cache_key_ignores_what_does_not_change_the_study():
-    """`parity` changes only `make run`; presentation modules change words, not numbers."""
+    """`parity` changes only `make run`; presentation modules change words, not numbers. The
+    records' schemas shape what the study computes, so they are in the key."""
     p = P.Params()
     assert study.cache_key(p.replace(parity=False), {"a": "1"}) == study.cache_key(p, {"a": "1"})
     hashed = {f"{f.parent.name}/{f.name}" for f in study.study_sources()}
@@ -83,12 +105,21 @@ def test_cache_key_ignores_what_does_not_change_the_study():
         "core/numpy_mlp.py",
         "core/numpy_fast.py",
         "core/torch_mlp.py",
+        "core/networks.py",
+        "core/trainers.py",
         "core/training.py",
-        "study/analysis.py",
+        "core/records.py",
+        "study/records.py",
+        "study/pca.py",
+        "study/boundaries.py",
+        "study/spread.py",
+        "study/gradients.py",
+        "study/complexity.py",
         "core/data.py",
         "study/experiments.py",
         "core/params.py",
     } <= hashed
+    assert {name.split("/")[0] for name in hashed} == {"core", "study"}
     assert not {name.split("/")[1] for name in hashed} & {
         "charts.py",
         "delivery.py",
@@ -98,23 +129,19 @@ def test_cache_key_ignores_what_does_not_change_the_study():
         "markdown.py",
         "listings.py",
         "provenance.py",
-        "report.py",
         "verdicts.py",
         "cli.py",
-        "records.py",
     }
 
 
 def test_the_cache_holds_the_records_schema_and_the_records_read_it(tmp_path):
     """The study's JSON names its schema version; the typed records refuse another one and
     any key their dataclasses do not declare."""
-    from mnistcompare.study import records
-
     with pytest.raises(ValueError, match="schema version 1, this package reads"):
         records.Study.read({"schema_version": 1})
     with pytest.raises(ValueError, match="Epoch has no field speed"):
-        records.from_json(
-            records.Epoch,
+        from_json(
+            Epoch,
             {
                 "epoch": 1,
                 "train_loss": 0.5,
@@ -145,28 +172,28 @@ def test_a_damaged_cache_is_moved_aside_named_and_recomputed(tiny, tmp_path, mon
     key = study.cache_key(tiny.params, study.data.RAW_SHA256)
     cached = tmp_path / f"study-{key}.json"
     cached.write_text('{"main": {"models": "cut sh')
-    monkeypatch.setattr(study, "compute", lambda *a, **k: {"main": {}, "timings": {}, "compute_seconds": 1.0})
+    monkeypatch.setattr(study, "compute", lambda *a, **k: computed_fields())
     monkeypatch.setattr(study.data, "load", lambda *a, **k: None)
     with pytest.warns(
         study.DamagedCacheWarning, match=rf"{cached}.*could not be read.*moved aside to {cached}.damaged"
     ):
         result = study.load_or_compute(tiny, progress=False)
-    assert not result["from_cache"] and (tmp_path / f"study-{key}.json.damaged").read_text().endswith("cut sh")
-    assert study.load_or_compute(tiny, progress=False)["from_cache"]  # the recomputed study was cached
+    assert not result.from_cache and (tmp_path / f"study-{key}.json.damaged").read_text().endswith("cut sh")
+    assert study.load_or_compute(tiny, progress=False).from_cache  # the recomputed study was cached
 
 
 def test_divergences_name_experiments_never_labels():
     """The cache holds the registry's names: the words are the book's (book/labels.py)."""
-    run = lambda seed, *diverged: {"params": {"seed": seed}, "diverged": list(diverged)}  # noqa: E731
-    d = {"model": "numpy", "epoch": 2, "lr": 1000.0, "loss": "nan", "stage": "training"}
-    result = {e.name: (run(0) if not e.per_seed else [run(0), run(1, d)]) for e in registry.EXPERIMENTS if e.networks}
-    result["boundaries"] = run(0, {**d, "input": "2 components"})
+    run = lambda seed, *diverged: SimpleNamespace(params=P.Params(seed=seed), diverged=diverged)  # noqa: E731
+    d = Divergence(model="numpy", epoch=2, lr=1000.0, loss="nan", stage="training")
+    result = {e.name: (run(0) if not e.per_seed else (run(0), run(1, d))) for e in registry.EXPERIMENTS if e.networks}
+    on_plane = dataclasses.replace(d, input="2 components")
+    result["boundaries"] = run(0, on_plane)
     found = study.divergences(result)
-    assert found == [
-        {"experiment": "seeds", "seed": 1, **d},
-        {"experiment": "boundaries", "seed": 0, **d, "input": "2 components"},
-    ]
-    result["diverged"] = found
-    assert study.edition(result) == "study" and study.diverged(result, "seeds") == found[:1]
-    result["diverged"] = [{"experiment": "main", "seed": 0, **d}]
-    assert study.edition(result) == "diverged"
+    assert found == (
+        dataclasses.replace(d, experiment="seeds", seed=1),
+        dataclasses.replace(on_plane, experiment="boundaries", seed=0),
+    )
+    S = bare_study(diverged=found)
+    assert S.edition == "study" and S.divergences("seeds") == found[:1] and S.divergences() == found
+    assert bare_study(diverged=(dataclasses.replace(d, experiment="main", seed=0),)).edition == "diverged"

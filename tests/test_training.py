@@ -34,7 +34,8 @@ def test_parity_mode_losses_agree_to_float32_roundoff(parity_run):
         assert x.train_loss == pytest.approx(y.train_loss, rel=PARITY_RTOL)
         assert x.test_loss == pytest.approx(y.test_loss, rel=PARITY_RTOL)
     assert set(parity_run.parity) == set(networks.joining("main")) - {networks.REFERENCE}
-    assert parity_run.parity["pytorch"].max_train_loss_rel_diff < PARITY_RTOL
+    # Every network of the main run is the algorithm by hand, to float32 round-off (JAX too).
+    assert all(par.max_train_loss_rel_diff < PARITY_RTOL for par in parity_run.parity.values())
     assert a[1].train_loss < a[0].train_loss  # and it is actually learning
 
 
@@ -57,6 +58,7 @@ def test_each_record_says_what_its_network_started_from(mnist, share_init, own_i
     r = training.train(
         Params(epochs=1, subset=500, hidden=8, init="he"),
         mnist,
+        ("numpy", "pytorch"),
         share_init=share_init,
         own_init=own_init,
         memory=False,
@@ -119,7 +121,16 @@ def test_a_diverging_network_stops_and_the_other_trains_on(mnist):
     # At lr 1e6, PyTorch's own initial weights diverge in the first epoch while NumPy's
     # (drawn with the same init scheme, another generator) stay finite for 3 epochs.
     p = Params(epochs=3, subset=3000, lr=1e6)
-    res = training.train(p, mnist, progress=False, memory=False, share_init=False, share_order=False, on_diverge="stop")
+    res = training.train(
+        p,
+        mnist,
+        ("numpy", "pytorch"),
+        progress=False,
+        memory=False,
+        share_init=False,
+        share_order=False,
+        on_diverge="stop",
+    )
     pt, np_ = res.models["pytorch"], res.models["numpy"]
     assert pt.diverged == Divergence(model="pytorch", epoch=1, lr=1e6, loss="nan", stage="training")
     assert pt.history == () and pt.test_predictions is None and pt.confusion_matrix is None
@@ -135,7 +146,7 @@ def test_on_diverge_is_checked(mnist):
 
 def test_unknown_model_and_oversized_subset_are_refused(mnist):
     with pytest.raises(ValueError, match="models must be"):
-        training.train(Params(epochs=1, subset=500), mnist, models=("jax",), progress=False)
+        training.train(Params(epochs=1, subset=500), mnist, models=("tensorflow",), progress=False)
     with pytest.raises(ValueError, match="subset must be <= the 60000"):
         training.train(Params(epochs=1, subset=60_001), mnist, progress=False)
 
@@ -145,7 +156,7 @@ def test_write_results_saves_json_and_csv(parity_run, tmp_path):
     saved = json.loads(open(files["json"]).read())
     assert saved == {"schema_version": SCHEMA_VERSION, **json.loads(json.dumps(to_json(parity_run)))}
     rows = list(csv.DictReader(open(files["csv"])))
-    assert len(rows) == 4 and {r["model"] for r in rows} == {"numpy", "pytorch"}
+    assert len(rows) == 2 * len(parity_run.models) and {r["model"] for r in rows} == set(parity_run.models)
     assert float(rows[0]["train_loss"]) == parity_run.models["numpy"].first.train_loss
 
 
@@ -254,6 +265,8 @@ class MajorityTrainer:
     def predict(self, X):
         return np.full(len(X), self.label)
 
+    compile_seconds = None
+
     def peak_memory(self, order):
         return {"peak_memory_bytes": 0, "peak_memory_method": "none"}
 
@@ -265,13 +278,14 @@ class MajorityTrainer:
 
 MAJORITY = networks.Implementation(
     "majority",
-    "majority vote",
-    "majority",
-    "#000000",
-    "#ffffff",
-    "test_training:MajorityTrainer",
-    "none",
-    frozenset({"main"}),
+    label="majority vote",
+    noun="majority",
+    color="#000000",
+    dark_color="#ffffff",
+    dash=(1, 0),
+    trainer="test_training:MajorityTrainer",
+    source="none",
+    roles=frozenset({"main"}),
 )
 
 

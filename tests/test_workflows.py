@@ -932,7 +932,7 @@ def test_quarto_version_and_dask_pins_are_written_once() -> None:
     makefile = MAKEFILE.read_text()
     assert "QUARTO_VERSION := $(shell cat .quarto-version)" in makefile and version not in makefile
     assert "quarto-cli==$(QUARTO_VERSION)" in makefile
-    assert ".quarto-version" in (ROOT / "tools" / "check_render.py").read_text()
+    assert ".quarto-version" in (ROOT / "tools" / "check_render" / "render.py").read_text()
     pins = dict(re.findall(r"^([\w-]+)==(\S+)$", CONSTRAINTS.read_text(), re.M))
     assert set(pins) == {"dask", "distributed"} and pins["dask"] == pins["distributed"]
     assert "-c constraints.txt -e '.[cluster]'" in makefile

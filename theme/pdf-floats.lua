@@ -17,7 +17,7 @@ PDF only (_quarto.yml lists it under format: pdf); the site keeps the source's o
    previous LaTeX run; the paragraph is measured here, from a copy set in a box that is
    never printed (kwfmeasure).
 
-The render check (tools/check_render.py) measures what comes of it: page fill, float
+The render check (tools/check_render/pages.py) measures what comes of it: page fill, float
 placement.
 ]]
 

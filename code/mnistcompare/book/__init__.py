@@ -12,8 +12,7 @@
   markdown      prose, statements and tables (Markdown in HTML, LaTeX floats in the PDF)
   listings      the package's own code as the book lists it
   provenance    the parameters in force, what changed from the defaults, the edition
-  report        the matrix-multiply limit's shares in the study's benchmark
-  bench_tables  the saved benchmark (benchmarks/results/bench.json) as the book's tables
+  bench_tables  the benchmark's tables (the study's, and make bench's saved run for bench.md)
   contents      the chapters by name, the repository's and the notebooks' addresses
   notebooks     every chapter as a Jupyter notebook
 

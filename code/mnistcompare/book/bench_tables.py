@@ -1,5 +1,6 @@
-"""The saved benchmark (benchmarks/results/bench.json) as the book shows it: tables and
-the sentences that quote it, with the machine and date it was measured on.
+"""The benchmark's tables: the study's own in the book (`markdown_table`), and the saved
+`make bench` run (benchmarks/results/bench.json) in its own report, bench.md, which
+benchmarks/harness.py writes with the tables here; the book shows no saved run.
 
 The benchmark itself is a tool outside the package (benchmarks/harness.py, run by
 `make bench`); this module only reads what it wrote.
@@ -10,16 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import paths, records
+from . import labels
 from .formatting import pct, sig
 from .markdown import md_table
 
-LABELS = {
-    "numpy": "NumPy (ours)",
-    "pytorch": "PyTorch (indexed tensors)",
-    "pytorch_dataloader": "PyTorch (DataLoader)",
-    "sklearn": "scikit-learn (MLPClassifier)",
-    "matmul": "matmul limit (products alone)",
-}
+
+def label(name: str) -> str:
+    """A trainer of the saved benchmark in words (labels.trainer), or its limit."""
+    return "matmul limit (products alone)" if name == "matmul" else labels.trainer(name)
 
 
 def results_path() -> Path:
@@ -45,7 +44,11 @@ def share_of_limit(best_s: float | None, limit_best_s: float | None) -> str:
     to 100%, else NOT_MEASURED, because a trainer cannot beat its own products alone."""
     if best_s is None or limit_best_s is None:
         return ""
-    share = records.share_of_limit(best_s, limit_best_s)
+    return share_text(records.share_of_limit(best_s, limit_best_s))
+
+
+def share_text(share: float | None) -> str:
+    """A share of the limit as a percentage, or NOT_MEASURED where there is none."""
     return NOT_MEASURED if share is None else pct(share, 0)
 
 
@@ -61,7 +64,7 @@ def markdown_table(results: dict) -> str:
             rows.append(
                 [
                     t,
-                    LABELS.get(name, name),
+                    label(name),
                     sig(r["median_s"]),
                     f"{sig(r['min_s'])}–{sig(r['max_s'])}",
                     ratio,
@@ -143,7 +146,7 @@ def scaling_table(results: dict) -> str:
 def memory_table(results: dict) -> str:
     rows = [
         [
-            LABELS.get(name, name),
+            label(name),
             f"{r['rss_peak_growth_bytes'] / 2**20:.1f}",
             "" if r.get("tracemalloc_peak_bytes") is None else f"{r['tracemalloc_peak_bytes'] / 2**20:.1f}",
         ]
@@ -156,7 +159,7 @@ def best_line(results: dict) -> str:
     """Each trainer at its own fastest thread count, in words."""
     best = results.get("best") or {}
     parts = [
-        f"{LABELS.get(name, name)} {r['median_s']:.3f} s at {r['threads']} thread{'s' if r['threads'] > 1 else ''}"
+        f"{label(name)} {r['median_s']:.3f} s at {r['threads']} thread{'s' if r['threads'] > 1 else ''}"
         + (
             f" ({r['ratio_to_numpy_best']:.2f} × NumPy's best)"
             if "ratio_to_numpy_best" in r and name != "numpy"

@@ -8,6 +8,7 @@ read this; neither imports the other.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -18,6 +19,7 @@ NAMES = (
     "data-method",
     "numpy-network",
     "pytorch-network",
+    "compiled-network",
     "training-comparison",
     "fairness",
     "errors",
@@ -34,7 +36,7 @@ def chapter_paths(root: Path) -> dict[str, Path]:
     return {name: root / ("index.qmd" if name == "index" else f"chapters/{name}.qmd") for name in NAMES}
 
 
-def repo_url(root: Path, environ: dict | None = None) -> str:
+def repo_url(root: Path, environ: Mapping[str, str] | None = None) -> str:
     """The repository's address: https://github.com/$GITHUB_REPOSITORY in GitHub's CI, else
     `book: repo-url` in _quarto.yml, the one place it is written."""
     environ = os.environ if environ is None else environ

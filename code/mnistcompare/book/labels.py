@@ -24,6 +24,28 @@ def noun(name: str) -> str:
     return networks.get(name).noun
 
 
+# The benchmark's other trainers (core/epoch_timing.VARIANTS), which are no network of the
+# registry, and its limits: each backend's matrix products alone (epoch_timing.LIMITS).
+VARIANTS = {
+    "pytorch_dataloader": "PyTorch (DataLoader)",
+    "sklearn": "scikit-learn (MLPClassifier)",
+    "jax_step": "JAX (jit of each step)",
+    "pytorch_compiled_model": "PyTorch (torch.compile of the model)",
+}
+LIMITS = {"numpy": "NumPy's BLAS", "pytorch": "PyTorch's matmul", "jax": "XLA (JAX)"}
+
+
+def trainer(name: str) -> str:
+    """A trainer of the benchmark in words: a network's label, or a variant's."""
+    return VARIANTS.get(name) or label(name)
+
+
+def timed(name: str) -> str:
+    """An implementation the sweep times, in tables and legends: a network's label, or the
+    limit's (the matrix products alone, "matmul")."""
+    return "matrix products alone (the limit)" if name == "matmul" else label(name)
+
+
 # The 3-versus-8 classifiers that are not networks of the registry.
 CLASSIFIERS = {"logistic": "logistic regression"}
 
@@ -78,6 +100,11 @@ EXPERIMENTS = {
         "the comparison of the two trained networks (@sec-training-comparison onwards)",
     ),
     "bench": Label("short benchmark", "benchmark of the trainers", "the benchmark of the trainers (@sec-benchmark)"),
+    "sweep": Label(
+        "sweep of batch sizes and hidden widths",
+        "SGD steps over batch sizes and hidden widths",
+        "where the time of a step goes (@sec-step-costs)",
+    ),
     "seeds": Label(
         "independent run with seed {seed}",
         "independent run, seed {seed}",

@@ -49,7 +49,8 @@ def full_edition(text: str) -> str:
     """The chapter as a notebook shows it, without Quarto's conditional divs and spans:
     content hidden from the full edition or shown only on the site is dropped, content
     shown there is kept without its fences (nested divs are followed)."""
-    out, stack = [], []  # stack: for each open div, whether it and its fences are dropped / unwrapped
+    out: list[str] = []
+    stack: list[str] = []  # for each open div, whether it and its fences are dropped / unwrapped
     for line in text.splitlines(keepends=True):
         opened, closed = OPEN_DIV.match(line), CLOSE_DIV.match(line)
         hidden = any(stack_item == "drop" for stack_item in stack)
@@ -145,7 +146,10 @@ def build(path: Path, name: str, repo: str, number: str = "") -> nbformat.Notebo
     """The notebook of one chapter."""
     read = qmd.Chapter.read(path)
     chapter = qmd.Chapter(read.path, full_edition(read.text))
-    title = TITLE.search(chapter.text).group(1)
+    heading = TITLE.search(chapter.text)
+    if heading is None:
+        raise ValueError(f"{path} has no title (a line '# Title')")
+    title = heading.group(1)
     nb = nbformat.v4.new_notebook()
     intro = (
         f"# {number}{title}\n\nA chapter of *By hand or with a framework?*, the executable book that trains one "
@@ -162,11 +166,11 @@ def build(path: Path, name: str, repo: str, number: str = "") -> nbformat.Notebo
         nbformat.v4.new_code_cell(DATA),
     ]
     blocks = chapter.blocks()
-    first = TITLE.search(blocks[0][1]) if blocks and blocks[0][0] == "markdown" else None
-    if first:  # the title is the intro's
-        blocks[0] = ("markdown", blocks[0][1][first.end() :])
-    for kind, block in blocks:
-        if kind == "markdown":
+    opening = blocks[0][1] if blocks else None
+    if isinstance(opening, str) and (first := TITLE.search(opening)):  # the title is the intro's
+        blocks[0] = ("markdown", opening[first.end() :])
+    for _, block in blocks:
+        if isinstance(block, str):  # prose: only code blocks are Cells
             nb.cells += prose_cells(block)
             continue
         if block.code.strip() == "F.notebook()":  # the site's link to this very notebook

@@ -96,4 +96,4 @@ class Chapter:
             out.append(("code", parse_cell(m.group(1))))
             pos = m.end()
         out.append(("markdown", self.text[pos:]))
-        return [(kind, b) for kind, b in out if kind == "code" or b.strip()]
+        return [(kind, b) for kind, b in out if isinstance(b, Cell) or b.strip()]

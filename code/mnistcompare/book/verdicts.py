@@ -170,13 +170,47 @@ class Settings:
     decision: Literal["same", "different"]
 
 
+@dataclass(frozen=True)
+class Unavailable:
+    """A network that could not run on this machine (torch.compile without a C++ compiler):
+    `why` says so."""
+
+    why: str
+    decision: Literal["unavailable"] = "unavailable"
+
+
+@dataclass(frozen=True)
+class Speedup:
+    """How one loop's epoch time stands to another's in the study's benchmark, from the
+    repeats (interleaved, so each repeat is a pair): stats.compare_times."""
+
+    loop: str  # the loop weighed (a trainer of the benchmark)
+    against: str  # the loop it is weighed against
+    loop_s: float  # median seconds per epoch
+    against_s: float
+    ratio: float  # geometric mean of against / loop over the repeats: above 1, `loop` is faster
+    interval: Interval | None  # for the mean log-ratio; None with a single repeat
+    compile_s: float | None  # compiling `loop`, apart from its epochs
+    pays_after: float | None  # study epochs (of the main run's images) after which compiling pays; None: never
+    decision: Literal["faster", "slower", "same", "cannot tell"]
+
+
+@dataclass(frozen=True)
+class EagerCost:
+    """Whether the framework's time on this CPU is the framework's or eager execution's."""
+
+    fastest: str  # the fastest compiled loop of the benchmark
+    versus_numpy: Literal["faster", "slower", "same", "cannot tell"]  # its speed against NumPy by hand
+    decision: Literal["eager execution", "the framework", "cannot tell"]
+
+
 # --- parity: the same algorithm in both libraries? --------------------------------------------
 
 
-def parity(S: Study) -> Parity:
-    """ "same" when the main run's first-epoch |NumPy - PyTorch| training loss, relative to the
-    loss, is below ROUNDOFF_REL (float32 round-off), else "different"."""
-    gap = S.main.parity["pytorch"].train_loss_abs_diff[0]
+def parity(S: Study, network: str = "pytorch") -> Parity:
+    """ "same" when the main run's first-epoch |network - NumPy| training loss, relative to
+    NumPy's loss, is below ROUNDOFF_REL (float32 round-off), else "different"."""
+    gap = S.main.parity[network].train_loss_abs_diff[0]
     rel = gap / abs(S.main.models["numpy"].first.train_loss)
     return Parity(rel, gap, "same" if rel < ROUNDOFF_REL else "different")
 
@@ -323,6 +357,45 @@ def sgd_variants(S: Study) -> SgdVariants:
     return SgdVariants(best, saving, step, share, "pays" if share > stats.SAME_TIME else "keep")
 
 
+# --- the compiled networks --------------------------------------------------------------------
+
+# The compiled loops the benchmark weighs, each against the eager loop it replaces: JAX
+# against NumPy by hand (the same algorithm, parity says), PyTorch compiled against eager.
+COMPILED = {"jax": "numpy", "pytorch_compiled": "pytorch"}
+
+
+def speedup(S: Study, loop: str, against: str) -> Speedup | Unavailable:
+    """How `loop` stands to `against` in the study's benchmark: stats.compare_times on
+    their repeats (paired: each repeat runs every trainer once), "faster" or "slower" when
+    the 95% interval for the mean log-ratio excludes 0, "same" when it lies within
+    SAME_TIME, else "cannot tell" (one repeat: the point rule). Compiling pays after
+    compile / (against's epoch - loop's epoch), in epochs of the main run's images
+    (median times, scaled from the benchmark's images); never when loop is not quicker."""
+    run = S.bench.run
+    if loop in run.unavailable:
+        return Unavailable(run.unavailable[loop])
+    a, b = run.trainers[loop], run.trainers[against]
+    found = stats.compare_times(a.all_s, b.all_s)
+    compile_s = run.compile_seconds.get(loop)
+    saving = (b.median_s - a.median_s) * S.main.data.n_train / S.bench.n_train  # per main-run epoch
+    pays = None if compile_s is None or saving <= 0 else compile_s / saving
+    return Speedup(loop, against, a.median_s, b.median_s, found.ratio, found.interval, compile_s, pays, found.decision)  # type: ignore[arg-type]
+
+
+def eager_cost(S: Study) -> EagerCost:
+    """Whose is the framework's time on this CPU: "eager execution" when the fastest
+    compiled loop of the benchmark is faster than NumPy by hand or the same by the speed
+    rule (speedup), "the framework" when it is slower, "cannot tell" otherwise."""
+    run = S.bench.run
+    compiled = [c for c in COMPILED if c in run.trainers]
+    fastest = min(compiled, key=lambda c: run.trainers[c].median_s)
+    found = stats.compare_times(run.trainers[fastest].all_s, run.trainers["numpy"].all_s).decision
+    decision = {"faster": "eager execution", "same": "eager execution", "slower": "the framework"}.get(
+        found, "cannot tell"
+    )
+    return EagerCost(fastest, found, decision)  # type: ignore[arg-type]
+
+
 # --- the study's curves -------------------------------------------------------------------------
 
 
@@ -413,6 +486,12 @@ class Verdicts:
     gather: Idiom
     loss: Idiom
     eval: Idiom
+    jax_parity: Parity | NotTaken  # the JAX network against NumPy's, in the main run
+    jax: Speedup | Unavailable  # JAX against NumPy by hand, in the benchmark
+    jax_step: Speedup | Unavailable  # JAX's jitted step loop (the ablation) against NumPy by hand
+    compiled: Speedup | Unavailable  # PyTorch's whole step compiled against eager PyTorch
+    compiled_model: Speedup | Unavailable  # the model alone compiled (the ablation) against eager PyTorch
+    eager_cost: EagerCost
 
 
 def of(S: Study) -> Verdicts:
@@ -441,4 +520,10 @@ def of(S: Study) -> Verdicts:
         gather=idiom(S, "gather", "index_select", "X[idx]"),
         loss=idiom(S, "loss", "keep", "accumulate"),
         eval=idiom(S, "eval", "inference_mode", "no_grad"),
+        jax_parity=needs(S.divergences("main"), lambda S: parity(S, "jax")),
+        jax=speedup(S, "jax", "numpy"),
+        jax_step=speedup(S, "jax_step", "numpy"),
+        compiled=speedup(S, "pytorch_compiled", "pytorch"),
+        compiled_model=speedup(S, "pytorch_compiled_model", "pytorch"),
+        eager_cost=eager_cost(S),
     )

@@ -20,6 +20,11 @@ each: noise on a shared machine only ever adds time, so the best repeat is the
 closest to what the code itself costs, and a limit taken from a median could be beaten
 by a trainer's lucky repeat. Call it inside measure.fixed_threads.
 
+`time_steps()` times a fixed number of SGD steps of each network it is given, and of
+their matrix products alone, in each cell of a grid of batch sizes and hidden widths
+(the study's sweep: study/registry.py), interleaved within each cell after a first,
+separately timed call that pays for any per-shape warm-up or compilation.
+
 `time_idioms()` times, per step, the PyTorch idioms the training loop chose between
 (the PyTorch chapter quotes it).
 """
@@ -35,11 +40,20 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from . import numpy_mlp
-from .records import BenchRun, Idioms, Timing
+from .records import BenchRun, Idioms, SweepCell, Timing
 
 N_IN, N_OUT = 784, 10
 BATCH_SIZE, HIDDEN, LR = 64, 128, 0.1
-TRAINERS = ("numpy", "pytorch", "pytorch_dataloader", "sklearn")
+# What compare() times besides the networks that join the benchmark (networks.joining
+# ("bench")): other ways of training the same network, each against its network, and
+# the epoch's matrix products alone in each backend (LIMITS).
+VARIANTS = ("pytorch_dataloader", "sklearn", "jax_step", "pytorch_compiled_model")
+# The ablations are trainers too: the other compiled loop of each compiled network.
+VARIANT_TRAINERS = {
+    "jax_step": "mnistcompare.core.jax_trainer:JaxStepTrainer",
+    "pytorch_compiled_model": "mnistcompare.core.torch_compiled:TorchCompiledModelTrainer",
+}
+LIMITS = {"numpy": "matmul", "pytorch": "matmul_torch", "jax": "matmul_jax"}  # backend: its products alone
 PAUSE_S = 0.1  # idle time before each timed run, so that spinning BLAS/OpenMP threads of the previous one settle
 
 FLOP_FORMULA = (
@@ -72,24 +86,28 @@ def _weights(hidden: int, seed: int) -> dict[str, np.ndarray]:
     return numpy_mlp.init_weights(N_IN, hidden, N_OUT, "pytorch", np.random.default_rng(seed))
 
 
-def _trainer(kind, X, y, batch_size, hidden, lr, seed):
-    """The study's own trainer (networks.get(kind)) on these rows, from the same
-    weights for every kind: the benchmark times exactly the code the study runs."""
+def trainer_class(kind: str):
+    """The trainer of a network of the registry, or of a variant that is a trainer."""
+    from importlib import import_module
+
     from . import networks
+
+    if kind in VARIANT_TRAINERS:
+        module, cls = VARIANT_TRAINERS[kind].split(":")
+        return getattr(import_module(module), cls)
+    return networks.get(kind).trainer_class()
+
+
+def _trainer(kind, X, y, batch_size, hidden, lr, seed):
+    """The study's own trainer (networks.get(kind), or a variant's) on these rows, from
+    the same weights for every kind: the benchmark times exactly the code the study runs.
+    A compiled trainer compiles here, before any timed epoch."""
     from .data import MNIST
     from .params import Params
 
     params = Params(hidden=hidden, lr=lr, batch_size=batch_size, seed=seed)
     rows = MNIST(X, y, X[:1], y[:1], {})  # train_epoch reads only the training rows
-    return networks.get(kind).trainer_class()(params, rows, seed, N_OUT, weights=_weights(hidden, seed))
-
-
-def make_numpy(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
-    return _trainer("numpy", X, y, batch_size, hidden, lr, seed).train_epoch
-
-
-def make_pytorch(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
-    return _trainer("pytorch", X, y, batch_size, hidden, lr, seed).train_epoch
+    return trainer_class(kind)(params, rows, seed, N_OUT, weights=_weights(hidden, seed))
 
 
 def make_pytorch_dataloader(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
@@ -153,7 +171,10 @@ def make_matmul(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], 
     per minibatch X W1, h W2, dz2 W2^T, h^T dz2 and X^T dz1, for the same batch sizes
     (including a last, smaller batch) as one epoch over len(order) rows."""
     rng = np.random.default_rng(seed)
-    f32 = lambda *shape: rng.standard_normal(shape, dtype=np.float32)  # noqa: E731
+
+    def f32(*shape: int) -> np.ndarray:
+        return rng.standard_normal(shape, dtype=np.float32)
+
     D, H, K, B = N_IN, hidden, N_OUT, batch_size
     Xb, W1, W2, dz2 = f32(B, D), f32(D, H), f32(H, K), f32(B, K)
     h, dh, z2, dW1, dW2 = f32(B, H), f32(B, H), f32(B, K), f32(D, H), f32(H, K)
@@ -172,12 +193,77 @@ def make_matmul(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], 
     return epoch
 
 
+def make_matmul_torch(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
+    """The same five products through torch.matmul, on the same shapes, in cache."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    f32 = lambda *shape: torch.randn(*shape, generator=g)  # noqa: E731
+    D, H, K, B = N_IN, hidden, N_OUT, batch_size
+    Xb, W1, W2, dz2 = f32(B, D), f32(D, H), f32(H, K), f32(B, K)
+    h, dh, z2, dW1, dW2 = f32(B, H), f32(B, H), f32(B, K), f32(D, H), f32(H, K)
+
+    def epoch(order):
+        n = len(order)
+        with torch.no_grad():
+            for start in range(0, n, B):
+                b = min(B, n - start)
+                x, hh, d1, d2, zz = (Xb, h, dh, dz2, z2) if b == B else (Xb[:b], h[:b], dh[:b], dz2[:b], z2[:b])
+                torch.matmul(x, W1, out=hh)
+                torch.matmul(hh, W2, out=zz)
+                torch.matmul(d2, W2.T, out=d1)
+                torch.matmul(hh.T, d2, out=dW2)
+                torch.matmul(x.T, d1, out=dW1)
+
+    return epoch
+
+
+def make_matmul_jax(X, y, batch_size, hidden, lr, seed=0) -> Callable[[np.ndarray], None]:
+    """The same five products as one XLA program per minibatch shape (jax.jit), called once
+    per minibatch: XLA's own matrix products, compiled before the first timed epoch."""
+    import jax
+    import jax.numpy as jnp
+
+    from . import measure
+
+    measure.xla_threads(None)  # before JAX's first computation (the JAX trainer does the same)
+    rng = np.random.default_rng(seed)
+    D, H, K, B = N_IN, hidden, N_OUT, batch_size
+    W1, W2 = (jnp.asarray(rng.standard_normal(s, dtype=np.float32)) for s in ((D, H), (H, K)))
+
+    @jax.jit
+    def products(x, d2):
+        h = x @ W1  # (b, D) @ (D, H)
+        z2 = h @ W2  # (b, H) @ (H, K)
+        d1 = d2 @ W2.T  # (b, K) @ (K, H)
+        return z2, h.T @ d2, x.T @ d1  # (H, b) @ (b, K), (D, b) @ (b, H)
+
+    def operands(b):
+        return (
+            jnp.asarray(rng.standard_normal((b, D), dtype=np.float32)),
+            jnp.asarray(rng.standard_normal((b, K), dtype=np.float32)),
+        )
+
+    shapes: dict[int, tuple] = {}
+
+    def epoch(order):
+        n = len(order)
+        for start in range(0, n, B):
+            b = min(B, n - start)
+            if b not in shapes:  # compiled on first sight (the warm-up epoch)
+                shapes[b] = operands(b)
+                jax.block_until_ready(products(*shapes[b]))
+            jax.block_until_ready(products(*shapes[b]))
+
+    return epoch
+
+
 FACTORIES = {
-    "numpy": make_numpy,
-    "pytorch": make_pytorch,
     "pytorch_dataloader": make_pytorch_dataloader,
     "sklearn": make_sklearn,
     "matmul": make_matmul,
+    "matmul_torch": make_matmul_torch,
+    "matmul_jax": make_matmul_jax,
 }
 
 
@@ -233,6 +319,20 @@ def timing(times: list[float], flops: int, numpy_median: float | None) -> Timing
     )
 
 
+def make(name: str, X, y, batch_size: int, hidden: int, lr: float, seed: int = 0) -> Callable[[np.ndarray], None]:
+    """epoch(order) for any name compare() knows: a network, a variant or a limit."""
+    if name in FACTORIES:
+        return FACTORIES[name](X, y, batch_size, hidden, lr, seed)
+    return _trainer(name, X, y, batch_size, hidden, lr, seed).train_epoch
+
+
+def default_trainers() -> tuple[str, ...]:
+    """Every network that joins the benchmark, then the variants."""
+    from . import networks
+
+    return (*networks.joining("bench"), *VARIANTS)
+
+
 def compare(
     X,
     y,
@@ -242,16 +342,35 @@ def compare(
     batch_size: int,
     hidden: int,
     lr: float,
-    trainers: Iterable[str] = TRAINERS,
+    trainers: Iterable[str] | None = None,
     seed: int = 0,
     log=log_stderr,
     pause_s: float = PAUSE_S,
 ) -> BenchRun:
-    """The main comparison at one thread count (call inside measure.fixed_threads)."""
-    names = [*trainers, "matmul"]
-    epochs = {name: FACTORIES[name](X, y, batch_size, hidden, lr, seed) for name in names}
+    """The main comparison at one thread count (call inside measure.fixed_threads): each
+    trainer (default: default_trainers()) and the matrix products alone in each backend.
+    A trainer that cannot run here (torch.compile without a C++ compiler) is left out and
+    says why in `unavailable`; a compiled one's compile time is kept apart from its epochs."""
+    from .torch_compiled import CompileUnavailable
+
+    epochs: dict[str, Callable[[np.ndarray], None]] = {}
+    compile_seconds: dict[str, float] = {}
+    unavailable: dict[str, str] = {}
+    for name in default_trainers() if trainers is None else trainers:
+        if name in FACTORIES:
+            epochs[name] = FACTORIES[name](X, y, batch_size, hidden, lr, seed)
+            continue
+        try:
+            trainer = _trainer(name, X, y, batch_size, hidden, lr, seed)
+        except CompileUnavailable as why:
+            unavailable[name] = str(why)
+            continue
+        epochs[name] = trainer.train_epoch
+        if trainer.compile_seconds is not None:
+            compile_seconds[name] = trainer.compile_seconds
+    limits = {backend: FACTORIES[limit](X, y, batch_size, hidden, lr, seed) for backend, limit in LIMITS.items()}
     raw = time_interleaved(
-        epochs,
+        {**epochs, **{LIMITS[b]: f for b, f in limits.items()}},
         len(y),
         len(y),
         repeats,
@@ -262,9 +381,76 @@ def compare(
         pause_s=pause_s,
     )
     flops = flops_per_epoch(len(y), N_IN, hidden, N_OUT)
-    matmul = timing(raw.pop("matmul"), flops, None)
     numpy_median = float(np.median(raw["numpy"])) if "numpy" in raw else None
-    return BenchRun(threads, matmul, {name: timing(t, flops, numpy_median) for name, t in raw.items()})
+    return BenchRun(
+        threads,
+        {b: timing(raw.pop(LIMITS[b]), flops, None) for b in LIMITS},
+        {name: timing(t, flops, numpy_median) for name, t in raw.items()},
+        compile_seconds,
+        unavailable,
+    )
+
+
+def time_steps(
+    X,
+    y,
+    cells: Iterable[tuple[int, int]],
+    networks: Iterable[str],
+    steps: int,
+    repeats: int,
+    lr: float,
+    seed: int = 0,
+    pause_s: float = PAUSE_S,
+    log: Callable[[str], None] | None = None,
+) -> tuple[SweepCell, ...]:
+    """`steps` SGD steps of each network (networks.get(name)'s trainer) and of the matrix
+    products alone ("matmul"), in each cell (batch size, hidden width): one first call of
+    each, timed apart (it pays for whatever a new shape costs once: allocation, a
+    compilation, its construction included), then `repeats` rounds interleaved as
+    time_interleaved does. A call trains on `steps` minibatches of a permutation of the
+    first steps x batch size rows, which len(y) must hold. Call it inside
+    measure.fixed_threads."""
+    names = [*networks, "matmul"]
+    out = []
+    # Every collection before a timed call would otherwise walk the whole heap (torch's
+    # modules hold millions of objects: a tenth of a second each, a hundred calls here):
+    # what exists now is frozen out of the collector's sight until the sweep ends.
+    gc.collect()
+    gc.freeze()
+    try:
+        for batch_size, hidden in cells:
+            n = steps * batch_size
+            if n > len(y):
+                raise ValueError(f"{steps} steps of {batch_size} need {n} rows; there are {len(y)}")
+            # The cell's rows: a compiled epoch (JAX's) is a program for one number of rows.
+            Xn, yn = np.ascontiguousarray(X[:n]), np.ascontiguousarray(y[:n])
+            rng = np.random.default_rng([seed, batch_size, hidden])
+            # Building each one and its first call at this shape, timed apart, back to back:
+            # what a new shape costs once (an ahead-of-time compilation in the constructor, or
+            # one at the first call) dwarfs what a spinning thread could steal.
+            first: dict[str, float] = {}
+            calls: dict[str, Callable[[np.ndarray], None]] = {}
+            order = rng.permutation(n)
+            for name in names:
+                gc.collect()
+                t0 = time.perf_counter()
+                calls[name] = make(name, Xn, yn, batch_size, hidden, lr, seed)
+                calls[name](order)
+                first[name] = time.perf_counter() - t0
+            label = f"[batch {batch_size}, hidden {hidden}] "
+            raw = time_interleaved(calls, n, n, repeats, 0, rng, log, label=label, pause_s=pause_s)
+            out.append(
+                SweepCell(
+                    batch_size=batch_size,
+                    hidden=hidden,
+                    flops=batch_size * flops_per_sample(N_IN, hidden, N_OUT),
+                    first_s=first,
+                    step_s={name: tuple(t / steps for t in raw[name]) for name in names},
+                )
+            )
+    finally:
+        gc.unfreeze()
+    return tuple(out)
 
 
 def time_idioms(

@@ -37,6 +37,27 @@ def fixed_threads(n: int | None) -> Iterator[int]:
         torch.set_num_threads(before)
 
 
+def xla_threads(n: int | None) -> int:
+    """Give JAX's CPU backend (XLA) `n` threads, as fixed_threads gives NumPy and PyTorch;
+    None means one per core. Returns the count in force, for the environment table.
+
+    XLA reads neither threadpoolctl's limits nor torch's: it sizes its CPU thread pool
+    once, when JAX creates its CPU backend at its first computation, from the environment
+    variable NPROC (else the number of cores). JAX 0.10.2 honours NPROC (one busy thread
+    with NPROC=1); the XLA_FLAGS of old JAX issues, `--xla_cpu_multi_thread_eigen=false
+    intra_op_parallelism_threads=1`, no longer limit it (two busy threads on two cores).
+    So the JAX trainer calls this before its first computation, in whichever process it
+    runs (importing jax is harmless). Once the backend exists its pool is fixed: the count
+    it was made with is returned, and the environment table says so.
+    """
+    n = n or os.cpu_count() or 1
+    jax = sys.modules.get("jax")
+    if jax is not None and jax._src.xla_bridge.backends_are_initialized():
+        return int(os.environ.get("NPROC") or os.cpu_count() or 1)
+    os.environ["NPROC"] = str(n)
+    return n
+
+
 def tracemalloc_peak(fn: Callable[[], object]) -> int:
     """Peak bytes allocated by Python and NumPy while `fn` runs, above what was
     allocated when it started. NumPy reports its array buffers to tracemalloc;
@@ -112,8 +133,19 @@ def rss_peak_growth(fn: Callable[[], object]) -> tuple[int, str]:
     return max(0, (peak or 0) - base) * unit, method
 
 
+def _version(package: str) -> str | None:
+    """An installed package's version, without importing it (None when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
 def environment(threads: int) -> Environment:
-    """Versions, CPU, BLAS and threads: what a reader needs to compare timings."""
+    """Versions, CPU, BLAS and threads (XLA's when JAX ran in this process): what a reader
+    needs to compare timings."""
     import numpy
     import torch
     import torchvision
@@ -135,10 +167,12 @@ def environment(threads: int) -> Environment:
         numpy=numpy.__version__,
         torch=torch.__version__,
         torchvision=torchvision.__version__,
+        jax=_version("jax"),
         platform=platform.platform(),
         cpu=cpu,
         cpu_count=os.cpu_count(),
         threads=threads,
+        xla_threads=int(os.environ["NPROC"]) if "jax" in sys.modules and "NPROC" in os.environ else None,
         blas=blas,
         cuda_device=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
     )

@@ -25,8 +25,9 @@ from typing import Any
 
 # The experiments a network may join (study/registry.py names them): "main" (the main
 # run: parity, the headline table, memory), "seeds" (the independent seeds), "paper_like"
-# (the study's preset), "boundaries" (3 versus 8) and "bench" (the study's benchmark).
-ROLES = ("main", "seeds", "paper_like", "boundaries", "bench")
+# (the study's preset), "boundaries" (3 versus 8), "bench" (the study's benchmark) and
+# "sweep" (SGD steps timed over batch sizes and hidden widths).
+ROLES = ("main", "seeds", "paper_like", "boundaries", "bench", "sweep")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,33 @@ NETWORKS: tuple[Implementation, ...] = (
         trainer="mnistcompare.core.trainers:TorchTrainer",
         source="torch_mlp",
         roles=frozenset(ROLES),
+    ),
+    # The same network compiled: the algorithm is NumPy's (its parity says so), so it joins
+    # the main run and the timings, not the seeds; the whole epoch is one XLA program.
+    Implementation(
+        "jax",
+        label="JAX (jit)",
+        noun="JAX",
+        color="#1A7F37",
+        dark_color="#66BB6A",
+        dash=(2, 2),
+        trainer="mnistcompare.core.jax_trainer:JaxTrainer",
+        source="jax_mlp",
+        roles=frozenset({"main", "bench", "sweep"}),
+    ),
+    # The PyTorch network with its whole training step through torch.compile: the same
+    # network compiled, so it joins the timings only.
+    Implementation(
+        "pytorch_compiled",
+        label="PyTorch (torch.compile)",
+        noun="compiled PyTorch",
+        color="#C2185B",
+        dark_color="#F48FB1",
+        dash=(8, 3),
+        trainer="mnistcompare.core.torch_compiled:TorchCompiledTrainer",
+        source="torch_compiled",
+        # Not the sweep: each shape would compile anew, tens of seconds apiece on 2 cores.
+        roles=frozenset({"bench"}),
     ),
 )
 

@@ -286,7 +286,7 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
             raise ParamError(f"the 'quick' section of {path} must be a mapping")
         values = loaded
     params = from_mapping(values, source=str(path or "parameters"))
-    sources = {key: (path.name if key in values else "default") for key in KEYS}
+    sources = {key: (path.name if path is not None and key in values else "default") for key in KEYS}
     quick = quick_mode(environ)
     if quick:
         params = from_mapping(quick_values, base=params, source=f"quick section of {path}")

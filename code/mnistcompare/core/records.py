@@ -14,8 +14,10 @@ back with `read`, so that the schema is the dataclasses and nothing else:
     Epoch       epoch, train_loss (mean over the epoch's minibatches), test_loss,
                 test_accuracy, seconds (training only), eval_seconds, samples_per_second
     BenchRun    one thread count of the benchmark: each trainer's Timing and the matrix
-                products' alone (the limit); `share_of_limit` is the one home of a
-                trainer's share of that limit
+                products' alone in each backend (the limits); `share_of_limit` is the
+                one home of a trainer's share of the fastest of them
+    SweepCell   one cell (batch size, hidden width) of the sweep of SGD steps
+                (epoch_timing.time_steps): seconds per step of each implementation
 
 JSON, not pickle: any tool can read it. SCHEMA_VERSION is written into every file made of
 these records (the study's, `make run`'s results.json) and into the study's cache key, so
@@ -61,7 +63,7 @@ def build(tp: Any, value: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         (inner,) = [a for a in args if a is not type(None)]
         return build(inner, value)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return from_json(tp, value)
     if origin in (tuple, list) and needs_build(args[0]):
         return origin(build(args[0], v) for v in value)
@@ -149,6 +151,7 @@ class Network:
     peak_memory_parts: dict[str, int] | None = None
     rss_peak_growth_bytes: int | None = None
     rss_method: str | None = None
+    compile_seconds: float | None = None  # compiling its training, apart from the epochs (None: eager)
 
     @property
     def first(self) -> Epoch:
@@ -194,10 +197,12 @@ class Environment:
     numpy: str
     torch: str
     torchvision: str
+    jax: str | None
     platform: str
     cpu: str
     cpu_count: int | None
-    threads: int
+    threads: int  # NumPy's BLAS and PyTorch's intra-op threads
+    xla_threads: int | None  # XLA's (JAX's) threads, when JAX ran in the process
     blas: tuple[Blas, ...]
     cuda_device: str | None
 
@@ -245,16 +250,26 @@ class Timing:
 
 @dataclass(frozen=True)
 class BenchRun:
-    """One thread count of the benchmark: each trainer's epoch and the epoch's matrix
-    products alone (`matmul`, the limit a trainer could reach)."""
+    """One thread count of the benchmark: each trainer's epoch, and the epoch's matrix
+    products alone in each backend (`limits`: "numpy" NumPy's BLAS, "pytorch"
+    torch.matmul, "jax" XLA), the limit a trainer could reach; what compiling took
+    (`compile_seconds`, the compiled trainers only), and why a trainer could not run
+    (`unavailable`)."""
 
     threads: int
-    matmul: Timing
+    limits: dict[str, Timing]
     trainers: dict[str, Timing]
+    compile_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
+    unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def fastest_limit(self) -> str:
+        """The backend whose products alone were fastest: the limit every loop is weighed against."""
+        return min(self.limits, key=lambda b: self.limits[b].min_s)
 
     def share_of_limit(self, trainer: str) -> float | None:
-        """The trainer's share of the limit's rate (share_of_limit); None: not measured."""
-        return share_of_limit(self.trainers[trainer].min_s, self.matmul.min_s)
+        """The trainer's share of the fastest limit's rate (share_of_limit); None: not measured."""
+        return share_of_limit(self.trainers[trainer].min_s, self.limits[self.fastest_limit].min_s)
 
 
 def share_of_limit(best_s: float, limit_best_s: float) -> float | None:
@@ -264,6 +279,25 @@ def share_of_limit(best_s: float, limit_best_s: float) -> float | None:
     rather than print a share over 100%. The one place the share is computed."""
     share = limit_best_s / best_s
     return share if share <= 1 else None
+
+
+@dataclass(frozen=True)
+class SweepCell:
+    """One cell of the sweep (epoch_timing.time_steps): its batch size and hidden width, the
+    FLOPs of one SGD step there (flops_per_sample x batch size), and by implementation (the
+    networks, then "matmul": their matrix products alone) the seconds of its first call,
+    all its steps (the warm-up: allocation, any per-shape compilation), and the seconds
+    per step of each timed repeat."""
+
+    batch_size: int
+    hidden: int
+    flops: int
+    first_s: dict[str, float]
+    step_s: dict[str, tuple[float, ...]]
+
+    def best(self, name: str) -> float:
+        """Seconds per step of the best (shortest) repeat: noise only ever adds time."""
+        return min(self.step_s[name])
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class Trainer(Protocol):
     """
 
     start: str
+    compile_seconds: float | None  # what compiling its training took (None: it runs eagerly)
 
     def own_order(self) -> np.ndarray: ...  # the next epoch's order, from its own generator
 
@@ -77,6 +78,7 @@ class NumpyTrainer:
         init: str | None = None,
     ):
         self.params, self.data = params, data
+        self.compile_seconds: float | None = None  # NumPy runs each operation as it comes
         self.start = "copied" if weights is not None else init or params.init
         if weights is None:
             weights = draw_weights(data.X_train.shape[1], params.hidden, n_classes, self.start, seed)
@@ -148,6 +150,7 @@ class TorchTrainer:
         init: str | None = None,
     ):
         self.params = params
+        self.compile_seconds: float | None = None  # eager PyTorch (torch_compiled compiles it)
         self.start = "copied" if weights is not None else init or "nn.Linear"
         device = torch.device(params.device)
         # The whole data set lives in tensors on the device; minibatches are indexed from it.

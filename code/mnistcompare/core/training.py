@@ -255,7 +255,12 @@ def final_record(run: NetworkRun, y_test: np.ndarray, n_classes: int, memory: bo
     """A network's record once training is over. Peak memory is an extra, untimed epoch
     (epoch 1's order) on a copy of the trained model: the instruments would distort the
     timed epochs. A diverged network has no memory, confusion matrix or predictions."""
-    common: dict[str, Any] = {"init": run.init, "history": tuple(run.history), "parameter_count": run.trainer.n_params}
+    common: dict[str, Any] = {
+        "init": run.init,
+        "history": tuple(run.history),
+        "parameter_count": run.trainer.n_params,
+        "compile_seconds": run.trainer.compile_seconds,
+    }
     if run.diverged is not None:
         return Network(**common, diverged=run.diverged)
     assert run.first_order is not None and run.predictions is not None  # it trained at least one epoch

@@ -79,6 +79,11 @@ PARTS = {
     },
     "numpy_fast": {"optimised_loop": ["_Buffers", "train_epoch"]},
     "torch_mlp": {"model_and_gradients": ["TorchMLP.__init__", "TorchMLP.forward"], "training_loop": ["train_epoch"]},
+    "jax_mlp": {
+        "model_and_gradients": ["forward", "log_softmax", "cross_entropy", "loss", "sgd_step"],
+        "training_loop": ["step_program", "epoch_program", "minibatches"],
+    },
+    "torch_compiled": {"training_loop": ["compile_step", "train_epoch"]},
 }
 
 

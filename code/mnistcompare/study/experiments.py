@@ -13,8 +13,9 @@ The experiments are declared once, in registry.py (their names, what they train,
 how their parameters derive from params.yml).
 
 The main run goes first, alone on the machine, with params.threads: its epoch
-times are the book's headline; the short benchmark follows, alone too. Every other experiment is independent of it and
-of each other, so they then run side by side, one thread each, in worker
+times are the book's headline; the short benchmark and the sweep of SGD steps follow,
+alone too. Every other experiment is independent of them and of each other, so they
+then run side by side, one thread each, in worker
 processes (or on a Dask cluster named by MNISTCOMPARE_SCHEDULER; see runner.py);
 their results are bit-identical to running them one after another with one
 thread, but their epoch times are measured side by side. `timings` records the
@@ -142,7 +143,7 @@ def compute(
     names, with the analyses of their results and the time budget: the fields of a
     records.Study that the study computes (load_or_compute adds where it came from).
 
-    The experiments marked `alone` (the main run, the short benchmark) go first, alone on
+    The experiments marked `alone` (the main run, the short benchmark, the sweep) go first, alone on
     the machine, with params.threads: their times are the book's headline. The others
     then run side by side (`runner.run_tasks`): n_jobs worker processes (default one per
     core; 1: one after another in this process) or, with `scheduler`, a Dask cluster;

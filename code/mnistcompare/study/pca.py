@@ -2,7 +2,7 @@
 and the classes' geometry on the plane of the first two.
 
 Laid out by hand at 80 columns: the book lists `pca` (the formatter leaves this module
-alone; tests/test_plots_report.py checks the listing's width).
+alone; tests/test_listings.py checks the listing's width).
 """
 
 from __future__ import annotations

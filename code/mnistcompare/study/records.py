@@ -5,13 +5,17 @@ caches them as JSON (core.records.to_json); `Study.read` builds them again from 
 so that the book reads attributes (`S.main.models["numpy"].last.test_loss`) and a
 misspelt field fails where it is read, not three files later.
 
-    Study       schema_version, params, the experiments by name (main, bench, seeds,
-                paper_like, init_only, boundaries, init_small, pytorch_idioms, gradients,
-                pca), the analyses of their results (misclassified, seed_spread,
-                seed_questions: what the seeds settled, complexity), the time budget (timings, parallel, compute_seconds), every
+    Study       schema_version, params, the experiments by name (main, bench, sweep,
+                seeds, paper_like, init_only, boundaries, init_small, pytorch_idioms,
+                gradients, pca), the analyses of their results (misclassified, seed_spread,
+                seed_questions: what the seeds settled, complexity), the time budget
+                (timings, parallel, compute_seconds), every
                 divergence, and where it came from (key, params_file, quick, overrides,
                 created; cache_file and from_cache once loaded)
     Bench       the study's short benchmark: its size and one core.records.BenchRun
+    Sweep       SGD steps timed over batch sizes and hidden widths (core.records.SweepCell),
+                with each implementation's fitted cost per step (StepCost) and where
+                each network's meets the network by hand's (Crossover): cost_model.py
     the rest    the analyses (analysis.py) and PyTorch's idioms timed (epoch_timing)
 
 The schema shapes what the study computes, so this module is in the study's cache key
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.params import Params
-from ..core.records import SCHEMA_VERSION, BenchRun, Divergence, Idioms, Run, from_json
+from ..core.records import SCHEMA_VERSION, BenchRun, Divergence, Idioms, Run, SweepCell, from_json
 from .sequential import Plan
 from .stats import Interval
 
@@ -40,6 +44,72 @@ class Bench:
     repeats: int
     warmup: int
     run: BenchRun
+
+
+@dataclass(frozen=True)
+class StepCost:
+    """One implementation's seconds per step fitted over the sweep's cells, t = a + b F
+    (cost_model.fit): fixed_s is a, the seconds of a step whatever its size; slope is b,
+    seconds per FLOP; their 95% intervals (None with only two cells). `rate` is r = 1/b
+    in FLOP/s, and its interval the inverse of b's: None when b's reaches 0 or below (r
+    is not determined)."""
+
+    n: int
+    fixed_s: float
+    slope: float
+    fixed_interval: tuple[float, float] | None
+    slope_interval: tuple[float, float] | None
+
+    def seconds(self, flops: float) -> float:
+        """The fitted seconds of a step of `flops` FLOPs."""
+        return self.fixed_s + self.slope * flops
+
+    @property
+    def rate(self) -> float | None:
+        return 1 / self.slope if self.slope > 0 else None
+
+    @property
+    def rate_interval(self) -> tuple[float, float] | None:
+        if self.slope_interval is None or self.slope_interval[0] <= 0:
+            return None
+        low, high = self.slope_interval
+        return (1 / high, 1 / low)
+
+
+@dataclass(frozen=True)
+class Crossover:
+    """Where `network`'s fitted step time meets `reference`'s at `hidden` units: the batch
+    size, None when they do not meet within the sweep's batch sizes; and which of the two
+    is faster by the fits at the sweep's smallest and largest batch (the same one
+    throughout when they do not meet)."""
+
+    network: str
+    reference: str
+    hidden: int
+    batch: float | None
+    faster_small: str
+    faster_large: str
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The study's sweep (registry.sweep): `steps` SGD steps per call, `repeats` calls per
+    implementation and cell after a first one timed apart, at `threads` threads; the
+    cells are the batch sizes at the study's hidden width and the hidden widths at its
+    batch size (the cell they share once). `implementations`: the networks that join
+    the sweep, then "matmul", their matrix products alone."""
+
+    steps: int
+    repeats: int
+    threads: int
+    batch_size: int
+    hidden: int
+    batch_sizes: tuple[int, ...]
+    hidden_sizes: tuple[int, ...]
+    implementations: tuple[str, ...]
+    cells: tuple[SweepCell, ...]
+    costs: dict[str, StepCost]
+    crossovers: tuple[Crossover, ...]
 
 
 @dataclass(frozen=True)
@@ -189,6 +259,7 @@ class Study:
     params: Params
     main: Run
     bench: Bench
+    sweep: Sweep
     seeds: tuple[Run, ...]
     paper_like: Run
     init_only: tuple[Run, ...]

@@ -36,9 +36,10 @@ from ..core import data, networks
 from ..core import params as P
 from ..core.records import Idioms, Run
 from . import boundaries as bnd
+from . import cost_model
 from . import gradients as grad
 from .pca import pca as principal_components
-from .records import Bench, Boundaries, Gradients, Pca
+from .records import Bench, Boundaries, Gradients, Pca, Sweep
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,63 @@ def short_benchmark(mnist: data.MNIST, params: P.Params) -> Bench:
     )
 
 
+# The sweep: a fixed number of SGD steps per cell, so that every cell weighs a step's fixed
+# cost alike, over batch sizes (at the study's hidden width) and hidden widths (at its batch
+# size). On the whole training set about 25 s on 2 cores; a study on a subset (quick mode,
+# a short fork) shrinks it in proportion, to at least SWEEP_MIN_STEPS steps and one repeat.
+SWEEP_BATCH_SIZES = (16, 32, 64, 128, 256, 512)
+SWEEP_HIDDEN_SIZES = (32, 64, 128, 256, 512)
+SWEEP_STEPS, SWEEP_REPEATS = 50, 3
+SWEEP_MIN_STEPS = 5
+
+
+def sweep_size(params: P.Params, n_train: int) -> tuple[int, int]:
+    """(steps per call, timed repeats): SWEEP_STEPS and SWEEP_REPEATS on the whole training
+    set, in proportion to params.subset on a subset."""
+    share = min(1.0, (params.subset or n_train) / n_train)
+    return max(SWEEP_MIN_STEPS, round(SWEEP_STEPS * share)), max(1, round(SWEEP_REPEATS * share))
+
+
+def sweep_cells(params: P.Params) -> list[tuple[int, int]]:
+    """(batch size, hidden width): the batch sizes at the study's hidden width, then the
+    hidden widths at its batch size; the cell they share once."""
+    cells = [(b, params.hidden) for b in SWEEP_BATCH_SIZES] + [(params.batch_size, h) for h in SWEEP_HIDDEN_SIZES]
+    return list(dict.fromkeys(cells))
+
+
+def sweep(mnist: data.MNIST, params: P.Params) -> Sweep:
+    """SGD steps of the networks that join the sweep and of their matrix products alone,
+    timed cell by cell alone on the machine (epoch_timing.time_steps, on the CPU at the
+    study's thread count and learning rate), and each one's cost per step fitted
+    (cost_model)."""
+    from ..core import epoch_timing, measure
+
+    steps, repeats = sweep_size(params, len(mnist.y_train))
+    names = networks.joining("sweep")
+    with measure.fixed_threads(params.threads) as threads:
+        cells = epoch_timing.time_steps(
+            mnist.X_train, mnist.y_train, sweep_cells(params), names, steps, repeats, params.lr, seed=params.seed
+        )
+    implementations = (*names, "matmul")
+    costs = cost_model.step_costs(cells, implementations)
+    others = [n for n in names if n != networks.REFERENCE] if networks.REFERENCE in names else []
+    return Sweep(
+        steps=steps,
+        repeats=repeats,
+        threads=threads,
+        batch_size=params.batch_size,
+        hidden=params.hidden,
+        batch_sizes=SWEEP_BATCH_SIZES,
+        hidden_sizes=SWEEP_HIDDEN_SIZES,
+        implementations=implementations,
+        cells=cells,
+        costs=costs,
+        crossovers=tuple(
+            cost_model.crossover(n, networks.REFERENCE, costs, params.hidden, SWEEP_BATCH_SIZES) for n in others
+        ),
+    )
+
+
 def pytorch_idioms(mnist: data.MNIST, params: P.Params) -> Idioms:
     import torch
 
@@ -167,6 +225,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         record=Run,
     ),
     Experiment("bench", short_benchmark, lambda p: {"params": p}, alone=True, record=Bench),
+    Experiment("sweep", sweep, lambda p: {"params": p}, alone=True, record=Sweep),
     # Each network draws its own weights and order, as two separate users of the libraries
     # would, both from the `init` scheme (PyTorch through torch.nn.init): the seeds
     # compare the libraries, not two initialisations.

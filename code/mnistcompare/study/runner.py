@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ class Task:
     kwargs: dict = field(default_factory=dict)
 
 
-def scheduler_from_env(environ: dict | None = None) -> str | None:
+def scheduler_from_env(environ: Mapping[str, str] | None = None) -> str | None:
     """The Dask scheduler address in MNISTCOMPARE_SCHEDULER (e.g. tcp://10.0.0.5:8786), or None."""
     environ = os.environ if environ is None else environ
     return environ.get(SCHEDULER_ENV, "").strip() or None

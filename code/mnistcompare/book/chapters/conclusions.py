@@ -12,6 +12,7 @@ from .. import verdicts as V
 from ..formatting import pct, sci_text
 from ..markdown import Prose
 from .base import Chapter
+from .compiled_network import cost
 from .decision_boundary import diverged_on
 from .fairness import seed_sentence
 from .index import missing_parts, paper_lacks, speed_sentence
@@ -24,6 +25,7 @@ class Conclusions(Chapter):
     accuracy: str
     speed: str
     limit: str
+    cost: str
     curves: str
     bends: str
     loc_np: str
@@ -67,7 +69,8 @@ def limit(S: Study) -> str:
             "the products take could not be measured on this run (@sec-benchmark)."
         )
     return Prose(
-        f"Both hand the same five matrix products per step to an optimised BLAS; timed alone, NumPy's loop "
+        f"Both hand the same five matrix products per step to an optimised BLAS; timed alone (the fastest way "
+        f"measured: {labels.LIMITS[S.bench.run.fastest_limit]}), NumPy's loop "
         f"reaches {pct(shares['numpy'], 0)} of those products' rate and PyTorch's {pct(shares['pytorch'], 0)}: "
         "what differs is the overhead around them (@sec-benchmark)."
     )
@@ -130,6 +133,7 @@ def facts(S: Study, verdicts: V.Verdicts) -> Conclusions:
         accuracy=accuracy(S, verdicts.parity, verdicts.seeds),
         speed=speed_sentence(S, verdicts.speed),
         limit=limit(S),
+        cost=cost(verdicts.eager_cost),
         curves=curves(S, verdicts.paper),
         bends=bends(S, verdicts.boundaries),
         loc_np=str(S.complexity[networks.get("numpy").source].model_and_loop),

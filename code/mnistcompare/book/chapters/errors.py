@@ -32,9 +32,10 @@ class Errors(Chapter):
 
     def fig_misclassified(self):
         wrong = self.S.misclassified
+        assert wrong is not None  # NEEDS_MAIN: recorded unless the main run's NumPy network diverged
         pairs = ", ".join(f"{t} as {p}" for t, p in zip(wrong.true, wrong.pred))
         alt = f"A grid of the first {self.n_shown} test images the NumPy network misclassifies; true digit read as: {pairs}."
-        return images.digit_gallery(np.asarray(wrong.images) / 255, wrong.true, wrong.pred, alt)
+        return images.digit_gallery(np.asarray(wrong.images) / 255, np.asarray(wrong.true), np.asarray(wrong.pred), alt)
 
 
 def confusion(S: Study) -> str:
@@ -55,8 +56,11 @@ def confusion(S: Study) -> str:
 def facts(S: Study, verdicts: V.Verdicts) -> Errors:
     nets = S.main.models
     wrong = {
-        m: int(np.sum(np.asarray(net.confusion_matrix)) - np.trace(net.confusion_matrix)) for m, net in nets.items()
+        m: int(np.sum(np.asarray(net.confusion_matrix)) - np.trace(np.asarray(net.confusion_matrix)))
+        for m, net in nets.items()
     }
+    shown = S.misclassified
+    assert shown is not None  # NEEDS_MAIN: recorded unless the main run's NumPy network diverged
     disagree = int((np.asarray(nets["numpy"].test_predictions) != np.asarray(nets["pytorch"].test_predictions)).sum())
     return Errors(
         S=S,
@@ -65,5 +69,5 @@ def facts(S: Study, verdicts: V.Verdicts) -> Errors:
         n_wrong_pt=f"{wrong['pytorch']:,}",
         n_disagree=f"{disagree:,}",
         confusion=confusion(S),
-        n_shown=str(len(S.misclassified.true)),
+        n_shown=str(len(shown.true)),
     )

@@ -15,6 +15,7 @@ from ..formatting import level, mib, num, pct, ratio, sci_text, sig
 from ..markdown import Prose, Statement, md_table, table
 from ..provenance import changed, in_force, yaml_value
 from .base import Chapter
+from .compiled_network import cost
 from .fairness import seed_sentence
 
 HEADLINE_HEADERS = [
@@ -37,6 +38,7 @@ class Index(Chapter):
     start_sentence: str = ""
     speed_sentence: str = ""
     limit_sentence: str = ""
+    cost: str = ""
 
     def banner(self) -> Statement:
         return Statement(banner(self.S))
@@ -256,7 +258,8 @@ def limit_sentence(S: Study) -> str:
         )
     return Prose(
         f"Each step's arithmetic is five matrix products (two forward, three backward), which both libraries "
-        f"hand to an optimised BLAS; timed alone on this machine, the NumPy loop reaches "
+        f"hand to an optimised BLAS; timed alone on this machine (the fastest way measured to do them: "
+        f"{labels.LIMITS[S.bench.run.fastest_limit]}), the NumPy loop reaches "
         f"{pct(shares['numpy'], 0)} of the rate of those products by themselves and PyTorch's "
         f"{pct(shares['pytorch'], 0)}, the rest of each step being the overhead around them "
         "(@sec-training-comparison)."
@@ -276,4 +279,5 @@ def facts(S: Study, verdicts: V.Verdicts) -> Index:
         start_sentence=start_sentence(S, verdicts.paper),
         speed_sentence=speed_sentence(S, verdicts.speed),
         limit_sentence=limit_sentence(S),
+        cost=cost(verdicts.eager_cost),
     )

@@ -36,7 +36,7 @@ class Pca(Chapter):
             f"({self.ev1} and {self.ev2} of the variance), coloured by digit: the digit {tightest} forms the "
             f"most compact cluster, and the cluster centres closest together are those of {closest}."
         )
-        return charts.pca_scatter(np.asarray(pc.scores), np.asarray(pc.labels), pc.explained_variance_ratio, alt)
+        return charts.pca_scatter(np.asarray(pc.scores), np.asarray(pc.labels), list(pc.explained_variance_ratio), alt)
 
 
 def geometry(S: Study) -> tuple[int, str]:

@@ -85,6 +85,7 @@ def sgd(S: Study, v: V.SgdVariants) -> str:
             f"{times}: {v.best}=True is the faster by {sig(v.saving * 1e6)} µs per step; with no finished "
             "training epoch to set that against, we keep the default."
         )
+    assert v.step is not None  # a verdict that saves time without a step is "unknown"
     saved, step, _ = ratio(v.saving * 1e6, v.step * 1e6)
     share = float(saved.replace(",", "")) / float(step.replace(",", ""))  # from the numbers as printed
     if v.decision == "keep":

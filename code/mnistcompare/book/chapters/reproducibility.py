@@ -11,8 +11,8 @@ from ...study import stats
 from ...study.records import Study
 from .. import labels
 from .. import verdicts as V
+from ..formatting import and_join, num
 from ..formatting import level as level_words
-from ..formatting import num
 from ..markdown import Prose, Statement, md_table, table
 from ..plots import charts
 from ..provenance import in_force, yaml_value
@@ -157,6 +157,7 @@ def time_budget(S: Study) -> list[dict]:
         "load_data": "alone",
         "main": f"alone, {main_threads}, networks interleaved",
         "bench": f"alone, {main_threads}, trainers interleaved",
+        "sweep": f"alone, {main_threads}, implementations interleaved",
     }
     rows = [{"what": labels.budget_label(k), "seconds": t[k], "how": how} for k, how in alone.items() if k in t]
     rows += [{"what": labels.budget_label(k), "seconds": t[k], "how": side_how(par)} for k in par.experiments]
@@ -167,10 +168,10 @@ def time_budget(S: Study) -> list[dict]:
 
 def alone(S: Study) -> str:
     """The experiments that ran alone on the machine, first."""
-    names = " and ".join(r["what"] for r in time_budget(S) if r["how"].startswith("alone, "))
+    names = and_join([r["what"] for r in time_budget(S) if r["how"].startswith("alone, ")])
     return (
         f"The {names} went first, alone on the machine (the main run {num(S.timings['main'], 1)} s), because "
-        "their epoch times are the book's headline."
+        "their times are the book's headline."
     )
 
 

@@ -360,3 +360,48 @@ def seed_looks(rows: list[dict], alt_text: str, name: str = "fig-seed-looks"):
         return _bottom_legends(chart.properties(width=width(CHART_PX - 80), height=280))
 
     return show(draw, alt_text, name)
+
+
+def step_costs(
+    points: list[dict], lines: list[dict], series: dict[str, str], alt_text: str, name: str = "fig-step-costs"
+):
+    """Milliseconds per SGD step against millions of FLOPs per step, both axes logarithmic:
+    each implementation's measured cells as points and its fitted line (rows of "series",
+    "mflop", "ms"; the points also "batch" and "hidden"). `series`: each label and its
+    implementation's name: a network's colour from the palette, solid; anything else
+    (the matrix products alone) in the text's colour, dashed."""
+    import altair as alt
+
+    labels = list(series)
+    is_network = [series[s] in networks.names() for s in labels]
+    log = alt.Scale(type="log", nice=False, padding=8)  # the data's own range, not the powers of 10 around it
+    x = alt.X("mflop:Q", title="millions of FLOPs per step", scale=log, axis=alt.Axis(format="~g"))
+    y = alt.Y("ms:Q", title="milliseconds per step", scale=log, axis=alt.Axis(format="~g"))
+    dash = alt.StrokeDash(
+        "series:N", scale=alt.Scale(domain=labels, range=[[1, 0] if n else [6, 3] for n in is_network])
+    )
+
+    def draw(palette: Palette):
+        colours = [palette.model(series[s]) if n else palette.text for s, n in zip(labels, is_network, strict=True)]
+        colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=labels, range=colours))
+        fitted = alt.Chart(_data(lines)).mark_line().encode(x=x, y=y, color=colour, strokeDash=dash)
+        measured = (
+            alt.Chart(_data(points))
+            .mark_point(filled=True, size=50)
+            .encode(
+                x=x,
+                y=y,
+                color=colour,
+                tooltip=[
+                    "series:N",
+                    alt.Tooltip("batch:Q", title="batch size"),
+                    alt.Tooltip("hidden:Q", title="hidden units"),
+                    alt.Tooltip("mflop:Q", title="MFLOP per step", format=".3g"),
+                    alt.Tooltip("ms:Q", title="ms per step", format=".3g"),
+                ],
+            )
+        )
+        chart = (fitted + measured).properties(width=width(CHART_PX - 80), height=300).interactive()
+        return _bottom_legends(chart)
+
+    return show(draw, alt_text, name)

@@ -165,7 +165,11 @@ def chart_html(spec: dict, palette: Palette) -> str:
     import altair as alt
 
     options = {"renderer": "svg", "tooltip": {"theme": palette.name}}
-    return alt.renderers.get()(spec, embed_options=options)["text/html"]
+    render = alt.renderers.get()
+    assert render is not None  # altair always has a renderer enabled ("default" unless one is chosen)
+    bundle = render(spec, embed_options=options)
+    assert isinstance(bundle, dict)  # the HTML renderers return the bundle alone, without metadata
+    return bundle["text/html"]
 
 
 class Renderings:
