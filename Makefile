@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 # fork's chapters share a worker (--dist loadgroup).
 PYTEST := $(PY) -m pytest -n auto --dist loadgroup
 
-.PHONY: setup install data test test-all cluster run study report check-render quarto bench clean
+.PHONY: setup install data lint test test-all cluster run study report check-render quarto bench clean
 
 ## setup: virtual environment, pinned requirements, the package (editable), verified MNIST
 setup: install data
@@ -31,12 +31,18 @@ $(STAMP): requirements.txt pyproject.toml tools/kernelspec.py
 data: $(STAMP)
 	$(PY) -m mnistcompare data
 
-## test: the everyday suite, all but the tests marked full (the README says how long it takes)
-test: $(STAMP)
+## lint: the static checks: ruff's lint and format, mypy (pyproject.toml configures all three)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+## test: the static checks, then the everyday suite, all but the tests marked full (the README says how long it takes)
+test: lint
 	$(PYTEST) -m "not full"
 
 ## test-all: every test: the whole fork matrix and the whole render check too (what CI runs)
-test-all: $(STAMP)
+test-all: lint
 	$(PYTEST)
 
 ## cluster: the optional Dask extra, at the versions pinned in constraints.txt
