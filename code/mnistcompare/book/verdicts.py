@@ -406,8 +406,13 @@ def paper_shapes(S: Study) -> PaperShapes:
     first = {m: net.first.test_loss for m, net in S.paper_like.models.items()}
     near_chance = first["numpy"] >= NEAR_CHANCE
     lower = first["numpy"] - first["pytorch"] >= START_GAP
-    decision = "reproduced" if near_chance and lower else "not reproduced"
-    return PaperShapes(first["numpy"], first["pytorch"], near_chance, lower, decision)
+    return PaperShapes(
+        first["numpy"],
+        first["pytorch"],
+        near_chance,
+        lower,
+        "reproduced" if near_chance and lower else "not reproduced",
+    )
 
 
 # --- overfitting, the 3-versus-8 boundary, the gradients -----------------------------------------

@@ -87,7 +87,7 @@ class Params:
         _positive_int("epochs", self.epochs)
         _positive_int("hidden", self.hidden)
         _positive_int("batch_size", self.batch_size)
-        if self.seeds != AUTO and (not _is_int(self.seeds) or self.seeds < 1):
+        if self.seeds != AUTO and (not isinstance(self.seeds, int) or not _is_int(self.seeds) or self.seeds < 1):
             raise ParamError(f"seeds must be a positive integer or {AUTO}, got {self.seeds!r}")
         if not _is_int(self.seeds_cap) or self.seeds_cap < AUTO_FIRST:
             raise ParamError(

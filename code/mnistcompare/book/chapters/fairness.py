@@ -300,7 +300,7 @@ def gradients(v: V.Gradients) -> str:
 
 def seed_draws(S: Study) -> str:
     """What each network of the independent seeds started from, as their records say."""
-    drew = {m: net.init for m, net in S.seeds[0].models.items()}
+    drew = {m: net.init or "" for m, net in S.seeds[0].models.items()}  # every run records its start
     if drew["numpy"] == drew["pytorch"] in labels.INIT_NAMES:
         init = drew["numpy"]
         return Prose(

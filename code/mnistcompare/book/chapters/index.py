@@ -115,7 +115,7 @@ def headline_rows(S: Study) -> list[list]:
             pct(net.last.test_accuracy),
             num(net.last.test_loss, 4),
             num(net.median(), 3),
-            mib(net.rss_peak_growth_bytes),
+            mib(net.rss_peak_growth_bytes or 0),  # the main run's networks are all probed (NEEDS_MAIN)
             f"{S.complexity[networks.get(m).source].model_and_loop} ({S.complexity[networks.get(m).source].module})",
         ]
         for m, net in S.main.models.items()
@@ -129,7 +129,7 @@ def missing_parts(S: Study) -> Statement | None:
         return None
     by_experiment: dict[str, list] = {}
     for d in S.diverged:
-        by_experiment.setdefault(d.experiment, []).append(d)
+        by_experiment.setdefault(d.experiment or "", []).append(d)  # the study names each one's experiment
     bullets = [f"- {labels.EXPERIMENTS[name].shows}: {labels.divergences(ds)}." for name, ds in by_experiment.items()]
     return Statement(
         "**Parts of this run are missing.** This book shows every result that trained, but where a "
