@@ -72,6 +72,7 @@ def test_declared_figures_are_the_cells_fig_labels():
         "fig-curves",
         "fig-curves-per-model",
         "fig-time",
+        "fig-step-costs",
     ]
 
 

@@ -3,8 +3,9 @@ cells (registry), its records, and how the book shows it (a table, a figure, a s
 
 import numpy as np
 import pytest
-from mnistcompare.book import labels, plots
+from mnistcompare.book import labels
 from mnistcompare.book.chapters import training_comparison as tc
+from mnistcompare.book.plots import charts, delivery, palettes
 from mnistcompare.core import data, networks
 from mnistcompare.core import params as P
 from mnistcompare.core.epoch_timing import flops_per_sample, time_steps
@@ -110,7 +111,9 @@ def test_the_table_gives_each_fit_and_says_when_a_rate_is_not_determined():
     assert low < float(a) < high and 0 < float(r) and " to " in r_interval
     flat = cost_model.fit([c.flops for c in sweep.cells], 1e-3 + np.random.default_rng(3).normal(0, 1e-5, 10))
     assert tc.cost_cells(flat)[3] == "not determined"
-    assert labels.timed("matmul") == labels.LIMIT["matmul"] and labels.timed("numpy") == labels.label("numpy")
+    assert labels.timed("matmul") == "matrix products alone (the limit)" and labels.timed("numpy") == labels.label(
+        "numpy"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["html", "static"])
@@ -124,12 +127,12 @@ def test_the_figure_builds_with_its_points_and_lines(monkeypatch, fmt):
     assert len(measured) == 3 * len(sweep.cells) and list(series.values()) == ["numpy", "pytorch", "matmul"]
     assert min(r["ms"] for r in fitted) > 0  # the limit's line, below 0 at the smallest steps, stops there
     assert len([r for r in fitted if r["series"] == labels.timed("numpy")]) == tc.FIT_POINTS
-    fig = plots.step_costs(measured, fitted, series, "alt: steps")
+    fig = charts.step_costs(measured, fitted, series, "alt: steps")
     if fmt == "html":
         assert isinstance(fig, alt.TopLevelMixin)
         spec = fig.to_dict()
         assert spec["description"] == "alt: steps" and spec["width"] == "container"
         colours = spec["layer"][0]["encoding"]["color"]["scale"]["range"]
-        assert colours == [plots.LIGHT.models["numpy"], plots.LIGHT.models["pytorch"], plots.LIGHT.text]
+        assert colours == [palettes.LIGHT.model("numpy"), palettes.LIGHT.model("pytorch"), palettes.LIGHT.text]
     else:
-        assert isinstance(fig, plots.StaticFigure) and fig.png().startswith(b"\x89PNG")
+        assert isinstance(fig, delivery.StaticFigure) and fig.png().startswith(b"\x89PNG")

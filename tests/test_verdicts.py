@@ -252,7 +252,7 @@ def idioms(loop_us, foreach_us, fused_us, epoch_s, frac=0.3, history=True):
                 "gather": {"X[idx]": 70e-6, "index_select": 20e-6},
             }
         ),
-        bench=NS(run=BenchRun(1, timing(0.1), {"numpy": timing(0.15), "pytorch": timing(0.1 / frac)})),
+        bench=NS(run=BenchRun(1, {"numpy": timing(0.1)}, {"numpy": timing(0.15), "pytorch": timing(0.1 / frac)})),
         main=NS(data=NS(n_train=64_000), params=Params(batch_size=64), models={"pytorch": pytorch}),
     )
 

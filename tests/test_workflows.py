@@ -35,7 +35,7 @@ MAKEFILE = ROOT / "Makefile"
 PARAMS_FILE = ROOT / "params.yml"
 
 # The workflow_dispatch inputs, each passed to the book as MNISTCOMPARE_<KEY>.
-DISPATCH_INPUTS = ("epochs", "hidden", "lr", "batch_size", "seed", "subset", "init", "seeds", "threads")
+DISPATCH_INPUTS = ("epochs", "hidden", "lr", "batch_size", "seed", "subset", "init", "seeds", "seeds_cap", "threads")
 # Keys a publish form does not offer: device (GitHub's runners have no GPU) and parity
 # (it changes `make run` only; the book always runs both ways).
 NOT_DISPATCHED = ("device", "parity")
