@@ -141,6 +141,7 @@ NEEDS = {
     "parity": ("main",),
     "speed": ("main",),
     "overfitting": ("main",),
+    "jax_parity": ("main",),
     "seeds": ("seeds",),
     "seeds_loss": ("seeds",),
     "wash_out": ("init_only", "init_small", "seeds"),
@@ -155,6 +156,32 @@ def not_taken(name: str, S: dict) -> bool:
 
 
 # --- the decisions, recomputed from the raw runs ------------------------------------------------
+
+
+# Each compiled loop's verdict: the loop and the eager one it is weighed against.
+COMPILED = {
+    "jax": ("jax", "numpy"),
+    "jax_step": ("jax_step", "numpy"),
+    "compiled": ("pytorch_compiled", "pytorch"),
+    "compiled_model": ("pytorch_compiled_model", "pytorch"),
+}
+
+
+def time_decision(run: dict, loop: str, against: str) -> str:
+    """How `loop` stands to `against` over the benchmark's repeats (paired: interleaved), by
+    SciPy's one-sample t interval of log(against / loop) and the 5% margin; one repeat: the
+    point rule; "unavailable" when the loop could not run."""
+    if loop in run["unavailable"]:
+        return "unavailable"
+    a, b = np.array(run["trainers"][loop]["all_s"]), np.array(run["trainers"][against]["all_s"])
+    log_ratio = np.log(b) - np.log(a)
+    if len(log_ratio) < 2:
+        ratio = math.exp(log_ratio.mean())
+        return "same" if max(ratio, 1 / ratio) - 1 <= 0.05 else "faster" if ratio > 1 else "slower"
+    ci = scipy_stats.ttest_1samp(log_ratio, 0.0).confidence_interval(0.95)
+    if ci.low > 0 or ci.high < 0:
+        return "faster" if ci.low > 0 else "slower"
+    return "same" if -math.log(1.05) <= ci.low and ci.high <= math.log(1.05) else "cannot tell"
 
 
 def seed_finals(S, metric):
@@ -274,8 +301,21 @@ def expected(name: str, S: dict) -> str:
         return "same" if S["params"]["epochs"] == 20 else "different"
     if name == "overhead":
         run = S["bench"]["run"]
-        best, limit = run["trainers"]["pytorch"]["min_s"], run["matmul"]["min_s"]
+        best, limit = run["trainers"]["pytorch"]["min_s"], min(t["min_s"] for t in run["limits"].values())
         return "unknown" if best < limit else "overhead" if limit / best < 0.5 else "arithmetic"
+    if name == "jax_parity":
+        rel = main["parity"]["jax"]["train_loss_abs_diff"][0] / first(main, "numpy", "train_loss")
+        return "same" if rel < 1e-5 else "different"
+    if name in COMPILED:
+        loop, against = COMPILED[name]
+        return time_decision(S["bench"]["run"], loop, against)
+    if name == "eager_cost":
+        run = S["bench"]["run"]
+        compiled = [c for c in ("jax", "pytorch_compiled") if c in run["trainers"]]
+        fastest = min(compiled, key=lambda c: run["trainers"][c]["median_s"])
+        return {"faster": "eager execution", "same": "eager execution", "slower": "the framework"}.get(
+            time_decision(run, fastest, "numpy"), "cannot tell"
+        )
     if name in ("gather", "loss", "eval"):
         t = S["pytorch_idioms"]["seconds"][name]
         chosen, other = {
@@ -369,6 +409,12 @@ VERDICTS = {
     "loss",
     "eval",
     "sgd",
+    "jax_parity",
+    "jax",
+    "jax_step",
+    "compiled",
+    "compiled_model",
+    "eager_cost",
 }
 
 
