@@ -81,7 +81,8 @@ def sgd_step(
 ) -> tuple[Weights, jax.Array]:
     """One SGD step: (the weights after it, the loss before it)."""
     L, grads = jax.value_and_grad(loss)(params, X, y, mask)
-    return {k: w - lr * grads[k] for k, w in params.items()}, L  # w - lr dL/dw
+    # Each weight moves by -lr dL/dw, as numpy_mlp.sgd_step moves it.
+    return {k: w - lr * grads[k] for k, w in params.items()}, L
 
 
 # --- the two compiled loops ------------------------------------------------------
