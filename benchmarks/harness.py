@@ -41,6 +41,7 @@ from mnistcompare.core.epoch_timing import (
     timing,
 )
 from mnistcompare.core.records import BenchRun, to_json
+from mnistcompare.core.torch_compiled import CompileUnavailable
 
 BENCH_SCHEMA_VERSION = 1  # bench.json's own format (the study's file has core.records.SCHEMA_VERSION)
 SCALING_TRAINERS = ("numpy", "pytorch")
@@ -118,7 +119,10 @@ def memory(
     for name in default_trainers() if trainers is None else trainers:
         # A fresh model for each instrument (its set-up included), as the study's trainers do.
         run = lambda name=name: make(name, Xs, ys, batch_size, hidden, lr, seed)(order)  # noqa: E731
-        out[name] = measure.peak_memory(run, tracemalloc=name in ("numpy", "sklearn"))
+        try:
+            out[name] = measure.peak_memory(run, tracemalloc=name in ("numpy", "sklearn"))
+        except CompileUnavailable:  # the comparison says why (compare's `unavailable`)
+            continue
     return {"samples": n_samples, "batch_size": batch_size, "hidden": hidden, "trainers": out}
 
 
