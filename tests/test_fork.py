@@ -508,15 +508,15 @@ def test_numbers_keep_their_meaning(fork):
     seeds would."""
     texts = [t for ran in fork["ran"].values() for t in shown_texts(ran)]
     factors = [m for t in texts for m in FACTOR.findall(t)]
-    if fork["edition"] == "study":
-        assert factors
+    taken = next((verdicts_of(ran) for ran in fork["ran"].values() if ran.facts), {})
+    if fork["edition"] == "study" and taken["speed"].decision in ("numpy", "pytorch"):
+        assert factors  # a speed verdict that names the faster network states the factor
     for a, b, factor in factors:
         a, b = float(a.replace(",", "")), float(b.replace(",", ""))
         # Two significant figures round by at most 5%.
         assert float(factor) == pytest.approx(max(a, b) / min(a, b), rel=0.05), (a, b, factor)
     assert all(int(share) <= 100 for t in texts for share in SHARE.findall(t))
     # The verdicts are the study's (verdicts.of): every chapter's facts hold the same ones.
-    taken = next(verdicts_of(ran) for ran in fork["ran"].values() if ran.facts)
     shown = " ".join(texts)
     for name, verdict in taken.items():
         if name.startswith("seeds") and verdict.decision == "cannot tell" and verdict.n > 1:
