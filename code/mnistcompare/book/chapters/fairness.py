@@ -67,7 +67,10 @@ class Fairness(Chapter):
                 f"Test loss per epoch, on a log scale, of seed {self.S.params.seed}: each network in its own "
                 f"minibatch order, from the shared start and from another: {runs}."
             )
-            return charts.series_curves(series, alt, "fig-init", metric="value", title="test loss", log_y=True)
+            # Lower than the others: its legend holds four starts, and the figure must share a page.
+            return charts.series_curves(
+                series, alt, "fig-init", metric="value", title="test loss", log_y=True, height=200
+            )
 
         return shown(self.S, STARTS, draw)
 

@@ -144,6 +144,7 @@ def series_curves(
     title: str | None = None,
     log_y: bool = False,
     points: list[dict] | None = None,
+    height: int = 280,
 ):
     """Several named histories on one axis (e.g. initialisations, seeds, the study's values as points)."""
     import altair as alt
@@ -181,7 +182,7 @@ def series_curves(
                     tooltip=["series:N", "epoch:Q", "value:Q", "note:N"],
                 )
             )
-        return _bottom_legends(chart.properties(width=width(CHART_PX - 80), height=280).interactive())
+        return _bottom_legends(chart.properties(width=width(CHART_PX - 80), height=height).interactive())
 
     return show(draw, alt_text, name)
 
@@ -401,7 +402,7 @@ def step_costs(
                 ],
             )
         )
-        chart = (fitted + measured).properties(width=width(CHART_PX - 80), height=300).interactive()
+        chart = (fitted + measured).properties(width=width(CHART_PX - 80), height=380).interactive()
         return _bottom_legends(chart)
 
     return show(draw, alt_text, name)
