@@ -35,6 +35,7 @@ from pathlib import Path
 from mnistcompare import study
 from mnistcompare.book.chapters.reproducibility import time_budget
 from mnistcompare.core import data, paths
+from mnistcompare.core.records import to_json
 from mnistcompare.core import params as P
 from mnistcompare.study import records, runner
 
@@ -154,19 +155,19 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name, r in results.items():
         res, par = r["result"], r["result"]["parallel"]
-        side = [res["timings"][k] for k in par["experiments"]]
+        side = [res["timings"][k] for k in par.experiments]
         rows.append(
             (
                 name,
-                f"{par['backend']}, {par['workers']} x {par['threads_per_worker'] or 'all'} thread(s)",
+                f"{par.backend}, {par.workers} x {par.threads_per_worker or 'all'} thread(s)",
                 r["wall"],
                 res["timings"]["main"],
-                par["wall_seconds"],
+                par.wall_seconds,
                 sum(side),
                 f"{r['load'][0]:.2f} / {r['load'][1]:.2f}",
             )
         )
-    cpu = next(iter(results.values()))["result"]["main"]["environment"]["cpu"]
+    cpu = next(iter(results.values()))["result"]["main"].environment.cpu
     print(
         f"\nStudy wall time on this machine: {cpu}, "
         f"{os.cpu_count()} cores; parameters {loaded.params.to_dict()}; MNIST loading {load_seconds:.1f} s, not included\n"
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                 "wall_seconds": r["wall"],
                 "load_average": r["load"],
                 "timings": r["result"]["timings"],
-                "parallel": r["result"]["parallel"],
+                "parallel": to_json(r["result"]["parallel"]),
             }
             for n, r in results.items()
         },
@@ -227,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             "overrides": loaded.overrides,
             "created": "",
         }
-        for row in time_budget(records.Study.read(computed)):
+        for row in time_budget(records.Study.read(to_json(computed))):
             print(f"| {row['what']} | {row['seconds']:.1f} | {row['how']} |")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n")

@@ -53,6 +53,7 @@ MEASURED_KEYS = frozenset(
         "eval_seconds",
         "samples_per_second",
         "seconds_per_epoch",
+        "compile_seconds",
         "peak_memory_bytes",
         "rss_peak_growth_bytes",
         "environment",
