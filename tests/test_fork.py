@@ -208,11 +208,11 @@ def p_value(design: str, a, b, shift: float = 0.0, side: str = "two-sided") -> f
 def seed_questions(S) -> dict:
     """Each question over the seeds, recomputed with SciPy's t-tests: {name: (decision, the
     difference at the deciding look)}, or None where the start is the shared one. The looks
-    are 3, 4, ..., seeds_cap with `seeds: auto`, else the one look at `seeds`; at each, Holm
+    are 3, 5, 7, ... and seeds_cap with `seeds: auto`, else the one look at `seeds`; at each, Holm
     over the questions at 0.05 / looks ("different": the t-test's p-value; "same": the two
     one-sided tests against the margin, at half that); a question keeps its first decision."""
     p, seeds = S["params"], S["seeds"]
-    looks = list(range(3, p["seeds_cap"] + 1)) if p["seeds"] == "auto" else [p["seeds"]] if p["seeds"] > 1 else []
+    looks = sorted({*range(3, p["seeds_cap"] + 1, 2), p["seeds_cap"]}) if p["seeds"] == "auto" else [p["seeds"]] if p["seeds"] > 1 else []
     alpha = 0.05 / max(len(looks), 1)
     asked = {
         m: ("welch", *seed_finals(S, m).values(), margin)

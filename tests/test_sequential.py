@@ -4,7 +4,8 @@ at the cap otherwise, and keeps its stated error rate however often it looks
 
 import numpy as np
 import pytest
-from mnistcompare.study import sequential, stats
+from mnistcompare.core.params import Params
+from mnistcompare.study import questions, sequential, stats
 
 PLAN = sequential.Plan(first=3, cap=10, step=1)  # 8 looks: at 3, 4, ..., 10 seeds
 
@@ -70,23 +71,25 @@ def test_designs_and_refusals():
         sequential.look(PLAN, {"q": sequential.Question(x, x, margin=0.005, design="pooled")})
 
 
-def wrongly_different(decide_first, sequences=2_000, seed=0):
+def wrongly_different(decide_first, plan, sequences=2_000, seed=0):
     """The share of simulated studies, with no true difference, whose first deciding look
     calls the two sides different. Spread 1 against a margin of 0.1: "same" is out of
-    reach at 10 seeds, so every deciding look is a wrong "different"."""
+    reach at the cap, so every deciding look is a wrong "different"."""
     rng = np.random.default_rng(seed)
-    a, b = rng.standard_normal((2, sequences, PLAN.cap))
+    a, b = rng.standard_normal((2, sequences, plan.cap))
     return np.mean([decide_first(a[i], b[i]) == "different" for i in range(sequences)])
 
 
-def test_the_error_rate_holds_under_repeated_looks_and_naive_looks_break_it():
-    alpha = PLAN.alpha
+# A seed a round, and the study's own plan at the default parameters (two a round, up to 11).
+@pytest.mark.parametrize("plan", [PLAN, questions.plan(Params(seeds="auto"))], ids=["step 1", "the default plan"])
+def test_the_error_rate_holds_under_repeated_looks_and_naive_looks_break_it(plan):
+    alpha = plan.alpha
     ours = wrongly_different(
-        lambda a, b: sequential.look(PLAN, {"q": sequential.Question(a, b, 0.1)}).answers["q"].decision
+        lambda a, b: sequential.look(plan, {"q": sequential.Question(a, b, 0.1)}).answers["q"].decision, plan
     )
 
     def naive(a, b):  # every round at the full 95%, stopping at the first decision
-        for n in PLAN.looks:
+        for n in plan.looks:
             decision = stats.decide(stats.welch(a[:n], b[:n]), 0.1)
             if decision != "cannot tell":
                 return decision
@@ -94,4 +97,4 @@ def test_the_error_rate_holds_under_repeated_looks_and_naive_looks_break_it():
 
     tolerance = 3 * np.sqrt(alpha * (1 - alpha) / 2_000)  # three standard errors of the observed rate
     assert ours <= alpha + tolerance
-    assert wrongly_different(naive) > alpha + tolerance  # the test can fail: looking naively inflates the rate
+    assert wrongly_different(naive, plan) > alpha + tolerance  # the test can fail: looking naively inflates the rate

@@ -80,7 +80,7 @@ class Params:
         "independent runs in the book's multi-seed spread, or `auto`: added in rounds until every question over "
         "them is decided, up to `seeds_cap`",
     )
-    seeds_cap: int = _param(10, f"with `seeds: auto`, the most seeds it runs (at least {AUTO_FIRST})")
+    seeds_cap: int = _param(11, f"with `seeds: auto`, the most seeds it runs (at least {AUTO_FIRST})")
     threads: int | None = _param(None, "BLAS and torch threads (`null`: one per core); both libraries get the same")
 
     def __post_init__(self) -> None:

@@ -162,7 +162,7 @@ def compute(
     load_before = os.getloadavg()
 
     kept = checkpoints.load(keep) if keep else {}
-    wall, side_names = 0.0, []
+    wall, side_names, how = 0.0, [], {}
     save = (lambda name, run, s: checkpoints.save(keep, name, run, s)) if keep else None
     tasks = side_by_side_tasks(p, threads)
     if kept:
@@ -184,7 +184,7 @@ def compute(
                 save(name, runs[name], seconds[name])
     rule = questions.plan(p)
     while tasks:
-        side, side_seconds, how = runner.run_tasks(
+        side, side_seconds, round_how = runner.run_tasks(
             [t for t in tasks if t.name not in kept],
             mnist,
             n_jobs=n_jobs,
@@ -195,7 +195,10 @@ def compute(
         )
         runs.update(side)
         seconds.update(side_seconds)
-        wall += how["wall_seconds"]
+        # How the side-by-side runs ran is the first round's: a later round of a single run
+        # goes one after another, which says nothing of how the rest ran.
+        how = how or round_how
+        wall += round_how["wall_seconds"]
         side_names += [t.name for t in tasks]
         # seeds: auto: another round of seeds for the questions still open (questions.py)
         more = questions.open_experiments(p, per_seed(runs, p))

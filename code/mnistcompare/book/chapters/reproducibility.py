@@ -234,8 +234,8 @@ def seed_plan(S: Study) -> str:
         else f"it stopped at its cap of {ran} with {len(open_)} question(s) still open"
     )
     return Prose(
-        f"With `seeds: auto` the study runs {rule.first} seeds, then adds one seed per round, running again only "
-        f"the experiments whose questions are still open, up to `seeds_cap` ({rule.cap}); {stop} "
+        f"With `seeds: auto` the study runs {rule.first} seeds, then adds them {rule.step} at a time "
+        f"(looking at {and_join([str(k) for k in rule.looks])} seeds), running again only the experiments whose questions are still open, up to `seeds_cap` ({rule.cap}); {stop} "
         f"(@fig-seed-looks). Looking after every round and stopping at the first decision would give each "
         f"question more than one chance to be wrong, so the {len(rule.looks)} looks are planned before any seed "
         f"runs and share the error rate: each decides at {level_words(rule.level)} "
