@@ -35,8 +35,8 @@ from pathlib import Path
 from mnistcompare import study
 from mnistcompare.book.chapters.reproducibility import time_budget
 from mnistcompare.core import data, paths
-from mnistcompare.core.records import to_json
 from mnistcompare.core import params as P
+from mnistcompare.core.records import to_json
 from mnistcompare.study import records, runner
 
 RUNS = {  # name: (worker processes, threads per side-by-side experiment); None: the defaults

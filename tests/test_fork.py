@@ -212,7 +212,13 @@ def seed_questions(S) -> dict:
     over the questions at 0.05 / looks ("different": the t-test's p-value; "same": the two
     one-sided tests against the margin, at half that); a question keeps its first decision."""
     p, seeds = S["params"], S["seeds"]
-    looks = sorted({*range(3, p["seeds_cap"] + 1, 2), p["seeds_cap"]}) if p["seeds"] == "auto" else [p["seeds"]] if p["seeds"] > 1 else []
+    looks = (
+        sorted({*range(3, p["seeds_cap"] + 1, 2), p["seeds_cap"]})
+        if p["seeds"] == "auto"
+        else [p["seeds"]]
+        if p["seeds"] > 1
+        else []
+    )
     alpha = 0.05 / max(len(looks), 1)
     asked = {
         m: ("welch", *seed_finals(S, m).values(), margin)

@@ -21,15 +21,20 @@ def rows(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def test_time_steps_times_each_implementation_in_each_cell():
     X, y = rows(200)
-    cells = time_steps(X, y, [(8, 16), (16, 32)], ("numpy", "pytorch"), steps=3, repeats=2, lr=0.1, pause_s=0)
-    assert [(c.batch_size, c.hidden) for c in cells] == [(8, 16), (16, 32)]
+    both = ("numpy", "pytorch")
+    cells = time_steps(
+        X, y, [(8, 16, both), (16, 32, both), (16, 16, ("numpy",))], steps=3, repeats=2, lr=0.1, pause_s=0
+    )
+    assert [(c.batch_size, c.hidden) for c in cells] == [(8, 16), (16, 32), (16, 16)]
+    assert list(cells[2].step_s) == ["numpy", "matmul"]  # a cell times only its own networks
+    cells = cells[:2]
     assert [c.flops for c in cells] == [8 * flops_per_sample(hidden=16), 16 * flops_per_sample(hidden=32)]
     for c in cells:
         assert list(c.step_s) == list(c.first_s) == ["numpy", "pytorch", "matmul"]
         assert all(len(t) == 2 and min(t) > 0 for t in c.step_s.values()) and min(c.first_s.values()) > 0
         assert c.best("numpy") == min(c.step_s["numpy"])
     with pytest.raises(ValueError, match="need 240 rows; there are 200"):
-        time_steps(X, y, [(16, 8)], ("numpy",), steps=15, repeats=1, lr=0.1, pause_s=0)
+        time_steps(X, y, [(16, 8, ("numpy",))], steps=15, repeats=1, lr=0.1, pause_s=0)
 
 
 def test_the_sweep_shrinks_with_the_training_set_and_shares_its_middle_cell():
@@ -44,21 +49,55 @@ def test_the_sweep_shrinks_with_the_training_set_and_shares_its_middle_cell():
     )
 
 
-def test_the_sweep_experiment_records_every_network_that_joins_it(monkeypatch):
+def eager_stand_in(monkeypatch):
+    """Compiled PyTorch's entry with the eager trainer behind it: the sweep's bookkeeping
+    without tens of seconds of torch.compile."""
+    import dataclasses
+
+    eager = tuple(
+        dataclasses.replace(n, trainer=networks.get("pytorch").trainer) if n.name == "pytorch_compiled" else n
+        for n in networks.NETWORKS
+    )
+    monkeypatch.setattr(networks, "NETWORKS", eager)
+
+
+def small_sweep(monkeypatch):
     monkeypatch.setattr(registry, "SWEEP_BATCH_SIZES", (8, 16))
     monkeypatch.setattr(registry, "SWEEP_HIDDEN_SIZES", (8, 16))
     X, y = rows(2000)
     mnist = data.MNIST(X, y, X[:10], y[:10], {})
-    S = registry.sweep(mnist, P.Params(batch_size=16, hidden=8, subset=100, threads=1))
-    joined = networks.joining("sweep")
-    assert "sweep" in networks.ROLES and {"numpy", "pytorch"} <= set(joined)
-    assert S.implementations == (*joined, "matmul") and list(S.costs) == list(S.implementations)
+    return registry.sweep(mnist, P.Params(batch_size=16, hidden=8, subset=100, threads=1))
+
+
+def test_the_sweep_experiment_records_every_network_that_joins_it(monkeypatch):
+    eager_stand_in(monkeypatch)
+    S = small_sweep(monkeypatch)
+    joined, batches_only = networks.joining("sweep"), networks.joining("sweep_batches")
+    assert {"numpy", "pytorch"} <= set(joined) and batches_only == ("pytorch_compiled",)
+    assert S.implementations == (*networks.sweeping(batches_only=True), "matmul") and S.unavailable == {}
+    assert list(S.costs) == list(S.implementations)
     assert [(c.batch_size, c.hidden) for c in S.cells] == [(8, 8), (16, 8), (16, 16)]
+    # the batch sizes (at the study's 8 hidden units) time every network; the other width not compiled PyTorch
+    assert [set(c.step_s) for c in S.cells] == [{*S.implementations}] * 2 + [{*joined, "matmul"}]
     assert (S.steps, S.repeats, S.threads) == (registry.SWEEP_MIN_STEPS, 1, 1)
-    assert [c.network for c in S.crossovers] == [n for n in joined if n != networks.REFERENCE]
+    assert [c.network for c in S.crossovers] == [n for n in S.implementations[:-1] if n != networks.REFERENCE]
     assert all(c.reference == networks.REFERENCE and c.hidden == 8 for c in S.crossovers)
-    assert all(c.n == 3 for c in S.costs.values())
+    assert {m: c.n for m, c in S.costs.items()} == {m: 2 if m in batches_only else 3 for m in S.implementations}
     assert to_json(read(Sweep, to_json(S))) == to_json(S)  # the record reads back from its JSON
+    assert "Compiled PyTorch joins only the batch sizes, at 8 hidden units" in tc.sweep_joins(S)
+
+
+def test_a_network_that_cannot_run_here_leaves_the_sweep_and_says_why(monkeypatch):
+    from mnistcompare.core import epoch_timing
+
+    why = {"pytorch_compiled": "Inductor needs a C++ compiler"}
+    monkeypatch.setattr(epoch_timing, "unavailable", lambda name: why.get(name))
+    S = small_sweep(monkeypatch)
+    assert "pytorch_compiled" not in S.implementations and S.unavailable == why
+    assert all("pytorch_compiled" not in c.step_s for c in S.cells)
+    assert tc.sweep_joins(S) == (
+        "Compiled PyTorch could not run on this machine (Inductor needs a C++ compiler) and is not in the sweep."
+    )
 
 
 # --- the book, on made-up sweeps ---------------------------------------------------------------
@@ -88,6 +127,7 @@ def made_up(lines: dict[str, tuple[float, float]], noise: float = 0.0) -> Sweep:
         cells=tuple(cells),
         costs=costs,
         crossovers=(cost_model.crossover("pytorch", "numpy", costs, HIDDEN, BATCHES),),
+        unavailable={},
     )
 
 

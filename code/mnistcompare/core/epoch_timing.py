@@ -35,7 +35,7 @@ import gc
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -319,6 +319,13 @@ def timing(times: list[float], flops: int, numpy_median: float | None) -> Timing
     )
 
 
+def unavailable(name: str) -> str | None:
+    """Why `name` cannot run on this machine (torch.compile without a C++ compiler), or None."""
+    if name in FACTORIES:
+        return None
+    return getattr(trainer_class(name), "unavailable", lambda: None)()
+
+
 def make(name: str, X, y, batch_size: int, hidden: int, lr: float, seed: int = 0) -> Callable[[np.ndarray], None]:
     """epoch(order) for any name compare() knows: a network, a variant or a limit."""
     if name in FACTORIES:
@@ -394,8 +401,7 @@ def compare(
 def time_steps(
     X,
     y,
-    cells: Iterable[tuple[int, int]],
-    networks: Iterable[str],
+    cells: Iterable[tuple[int, int, Sequence[str]]],
     steps: int,
     repeats: int,
     lr: float,
@@ -403,14 +409,13 @@ def time_steps(
     pause_s: float = PAUSE_S,
     log: Callable[[str], None] | None = None,
 ) -> tuple[SweepCell, ...]:
-    """`steps` SGD steps of each network (networks.get(name)'s trainer) and of the matrix
-    products alone ("matmul"), in each cell (batch size, hidden width): one first call of
-    each, timed apart (it pays for whatever a new shape costs once: allocation, a
-    compilation, its construction included), then `repeats` rounds interleaved as
-    time_interleaved does. A call trains on `steps` minibatches of a permutation of the
-    first steps x batch size rows, which len(y) must hold. Call it inside
-    measure.fixed_threads."""
-    names = [*networks, "matmul"]
+    """`steps` SGD steps of each network of a cell (networks.get(name)'s trainer) and of
+    the matrix products alone ("matmul"), in each cell (batch size, hidden width, the
+    networks it times): one first call of each, timed apart (it pays for whatever a new
+    shape costs once: allocation, a compilation, its construction included), then
+    `repeats` rounds interleaved as time_interleaved does. A call trains on `steps`
+    minibatches of a permutation of the first steps x batch size rows, which len(y) must
+    hold. Call it inside measure.fixed_threads."""
     out = []
     # Every collection before a timed call would otherwise walk the whole heap (torch's
     # modules hold millions of objects: a tenth of a second each, a hundred calls here):
@@ -418,7 +423,8 @@ def time_steps(
     gc.collect()
     gc.freeze()
     try:
-        for batch_size, hidden in cells:
+        for batch_size, hidden, networks in cells:
+            names = [*networks, "matmul"]
             n = steps * batch_size
             if n > len(y):
                 raise ValueError(f"{steps} steps of {batch_size} need {n} rows; there are {len(y)}")
@@ -437,6 +443,11 @@ def time_steps(
                 calls[name] = make(name, Xn, yn, batch_size, hidden, lr, seed)
                 calls[name](order)
                 first[name] = time.perf_counter() - t0
+            # What building them made (a compilation leaves hundreds of thousands of objects
+            # behind: measured, a collection before each timed call then took about 0.1 s)
+            # joins what the collector no longer walks.
+            gc.collect()
+            gc.freeze()
             label = f"[batch {batch_size}, hidden {hidden}] "
             raw = time_interleaved(calls, n, n, repeats, 0, rng, log, label=label, pause_s=pause_s)
             out.append(

@@ -25,9 +25,10 @@ from typing import Any
 
 # The experiments a network may join (study/registry.py names them): "main" (the main
 # run: parity, the headline table, memory), "seeds" (the independent seeds), "paper_like"
-# (the study's preset), "boundaries" (3 versus 8), "bench" (the study's benchmark) and
-# "sweep" (SGD steps timed over batch sizes and hidden widths).
-ROLES = ("main", "seeds", "paper_like", "boundaries", "bench", "sweep")
+# (the study's preset), "boundaries" (3 versus 8), "bench" (the study's benchmark),
+# "sweep" (SGD steps timed over batch sizes and hidden widths) and "sweep_batches" (the
+# sweep's batch sizes only, at the study's hidden width).
+ROLES = ("main", "seeds", "paper_like", "boundaries", "bench", "sweep", "sweep_batches")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ NETWORKS: tuple[Implementation, ...] = (
         dash=(1, 0),  # solid
         trainer="mnistcompare.core.trainers:NumpyTrainer",
         source="numpy_mlp",
-        roles=frozenset(ROLES),
+        roles=frozenset(ROLES) - {"sweep_batches"},
     ),
     Implementation(
         "pytorch",
@@ -83,7 +84,7 @@ NETWORKS: tuple[Implementation, ...] = (
         dash=(6, 3),
         trainer="mnistcompare.core.trainers:TorchTrainer",
         source="torch_mlp",
-        roles=frozenset(ROLES),
+        roles=frozenset(ROLES) - {"sweep_batches"},
     ),
     # The same network compiled: the algorithm is NumPy's (its parity says so), so it joins
     # the main run and the timings, not the seeds; the whole epoch is one XLA program.
@@ -109,8 +110,9 @@ NETWORKS: tuple[Implementation, ...] = (
         dash=(8, 3),
         trainer="mnistcompare.core.torch_compiled:TorchCompiledTrainer",
         source="torch_compiled",
-        # Not the sweep: each shape would compile anew, tens of seconds apiece on 2 cores.
-        roles=frozenset({"bench"}),
+        # The sweep's batch sizes only: one program with a symbolic batch size serves them all,
+        # while each hidden width would compile anew (measured: 6-8 s apiece on 2 cores).
+        roles=frozenset({"bench", "sweep_batches"}),
     ),
 )
 
@@ -121,6 +123,13 @@ REFERENCE = NETWORKS[0].name  # the network by hand: every other one's parity is
 def names() -> tuple[str, ...]:
     """Every network's name, in the registry's order (the order of the records)."""
     return tuple(n.name for n in NETWORKS)
+
+
+def sweeping(batches_only: bool) -> tuple[str, ...]:
+    """The networks the sweep times in a cell: every one that joins the sweep, and in the
+    cells of batch sizes (batches_only) those that join only those too; registry order."""
+    roles = {"sweep", "sweep_batches"} if batches_only else {"sweep"}
+    return tuple(n.name for n in NETWORKS if roles & n.roles)
 
 
 def joining(role: str) -> tuple[str, ...]:

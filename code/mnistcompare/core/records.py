@@ -35,7 +35,7 @@ from typing import Any
 
 from .params import Params
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def to_json(record: Any) -> Any:

@@ -10,14 +10,19 @@ Two trainers, one per thing compiled (TARGETS):
     "model"  `TorchCompiledModelTrainer`, the ablation: torch.compile(model) trained by
              the eager loop, torch_mlp.train_epoch, the study's own.
 
-Static shapes (dynamic=False): the minibatch size is fixed and the last, shorter
-minibatch of an epoch compiles a second graph of its own, once; no other shape ever
-occurs, so there are at most two compilations of each graph and no recompiles after
-the first epoch. The constructor compiles them all before any timed epoch, by a
-warm-up over one full minibatch and the short one, after which the weights are put
-back; `compile_seconds` is how long it took. Inductor keeps what it compiled in an
-on-disk cache (torch's own, on by default), so a process that finds it warm compiles
-in seconds what a cold one takes tens of seconds for.
+A symbolic batch size (dynamic=True): one program serves every minibatch size, the
+epoch's short last one and each batch size of the study's sweep, where static shapes
+would compile each anew (measured on 2 cores: 6-8 s apiece after a first of about
+20 s). The constructor compiles before any timed epoch, by a warm-up over one full
+minibatch and the short one, after which the weights are put back; `compile_seconds`
+is how long it took. Inductor keeps what it compiled in an on-disk cache (torch's
+own, on by default), so a process that finds it warm compiles in seconds what a cold
+one takes tens of seconds for.
+
+Dynamo keeps compiled code per code object, guarded on the model the step closes over,
+and past `recompile_limit` entries (8) it silently runs the code eagerly. Each trainer
+therefore compiles a fresh copy of the step's code (`_own_code`), so that the many
+trainers of one process (the sweep builds one per batch size) never share that limit.
 
 Inductor compiles C++ for the CPU: `unavailable()` says why torch.compile cannot run
 here (no C++ compiler, an unsupported Python, a failed trial compile), or None when
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import platform
 import time
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import cast
@@ -84,7 +90,12 @@ def compile_step(
         optimizer.step()
         return loss.detach()
 
-    return torch.compile(step, dynamic=False)
+    return torch.compile(_own_code(step), dynamic=True)
+
+
+def _own_code(fn: Callable) -> Callable:
+    """fn with a copy of its code object, so that Dynamo's cache of it is fn's alone."""
+    return types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
 def train_epoch(step: Callable, X: torch.Tensor, y: torch.Tensor, order: torch.Tensor, batch_size: int) -> float:
@@ -103,6 +114,7 @@ class TorchCompiledTrainer(trainers.TorchTrainer):
     the warm-up that compiled every graph an epoch runs."""
 
     _TARGET = "step"
+    unavailable = staticmethod(unavailable)  # why it cannot run here (epoch_timing.unavailable asks)
 
     def __init__(
         self,
@@ -122,7 +134,7 @@ class TorchCompiledTrainer(trainers.TorchTrainer):
             self.step = compile_step(self.model, self.optimizer)
         else:
             # An OptimizedModule: it wraps the TorchMLP and hands on its attributes.
-            self.compiled_model = cast(torch_mlp.TorchMLP, torch.compile(self.model, dynamic=False))
+            self.compiled_model = cast(torch_mlp.TorchMLP, torch.compile(self.model, dynamic=True))
         # Every shape an epoch meets: one full minibatch and, if the epoch has one, the short last.
         B, n = params.batch_size, len(data.y_train)
         warm_up = np.arange(min(n, B + n % B))

@@ -63,8 +63,11 @@ def fit(flops: Sequence[float], seconds: Sequence[float], level: float = LEVEL) 
 
 
 def step_costs(cells: Sequence[SweepCell], names: Sequence[str]) -> dict[str, StepCost]:
-    """Each implementation's fit over the cells, from its best repeat in each."""
-    return {name: fit([c.flops for c in cells], [c.best(name) for c in cells]) for name in names}
+    """Each implementation's fit over the cells that timed it, from its best repeat in each."""
+    return {
+        name: fit([c.flops for c in cells if name in c.step_s], [c.best(name) for c in cells if name in c.step_s])
+        for name in names
+    }
 
 
 def crossover(

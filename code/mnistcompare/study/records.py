@@ -97,7 +97,9 @@ class Sweep:
     implementation and cell after a first one timed apart, at `threads` threads; the
     cells are the batch sizes at the study's hidden width and the hidden widths at its
     batch size (the cell they share once). `implementations`: the networks that join
-    the sweep, then "matmul", their matrix products alone."""
+    the sweep, then "matmul", their matrix products alone; a network that joins only the
+    batch sizes (networks' "sweep_batches") is timed in those cells only. `unavailable`:
+    a network that could not run here, and why (torch.compile without a compiler)."""
 
     steps: int
     repeats: int
@@ -110,6 +112,7 @@ class Sweep:
     cells: tuple[SweepCell, ...]
     costs: dict[str, StepCost]
     crossovers: tuple[Crossover, ...]
+    unavailable: dict[str, str]
 
 
 @dataclass(frozen=True)

@@ -169,10 +169,15 @@ def sweep(mnist: data.MNIST, params: P.Params) -> Sweep:
     from ..core import epoch_timing, measure
 
     steps, repeats = sweep_size(params, len(mnist.y_train))
-    names = networks.joining("sweep")
+    names = networks.sweeping(batches_only=True)
+    unavailable = {n: why for n in names if (why := epoch_timing.unavailable(n)) is not None}
+    names = tuple(n for n in names if n not in unavailable)
+    # The cells of batch sizes are those at the study's hidden width; the others time only
+    # the networks that join every cell.
+    timed = [(b, h, [n for n in names if n in networks.sweeping(h == params.hidden)]) for b, h in sweep_cells(params)]
     with measure.fixed_threads(params.threads) as threads:
         cells = epoch_timing.time_steps(
-            mnist.X_train, mnist.y_train, sweep_cells(params), names, steps, repeats, params.lr, seed=params.seed
+            mnist.X_train, mnist.y_train, timed, steps, repeats, params.lr, seed=params.seed
         )
     implementations = (*names, "matmul")
     costs = cost_model.step_costs(cells, implementations)
@@ -191,6 +196,7 @@ def sweep(mnist: data.MNIST, params: P.Params) -> Sweep:
         crossovers=tuple(
             cost_model.crossover(n, networks.REFERENCE, costs, params.hidden, SWEEP_BATCH_SIZES) for n in others
         ),
+        unavailable=unavailable,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...core import networks
 from ...core.records import BenchRun, Timing
 from ...study.records import Crossover, StepCost, Study, Sweep
 from ...study.spread import epochs_to_reach
@@ -42,6 +43,7 @@ class TrainingComparison(Chapter):
     sweep_batch: str
     sweep_hidden: str
     crossover: str
+    sweep_joins: str
 
     def fig_curves(self):
         main = self.S.main
@@ -279,6 +281,7 @@ def step_cost_rows(sweep: Sweep) -> tuple[list[dict], list[dict], dict[str, str]
         {"series": s, "batch": c.batch_size, "hidden": c.hidden, "mflop": c.flops / 1e6, "ms": c.best(m) * 1e3}
         for s, m in series.items()
         for c in sweep.cells
+        if m in c.step_s  # a network of the batch sizes only is not in the hidden widths' cells
     ]
     fitted = [
         {"series": s, "mflop": F / 1e6, "ms": sweep.costs[m].seconds(F) * 1e3}
@@ -313,6 +316,22 @@ def crossover(c: Crossover, costs: dict[str, StepCost], batch_sizes: tuple[int, 
     )
 
 
+def sweep_joins(sweep: Sweep) -> str:
+    """The networks the sweep times in only some of its cells, or not at all, and why."""
+    partly = {m for m in sweep.implementations if any(m not in c.step_s for c in sweep.cells)}
+    parts = [
+        f"{labels.noun(m)} joins only the batch sizes, at {sweep.hidden} hidden units: one program with a symbolic "
+        "batch size serves all of them, where each hidden width would compile anew"
+        for m in networks.names()
+        if m in partly
+    ]
+    parts += [
+        f"{labels.noun(m)} could not run on this machine ({why}) and is not in the sweep"
+        for m, why in sweep.unavailable.items()
+    ]
+    return Prose(" ".join(f"{p[0].upper()}{p[1:]}." for p in parts))
+
+
 def crossovers(sweep: Sweep) -> str:
     """Every network's crossover with the network by hand, one sentence each."""
     return Prose(" ".join(crossover(c, sweep.costs, sweep.batch_sizes) for c in sweep.crossovers))
@@ -344,4 +363,5 @@ def facts(S: Study, verdicts: V.Verdicts) -> TrainingComparison:
         sweep_batch=str(S.sweep.batch_size),
         sweep_hidden=str(S.sweep.hidden),
         crossover=crossovers(S.sweep),
+        sweep_joins=sweep_joins(S.sweep),
     )
