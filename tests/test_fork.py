@@ -16,10 +16,10 @@ HTML). Then, for every case:
 The matrix: every allowed value of each categorical parameter (init, parity, threads),
 the edges of the numeric ones (one seed, one epoch, the smallest subset, a learning rate
 that diverges only the 3-versus-8 networks, one that diverges the main run), one change
-at a time from the defaults, and two combined sets. `device: cuda` is left out: these
-machines have no GPU. `make test` runs the defaults and the first combined set (EVERYDAY);
-`make test-all` runs every case: twelve quick studies and every chapter under each, about two
-minutes in one worker on 2 cores (2026-11-29).
+at a time from the defaults, two combined sets, and a machine where torch.compile cannot
+run. `device: cuda` is left out: these machines have no GPU. `make test` runs the
+defaults and the first combined set (EVERYDAY); `make test-all` runs every case, a quick
+study and every chapter under each.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from conftest import cached_study, quick_environment
 from mnistcompare.book import labels, provenance, qmd
 from mnistcompare.book.markdown import Statement, Table
 from mnistcompare.core import params as P
-from mnistcompare.core import paths
+from mnistcompare.core import paths, torch_compiled
 from mnistcompare.core.records import to_json
 from scipy import stats as scipy_stats
 from test_book import shown
@@ -56,6 +56,9 @@ FORKS = {
     "seeds added until decided, up to four": {"seeds": "auto", "seeds_cap": 4},
     "lr 1000 diverges the 3-vs-8 networks": {"lr": 1000},
     "lr 1e8 diverges the main run": {"lr": 1e8},
+    # A machine, not a parameter: torch.compile unavailable (as without a C++ compiler); two
+    # epochs, so that its study has a key of its own.
+    "no C++ compiler, two epochs": {"epochs": 2},
     "he, one seed, one epoch, one thread": {"init": "he", "seeds": 1, "epochs": 1, "threads": 1},
     "small, no parity, smallest subset, lr 1000": {
         "init": "small",
@@ -65,6 +68,8 @@ FORKS = {
     },
 }
 EVERYDAY = ("defaults", "he, one seed, one epoch, one thread")
+NO_COMPILER = "no C++ compiler, two epochs"
+WHY_NO_COMPILER = "Inductor needs a C++ compiler: none was found"
 CASES = [pytest.param(name, id=name, marks=[] if name in EVERYDAY else [pytest.mark.full]) for name in FORKS]
 # The matrix runs in one pytest-xdist worker (make test's --dist loadgroup), so that each
 # case's study and chapters are computed once, while the other worker renders the book.
@@ -93,12 +98,17 @@ def fork(request, tmp_path_factory, quick_cache):
     changes = FORKS[request.param]
     project = fork_project(tmp_path_factory.mktemp("fork"), changes)
     info = execute_info(project, "html")
-    with quick_environment(
-        quick_cache,
-        QUARTO_PROJECT_ROOT=str(project),
-        MNISTCOMPARE_DATA_DIR=str(ROOT / "data"),
-        QUARTO_EXECUTE_INFO=str(info),
+    with (
+        pytest.MonkeyPatch.context() as machine,
+        quick_environment(
+            quick_cache,
+            QUARTO_PROJECT_ROOT=str(project),
+            MNISTCOMPARE_DATA_DIR=str(ROOT / "data"),
+            QUARTO_EXECUTE_INFO=str(info),
+        ),
     ):
+        if request.param == NO_COMPILER:
+            machine.setattr(torch_compiled, "unavailable", lambda: WHY_NO_COMPILER)
         loaded = P.load(paths.params_file())
         computed = cached_study(loaded, quick_cache)
         edition = computed.edition
@@ -114,7 +124,14 @@ def fork(request, tmp_path_factory, quick_cache):
             }
         # S: the study's raw JSON, which the checks below read rather than the records the
         # chapters read, so that they recompute every decision independently.
-        yield {"changes": changes, "loaded": loaded, "S": to_json(computed), "edition": edition, "ran": ran}
+        yield {
+            "name": request.param,
+            "changes": changes,
+            "loaded": loaded,
+            "S": to_json(computed),
+            "edition": edition,
+            "ran": ran,
+        }
 
 
 def last(run, model, key="test_loss"):
@@ -435,6 +452,21 @@ def test_every_verdict_decides_what_the_numbers_say(fork):
     if fork["edition"] == "diverged":  # the main run's comparisons could not be taken
         decisions = {k: v.decision for ran in fork["ran"].values() for k, v in verdicts_of(ran).items()}
         assert {k for k, d in decisions.items() if d == "not taken"} >= {"parity", "speed", "overfitting"}
+
+
+@pytest.mark.slow
+def test_a_machine_without_a_compiler_says_why_and_times_the_rest(fork):
+    if fork["name"] != NO_COMPILER:
+        pytest.skip("torch.compile is available to this case")
+    run, sweep = fork["S"]["bench"]["run"], fork["S"]["sweep"]
+    assert run["unavailable"] == {n: WHY_NO_COMPILER for n in ("pytorch_compiled", "pytorch_compiled_model")}
+    assert {"numpy", "pytorch", "jax", "jax_step"} <= set(run["trainers"])  # the others ran
+    assert sweep["unavailable"] == {"pytorch_compiled": WHY_NO_COMPILER}
+    assert "pytorch_compiled" not in sweep["implementations"] and "jax" in sweep["implementations"]
+    said = fork["ran"]["compiled-network"].inline["F.compiled"]
+    assert f"could not run on this machine ({WHY_NO_COMPILER})" in said, said
+    said = fork["ran"]["training-comparison"].inline["F.sweep_joins"]
+    assert f"Compiled PyTorch could not run on this machine ({WHY_NO_COMPILER})" in said, said
 
 
 @pytest.mark.slow

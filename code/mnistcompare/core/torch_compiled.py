@@ -114,7 +114,11 @@ class TorchCompiledTrainer(trainers.TorchTrainer):
     the warm-up that compiled every graph an epoch runs."""
 
     _TARGET = "step"
-    unavailable = staticmethod(unavailable)  # why it cannot run here (epoch_timing.unavailable asks)
+
+    @staticmethod
+    def unavailable() -> str | None:
+        """Why it cannot run here (epoch_timing.unavailable asks): the module's unavailable()."""
+        return unavailable()
 
     def __init__(
         self,

@@ -162,7 +162,8 @@ def compute(
     load_before = os.getloadavg()
 
     kept = checkpoints.load(keep) if keep else {}
-    wall, side_names, how = 0.0, [], {}
+    wall, side_names = 0.0, []
+    how: dict = {}
     save = (lambda name, run, s: checkpoints.save(keep, name, run, s)) if keep else None
     tasks = side_by_side_tasks(p, threads)
     if kept:
