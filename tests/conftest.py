@@ -15,6 +15,23 @@ from mnistcompare.core import params as P
 from mnistcompare.study import records
 
 
+def pin_worker() -> None:
+    """Each pytest-xdist worker on a core of its own, when there are cores enough (make test
+    runs a worker per core). A study's "one thread per core" (measure.cores) is then one
+    thread, so that two workers never oversubscribe the cores with BLAS, OpenMP and XLA
+    threads that spin while they wait: on 2 cores, oversubscribed, a 7.8 s training test
+    took 47 s."""
+    worker, count = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if not worker or not count or not hasattr(os, "sched_setaffinity"):
+        return
+    allowed = sorted(os.sched_getaffinity(0))
+    if int(count) <= len(allowed):
+        os.sched_setaffinity(0, {allowed[int(worker.removeprefix("gw")) % len(allowed)]})
+
+
+pin_worker()
+
+
 @pytest.fixture(scope="session")
 def mnist() -> data.MNIST:
     return data.load(paths.data_dir())
@@ -88,18 +105,25 @@ def quick_study_env(quick_cache):
 
 
 TINY = P.Params(epochs=1, subset=600, hidden=16, seeds=2)
-# The tests that read the tiny study share one pytest-xdist worker, so it is computed once.
+# The tests that read the tiny study share one pytest-xdist worker where they can; the
+# study is computed once for the session either way (a cache shared by the workers).
 TINY_GROUP = pytest.mark.xdist_group("tiny study")
 
 
 @pytest.fixture(scope="session")
 def tiny_study(tmp_path_factory):
     """A whole study of tiny parameters (one epoch, 600 images, 16 hidden units, two seeds),
-    computed once into its own cache, on two worker processes: (its first result, the cache
-    folder, the parameters)."""
-    cache = tmp_path_factory.mktemp("tiny-cache")
+    computed once into its own cache, shared by the pytest-xdist workers, on two worker
+    processes; the workers that come later read it: (the study, the cache folder, the
+    parameters)."""
+    base = tmp_path_factory.getbasetemp()
+    cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "tiny-cache"
+    cache.mkdir(exist_ok=True)
     loaded = P.LoadedParams(TINY, path=None, quick=True, overrides={})
-    with environment(MNISTCOMPARE_CACHE_DIR=str(cache), MNISTCOMPARE_SCHEDULER=None):
+    with (
+        file_lock(cache / "tiny.lock"),
+        environment(MNISTCOMPARE_CACHE_DIR=str(cache), MNISTCOMPARE_SCHEDULER=None),
+    ):
         first = study.load_or_compute(loaded, progress=False, n_jobs=2)
     return first, cache, loaded
 

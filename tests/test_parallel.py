@@ -73,6 +73,7 @@ def test_worker_processes_give_bit_identical_results(sequential, tasks, small):
     assert [h.train_loss for h in a] == [h.train_loss for h in b]
 
 
+@pytest.mark.full  # a LocalCluster starts in about 20 s on 2 cores: make test-all
 def test_dask_cluster_gives_bit_identical_results(sequential, tasks, small):
     pytest.importorskip(
         "dask.distributed", reason="dask is optional: pip install -e '.[cluster]' to test the cluster path"

@@ -71,5 +71,5 @@ def test_the_banner_names_every_changed_parameter_that_changes_the_book(tmp_path
         ("device", "cuda", "environment"),
         ("threads", "1", "params.yml"),
     ]
-    assert "init he, seeds added until decided (at most 10) from seed 3, device cuda, 1 thread(s)" in banner
+    assert "init he, seeds added until decided (at most 11) from seed 3, device cuda, 1 thread(s)" in banner
     assert provenance.changed(P.load(None, environ={})) == []

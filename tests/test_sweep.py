@@ -41,6 +41,10 @@ def test_the_sweep_shrinks_with_the_training_set_and_shares_its_middle_cell():
     assert registry.sweep_size(P.Params(), 60_000) == (registry.SWEEP_STEPS, registry.SWEEP_REPEATS) == (50, 3)
     assert registry.sweep_size(P.Params(subset=30_000), 60_000) == (25, 2)
     assert registry.sweep_size(P.Params(subset=3000), 60_000) == (registry.SWEEP_MIN_STEPS, 1)  # quick mode
+    # a small subset (quick mode) times every other size
+    assert registry.sweep_sizes(P.Params(subset=3000)) == ((16, 64, 256), (32, 128, 512))
+    assert registry.sweep_sizes(P.Params(subset=30_000)) == (registry.SWEEP_BATCH_SIZES, registry.SWEEP_HIDDEN_SIZES)
+    assert registry.sweep_cells(P.Params(subset=3000)) == [(16, 128), (64, 128), (256, 128), (64, 32), (64, 512)]
     cells = registry.sweep_cells(P.Params())  # batch 64, hidden 128: in both sweeps, timed once
     assert len(cells) == len(registry.SWEEP_BATCH_SIZES) + len(registry.SWEEP_HIDDEN_SIZES) - 1
     assert cells[:6] == [(b, 128) for b in registry.SWEEP_BATCH_SIZES] and cells.count((64, 128)) == 1
@@ -64,6 +68,7 @@ def eager_stand_in(monkeypatch):
 def small_sweep(monkeypatch):
     monkeypatch.setattr(registry, "SWEEP_BATCH_SIZES", (8, 16))
     monkeypatch.setattr(registry, "SWEEP_HIDDEN_SIZES", (8, 16))
+    monkeypatch.setattr(registry, "SWEEP_THIN_SHARE", 0.0)  # every size, on however small a subset
     X, y = rows(2000)
     mnist = data.MNIST(X, y, X[:10], y[:10], {})
     return registry.sweep(mnist, P.Params(batch_size=16, hidden=8, subset=100, threads=1))

@@ -35,7 +35,8 @@ import gc
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -272,6 +273,27 @@ def log_stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+_frozen = 0  # how many frozen_heap blocks are open: the outermost one unfreezes
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Everything alive when the block starts is kept out of the collector's sight until the
+    outermost such block ends (gc.freeze), so that the collection before each timed call
+    walks only what came after. Torch and a compiler's work hold millions of objects:
+    measured, a full collection then took 0.1-0.4 s, 20 of the 37 s of a quick benchmark."""
+    global _frozen
+    gc.collect()
+    gc.freeze()
+    _frozen += 1
+    try:
+        yield
+    finally:
+        _frozen -= 1
+        if _frozen == 0:
+            gc.unfreeze()
+
+
 def time_interleaved(
     epochs: dict[str, Callable[[np.ndarray], None]],
     n_samples: int,
@@ -288,21 +310,22 @@ def time_interleaved(
     n_samples. Warm-up rounds are discarded."""
     names = list(epochs)
     times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(warmup + repeats):
-        order = rng.permutation(n_rows)[:n_samples]
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
-            gc.collect()
-            time.sleep(pause_s)
-            t0 = time.perf_counter()
-            epochs[name](order)
-            elapsed = time.perf_counter() - t0
-            if r >= warmup:
-                times[name].append(elapsed)
-        if log:
-            kind = "warm-up" if r < warmup else f"repeat {r - warmup + 1}/{repeats}"
-            last = ", ".join(f"{n} {times[n][-1]:.3f}s" for n in names if r >= warmup)
-            log(f"  {label}{kind}" + (f": {last}" if last else ""))
+    with frozen_heap():
+        for r in range(warmup + repeats):
+            order = rng.permutation(n_rows)[:n_samples]
+            shift = r % len(names)
+            for name in names[shift:] + names[:shift]:
+                gc.collect()
+                time.sleep(pause_s)
+                t0 = time.perf_counter()
+                epochs[name](order)
+                elapsed = time.perf_counter() - t0
+                if r >= warmup:
+                    times[name].append(elapsed)
+            if log:
+                kind = "warm-up" if r < warmup else f"repeat {r - warmup + 1}/{repeats}"
+                last = ", ".join(f"{n} {times[n][-1]:.3f}s" for n in names if r >= warmup)
+                log(f"  {label}{kind}" + (f": {last}" if last else ""))
     return times
 
 
@@ -417,12 +440,7 @@ def time_steps(
     minibatches of a permutation of the first steps x batch size rows, which len(y) must
     hold. Call it inside measure.fixed_threads."""
     out = []
-    # Every collection before a timed call would otherwise walk the whole heap (torch's
-    # modules hold millions of objects: a tenth of a second each, a hundred calls here):
-    # what exists now is frozen out of the collector's sight until the sweep ends.
-    gc.collect()
-    gc.freeze()
-    try:
+    with frozen_heap():  # and each cell's time_interleaved freezes what its building made
         for batch_size, hidden, networks in cells:
             names = [*networks, "matmul"]
             n = steps * batch_size
@@ -443,11 +461,6 @@ def time_steps(
                 calls[name] = make(name, Xn, yn, batch_size, hidden, lr, seed)
                 calls[name](order)
                 first[name] = time.perf_counter() - t0
-            # What building them made (a compilation leaves hundreds of thousands of objects
-            # behind: measured, a collection before each timed call then took about 0.1 s)
-            # joins what the collector no longer walks.
-            gc.collect()
-            gc.freeze()
             label = f"[batch {batch_size}, hidden {hidden}] "
             raw = time_interleaved(calls, n, n, repeats, 0, rng, log, label=label, pause_s=pause_s)
             out.append(
@@ -459,8 +472,6 @@ def time_steps(
                     step_s={name: tuple(t / steps for t in raw[name]) for name in names},
                 )
             )
-    finally:
-        gc.unfreeze()
     return tuple(out)
 
 

@@ -17,6 +17,14 @@ from contextlib import contextmanager
 from .records import Blas, Environment
 
 
+def cores() -> int:
+    """The cores this process may run on: its CPU affinity, which a container, `taskset` or
+    the test suite (one core per pytest-xdist worker) may set below the machine's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 @contextmanager
 def fixed_threads(n: int | None) -> Iterator[int]:
     """Run the block with `n` BLAS threads (NumPy) and `n` intra-op threads (PyTorch).
@@ -27,7 +35,7 @@ def fixed_threads(n: int | None) -> Iterator[int]:
     import torch
     from threadpoolctl import threadpool_limits
 
-    n = n or os.cpu_count() or 1
+    n = n or cores()
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:
@@ -50,10 +58,10 @@ def xla_threads(n: int | None) -> int:
     runs (importing jax is harmless). Once the backend exists its pool is fixed: the count
     it was made with is returned, and the environment table says so.
     """
-    n = n or os.cpu_count() or 1
+    n = n or cores()
     jax = sys.modules.get("jax")
     if jax is not None and jax._src.xla_bridge.backends_are_initialized():
-        return int(os.environ.get("NPROC") or os.cpu_count() or 1)
+        return int(os.environ.get("NPROC") or cores())
     os.environ["NPROC"] = str(n)
     return n
 
@@ -170,7 +178,7 @@ def environment(threads: int) -> Environment:
         jax=_version("jax"),
         platform=platform.platform(),
         cpu=cpu,
-        cpu_count=os.cpu_count(),
+        cpu_count=cores(),
         threads=threads,
         xla_threads=int(os.environ["NPROC"]) if "jax" in sys.modules and "NPROC" in os.environ else None,
         blas=blas,

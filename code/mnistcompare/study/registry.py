@@ -154,10 +154,22 @@ def sweep_size(params: P.Params, n_train: int) -> tuple[int, int]:
     return max(SWEEP_MIN_STEPS, round(SWEEP_STEPS * share)), max(1, round(SWEEP_REPEATS * share))
 
 
-def sweep_cells(params: P.Params) -> list[tuple[int, int]]:
+SWEEP_THIN_SHARE = 0.25  # on a subset under this share of the training set, every other size
+
+
+def sweep_sizes(params: P.Params, n_train: int = 60_000) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(batch sizes, hidden widths) of the sweep: all of them on the training set, every
+    other one on a small subset (quick mode, short forks: a preview, in half the cells)."""
+    if (params.subset or n_train) / n_train < SWEEP_THIN_SHARE:
+        return SWEEP_BATCH_SIZES[::2], SWEEP_HIDDEN_SIZES[::2]
+    return SWEEP_BATCH_SIZES, SWEEP_HIDDEN_SIZES
+
+
+def sweep_cells(params: P.Params, n_train: int = 60_000) -> list[tuple[int, int]]:
     """(batch size, hidden width): the batch sizes at the study's hidden width, then the
     hidden widths at its batch size; the cell they share once."""
-    cells = [(b, params.hidden) for b in SWEEP_BATCH_SIZES] + [(params.batch_size, h) for h in SWEEP_HIDDEN_SIZES]
+    batches, widths = sweep_sizes(params, n_train)
+    cells = [(b, params.hidden) for b in batches] + [(params.batch_size, h) for h in widths]
     return list(dict.fromkeys(cells))
 
 
@@ -174,7 +186,12 @@ def sweep(mnist: data.MNIST, params: P.Params) -> Sweep:
     names = tuple(n for n in names if n not in unavailable)
     # The cells of batch sizes are those at the study's hidden width; the others time only
     # the networks that join every cell.
-    timed = [(b, h, [n for n in names if n in networks.sweeping(h == params.hidden)]) for b, h in sweep_cells(params)]
+    n_train = len(mnist.y_train)
+    batches, widths = sweep_sizes(params, n_train)
+    timed = [
+        (b, h, [n for n in names if n in networks.sweeping(h == params.hidden)])
+        for b, h in sweep_cells(params, n_train)
+    ]
     with measure.fixed_threads(params.threads) as threads:
         cells = epoch_timing.time_steps(
             mnist.X_train, mnist.y_train, timed, steps, repeats, params.lr, seed=params.seed
@@ -188,14 +205,12 @@ def sweep(mnist: data.MNIST, params: P.Params) -> Sweep:
         threads=threads,
         batch_size=params.batch_size,
         hidden=params.hidden,
-        batch_sizes=SWEEP_BATCH_SIZES,
-        hidden_sizes=SWEEP_HIDDEN_SIZES,
+        batch_sizes=batches,
+        hidden_sizes=widths,
         implementations=implementations,
         cells=cells,
         costs=costs,
-        crossovers=tuple(
-            cost_model.crossover(n, networks.REFERENCE, costs, params.hidden, SWEEP_BATCH_SIZES) for n in others
-        ),
+        crossovers=tuple(cost_model.crossover(n, networks.REFERENCE, costs, params.hidden, batches) for n in others),
         unavailable=unavailable,
     )
 

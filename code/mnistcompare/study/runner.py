@@ -26,6 +26,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core import measure
+
 SCHEDULER_ENV = "MNISTCOMPARE_SCHEDULER"
 
 
@@ -78,7 +80,6 @@ def computed_values(obj: Any) -> Any:
 
 def _run_one(task: Task, data: Any, threads: int | None) -> tuple[str, Any, float]:
     """Run one task with a fixed thread count; return (name, result, seconds)."""
-    from ..core import measure
 
     t0 = time.perf_counter()
     with measure.fixed_threads(threads):
@@ -123,7 +124,7 @@ def run_tasks(
     if scheduler:
         how = _run_dask(tasks, data, n_jobs, threads, scheduler, log, finished)
     else:
-        n_jobs = n_jobs or os.cpu_count() or 1
+        n_jobs = n_jobs or measure.cores()
         if n_jobs == 1 or len(tasks) <= 1:
             how = {"backend": "sequential", "workers": 1}
             for task in tasks:

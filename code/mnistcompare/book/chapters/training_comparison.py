@@ -12,7 +12,7 @@ from ...study.records import Crossover, StepCost, Study, Sweep
 from ...study.spread import epochs_to_reach
 from .. import bench_tables, labels
 from .. import verdicts as V
-from ..formatting import mib, num, pct, sci_text, sig
+from ..formatting import and_join, mib, num, pct, sci_text, sig
 from ..markdown import Prose, md_table, table
 from ..plots import charts
 from ..plots.charts import points
@@ -358,8 +358,8 @@ def facts(S: Study, verdicts: V.Verdicts) -> TrainingComparison:
         limit_text=limit_text(S),
         sweep_steps=str(S.sweep.steps),
         sweep_calls=f"{S.sweep.repeats} timed call{'s' if S.sweep.repeats > 1 else ''}",
-        sweep_batches=f"{min(S.sweep.batch_sizes)} to {max(S.sweep.batch_sizes)}",
-        sweep_hiddens=f"{min(S.sweep.hidden_sizes)} to {max(S.sweep.hidden_sizes)}",
+        sweep_batches=and_join([str(b) for b in S.sweep.batch_sizes]),
+        sweep_hiddens=and_join([str(h) for h in S.sweep.hidden_sizes]),
         sweep_batch=str(S.sweep.batch_size),
         sweep_hidden=str(S.sweep.hidden),
         crossover=crossovers(S.sweep),
