@@ -57,6 +57,13 @@ VARIANT_TRAINERS = {
 LIMITS = {"numpy": "matmul", "pytorch": "matmul_torch", "jax": "matmul_jax"}  # backend: its products alone
 PAUSE_S = 0.1  # idle time before each timed run, so that spinning BLAS/OpenMP threads of the previous one settle
 
+
+def pause(threads: int) -> float:
+    """The idle time before each timed run at `threads` threads: PAUSE_S, or none at one
+    thread, which leaves no other thread of the process spinning."""
+    return PAUSE_S if threads > 1 else 0.0
+
+
 FLOP_FORMULA = (
     "per sample: forward 2*D*H (X W1) + 2*H*K (h W2), backward 2*H*K (dW2 = h^T dz2)"
     " + 2*H*K (dh = dz2 W2^T) + 2*D*H (dW1 = X^T dz1); total 4*D*H + 6*H*K, times N per epoch."

@@ -126,6 +126,7 @@ def short_benchmark(mnist: data.MNIST, params: P.Params) -> Bench:
             params.lr,
             seed=params.seed,
             log=None,
+            pause_s=epoch_timing.pause(threads),
         )
     return Bench(
         n_train=n,
@@ -194,7 +195,14 @@ def sweep(mnist: data.MNIST, params: P.Params) -> Sweep:
     ]
     with measure.fixed_threads(params.threads) as threads:
         cells = epoch_timing.time_steps(
-            mnist.X_train, mnist.y_train, timed, steps, repeats, params.lr, seed=params.seed
+            mnist.X_train,
+            mnist.y_train,
+            timed,
+            steps,
+            repeats,
+            params.lr,
+            seed=params.seed,
+            pause_s=epoch_timing.pause(threads),
         )
     implementations = (*names, "matmul")
     costs = cost_model.step_costs(cells, implementations)

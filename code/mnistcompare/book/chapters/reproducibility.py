@@ -58,7 +58,7 @@ class Reproducibility(Chapter):
             ["PyTorch", env.torch],
             ["torchvision", env.torchvision],
             ["platform", env.platform],
-            ["CPU", f"{env.cpu} ({env.cpu_count} cores)"],
+            ["CPU", f"{env.cpu} ({env.cpu_count} {'core' if env.cpu_count == 1 else 'cores'} for the study)"],
             ["BLAS (NumPy)", blas],
             ["threads (BLAS and torch)", str(env.threads)],
             ["CUDA device", env.cuda_device or "none"],
