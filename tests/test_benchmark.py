@@ -137,6 +137,7 @@ def test_load_results_is_none_without_a_file_and_round_trips(tmp_path):
     assert bench_tables.markdown_table(results) in md and "## Scaling" in md and "## Peak memory" in md
 
 
+@pytest.mark.full  # make bench --quick end to end, compilers included: make test-all
 def test_quick_run_produces_the_documented_structure(mnist, tmp_path):
     logged = []
     r = harness.run(mnist, quick=True, log=logged.append)

@@ -91,8 +91,13 @@ def test_quarto_conditional_content_as_the_full_edition_shows_it():
 FIGURE_MIMES = ("image/png", "application/vnd.vegalite.v6+json", "application/vnd.vegalite.v5+json", "text/html")
 
 
+# make test runs three notebooks: the first, the one with the most figures and tables, and
+# the compiled chapter; make test-all runs them all (every chapter also runs in the render).
+EVERYDAY = ("index", "training-comparison", "compiled-network")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[] if n in EVERYDAY else [pytest.mark.full]) for n in NAMES])
 def test_each_notebook_runs_in_a_fresh_kernel_and_draws_its_figures(name, built, quick_study_env, monkeypatch):
     """As a reader runs it in a checkout: a fresh kernel, quick mode (the first cells), the
     study read from the cache the other tests share. Every figure and table is produced,
@@ -278,6 +283,7 @@ def repository_copy(folder: Path) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.full  # it builds a virtual environment and installs the package: make test-all
 def test_a_notebook_clones_and_installs_in_a_fresh_environment_and_runs_again_after_a_restart(
     fresh_environment, quick_study_env, monkeypatch, tmp_path
 ):
