@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from mnistcompare.book import bench_tables
+from mnistcompare.book import bench_tables, labels
 from mnistcompare.core import records
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -96,7 +96,7 @@ def test_markdown_table_has_a_row_per_trainer_and_the_matmul_limit():
     assert "| 0.250 |" in numpy_row and "| 1.00 |" in numpy_row and "80%" in numpy_row
     torch_row = next(line for line in lines if "| PyTorch |" in line)
     assert "| 2.00 |" in torch_row and "40%" in torch_row
-    limit_row = next(line for line in lines if "matmul limit" in line)
+    limit_row = next(line for line in lines if labels.LIMIT in line)
     assert "| 0.80 |" in limit_row and "100%" in limit_row  # 0.2 s / NumPy's 0.25 s
 
 

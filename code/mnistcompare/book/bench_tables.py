@@ -17,8 +17,19 @@ from .markdown import md_table
 
 
 def label(name: str) -> str:
-    """A trainer of the saved benchmark in words (labels.trainer), or its limit."""
-    return "matmul limit (products alone)" if name == "matmul" else labels.trainer(name)
+    """A trainer of the saved benchmark in words (labels.trainer), or its limit (labels.LIMIT)."""
+    return labels.LIMIT if name == "matmul" else labels.trainer(name)
+
+
+EAGER = ("numpy", "pytorch")  # the eager loops whose overhead the book weighs against the limit
+
+
+def eager_shares(run: records.BenchRun) -> dict[str, float] | None:
+    """NumPy's and eager PyTorch's shares of the limit (BenchRun.share_of_limit), or None
+    when either was not measured (a loop's best epoch beat the limit's best)."""
+    shares = {m: run.share_of_limit(m) for m in EAGER}
+    measured = {m: s for m, s in shares.items() if s is not None}
+    return measured if len(measured) == len(shares) else None
 
 
 def results_path() -> Path:

@@ -40,10 +40,13 @@ def trainer(name: str) -> str:
     return VARIANTS.get(name) or label(name)
 
 
+LIMIT = "matrix products alone (the limit)"  # "matmul": the step's products timed by themselves
+
+
 def timed(name: str) -> str:
     """An implementation the sweep times, in tables and legends: a network's label, or the
     limit's (the matrix products alone, "matmul")."""
-    return "matrix products alone (the limit)" if name == "matmul" else label(name)
+    return LIMIT if name == "matmul" else label(name)
 
 
 # The 3-versus-8 classifiers that are not networks of the registry.

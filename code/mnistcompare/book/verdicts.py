@@ -292,14 +292,6 @@ def starts_wash_out(S: Study) -> WashOut:
 # --- time ---------------------------------------------------------------------------------------
 
 
-def faster(a: float, b: float) -> str:
-    """ "a" when a takes less time than b by more than SAME_TIME, "b" when b does, "same"
-    within it (the longer time over the shorter, minus 1)."""
-    if max(a, b) / min(a, b) - 1 <= stats.SAME_TIME:
-        return "same"
-    return "a" if a < b else "b"
-
-
 def speed(S: Study) -> Speed:
     """Which network trains faster in the main run, from its epochs paired as they ran
     (interleaved: epoch i of NumPy beside epoch i of PyTorch, so that the machine's drift
@@ -335,9 +327,10 @@ def pytorch_overhead(S: Study) -> Overhead:
 
 def idiom(S: Study, group: str, chosen: str, other: str) -> Idiom:
     """Whether the idiom the loop uses (`chosen`) beats the alternative (`other`), from the
-    study's timing of PyTorch's idioms: "faster", "same" (within SAME_TIME) or "slower"."""
+    study's timing of PyTorch's idioms (medians of rounds apart, so no interval): by the
+    one-pair point rule of stats.compare_times, "faster", "same" (within SAME_TIME) or "slower"."""
     t = S.pytorch_idioms.seconds[group]
-    decision = {"a": "faster", "b": "slower", "same": "same"}[faster(t[chosen], t[other])]
+    decision = stats.compare_times([t[chosen]], [t[other]]).decision
     return Idiom(t[chosen], t[other], decision)  # type: ignore[arg-type]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ...core import networks
 from ...study import stats
 from ...study.records import Study
-from .. import labels
+from .. import bench_tables, labels
 from .. import verdicts as V
 from ..formatting import pct, sci_text
 from ..markdown import Prose
@@ -62,8 +62,8 @@ def accuracy(S: Study, parity: V.Parity, seeds: V.SeedComparison | V.NotTaken) -
 
 def limit(S: Study) -> str:
     """The five matrix products both loops hand to BLAS, and each loop's share of their rate."""
-    shares = {m: S.bench.run.share_of_limit(m) for m in ("numpy", "pytorch")}
-    if None in shares.values():
+    shares = bench_tables.eager_shares(S.bench.run)
+    if shares is None:
         return Prose(
             "Both hand the same five matrix products per step to an optimised BLAS; what share of each step "
             "the products take could not be measured on this run (@sec-benchmark)."

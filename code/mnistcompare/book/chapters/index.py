@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ...core import networks
 from ...study import stats
 from ...study.records import Study
-from .. import labels
+from .. import bench_tables, labels
 from .. import verdicts as V
 from ..formatting import level, mib, num, pct, ratio, sci_text, sig
 from ..markdown import Prose, Statement, md_table, table
@@ -233,7 +233,8 @@ def speed_sentence(S: Study, v: V.Speed) -> str:
         low, high = sig(math.exp(iv.low)), sig(math.exp(iv.high))
         how = (
             f"Over the {v.epochs} epochs, trained interleaved so that the machine's drift falls on both, PyTorch's "
-            f"epoch takes {sig(v.ratio)} times NumPy's (the geometric mean of the per-epoch ratios), with a "
+            f"epoch takes {sig(v.ratio)} times NumPy's on average (the geometric mean of the per-epoch ratios, "
+            "which the verdict weighs), with a "
             f"{level(iv.level)} interval of {low} to {high}; the interval covers this run's noise on this machine, "
             "not another machine's."
         )
@@ -244,13 +245,13 @@ def speed_sentence(S: Study, v: V.Speed) -> str:
             f"{where}, this run cannot tell whether the two take the same time: {times}. {how} It neither excludes "
             f"1 nor lies within {within} of it."
         )
-    return f"{where}, {labels.noun(v.decision)} is faster: {times}, a factor of {factor}. {how}"
+    return f"{where}, {labels.noun(v.decision)} is faster: {times}, a factor of {factor} between the medians. {how}"
 
 
 def limit_sentence(S: Study) -> str:
     """The five matrix products of a step, and each loop's share of their rate timed alone."""
-    shares = {m: S.bench.run.share_of_limit(m) for m in ("numpy", "pytorch")}
-    if None in shares.values():
+    shares = bench_tables.eager_shares(S.bench.run)
+    if shares is None:
         return Prose(
             "Each step's arithmetic is five matrix products (two forward, three backward), which both "
             "libraries hand to an optimised BLAS; how much of each step they take could not be measured on "

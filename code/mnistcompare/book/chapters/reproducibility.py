@@ -265,7 +265,9 @@ def family(S: Study, verdicts: V.Verdicts) -> str:
             f"The {len(asked)} questions over the seeds are one family, decided together with Holm's correction: at "
             "each look the smallest p-value must pass the look's error rate divided by the number of questions, "
             "the next that rate divided by one fewer, and so on, so that the chance of any wrong “different” "
-            "among them stays at 5% (2.5% for any wrong “the same”), whatever their dependence."
+            "among them stays at 5% (2.5% for any wrong “the same”), whatever their dependence. The intervals "
+            "shown are at each look's level, before this correction: one can lie inside its margin while its "
+            "question, tested more strictly, still cannot tell, and the verdicts give the corrected decisions."
         )
     elif asked:
         seeds = "A single question over the seeds is a family of one: it needs no correction."

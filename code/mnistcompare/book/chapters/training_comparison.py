@@ -239,9 +239,9 @@ def bench_rows(run: BenchRun) -> list[list]:
 def limit_text(S: Study) -> str:
     """Each loop's share of the limit at the benchmark's thread count, from the best repeats."""
     run = S.bench.run
-    shares = {m: run.share_of_limit(m) for m in ("numpy", "pytorch")}
+    shares = bench_tables.eager_shares(run)
     threads, limit = run.threads, labels.LIMITS[run.fastest_limit]
-    if None in shares.values():
+    if shares is None:
         return Prose(
             f"The limit is the fastest of the three, here {limit}. On this run a loop's best epoch beat the limit's "
             "best, which no loop can truly do, since it runs the same products and more: the limit was not "
