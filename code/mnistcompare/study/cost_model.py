@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from ..core.epoch_timing import flops_per_sample
 from ..core.records import SweepCell
@@ -51,7 +51,7 @@ def fit(flops: Sequence[float], seconds: Sequence[float], level: float = LEVEL) 
         return StepCost(n=len(t), fixed_s=float(a), slope=float(b), fixed_interval=None, slope_interval=None)
     residual = t - X @ np.array([a, b_scaled])
     cov = (residual @ residual / dof) * np.linalg.inv(X.T @ X)
-    q = float(stats.t.ppf(0.5 + level / 2, dof))
+    q = float(special.stdtrit(dof, 0.5 + level / 2))  # Student's t quantile
     se_a, se_b = np.sqrt(cov[0, 0]), np.sqrt(cov[1, 1]) / F.max()
     return StepCost(
         n=len(t),
