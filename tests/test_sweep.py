@@ -181,3 +181,21 @@ def test_the_figure_builds_with_its_points_and_lines(monkeypatch, fmt):
         assert colours == [palettes.LIGHT.model("numpy"), palettes.LIGHT.model("pytorch"), palettes.LIGHT.text]
     else:
         assert isinstance(fig, delivery.StaticFigure) and fig.png().startswith(b"\x89PNG")
+
+
+def test_a_timed_loop_keeps_what_was_alive_out_of_the_collectors_walk_and_gives_it_back():
+    """The collection before each timed call walks only what came after the loop began
+    (epoch_timing.frozen_heap); nested blocks unfreeze once, at the outermost."""
+    import gc
+
+    from mnistcompare.core import epoch_timing
+
+    assert gc.get_freeze_count() == 0
+    seen: list[int] = []
+    with epoch_timing.frozen_heap():
+        outer = gc.get_freeze_count()
+        epoch_timing.time_interleaved(
+            {"a": lambda order: seen.append(gc.get_freeze_count())}, 4, 4, 2, 0, np.random.default_rng(0), pause_s=0
+        )
+        assert outer > 0 and gc.get_freeze_count() >= outer  # the inner block left the outer's frozen
+    assert min(seen) >= outer and gc.get_freeze_count() == 0

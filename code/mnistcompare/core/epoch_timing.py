@@ -450,6 +450,11 @@ def time_steps(
     with frozen_heap():  # and each cell's time_interleaved freezes what its building made
         for batch_size, hidden, networks in cells:
             names = [*networks, "matmul"]
+            # The previous cell's compiled code is of no more use, and Dynamo's caches would
+            # fill up: past its recompile limit it silently runs the code eagerly (measured:
+            # from the ninth cell on). Inductor's on-disk cache refills them in a second or two.
+            if "torch._dynamo" in sys.modules:
+                sys.modules["torch._dynamo"].reset()
             n = steps * batch_size
             if n > len(y):
                 raise ValueError(f"{steps} steps of {batch_size} need {n} rows; there are {len(y)}")
