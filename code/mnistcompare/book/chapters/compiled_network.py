@@ -21,6 +21,7 @@ NEEDS_MAIN = True  # the main run's trained networks: not in the diverged editio
 @dataclass(frozen=True, kw_only=True)
 class CompiledNetwork(Chapter):
     parity: str
+    device: str
     jax_speed: str
     ablation: str
     compiled: str
@@ -145,11 +146,23 @@ def cost(v: V.EagerCost) -> str:
     )
 
 
+def device(S: Study) -> str:
+    """Where the networks of the main run trained when PyTorch had the GPU: JAX's CPU
+    wheels keep it on the CPU (the benchmark and the sweep time every loop on the CPU)."""
+    if S.main.params.device != "cuda":
+        return ""
+    return Prose(
+        "This run put PyTorch on the GPU (`device: cuda`). JAX, installed from its CPU wheels, trained on the "
+        "CPU, as NumPy did, and the benchmark and the sweep time every loop on the CPU."
+    )
+
+
 def facts(S: Study, verdicts: V.Verdicts) -> CompiledNetwork:
     return CompiledNetwork(
         S=S,
         verdicts=verdicts,
         parity=parity(verdicts.jax_parity),
+        device=device(S),
         jax_speed=jax_speed(verdicts.jax),
         ablation=ablation(verdicts.jax_step, verdicts.jax),
         compiled=compiled(verdicts.compiled, verdicts.compiled_model),
