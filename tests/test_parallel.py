@@ -164,7 +164,8 @@ def test_study_time_benchmark_compares_and_checks_identity(capsys, monkeypatch):
     spec = importlib.util.spec_from_file_location("study_time", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.main(["--quick", "--runs", "parallel,sequential-1"]) == 0
+    # two workers, whatever this pytest-xdist worker's one core (conftest.pin_worker)
+    assert module.main(["--quick", "--runs", "parallel,sequential-1", "--workers", "2"]) == 0
     out = capsys.readouterr().out
     assert "| parallel | loky, " in out and "| sequential-1 | sequential, " in out
     assert "parallel against the faster sequential run (sequential-1): " in out
