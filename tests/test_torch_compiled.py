@@ -68,7 +68,7 @@ def test_compiled_training_takes_eager_pytorchs_steps(mnist, target):
 
 
 @pytest.mark.slow
-def test_the_sweep_compiles_each_cell_afresh_so_that_dynamo_never_falls_back_to_eager(monkeypatch):
+def test_the_sweep_compiles_each_cell_afresh_so_that_dynamo_never_falls_back_to_eager():
     """Dynamo keeps compiled code per code object, guarded on the model the step closes
     over; past its recompile limit it runs the code eagerly (here: fails, as the test asks).
     Three cells with a limit of two: without a fresh start per cell the third would reach it."""
@@ -77,10 +77,10 @@ def test_the_sweep_compiles_each_cell_afresh_so_that_dynamo_never_falls_back_to_
     import torch._dynamo.config as dynamo
     from mnistcompare.core.epoch_timing import time_steps
 
-    monkeypatch.setattr(dynamo, "recompile_limit", 2)
-    monkeypatch.setattr(dynamo, "fail_on_recompile_limit_hit", True)
     rng = np.random.default_rng(0)
     X, y = rng.random((96, 784), dtype=np.float32), rng.integers(0, 10, 96).astype(np.int64)
     cells = [(b, HIDDEN, ("pytorch_compiled",)) for b in (8, 16, 32)]
-    timed = time_steps(X, y, cells, steps=3, repeats=1, lr=0.1, pause_s=0)
+    # torch's own patch: monkeypatch would delete the setting on undo, and torch then hides it
+    with dynamo.patch(recompile_limit=2, fail_on_recompile_limit_hit=True):
+        timed = time_steps(X, y, cells, steps=3, repeats=1, lr=0.1, pause_s=0)
     assert [c.batch_size for c in timed] == [8, 16, 32] and all(c.best("pytorch_compiled") > 0 for c in timed)

@@ -21,7 +21,6 @@ NEEDS_MAIN = True  # the main run's trained networks: not in the diverged editio
 @dataclass(frozen=True, kw_only=True)
 class CompiledNetwork(Chapter):
     parity: str
-    device: str
     jax_speed: str
     ablation: str
     compiled: str
@@ -161,8 +160,8 @@ def facts(S: Study, verdicts: V.Verdicts) -> CompiledNetwork:
     return CompiledNetwork(
         S=S,
         verdicts=verdicts,
-        parity=parity(verdicts.jax_parity),
-        device=device(S),
+        # where it trained follows its parity, when there is something to say (an inline value is never empty)
+        parity=Prose(" ".join(s for s in (parity(verdicts.jax_parity), device(S)) if s)),
         jax_speed=jax_speed(verdicts.jax),
         ablation=ablation(verdicts.jax_step, verdicts.jax),
         compiled=compiled(verdicts.compiled, verdicts.compiled_model),
