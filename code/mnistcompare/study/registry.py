@@ -181,14 +181,14 @@ def sweep(mnist: data.MNIST, params: P.Params) -> Sweep:
     (cost_model)."""
     from ..core import epoch_timing, measure
 
-    steps, repeats = sweep_size(params, len(mnist.y_train))
+    n_train = len(mnist.y_train)
+    steps, repeats = sweep_size(params, n_train)
+    batches, widths = sweep_sizes(params, n_train)
     names = networks.sweeping(batches_only=True)
     unavailable = {n: why for n in names if (why := epoch_timing.unavailable(n)) is not None}
     names = tuple(n for n in names if n not in unavailable)
     # The cells of batch sizes are those at the study's hidden width; the others time only
     # the networks that join every cell.
-    n_train = len(mnist.y_train)
-    batches, widths = sweep_sizes(params, n_train)
     timed = [
         (b, h, [n for n in names if n in networks.sweeping(h == params.hidden)])
         for b, h in sweep_cells(params, n_train)
