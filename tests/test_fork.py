@@ -241,8 +241,10 @@ def seed_questions(S) -> dict:
         m: ("welch", *seed_finals(S, m).values(), margin)
         for m, margin in (("test_accuracy", 0.005), ("test_loss", 0.01))
     }
-    for e, m in (("init_only", "pytorch"), ("init_small", "numpy")):
-        if S[e][0]["models"][m]["init"] != seeds[0]["models"][m]["init"]:  # else: the same start, nothing to compare
+    # A start that is the fork's own `init` is where the seeds' network starts: it ran nothing.
+    for e, m, scheme in (("init_only", "pytorch", "pytorch"), ("init_small", "numpy", "small")):
+        assert (not S[e]) == (p["init"] == scheme)
+        if S[e]:
             a, b = [last(r, m) for r in seeds], [last(r, m) for r in S[e]]
             asked[e] = ("paired", np.array(a[: len(b)]), np.array(b), 0.01)
     found = {}
@@ -498,6 +500,12 @@ def test_the_words_describe_the_settings_in_force(fork):
     offered = re.findall(r"`init` also offers (.*?) \(", init_text)
     assert f"The shared start is {labels.INIT_NAMES[p.init]} (`init: {p.init}`" in init_text
     assert offered == [labels.INIT_NAMES[s] for s in P.INIT_SCHEMES if s not in (p.init, "pytorch", "small")]
+    # A start that is the fork's `init` did not run; with two or more seeds the book says why.
+    empty = re.findall(r"(PyTorch's own start|The small start) is the shared start itself here", init_text)
+    weighed = len(fork["S"]["seeds"]) > 1 and not fork["S"]["diverged"]
+    assert empty == (
+        [{"pytorch": "PyTorch's own start", "small": "The small start"}[p.init]] if weighed and p.init != "he" else []
+    )
     # The independent seeds compare the libraries: both draw the fork's scheme, and the book says how.
     draws = ran["fairness"].inline["F.seed_draws"]
     assert f"{labels.INIT_NAMES[p.init]} (`init: {p.init}`)" in draws and labels.TORCH_DRAWS[p.init] in draws

@@ -18,6 +18,11 @@ def test_the_registry_declares_each_experiment_once():
     assert len(names) == len(set(names))
     assert [e.name for e in registry.EXPERIMENTS if e.alone] == ["main", "bench", "sweep"]  # first, alone
     assert [e.name for e in registry.EXPERIMENTS if e.per_seed] == ["seeds", "init_only", "init_small"]
+    # The starts set against the seeds, by the scheme each starts from: PyTorch's own is the book's TORCH_OWN.
+    assert {e.name: e.start for e in registry.EXPERIMENTS if e.start} == {
+        "init_only": labels.TORCH_OWN,
+        "init_small": "small",
+    }
     assert {e.name for e in registry.EXPERIMENTS if e.networks} == {
         "main",
         "seeds",

@@ -28,7 +28,9 @@ def runs(numpy, pytorch, own, small, accuracy=None):
     }
 
 
-AUTO = Params(seeds="auto", seeds_cap=6)  # looks at 3, 5, 6 (two seeds a round; the cap is a look)
+# Looks at 3, 5, 6 (two seeds a round; the cap is a look). init: he, so that both starts are
+# asked (each of the others is where the seeds' networks start from: nothing to compare).
+AUTO = Params(seeds="auto", seeds_cap=6, init="he")
 
 
 def test_the_plan_follows_the_seeds_parameter():
@@ -59,7 +61,7 @@ def test_a_round_runs_only_the_experiments_of_open_questions():
     settled = questions.settle(AUTO, r).questions
     assert settled["init_small"].decision == "different" and settled["init_small"].at == 3
     assert questions.open_experiments(AUTO, r) == ("seeds", "init_only")
-    assert questions.open_experiments(Params(seeds=3), r) == ()  # a fixed number: no more rounds
+    assert questions.open_experiments(Params(seeds=3, init="he"), r) == ()  # a fixed number: no more rounds
 
 
 def test_stops_early_when_every_question_is_decided():
@@ -85,12 +87,29 @@ def test_reaches_the_cap_with_a_question_still_open():
 
 
 def test_an_empty_start_and_a_diverged_one_leave_the_family():
+    """A start that is the study's `init` is empty (it ran nothing); one whose run diverged is
+    not asked. Either leaves the family, and never holds up a round."""
+    r = runs(CLOSE[:3], CLOSE[:3], CLOSE[:3], [x + 0.1 for x in CLOSE[:3]])
+    r["init_only"] = ()  # init: pytorch, the default: the seeds' PyTorch network starts from nn.Linear's own
+    settled = questions.settle(AUTO.replace(init="pytorch"), r).questions
+    assert settled["init_only"].decision == "empty" and settled["init_only"].interval is None
+    assert settled["init_small"].decision == "different"
     r = runs(CLOSE[:3], CLOSE[:3], CLOSE[:3], CLOSE[:3])
-    r["init_small"] = tuple(NS(models={"numpy": ended(v, init="pytorch")}, diverged=()) for v in CLOSE[:3])
+    r["init_small"] = ()
     r["init_only"] = (*r["init_only"][:2], NS(models=r["init_only"][2].models, diverged=("x",)))
-    settled = questions.settle(AUTO, r).questions
-    assert settled["init_small"].decision == "empty" and settled["init_small"].interval is None
-    assert settled["init_only"].decision == "diverged"
+    settled = questions.settle(AUTO.replace(init="small"), r).questions
+    assert settled["init_small"].decision == "empty" and settled["init_only"].decision == "diverged"
+    assert {q.decision for q in settled.values()} == {"empty", "diverged", "same"}
+
+
+def test_a_start_that_is_the_studys_init_runs_nothing():
+    from mnistcompare.study import registry
+
+    for init, empty in (("pytorch", "init_only"), ("small", "init_small"), ("he", None)):
+        p = Params(init=init, seeds=3)
+        ran = {e.name: e.runs(p) for e in registry.EXPERIMENTS if e.start}
+        assert {name for name, r in ran.items() if not r} == ({empty} if empty else set())
+        assert all(len(r) == 3 for name, r in ran.items() if name != empty)
 
 
 def test_holm_is_stricter_than_each_question_alone():

@@ -72,7 +72,7 @@ def study(rel_gap=1e-8, seeds=None, paper=(2.2, 1.3), gaps=(0.03, 0.03), grids=(
         NS(
             main=main,
             seeds=seeds,
-            init_only=start_runs("pytorch", losses["pytorch"], "nn.Linear"),
+            init_only=(),  # init: pytorch, the default: the seeds' PyTorch network starts from nn.Linear's own
             init_small=start_runs("numpy", losses["numpy"], "small"),
             paper_like=NS(models={"numpy": net(paper[0]), "pytorch": net(paper[1])}),
             boundaries=NS(classifiers={m: Classifier(g, 0.8, 0.9) for m, g in zip(("numpy", "pytorch"), grids)}),
@@ -123,14 +123,14 @@ def test_seeds_needed_for_a_four_point_difference():
     assert v.decision == "cannot tell" and 50 < v.seeds_needed < 200
 
 
-def starts(own, small, numpy_seeds, pytorch_seeds, init="pytorch"):
+def starts(own, small, numpy_seeds, pytorch_seeds, init="he"):
     """A study whose other starts end at these test losses, seed by seed, against seeds that
-    end at these."""
+    end at these; a start that is `init` ran nothing (init: he, the default here, asks both)."""
     return settled(
         NS(
             seeds=seed_runs(numpy_seeds, pytorch_seeds, metric="test_loss", init=init),
-            init_only=start_runs("pytorch", own, "nn.Linear"),
-            init_small=start_runs("numpy", small, "small"),
+            init_only=() if init == "pytorch" else start_runs("pytorch", own, "nn.Linear"),
+            init_small=() if init == "small" else start_runs("numpy", small, "small"),
         ),
         init=init,
     )
@@ -166,11 +166,14 @@ def test_starts_wash_out_by_the_paired_interval_over_the_seeds():
 
 
 def test_a_start_that_is_the_shared_one_is_empty_not_a_difference_of_zero():
-    """With `init: small` the small start is the seed's own NumPy run: its comparison is empty
-    and the wash-out is decided by the other start alone."""
+    """With `init: small` the small start is where the seed's NumPy network starts; with
+    `init: pytorch` (the default) PyTorch's own start is where the seed's PyTorch network
+    starts. That comparison is empty, and the wash-out is decided by the other start alone."""
     v = V.starts_wash_out(starts(moved(SEEDS), SEEDS, SEEDS, SEEDS, init="small"))
-    assert v.found["init_small"] == "empty" and v.intervals["init_small"] is None
+    assert v.found["init_small"] == "empty" and v.intervals["init_small"] is None and v.pairs["init_small"] == 0
     assert v.decision == "washes out" and v.found["init_only"] == "same"
+    v = V.starts_wash_out(starts(SEEDS, moved(SEEDS, 0.02), SEEDS, SEEDS, init="pytorch"))
+    assert v.found == {"init_only": "empty", "init_small": "different"} and v.decision == "persists"
 
 
 def test_paired_decides_where_unpaired_cannot_tell():

@@ -70,7 +70,8 @@ INIT_DRAWS = {
     "he": r"weights from $\mathcal{N}(0, 2/n_\mathrm{in})$ and zero biases [@he2015]",
     "small": r"weights from $\mathcal{N}(0, 0.01^2)$ and zero biases",
 }
-# PyTorch's own initialisation, which a network gets when no weights are copied into it.
+# PyTorch's own initialisation, which a network gets when no weights are copied into it (the
+# `start` of the registry's init_only).
 TORCH_OWN = "pytorch"
 # How the PyTorch network draws each scheme itself (torch_mlp.init_parameters).
 TORCH_DRAWS = {

@@ -263,7 +263,8 @@ def starts_wash_out(S: Study) -> WashOut:
     replaying the data and minibatch order of the seed's own network, which drew the
     shared start's scheme; its final test loss minus that network's, paired by seed, is
     decided by the interval for the mean difference and LOSS_MARGIN. A start that is the
-    shared one (`init: small` for the small start) is "empty" and left out. "persists"
+    study's `init` (`init: pytorch` for PyTorch's own, `init: small` for the small one) is
+    "empty": it did not run, and is left out. "persists"
     when any start's interval excludes 0, "washes out" when every other lies inside
     +-margin, "cannot tell" otherwise and with a single seed. seeds_needed: for the widest
     open interval; None when no number of seeds would do."""

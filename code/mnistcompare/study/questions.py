@@ -14,8 +14,9 @@ margin (stats.py):
 A start is paired with the seed run itself: with the same seed it replays that
 network's data and minibatch order (its own, since the seeds share nothing), so within a
 seed only the start differs, and the seeds' noise that the two runs share cancels. A
-start drawn from the shared start's own scheme (`init: small` for the small start) is
-that very run: its comparison is "empty", not a difference of zero.
+start that is the study's own `init` (`init: pytorch` for PyTorch's own start, since
+nn.Linear's is that scheme; `init: small` for the small one) is where the seed's network
+already starts: its comparison is "empty", not a difference of zero, and it runs nothing.
 
 How many seeds (sequential.Plan): `seeds: N` runs N and looks once, at level 95%.
 `seeds: auto` looks first at params.AUTO_FIRST seeds and then after every round of STEP
@@ -39,7 +40,7 @@ from dataclasses import dataclass
 
 from ..core import params as P
 from ..core.records import Run
-from . import sequential, stats
+from . import registry, sequential, stats
 from .records import SeedQuestions, Settled
 
 # seeds: auto adds two seeds a round. Measured on 2 cores (a seed of both networks about 40 s on
@@ -91,12 +92,10 @@ def plan(p: P.Params) -> sequential.Plan | None:
     return sequential.Plan(first=p.first_seeds, cap=p.first_seeds) if p.first_seeds >= 2 else None
 
 
-def empty(spec: Spec, runs: Mapping[str, Sequence[Run]]) -> bool:
-    """Whether the start is the seed's own run (drawn from the same scheme, in the same
-    order): then there is nothing to compare."""
-    if spec.design == "welch":
-        return False
-    return runs[spec.experiment][0].models[spec.b].init == runs["seeds"][0].models[spec.a].init
+def empty(spec: Spec, p: P.Params) -> bool:
+    """Whether the start is the study's own `init`, which the seeds' networks already start
+    from (registry.Experiment.empty): then there is nothing to compare, and nothing ran."""
+    return spec.design == "paired" and registry.BY_NAME[spec.experiment].empty(p)
 
 
 def diverged(spec: Spec, runs: Mapping[str, Sequence[Run]]) -> bool:
@@ -139,18 +138,18 @@ def decide(
 
 def settle(p: P.Params, runs: Mapping[str, Sequence[Run]]) -> SeedQuestions:
     """Every question's answer on the runs so far (the records of each per-seed experiment,
-    in seed order), by `decide`. A question is "empty" when its start is the shared one,
+    in seed order), by `decide`. A question is "empty" when its start is the study's `init`,
     "diverged" when a run it needs diverged (not asked; it leaves the family); with a
     single seed, "cannot tell"."""
     rule = plan(p)
     asked = {
-        name: question(spec, runs) for name, spec in SPECS.items() if not empty(spec, runs) and not diverged(spec, runs)
+        name: question(spec, runs) for name, spec in SPECS.items() if not empty(spec, p) and not diverged(spec, runs)
     }
     decided = decide(rule, asked) if rule else {name: ("cannot tell", q.n, ()) for name, q in asked.items()}
     answers = {}
     for name, spec in SPECS.items():
         if name not in asked:
-            status = "empty" if empty(spec, runs) else "diverged"
+            status = "empty" if empty(spec, p) else "diverged"
             answers[name] = Settled(spec.metric, spec.design, spec.margin, status, None, 0, (), None, 0)
             continue
         decision, at, path = decided[name]

@@ -224,8 +224,9 @@ class Parallel:
 class Settled:
     """One question over the seeds, as the study settled it.
 
-    decision  "different", "same", "cannot tell"; "empty" (the start is the seed's own
-              run: nothing to compare), "diverged" (a run it needs diverged: not asked)
+    decision  "different", "same", "cannot tell"; "empty" (the start is the study's own
+              `init`, where the seed's network starts: nothing to compare, nothing ran),
+              "diverged" (a run it needs diverged: not asked)
     interval  for b - a at the look that decided it (else the last), at the plan's level
     at        seeds at that look
     path      the interval at every look up to n, in order (the plan's looks)
@@ -265,9 +266,9 @@ class Study:
     sweep: Sweep
     seeds: tuple[Run, ...]
     paper_like: Run
-    init_only: tuple[Run, ...]
+    init_only: tuple[Run, ...]  # () when the start is the study's `init` (registry.Experiment.empty)
     boundaries: Boundaries
-    init_small: tuple[Run, ...]
+    init_small: tuple[Run, ...]  # () likewise
     pytorch_idioms: Idioms
     gradients: Gradients
     pca: Pca

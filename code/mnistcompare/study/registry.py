@@ -14,6 +14,9 @@ An experiment is
             independent of it and of each other, so they run side by side;
   per_seed  one run per seed, else one run: the independent seeds, and the starts set
             against them seed by seed (questions.py decides how many seeds each runs);
+  start     for a start set against the seeds, the `init` scheme it starts from. When the
+            study's `init` is that scheme, the seeds' own networks already start from it:
+            the experiment has nothing to add and runs nothing (its comparison is empty);
   each      a per-seed run's name ({name}, {seed});
   record    the record fn returns (core/records.py, study/records.py).
 
@@ -50,19 +53,28 @@ class Experiment:
     networks: tuple[str, ...] = ()
     alone: bool = False
     per_seed: bool = False
+    start: str | None = None
     record: type = field(kw_only=True)  # what fn returns: a kept run (checkpoints) is read back as one
     each: str = field(default="{name}_seed_{seed}", kw_only=True)
 
     def runs(self, p: P.Params, seeds: range | None = None) -> dict[str, dict]:
         """{run name: keyword arguments of fn}. One run named like the experiment, or with
         per_seed one run per seed of `seeds` (offsets from params.seed; default the first
-        round's: 0, 1, ..., params.first_seeds - 1), named by `each`."""
+        round's: 0, 1, ..., params.first_seeds - 1), named by `each`. None for a start the
+        seeds' networks already start from (`empty`)."""
+        if self.empty(p):
+            return {}
         if not self.per_seed:
             return {self.name: self.kwargs(p)}
         seeds = range(p.first_seeds) if seeds is None else seeds
         return {
             self.each.format(name=self.name, seed=p.seed + i): self.kwargs(p.replace(seed=p.seed + i)) for i in seeds
         }
+
+    def empty(self, p: P.Params) -> bool:
+        """Whether this is a start that the seeds' own networks already start from (`start`
+        is the study's `init`): then it has nothing to run."""
+        return self.start is not None and self.start == p.init
 
 
 # --- what each experiment computes (module-level: worker processes and Dask pickle them) ---
@@ -276,13 +288,16 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     ),
     # PyTorch with nn.Linear's own initial weights, seed by seed: with the seed's own data and
     # minibatch order (torch's generator, as the seed's PyTorch network draws it), so that it
-    # pairs with that network, which drew the shared start's scheme (questions.py).
+    # pairs with that network, which drew the shared start's scheme (questions.py). nn.Linear's
+    # own is the `pytorch` scheme (torch_mlp.init_parameters draws that scheme with nn.Linear's
+    # reset_parameters): with `init: pytorch` the seed's network already starts from it.
     Experiment(
         "init_only",
         train_side,
         lambda p: {"params": p.replace(parity=False), "models": ("pytorch",), "own_init": "default"},
         ("pytorch",),
         per_seed=True,
+        start="pytorch",
         record=Run,
     ),
     # 3 versus 8 on two principal components: logistic regression and the networks.
@@ -295,6 +310,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         lambda p: {"params": p.replace(init="small", parity=False), "models": ("numpy",)},
         ("numpy",),
         per_seed=True,
+        start="small",
         record=Run,
     ),
     # Timed side by side: relative costs only.

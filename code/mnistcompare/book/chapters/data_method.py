@@ -56,10 +56,19 @@ def independent(S: Study) -> str:
     """The experiments beside the main run, with where the book shows them (not in the
     diverged edition, which leaves those chapters out)."""
     where = "" if S.edition == "diverged" else " (@sec-fairness, @sec-study-vs-ours)"
+    # A start that is the study's `init` did not run: the seeds' networks start from it.
+    others = [
+        words
+        for e, words in (
+            ("init_only", "PyTorch from its own initial weights"),
+            ("init_small", "NumPy from the small initialisation common in from-scratch code"),
+        )
+        if getattr(S, e)
+    ]
+    starts = f" seed by seed, with that seed's data and minibatch order, {' and '.join(others)};" if others else ""
     return Prose(
-        f"To see what that changes, we also train each network on its own over {seeds_words(S)}; seed by seed, "
-        "with that seed's data and minibatch order, PyTorch from its own initial weights and NumPy from the small "
-        f"initialisation common in from-scratch code; and with a preset that resembles the study's curves{where}."
+        f"To see what that changes, we also train each network on its own over {seeds_words(S)};{starts} and with "
+        f"a preset that resembles the study's curves{where}."
     )
 
 

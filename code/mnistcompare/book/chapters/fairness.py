@@ -10,8 +10,8 @@ from ...study import stats
 from ...study.records import Stat, Study
 from .. import labels
 from .. import verdicts as V
+from ..formatting import and_join, num, pct, sci, sci_text
 from ..formatting import level as level_words
-from ..formatting import num, pct, sci, sci_text
 from ..markdown import Prose, md_table, table
 from ..plots import charts
 from ..plots.charts import points
@@ -65,9 +65,9 @@ class Fairness(Chapter):
             )
             alt = (
                 f"Test loss per epoch, on a log scale, of seed {self.S.params.seed}: each network in its own "
-                f"minibatch order, from the shared start and from another: {runs}."
+                f"minibatch order, from the shared start and from each other start that ran: {runs}."
             )
-            # Lower than the others: its legend holds four starts, and the figure must share a page.
+            # Lower than the others: its legend holds up to four starts, and the figure must share a page.
             return charts.series_curves(
                 series, alt, "fig-init", metric="value", title="test loss", log_y=True, height=200
             )
@@ -120,16 +120,25 @@ class Fairness(Chapter):
 STARTS = ("seeds", "init_only", "init_small")
 
 
+def other_start(S: Study, experiment: str):
+    """The first seed's network from another start (verdicts.OTHER_STARTS); None when that
+    start is the study's `init`, where the seed's own network starts, and so did not run."""
+    runs = getattr(S, experiment)
+    return runs[0].models[V.OTHER_STARTS[experiment]] if runs else None
+
+
 def init_series(S: Study) -> dict[str, list[dict]]:
     """The first seed's starts as named series of test loss: each network from the shared
-    start (the seed's own run) and from its other start, in that network's own order."""
-    shared, own, small = S.seeds[0].models, S.init_only[0].models["pytorch"], S.init_small[0].models["numpy"]
-    return {
-        f"NumPy, the shared start (init: {S.params.init})": points(shared["numpy"].history, "test_loss"),
-        "NumPy, small N(0, 0.01²)": points(small.history, "test_loss"),
-        f"PyTorch, the shared start (init: {S.params.init})": points(shared["pytorch"].history, "test_loss"),
-        "PyTorch, nn.Linear's own": points(own.history, "test_loss"),
-    }
+    start (the seed's own run) and from its other start where that one ran, in that
+    network's own order."""
+    shared, small, own = S.seeds[0].models, other_start(S, "init_small"), other_start(S, "init_only")
+    series = {f"NumPy, the shared start (init: {S.params.init})": points(shared["numpy"].history, "test_loss")}
+    if small is not None:
+        series["NumPy, small N(0, 0.01²)"] = points(small.history, "test_loss")
+    series[f"PyTorch, the shared start (init: {S.params.init})"] = points(shared["pytorch"].history, "test_loss")
+    if own is not None:
+        series["PyTorch, nn.Linear's own"] = points(own.history, "test_loss")
+    return series
 
 
 # --- same conditions, same curves? -------------------------------------------------------------
@@ -188,18 +197,31 @@ def also_offered(init: str) -> str:
 
 
 def starts(S: Study) -> str:
-    """The first seed's starts after the first epoch and after the last."""
-    shared = S.seeds[0].models
-    nets = (shared["numpy"], S.init_small[0].models["numpy"], shared["pytorch"], S.init_only[0].models["pytorch"])
-    first, ends = [net.first.test_loss for net in nets], [net.last.test_loss for net in nets]
-    small = " (with `init: small` that is the shared start itself)" if S.params.init == "small" else ""
+    """The first seed's starts after the first epoch and after the last: each network from
+    the shared start and from its other start, or the shared start alone where the other is
+    the study's `init`."""
+    shared, small, own = S.seeds[0].models, other_start(S, "init_small"), other_start(S, "init_only")
+    tutorials = f"the small {labels.INIT_DRAWS['small']} that many from-scratch tutorials use"
+
+    def losses(net, other, other_words: str) -> str:
+        first = num(net.first.test_loss, 3)
+        if other is None:
+            return f"{first} from the shared start, which here is {other_words} (`init: {S.params.init}`)"
+        return f"{first} from the shared start and {num(other.first.test_loss, 3)} from {other_words}"
+
+    pairs = [(shared["numpy"], small), (shared["pytorch"], own)]
+    ends = and_join([num(net.last.test_loss, 4) for pair in pairs for net in pair if net is not None])
+    gaps = [abs(other.last.test_loss - net.last.test_loss) for net, other in pairs if other is not None]
+    differ = (
+        f"each start differs from the shared one by at most {num(max(gaps), 4)}"
+        if len(gaps) > 1
+        else f"the other start differs from the shared one by {num(gaps[0], 4)}"
+    )
     return (
-        f"In seed {S.params.seed}, after the first epoch the NumPy network's test loss is {num(first[0], 3)} from "
-        f"the shared start and {num(first[1], 3)} from the small {labels.INIT_DRAWS['small']} that many "
-        f"from-scratch tutorials use{small}; the PyTorch network's is {num(first[2], 3)} from the shared start and "
-        f"{num(first[3], 3)} from its own initial weights. By the last epoch they reach {num(ends[0], 4)}, "
-        f"{num(ends[1], 4)}, {num(ends[2], 4)} and {num(ends[3], 4)}: each start differs from the shared one by at "
-        f"most {num(max(abs(ends[1] - ends[0]), abs(ends[3] - ends[2])), 4)} in test loss."
+        f"In seed {S.params.seed}, after the first epoch the NumPy network's test loss is "
+        f"{losses(shared['numpy'], small, tutorials)}; the PyTorch network's is "
+        f"{losses(shared['pytorch'], own, 'its own initialisation' if own is None else 'its own initial weights')}. "
+        f"By the last epoch they reach {ends}: {differ} in test loss."
     )
 
 
@@ -218,16 +240,21 @@ def wash_out(v: V.WashOut) -> str:
         f"{v.pairs[e]} seeds ({level_words(iv.level)} interval {iv.low:.4f} to {iv.high:.4f})"
         for e, iv in asked.items()
     )
-    empty = (
-        " The small start is the shared start itself here (`init: small`), so that comparison is empty: there is "
-        "no second start to weigh."
-        if v.found.get("init_small") == "empty"
-        else ""
+    itself = {
+        "init_only": "PyTorch's own start is the shared start itself here (`init: pytorch`: the seed's PyTorch "
+        "network draws it with `nn.Linear`'s own initialisation)",
+        "init_small": "The small start is the shared start itself here (`init: small`)",
+    }
+    empty = "".join(
+        f" {itself[e]}, so that comparison is empty: there is no second start to weigh, and it did not run."
+        for e, found in v.found.items()
+        if found == "empty"
     )
     weigh = (
-        "To weigh that, each other start ran over the seeds too, each seed replaying the data and minibatch order "
-        "of that seed's own network, which drew the shared start; within a seed only the start differs, so the "
-        f"per-seed differences in final test loss are paired: {each}.{empty}"
+        f"To weigh that, {'each other start' if len(asked) > 1 else 'the other start'} ran over the seeds too, each "
+        "seed replaying the data and minibatch order of that seed's own network, which drew the shared start; "
+        "within a seed only the start differs, so the per-seed differences in final test loss are paired: "
+        f"{each}.{empty}"
     )
     margin = f"±{stats.LOSS_MARGIN:.4f}"
     if v.decision == "persists":
@@ -236,16 +263,19 @@ def wash_out(v: V.WashOut) -> str:
     if v.decision == "washes out":
         every = "Both lie" if len(asked) > 1 else "It lies"
         return f"{weigh} {every} inside the {margin} margin, so the starting point washes out."
+    undecided = (
+        f"No interval excludes 0, but not every one lies inside the {margin} margin"
+        if len(asked) > 1
+        else f"Its interval neither excludes 0 nor lies inside the {margin} margin"
+    )
     if v.seeds_needed is None:
         return (
-            f"{weigh} No interval excludes 0, but not every one lies inside the {margin} margin, so this run cannot "
-            "tell whether the starting point washes out; at the spread observed no number of seeds would narrow "
-            "the intervals to the margin."
+            f"{weigh} {undecided}, so this run cannot tell whether the starting point washes out; at the spread "
+            "observed no number of seeds would narrow the intervals to the margin."
         )
     return (
-        f"{weigh} No interval excludes 0, but not every one lies inside the {margin} margin, so this run cannot tell "
-        f"whether the starting point washes out; at the spread observed, about {v.seeds_needed} seeds would narrow "
-        "the intervals to the margin."
+        f"{weigh} {undecided}, so this run cannot tell whether the starting point washes out; at the spread "
+        f"observed, about {v.seeds_needed} seeds would narrow the intervals to the margin."
     )
 
 
