@@ -241,8 +241,8 @@ def wash_out(v: V.WashOut) -> str:
         for e, iv in asked.items()
     )
     itself = {
-        "init_only": "PyTorch's own start is the shared start itself here (`init: pytorch`: the seed's PyTorch "
-        "network draws it with `nn.Linear`'s own initialisation)",
+        "init_only": "In the seeds, PyTorch's own start is the shared start itself (`init: pytorch`: each seed's "
+        "PyTorch network draws it with `nn.Linear`'s own initialisation)",
         "init_small": "The small start is the shared start itself here (`init: small`)",
     }
     empty = "".join(
@@ -254,28 +254,34 @@ def wash_out(v: V.WashOut) -> str:
         f"To weigh that, {'each other start' if len(asked) > 1 else 'the other start'} ran over the seeds too, each "
         "seed replaying the data and minibatch order of that seed's own network, which drew the shared start; "
         "within a seed only the start differs, so the per-seed differences in final test loss are paired: "
-        f"{each}.{empty}"
+        f"{each}."
     )
+    return f"{weigh} {washed(v, asked, names)}{empty}"
+
+
+def washed(v: V.WashOut, asked: dict, names: dict[str, str]) -> str:
+    """The verdict on the starts that were weighed (`asked`), and why."""
     margin = f"±{stats.LOSS_MARGIN:.4f}"
     if v.decision == "persists":
         apart = " and of ".join(names[e] for e, found in v.found.items() if found == "different")
-        return f"{weigh} The interval of {apart} excludes 0, so the starting point has not washed out."
+        return f"The interval of {apart} excludes 0, so the starting point has not washed out."
     if v.decision == "washes out":
         every = "Both lie" if len(asked) > 1 else "It lies"
-        return f"{weigh} {every} inside the {margin} margin, so the starting point washes out."
+        return f"{every} inside the {margin} margin, so the starting point washes out."
     undecided = (
         f"No interval excludes 0, but not every one lies inside the {margin} margin"
         if len(asked) > 1
         else f"Its interval neither excludes 0 nor lies inside the {margin} margin"
     )
+    intervals = "the intervals" if len(asked) > 1 else "its interval"
     if v.seeds_needed is None:
         return (
-            f"{weigh} {undecided}, so this run cannot tell whether the starting point washes out; at the spread "
-            "observed no number of seeds would narrow the intervals to the margin."
+            f"{undecided}, so this run cannot tell whether the starting point washes out; at the spread observed no "
+            f"number of seeds would narrow {intervals} to the margin."
         )
     return (
-        f"{weigh} {undecided}, so this run cannot tell whether the starting point washes out; at the spread "
-        f"observed, about {v.seeds_needed} seeds would narrow the intervals to the margin."
+        f"{undecided}, so this run cannot tell whether the starting point washes out; at the spread observed, about "
+        f"{v.seeds_needed} seeds would narrow {intervals} to the margin."
     )
 
 
