@@ -84,3 +84,19 @@ def test_the_sweep_compiles_each_cell_afresh_so_that_dynamo_never_falls_back_to_
     with dynamo.patch(recompile_limit=2, fail_on_recompile_limit_hit=True):
         timed = time_steps(X, y, cells, steps=3, repeats=1, lr=0.1, pause_s=0)
     assert [c.batch_size for c in timed] == [8, 16, 32] and all(c.best("pytorch_compiled") > 0 for c in timed)
+
+
+def test_only_the_two_unrelated_warnings_of_a_cpu_compile_are_dropped():
+    """torch's warnings about optimizer.step()'s profiler mark and a CUDA_HOME without CUDA say
+    nothing about the study and are dropped; any other message of those loggers passes."""
+    import logging
+
+    def passes(logger: str, msg: str, *args) -> bool:
+        log = logging.getLogger(logger)
+        record = log.makeRecord(logger, logging.WARNING, __file__, 0, msg, args, None)
+        return bool(log.filter(record))
+
+    assert not passes("torch._dynamo.variables.ctx_manager", "Profiler record function %s will be ignored", "f")
+    assert not passes("torch.utils.cpp_extension", "No CUDA runtime is found, using CUDA_HOME='%s'", "/usr/local")
+    assert passes("torch._dynamo.variables.ctx_manager", "Graph break: %s", "x")
+    assert passes("torch.utils.cpp_extension", "Error building extension %s", "x")
