@@ -60,8 +60,8 @@ class Experiment:
     def runs(self, p: P.Params, seeds: range | None = None) -> dict[str, dict]:
         """{run name: keyword arguments of fn}. One run named like the experiment, or with
         per_seed one run per seed of `seeds` (offsets from params.seed; default the first
-        round's: 0, 1, ..., params.first_seeds - 1), named by `each`. None for a start the
-        seeds' networks already start from (`empty`)."""
+        round's: 0, 1, ..., params.first_seeds - 1), named by `each`. No run at all for a start
+        the seeds' networks already start from (`empty`)."""
         if self.empty(p):
             return {}
         if not self.per_seed:
