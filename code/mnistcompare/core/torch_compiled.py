@@ -56,14 +56,25 @@ class _Unrelated(logging.Filter):
     does not trace, and a CUDA_HOME found on a machine without CUDA (Inductor compiles for
     the CPU). Every other message passes."""
 
+    LOGGERS = ("torch._dynamo.variables.ctx_manager", "torch.utils.cpp_extension")
     MESSAGES = ("Profiler record function", "No CUDA runtime is found")
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith(self.MESSAGES)
 
 
-for _name in ("torch._dynamo.variables.ctx_manager", "torch.utils.cpp_extension"):
-    logging.getLogger(_name).addFilter(_Unrelated())
+@contextmanager
+def quiet_compile() -> Iterator[None]:
+    """Within the block (this module's compiles), torch's two unrelated warnings are dropped;
+    torch's loggers are as they were after it."""
+    loggers, unrelated = [logging.getLogger(name) for name in _Unrelated.LOGGERS], _Unrelated()
+    for log in loggers:
+        log.addFilter(unrelated)
+    try:
+        yield
+    finally:
+        for log in loggers:
+            log.removeFilter(unrelated)
 
 
 class CompileUnavailable(RuntimeError):
@@ -86,7 +97,8 @@ def unavailable() -> str | None:
     except exc.InvalidCxxCompiler as e:
         return f"Inductor needs a C++ compiler: {e}"
     try:
-        torch.compile(_trial, dynamic=False)(torch.ones(2))
+        with quiet_compile():
+            torch.compile(_trial, dynamic=False)(torch.ones(2))
     except Exception as e:  # whatever stops it is the reason to record
         return f"a trial torch.compile failed: {type(e).__name__}: {e}"
     return None
@@ -153,7 +165,7 @@ class TorchCompiledTrainer(trainers.TorchTrainer):
         # Every shape an epoch meets: one full minibatch and, if the epoch has one, the short last.
         B, n = params.batch_size, len(data.y_train)
         warm_up = np.arange(min(n, B + n % B))
-        with self._weights_restored():
+        with self._weights_restored(), quiet_compile():
             start = time.perf_counter()
             self._train(warm_up)
             self.compile_seconds = time.perf_counter() - start
